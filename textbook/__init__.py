@@ -1,0 +1,1 @@
+"""textbook: an event-sourced platform on which many people write open textbooks together."""

@@ -1,0 +1,364 @@
+"""The `textbook` command."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property, wraps
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+import click
+
+from textbook.config import Settings, SettingsError
+from textbook.domain.application import Textbook
+from textbook.domain.errors import InvalidInput, TextbookError
+from textbook.projections.queries import Queries
+from textbook.projections.runner import catch_up, open_views, rebuild
+from textbook.projections.views import ReadModels
+from textbook.source import read_book, write_book
+from textbook.storage import blob_store, open_textbook
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Context:
+    settings: Settings
+    opened: list[Any] = field(default_factory=list)
+
+    @cached_property
+    def app(self) -> Textbook:
+        app = open_textbook(self.settings)
+        self.opened.append(app)
+        return app
+
+    @cached_property
+    def views(self) -> ReadModels:
+        views = open_views(self.settings)
+        self.opened.append(views)
+        return views
+
+    @property
+    def queries(self) -> Queries:
+        self.refresh(quiet=True)
+        return Queries(self.views)
+
+    def refresh(self, quiet: bool = False) -> None:
+        """Bring the read models up to date with every event, with a progress bar when long."""
+        behind = (self.app.recorder.max_notification_id() or 0) - (
+            self.views.max_tracking_id(self.app.name) or 0
+        )
+        if quiet or behind < 1000:
+            catch_up(self.app, self.views)
+            return
+        with progress_bar(behind, "Updating read models") as advance:
+            catch_up(self.app, self.views, advance)
+
+    def close(self) -> None:
+        for opened in self.opened:
+            opened.close()
+
+
+@contextmanager
+def progress_bar(length: int, label: str) -> Iterator[Callable[[int, int], None]]:
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        seen = [0]
+
+        def advance(done: int, _total: int) -> None:
+            bar.update(done - seen[0])
+            seen[0] = done
+
+        yield advance
+
+
+def reports_errors(command: F) -> F:
+    """Turn every error a user can cause into one line on stderr and exit status 2."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (TextbookError, SettingsError) as error:
+            fail(str(error))
+        except OSError as error:
+            fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
+        except Exception as error:
+            if type(error).__module__.startswith(("psycopg", "sqlite3", "eventsourcing")):
+                fail(f"the database failed: {error}".splitlines()[0])
+            raise
+
+    return wrapper  # type: ignore[return-value]  # same signature as command
+
+
+def fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+def parse_time(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' is not a date and time like 2026-11-22T10:00:00Z"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_uuid(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise InvalidInput(f"'{value}' is not a proposal id.") from None
+
+
+pass_context = click.make_pass_decorator(Context)
+as_option = click.option(
+    "--as",
+    "as_user",
+    metavar="NAME",
+    envvar="TEXTBOOK_USER",
+    help="The user who acts [env TEXTBOOK_USER].",
+)
+
+
+@click.group()
+@click.option(
+    "--database",
+    envvar="TEXTBOOK_DATABASE",
+    metavar="PATH|URL",
+    help="An SQLite file (default var/textbook.sqlite) or a postgresql:// URL "
+    "[env TEXTBOOK_DATABASE].",
+)
+@click.version_option(package_name="textbook")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None) -> None:
+    """textbook: open textbooks written together, with every change reviewed and recorded."""
+    settings = Settings.from_environ()
+    if database:
+        settings = Settings(database=database, build_dir=settings.build_dir)
+    context = Context(settings)
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+@cli.command()
+@pass_context
+@reports_errors
+def init(context: Context) -> None:
+    """Create the event store and the read models (done by every command when needed)."""
+    context.refresh()
+    click.echo(f"Initialised {context.settings.database}")
+
+
+@cli.command("import")
+@click.argument("folder", type=click.Path(path_type=Path))
+@as_option
+@pass_context
+@reports_errors
+def import_(context: Context, folder: Path, as_user: str | None) -> None:
+    """Import a book's source folder, or record what changed in it since the last import."""
+    source = read_book(folder)
+    blob_store(context.app).put(source.blobs)
+    report = context.app.import_book(source.state, by=as_user)
+    context.refresh()
+    if report.events == 0:
+        click.echo(f"{report.slug}: unchanged, nothing recorded")
+    else:
+        what = "imported" if report.created else "updated"
+        click.echo(
+            f"{report.slug}: {what}: {report.sections_added} sections added, "
+            f"{report.sections_revised} revised, {report.sections_removed} removed "
+            f"({report.events} events)"
+        )
+
+
+@cli.command()
+@click.argument("slug")
+@click.argument("folder", type=click.Path(path_type=Path))
+@pass_context
+@reports_errors
+def export(context: Context, slug: str, folder: Path) -> None:
+    """Write the approved book as a source folder (book.yaml, chapters, images, references)."""
+    state = context.queries.book_state(slug)
+    images = blob_store(context.app).get_many([image.sha256 for image in state.images])
+    written = write_book(state, images, folder)
+    click.echo(f"Exported {slug} to {folder} ({len(written)} files)")
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--as-of", metavar="TIME", help="Show the book as it was then (ISO 8601, UTC).")
+@pass_context
+@reports_errors
+def show(context: Context, slug: str, as_of: str | None) -> None:
+    """Print the approved Markdown of the whole book, now or as it was at a past moment."""
+    if as_of is None:
+        state = context.queries.book_state(slug)
+    else:
+        state = context.app.book_state(slug, parse_time(as_of))
+    click.echo(state.markdown(), nl=False)
+
+
+@cli.command()
+@click.argument("slug")
+@click.argument("section_id", required=False)
+@pass_context
+@reports_errors
+def history(context: Context, slug: str, section_id: str | None) -> None:
+    """List the approved revisions of a book, or of one of its sections."""
+    for r in context.queries.history(slug, section_id):
+        what = f"{r.section_id} r{r.revision}" if r.kind != "removed" else f"{r.section_id} removed"
+        source = f"proposal {r.proposal_id}" if r.proposal_id else "import"
+        click.echo(
+            f"{r.at[:19]}Z  {what:<32} by {r.author}, approved by {r.approver} ({source})"
+            + (f": {r.message}" if r.message and r.message != "Import" else "")
+        )
+
+
+@cli.command()
+@click.argument("slug")
+@click.argument("section_id")
+@pass_context
+@reports_errors
+def blame(context: Context, slug: str, section_id: str) -> None:
+    """Show who wrote and who approved each line of a section's approved text."""
+    lines = context.queries.blame(slug, section_id)
+    width = max((len(f"{b.author}/{b.approver}") for b in lines), default=0)
+    for b in lines:
+        who = f"{b.author}/{b.approver}"
+        click.echo(f"r{b.revision:<3} {who:<{width}} {b.at[:10]} {b.number:>4} | {b.line}")
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--status", type=click.Choice(["open", "approved", "rejected", "withdrawn"]))
+@pass_context
+@reports_errors
+def proposals(context: Context, slug: str, status: str | None) -> None:
+    """List a book's proposals (--status open: the review queue)."""
+    for p in context.queries.proposals(slug, status):
+        click.echo(f"{p.id}  {p.status:<17} {p.section_id:<28} {p.author:<16} {p.message}")
+
+
+@cli.group()
+def projections() -> None:
+    """Manage the read models."""
+
+
+@projections.command("rebuild")
+@pass_context
+@reports_errors
+def projections_rebuild(context: Context) -> None:
+    """Drop every read model and rebuild it from the events."""
+    total = context.app.recorder.max_notification_id() or 0
+    with progress_bar(total, "Rebuilding read models") as advance:
+        count = rebuild(context.app, context.views, advance)
+    click.echo(f"Rebuilt the read models from {count} events")
+
+
+@cli.group()
+def user() -> None:
+    """Manage people."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--email", required=True, help="The user's email address.")
+@click.option("--password", help="The password (prompted for when omitted).")
+@pass_context
+@reports_errors
+def user_add(context: Context, name: str, email: str, password: str | None) -> None:
+    """Register a user."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user_id = context.app.register_user(name, email, password)
+    context.refresh(quiet=True)
+    click.echo(f"Added user {name} ({user_id})")
+
+
+@cli.group()
+def member() -> None:
+    """Manage the members of a book."""
+
+
+@member.command("grant")
+@click.argument("name")
+@click.argument("slug")
+@click.argument("role", type=click.Choice(["author", "editor", "maintainer"]))
+@as_option
+@pass_context
+@reports_errors
+def member_grant(context: Context, name: str, slug: str, role: str, as_user: str | None) -> None:
+    """Make NAME an author, editor or maintainer of the book SLUG."""
+    context.app.grant(slug, name, role, by=as_user)
+    context.refresh(quiet=True)
+    click.echo(f"{name} is now {role} of {slug}")
+
+
+@cli.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--label", default="", help="What the token is for.")
+@pass_context
+@reports_errors
+def token_create(context: Context, name: str, label: str) -> None:
+    """Create an API token for NAME; printed once, as the last word."""
+    secret = context.app.create_token(name, label)
+    click.echo(f"API token for {name} (shown once, keep it secret): {secret}")
+
+
+@cli.command()
+@click.argument("slug")
+@click.argument("section_id")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("-m", "--message", required=True, help="Why the change is needed.")
+@click.option("--base-revision", type=int, help="The revision the text was written against.")
+@as_option
+@pass_context
+@reports_errors
+def propose(  # noqa: PLR0913
+    context: Context,
+    slug: str,
+    section_id: str,
+    file: Any,
+    message: str,
+    base_revision: int | None,
+    as_user: str | None,
+) -> None:
+    """Propose FILE (the section's whole new text, heading included) for a section."""
+    if as_user is None:
+        raise InvalidInput("Say who proposes: --as NAME.")
+    text = file.read(2 * 1024 * 1024)
+    proposal_id = context.app.propose_edit(slug, section_id, text, message, as_user, base_revision)
+    context.refresh(quiet=True)
+    click.echo(f"Opened proposal {proposal_id}")
+
+
+@cli.command()
+@click.argument("proposal_id")
+@click.argument(
+    "verdict", type=click.Choice(["approve", "request-changes", "reject", "comment"])
+)
+@click.option("-m", "--message", default="", help="The review comment.")
+@as_option
+@pass_context
+@reports_errors
+def review(
+    context: Context, proposal_id: str, verdict: str, message: str, as_user: str | None
+) -> None:
+    """Review a proposal: approve, request changes, reject, or comment."""
+    if as_user is None:
+        raise InvalidInput("Say who reviews: --as NAME.")
+    status = context.app.review(parse_uuid(proposal_id), verdict, message, as_user)
+    context.refresh(quiet=True)
+    click.echo(f"Proposal {proposal_id} is {status.replace('_', ' ')}")

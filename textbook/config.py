@@ -1,0 +1,106 @@
+"""Settings, read from the environment once; the only module that reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from starlette.config import Config
+
+DEFAULT_DATABASE = "var/textbook.sqlite"
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot work."""
+
+
+@dataclass(frozen=True)
+class PostgresLocation:
+    host: str
+    port: int
+    dbname: str
+    user: str
+    password: str
+    schema: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: str = DEFAULT_DATABASE
+    build_dir: Path = Path("build")
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        config = Config(environ=dict(os.environ if environ is None else environ))
+        return cls(
+            database=config("TEXTBOOK_DATABASE", default=DEFAULT_DATABASE),
+            build_dir=Path(config("TEXTBOOK_BUILD_DIR", default="build")),
+        )
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        if self.is_postgres:
+            raise SettingsError("the database is PostgreSQL, not an SQLite file")
+        return Path(self.database)
+
+    @property
+    def views_path(self) -> Path:
+        """The SQLite file of the read models, beside the event store's file."""
+        path = self.sqlite_path
+        return path.with_name(path.stem + ".views" + path.suffix)
+
+    def postgres(self) -> PostgresLocation:
+        url = urlsplit(self.database)
+        if not url.hostname or not url.path.strip("/"):
+            raise SettingsError(
+                f"TEXTBOOK_DATABASE {self.database!r} is not a postgresql://user@host:port/db URL"
+            )
+        query = parse_qs(url.query)
+        try:
+            port = url.port or 5432
+        except ValueError:
+            raise SettingsError(f"TEXTBOOK_DATABASE has a bad port: {self.database!r}") from None
+        return PostgresLocation(
+            host=url.hostname,
+            port=port,
+            dbname=unquote(url.path.strip("/")),
+            user=unquote(url.username or "postgres"),
+            password=unquote(url.password or ""),
+            schema=query.get("schema", ["public"])[0],
+        )
+
+
+def eventsourcing_env(settings: Settings, name: str) -> dict[str, str]:
+    """The variables eventsourcing reads, for the application or projection called `name`."""
+    prefix = name.upper() + "_"
+    env = {"COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor"}
+    if settings.is_postgres:
+        pg = settings.postgres()
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_HOST": pg.host,
+            "POSTGRES_PORT": str(pg.port),
+            "POSTGRES_DBNAME": pg.dbname,
+            "POSTGRES_USER": pg.user,
+            "POSTGRES_PASSWORD": pg.password,
+            "POSTGRES_SCHEMA": pg.schema,
+            "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_MAX_OVERFLOW": "4",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+        }
+    else:
+        path = settings.sqlite_path if name.lower() == "textbook" else settings.views_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        env |= {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    return {prefix + key: value for key, value in env.items()}

@@ -1,0 +1,502 @@
+"""Textbook: the commands that change books, and the queries that need an aggregate."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from textbook.domain import ids
+from textbook.domain.book import (
+    METADATA_FIELDS,
+    ROLES,
+    Book,
+    outline_with_chapter,
+    outline_with_section,
+    outline_without_section,
+)
+from textbook.domain.errors import (
+    BookDidNotExist,
+    BookNotFound,
+    ConcurrentChange,
+    Conflict,
+    InvalidInput,
+    ProposalNotFound,
+    SectionNotFound,
+    SlugTaken,
+    UserNotFound,
+)
+from textbook.domain.markdown import VALID_ID, checked_section_text, heading_of
+from textbook.domain.proposal import VERDICTS, Proposal, checked_message
+from textbook.domain.section import Section
+from textbook.domain.state import (
+    BookState,
+    ChapterState,
+    ImageRef,
+    ImportReport,
+    ProposalInfo,
+    SectionState,
+)
+from textbook.domain.user import (
+    EmailIndex,
+    TokenIndex,
+    User,
+    checked_email,
+    checked_name,
+    checked_password,
+)
+
+A = TypeVar("A", bound=Aggregate)
+HASHER = PasswordHasher()
+
+
+class Textbook(Application[UUID]):
+    name = "Textbook"
+
+    # People.
+
+    def register_user(self, name: str, email: str, password: str | None) -> UUID:
+        name, email = checked_name(name), checked_email(email)
+        password_hash = HASHER.hash(checked_password(password)) if password is not None else ""
+        if self._exists(ids.user_id(name)):
+            raise SlugTaken("user name", name)
+        if self._exists(ids.email_id(email)):
+            raise SlugTaken("email address", email)
+        user = User(name=name, email=email, password_hash=password_hash)
+        self._save(user, EmailIndex(email=email, user_id=user.id))
+        return user.id
+
+    def user(self, name: str) -> User:
+        try:
+            return self._get(User, ids.user_id(name))
+        except AggregateNotFoundError:
+            raise UserNotFound(name) from None
+
+    def check_password(self, name: str, password: str) -> UUID | None:
+        """The user's id if the password is theirs, else None (also for unknown users)."""
+        try:
+            user = self.user(name)
+            HASHER.verify(user.password_hash, password)
+        except (UserNotFound, VerificationError, InvalidHashError):
+            return None
+        return user.id
+
+    def create_token(self, name: str, label: str = "") -> str:
+        user = self.user(name)
+        token = "tb_" + secrets.token_urlsafe(32)
+        token_hash = hashlib.sha256(token.encode()).hexdigest()
+        user.add_token(token_hash=token_hash, label=checked_message(label, 200))
+        self._save(user, TokenIndex(token_hash=token_hash, user_id=user.id))
+        return token
+
+    def user_for_token(self, token: str) -> User | None:
+        token_hash = hashlib.sha256(token.encode()).hexdigest()
+        try:
+            index = self._get(TokenIndex, ids.token_id(token_hash))
+        except AggregateNotFoundError:
+            return None
+        return None if index.revoked else self._get(User, index.user_id)
+
+    # Books and members.
+
+    def book(self, slug: str) -> Book:
+        try:
+            return self._get(Book, ids.book_id(slug))
+        except AggregateNotFoundError:
+            raise BookNotFound(slug) from None
+
+    def grant(self, slug: str, user_name: str, role: str, by: str | None = None) -> None:
+        """Give `user_name` a role in the book; `by` must be a maintainer (None: the operator)."""
+        if role not in ROLES:
+            raise InvalidInput(f"'{role}' is not a role; use one of {', '.join(ROLES)}.")
+        book, member = self.book(slug), self.user(user_name)
+        book.grant(member.id, role, by=self._maintainer(book, by))
+        self._save(book)
+
+    def revoke(self, slug: str, user_name: str, by: str | None = None) -> None:
+        book, member = self.book(slug), self.user(user_name)
+        book.revoke(member.id, by=self._maintainer(book, by))
+        self._save(book)
+
+    def set_open_to_all(self, slug: str, open_to_all: bool, by: str | None = None) -> None:
+        book = self.book(slug)
+        book.set_open_to_all(open_to_all=open_to_all, by=self._maintainer(book, by))
+        self._save(book)
+
+    def _maintainer(self, book: Book, name: str | None) -> UUID:
+        """The acting maintainer's id; None is the operator at the command line, who may all."""
+        if name is None:
+            return ids.OPERATOR
+        user = self.user(name)
+        book.check_may_maintain(user.id, name)
+        return user.id
+
+    # Import: the source files become approved revisions by the importing maintainer.
+
+    def import_book(self, state: BookState, by: str | None = None) -> ImportReport:
+        """Record the source as approved revisions by `by` (None: the operator)."""
+        try:
+            book: Book | None = self._get(Book, ids.book_id(state.slug))
+        except AggregateNotFoundError:
+            book = None
+        actor = self._maintainer(book, by) if book is not None else self._actor(by)
+        created = book is None
+        known = set(book.section_ids()) if book else set()
+        new_ids = [s.id for c in state.chapters for s in c.sections]
+        counts = {"added": 0, "revised": 0, "removed": 0}
+        changed: list[Aggregate] = []
+        for section in (s for c in state.chapters for s in c.sections):
+            aggregate = self._import_section(state.slug, section, actor, counts)
+            if aggregate is not None:
+                changed.append(aggregate)
+        for section_id in known - set(new_ids):
+            old = self._get(Section, ids.section_id(state.slug, section_id))
+            old.remove(by=actor, approved_by=actor, proposal_id=None, message="Import")
+            counts["removed"] += 1
+            changed.append(old)
+        outline = [dict(chapter) for chapter in state.outline()]
+        if book is None:
+            book = Book(state.slug, state.metadata, state.metadata_yaml, outline, by=actor)
+        else:
+            book.change_metadata(state.metadata, state.metadata_yaml, by=actor)
+            book.change_outline(outline, by=actor, proposal_id=None)
+        self._import_assets(book, state, actor)
+        changed.append(book)
+        recordings = self._save(*changed)
+        return ImportReport(
+            slug=state.slug,
+            created=created,
+            sections_added=counts["added"],
+            sections_revised=counts["revised"],
+            sections_removed=counts["removed"],
+            events=len(recordings),
+        )
+
+    def _actor(self, name: str | None) -> UUID:
+        return ids.OPERATOR if name is None else self.user(name).id
+
+    def _import_section(
+        self, slug: str, section: SectionState, by: UUID, counts: dict[str, int]
+    ) -> Section | None:
+        try:
+            aggregate = self._get(Section, ids.section_id(slug, section.id))
+        except AggregateNotFoundError:
+            counts["added"] += 1
+            return Section(slug, section.id, section.text, by, by, None, "Import")
+        before = aggregate.version
+        aggregate.revise(section.text, by=by, approved_by=by, proposal_id=None, message="Import")
+        if aggregate.version == before:
+            return None
+        counts["revised"] += 1
+        return aggregate
+
+    @staticmethod
+    def _import_assets(book: Book, state: BookState, by: UUID) -> None:
+        for image in state.images:
+            book.put_image(image.name, image.sha256, image.media_type, image.size, by=by)
+        for name in set(book.images) - {image.name for image in state.images}:
+            book.remove_image(name, by=by)
+        book.change_bibliography(state.bibliography, by=by)
+
+    # Proposals.
+
+    def propose_edit(  # noqa: PLR0913
+        self,
+        slug: str,
+        section_id: str,
+        text: str,
+        message: str,
+        by: str,
+        base_revision: int | None = None,
+    ) -> UUID:
+        book, author = self._proposer(slug, by)
+        section = self._live_section(book, section_id)
+        level = 1 if book.is_intro(section_id) else 2
+        text = checked_section_text(text, level, section_id)
+        if text == section.text:
+            raise InvalidInput("The proposed text is the same as the current text.")
+        base = section.revision if base_revision is None else base_revision
+        if not 1 <= base <= section.revision:
+            raise InvalidInput(f"'{section_id}' has no revision {base}.")
+        return self._open(book, "edit", section_id, "", "", base, text, message, author)
+
+    def propose_section(  # noqa: PLR0913
+        self, slug: str, chapter_id: str, after: str, text: str, message: str, by: str
+    ) -> UUID:
+        book, author = self._proposer(slug, by)
+        chapter = next((c for c in book.chapters if c["id"] == chapter_id), None)
+        if chapter is None:
+            raise SectionNotFound(slug, chapter_id)
+        if after and after not in chapter["sections"]:
+            raise SectionNotFound(slug, after)
+        section_id = self._new_id(book, text)
+        text = checked_section_text(text, 2, section_id)
+        return self._open(book, "add_section", section_id, chapter_id, after, 0, text, message, author)
+
+    def propose_chapter(self, slug: str, after: str, text: str, message: str, by: str) -> UUID:
+        book, author = self._proposer(slug, by)
+        if after and after not in [c["id"] for c in book.chapters]:
+            raise SectionNotFound(slug, after)
+        chapter_id = self._new_id(book, text)
+        text = checked_section_text(text, 1, chapter_id)
+        return self._open(book, "add_chapter", chapter_id, chapter_id, after, 0, text, message, author)
+
+    def propose_removal(self, slug: str, section_id: str, message: str, by: str) -> UUID:
+        book, author = self._proposer(slug, by)
+        section = self._live_section(book, section_id)
+        if book.is_intro(section_id) and len(book.chapter_of(section_id)["sections"]) > 1:
+            raise InvalidInput("Remove or move the chapter's sections before the chapter itself.")
+        return self._open(
+            book, "remove_section", section_id, "", "", section.revision, "", message, author
+        )
+
+    def propose_move(  # noqa: PLR0913
+        self, slug: str, section_id: str, chapter_id: str, after: str, message: str, by: str
+    ) -> UUID:
+        book, author = self._proposer(slug, by)
+        section = self._live_section(book, section_id)
+        if book.is_intro(section_id):
+            raise InvalidInput("A chapter's intro cannot move out of its chapter.")
+        if chapter_id not in [c["id"] for c in book.chapters]:
+            raise SectionNotFound(slug, chapter_id)
+        return self._open(
+            book, "move_section", section_id, chapter_id, after, section.revision, "", message, author
+        )
+
+    def revise_proposal(
+        self, proposal_id: UUID, text: str, message: str, by: str, base_revision: int | None = None
+    ) -> None:
+        proposal, user = self._proposal(proposal_id), self.user(by)
+        book = self.book(proposal.book_slug)
+        level = 1 if proposal.kind == "add_chapter" or book.is_intro(proposal.section_id) else 2
+        text = checked_section_text(text, level, proposal.section_id)
+        base = proposal.base_revision
+        if proposal.kind == "edit":
+            current = self._live_section(book, proposal.section_id).revision
+            base = current if base_revision is None else base_revision
+        proposal.revise(text=text, message=message, base_revision=base, by=user.id)
+        self._save(proposal)
+
+    def withdraw(self, proposal_id: UUID, by: str) -> None:
+        proposal = self._proposal(proposal_id)
+        proposal.withdraw(by=self.user(by).id)
+        self._save(proposal)
+
+    def review(self, proposal_id: UUID, verdict: str, comment: str, by: str) -> str:
+        """Record a review; returns the proposal's status afterwards."""
+        verdict = verdict.replace("-", "_")
+        if verdict not in VERDICTS:
+            raise InvalidInput(f"'{verdict}' is not a verdict; use one of {', '.join(VERDICTS)}.")
+        proposal, user = self._proposal(proposal_id), self.user(by)
+        book = self.book(proposal.book_slug)
+        if verdict == "comment":
+            if user.id != proposal.author:
+                book.check_may_propose(user.id, by)
+            proposal.comment(comment, by=user.id)
+            self._save(proposal)
+        elif verdict == "request_changes":
+            proposal.request_changes(comment, user.id, by, book)
+            self._save(proposal)
+        elif verdict == "reject":
+            proposal.reject(comment, user.id, by, book)
+            self._save(proposal)
+        else:
+            self._save(*self._approve(proposal, book, comment, user.id, by))
+        return proposal.status
+
+    def _approve(
+        self, proposal: Proposal, book: Book, comment: str, by: UUID, name: str
+    ) -> list[Aggregate]:
+        """Approve and apply the proposal; returns the aggregates to save together."""
+        section_id, kind = proposal.section_id, proposal.kind
+        if kind in ("add_section", "add_chapter"):
+            if book.has_section(section_id):
+                raise SlugTaken("section id", section_id)
+            proposal.approve(comment, by, name, book, 0, 1)
+            section = self._revived_section(book.slug, section_id, proposal, by)
+            if kind == "add_section":
+                if proposal.chapter_id not in [c["id"] for c in book.chapters]:
+                    raise Conflict(f"The chapter '{proposal.chapter_id}' no longer exists.")
+                outline = outline_with_section(
+                    book.chapters, proposal.chapter_id, proposal.after, section_id
+                )
+            else:
+                outline = outline_with_chapter(book.chapters, proposal.after, section_id)
+            book.change_outline(outline, by=by, proposal_id=proposal.id)
+            return [proposal, section, book]
+        section = self._live_section(book, section_id)
+        current = section.revision
+        if kind == "edit":
+            proposal.approve(comment, by, name, book, current, current + 1)
+            section.revise(proposal.text, proposal.author, by, proposal.id, proposal.message)
+            return [proposal, section]
+        proposal.approve(comment, by, name, book, current, current)
+        if kind == "remove_section":
+            section.remove(proposal.author, by, proposal.id, proposal.message)
+            book.change_outline(outline_without_section(book.chapters, section_id), by, proposal.id)
+            return [proposal, section, book]
+        if proposal.chapter_id not in [c["id"] for c in book.chapters]:
+            raise Conflict(f"The chapter '{proposal.chapter_id}' no longer exists.")
+        outline = outline_with_section(
+            outline_without_section(book.chapters, section_id),
+            proposal.chapter_id,
+            proposal.after,
+            section_id,
+        )
+        book.change_outline(outline, by=by, proposal_id=proposal.id)
+        return [proposal, book]
+
+    def _revived_section(self, slug: str, section_id: str, proposal: Proposal, by: UUID) -> Section:
+        try:
+            section = self._get(Section, ids.section_id(slug, section_id))
+        except AggregateNotFoundError:
+            return Section(
+                slug, section_id, proposal.text, proposal.author, by, proposal.id, proposal.message
+            )
+        section.revise(proposal.text, proposal.author, by, proposal.id, proposal.message)
+        return section
+
+    def proposal_info(self, proposal_id: UUID) -> ProposalInfo:
+        proposal = self._proposal(proposal_id)
+        author = self._get(User, proposal.author)
+        return ProposalInfo(
+            id=proposal.id,
+            book_slug=proposal.book_slug,
+            kind=proposal.kind,
+            section_id=proposal.section_id,
+            status=proposal.status,
+            author=author.name,
+            base_revision=proposal.base_revision,
+            text=proposal.text,
+            message=proposal.message,
+            applied_revision=getattr(proposal, "applied_revision", None),
+        )
+
+    def may_approve(self, proposal_id: UUID, user_name: str) -> bool:
+        proposal, user = self._proposal(proposal_id), self.user(user_name)
+        return proposal.may_be_approved_by(user.id, self.book(proposal.book_slug))
+
+    def _proposer(self, slug: str, name: str) -> tuple[Book, UUID]:
+        book, user = self.book(slug), self.user(name)
+        book.check_may_propose(user.id, name)
+        return book, user.id
+
+    def _open(  # noqa: PLR0913
+        self,
+        book: Book,
+        kind: str,
+        section_id: str,
+        chapter_id: str,
+        after: str,
+        base_revision: int,
+        text: str,
+        message: str,
+        author: UUID,
+    ) -> UUID:
+        proposal = Proposal(
+            book.slug,
+            kind,
+            section_id,
+            chapter_id,
+            after,
+            base_revision,
+            text,
+            checked_message(message),
+            author,
+        )
+        self._save(proposal)
+        return proposal.id
+
+    def _new_id(self, book: Book, text: str) -> str:
+        heading = heading_of(text)
+        if heading is None or heading.id is None:
+            raise InvalidInput("A new section's heading needs an id: '## Title {#new-id}'.")
+        if not VALID_ID.match(heading.id):
+            raise InvalidInput(
+                f"'{heading.id}' is not a valid id: use lowercase letters, digits and hyphens."
+            )
+        if book.has_section(heading.id):
+            raise SlugTaken("section id", heading.id)
+        return heading.id
+
+    def _live_section(self, book: Book, section_id: str) -> Section:
+        if not book.has_section(section_id):
+            raise SectionNotFound(book.slug, section_id)
+        return self._get(Section, ids.section_id(book.slug, section_id))
+
+    def _proposal(self, proposal_id: UUID) -> Proposal:
+        try:
+            return self._get(Proposal, proposal_id)
+        except AggregateNotFoundError:
+            raise ProposalNotFound(str(proposal_id)) from None
+
+    # The book now, or as it was at any past moment.
+
+    def book_state(self, slug: str, as_of: datetime | None = None) -> BookState:
+        book = self._at(Book, ids.book_id(slug), as_of)
+        if book is None:
+            if as_of is not None and self._exists(ids.book_id(slug)):
+                raise BookDidNotExist(slug, as_of.isoformat())
+            raise BookNotFound(slug)
+        chapters = []
+        for chapter in book.chapters:
+            sections = []
+            for section_id in chapter["sections"]:
+                section = self._at(Section, ids.section_id(slug, section_id), as_of)
+                if section is not None:
+                    sections.append(SectionState(section_id, section.text, section.revision))
+            chapters.append(ChapterState(chapter["id"], chapter["file"], tuple(sections)))
+        return BookState(
+            slug=slug,
+            metadata={key: book.metadata.get(key, "") for key in METADATA_FIELDS},
+            metadata_yaml=book.metadata_yaml,
+            chapters=tuple(chapters),
+            images=tuple(ImageRef(name, **info) for name, info in sorted(book.images.items())),
+            bibliography=book.bibliography,
+            as_of=as_of,
+        )
+
+    def _at(self, cls: type[A], aggregate_id: UUID, as_of: datetime | None) -> A | None:
+        """The aggregate as it was at `as_of` (now if None), or None if it did not exist yet."""
+        if as_of is None:
+            try:
+                return self._get(cls, aggregate_id)
+            except AggregateNotFoundError:
+                return None
+        version = None
+        for domain_event in self.events.get(aggregate_id):
+            if domain_event.timestamp > as_of:
+                break
+            version = domain_event.originator_version
+        return None if version is None else self._get(cls, aggregate_id, version)
+
+    def history(self, aggregate_id: UUID) -> Iterator[Any]:
+        return iter(self.events.get(aggregate_id))
+
+    # Plumbing.
+
+    def _get(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+        aggregate = self.repository.get(aggregate_id, version=version)
+        if not isinstance(aggregate, cls):
+            raise AggregateNotFoundError(aggregate_id)
+        return aggregate
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return next(iter(self.events.get(aggregate_id, limit=1)), None) is not None
+
+    def _save(self, *aggregates: Aggregate) -> list[Any]:
+        try:
+            return list(self.save(*aggregates))
+        except IntegrityError:
+            raise ConcurrentChange() from None
+
+

@@ -1,0 +1,131 @@
+"""The TextbookError family: every refusal the domain can give, as a sentence for a person."""
+
+from __future__ import annotations
+
+
+class TextbookError(Exception):
+    """Base of every error the product reports to a user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(TextbookError):
+    pass
+
+
+class BookNotFound(NotFound):
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"There is no book '{slug}'.")
+        self.slug = slug
+
+
+class SectionNotFound(NotFound):
+    def __init__(self, book_slug: str, section_id: str) -> None:
+        super().__init__(f"The book '{book_slug}' has no section '{section_id}'.")
+        self.book_slug = book_slug
+        self.section_id = section_id
+
+
+class ProposalNotFound(NotFound):
+    def __init__(self, proposal_id: str) -> None:
+        super().__init__(f"There is no proposal '{proposal_id}'.")
+        self.proposal_id = proposal_id
+
+
+class UserNotFound(NotFound):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"There is no user '{name}'.")
+        self.name = name
+
+
+class BookDidNotExist(NotFound):
+    def __init__(self, slug: str, as_of: str) -> None:
+        super().__init__(f"The book '{slug}' did not exist yet at {as_of}.")
+        self.slug = slug
+        self.as_of = as_of
+
+
+class NotAllowed(TextbookError):
+    pass
+
+
+class NotAMember(NotAllowed):
+    def __init__(self, user: str, book_slug: str) -> None:
+        super().__init__(f"{user} is not a member of the book '{book_slug}'.")
+
+
+class NotAnEditor(NotAllowed):
+    def __init__(self, user: str, book_slug: str) -> None:
+        super().__init__(f"{user} is not an editor of the book '{book_slug}'.")
+
+
+class NotAMaintainer(NotAllowed):
+    def __init__(self, user: str, book_slug: str) -> None:
+        super().__init__(f"{user} is not a maintainer of the book '{book_slug}'.")
+
+
+class SelfApprovalRefused(NotAllowed):
+    def __init__(self) -> None:
+        super().__init__(
+            "An author cannot approve their own proposal: another editor must review it."
+        )
+
+
+class NotTheAuthor(NotAllowed):
+    def __init__(self) -> None:
+        super().__init__("Only the author of a proposal can revise or withdraw it.")
+
+
+class Conflict(TextbookError):
+    pass
+
+
+class StaleBaseRevision(Conflict):
+    def __init__(self, section_id: str, base_revision: int, current_revision: int) -> None:
+        super().__init__(
+            f"The proposal was written against revision {base_revision} of '{section_id}', "
+            f"but the section is now at revision {current_revision}: revise the proposal "
+            "against the current text first."
+        )
+        self.section_id = section_id
+        self.base_revision = base_revision
+        self.current_revision = current_revision
+
+
+class ProposalClosed(Conflict):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"The proposal is already {status}; it can no longer change.")
+        self.status = status
+
+
+class SlugTaken(Conflict):
+    def __init__(self, what: str, slug: str) -> None:
+        super().__init__(f"The {what} '{slug}' is already taken.")
+        self.what = what
+        self.slug = slug
+
+
+class ConcurrentChange(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Someone else changed this at the same moment; please try again.")
+
+
+class InvalidInput(TextbookError):
+    pass
+
+
+class InvalidBook(InvalidInput):
+    """A book's source files cannot be imported; names the file and, where known, the line."""
+
+    def __init__(self, path: str, problem: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.line = line
+        self.problem = problem
+
+
+class InvalidSectionText(InvalidInput):
+    pass

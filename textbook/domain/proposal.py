@@ -1,0 +1,190 @@
+"""The Proposal aggregate: a change to a book, its review, and the four-eyes rule."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from textbook.domain.errors import (
+    InvalidInput,
+    NotTheAuthor,
+    ProposalClosed,
+    SelfApprovalRefused,
+    StaleBaseRevision,
+)
+
+if TYPE_CHECKING:
+    from textbook.domain.book import Book
+
+KINDS = ("edit", "add_section", "add_chapter", "remove_section", "move_section")
+VERDICTS = ("approve", "request_changes", "reject", "comment")
+OPEN_STATES = ("open", "changes_requested")
+MAX_MESSAGE = 2000
+MAX_COMMENT = 20000
+
+
+def checked_message(message: str, limit: int = MAX_MESSAGE) -> str:
+    message = message.strip()
+    if len(message) > limit:
+        raise InvalidInput(f"The message has {len(message):,} characters; at most {limit:,}.")
+    return message
+
+
+class Proposal(Aggregate):
+    """A change to one section (or a new section or chapter, a move, a removal) under review."""
+
+    class Opened(Aggregate.Created):
+        book_slug: str
+        kind: str
+        section_id: str
+        chapter_id: str
+        after: str
+        base_revision: int
+        text: str
+        message: str
+        by: UUID
+
+    class Revised(Aggregate.Event):
+        text: str
+        message: str
+        base_revision: int
+        by: UUID
+
+    class Withdrawn(Aggregate.Event):
+        by: UUID
+
+    class Commented(Aggregate.Event):
+        comment: str
+        by: UUID
+
+    class ChangesRequested(Aggregate.Event):
+        comment: str
+        by: UUID
+
+    class Rejected(Aggregate.Event):
+        comment: str
+        by: UUID
+
+    class Approved(Aggregate.Event):
+        comment: str
+        by: UUID
+        revision: int
+
+    @event(Opened)
+    def __init__(  # noqa: PLR0913
+        self,
+        book_slug: str,
+        kind: str,
+        section_id: str,
+        chapter_id: str,
+        after: str,
+        base_revision: int,
+        text: str,
+        message: str,
+        by: UUID,
+    ) -> None:
+        self.book_slug = book_slug
+        self.kind = kind
+        self.section_id = section_id
+        self.chapter_id = chapter_id
+        self.after = after
+        self.base_revision = base_revision
+        self.text = text
+        self.message = message
+        self.author = by
+        self.status = "open"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    def check_open(self) -> None:
+        if not self.is_open:
+            raise ProposalClosed(self.status)
+
+    def may_be_approved_by(self, user_id: UUID, book: Book) -> bool:
+        return self.is_open and user_id != self.author and book.may_review(user_id)
+
+    def check_may_review(self, user_id: UUID, user_name: str, book: Book) -> None:
+        self.check_open()
+        book.check_may_review(user_id, user_name)
+
+    # The author's side.
+
+    def revise(self, text: str, message: str, base_revision: int, by: UUID) -> None:
+        if by != self.author:
+            raise NotTheAuthor()
+        self.check_open()
+        self._revise(text=text, message=checked_message(message), base_revision=base_revision, by=by)
+
+    @event(Revised)
+    def _revise(self, text: str, message: str, base_revision: int, by: UUID) -> None:
+        self.text = text
+        self.message = message or self.message
+        self.base_revision = base_revision
+        self.status = "open"
+
+    def withdraw(self, by: UUID) -> None:
+        if by != self.author:
+            raise NotTheAuthor()
+        self.check_open()
+        self._withdraw(by=by)
+
+    @event(Withdrawn)
+    def _withdraw(self, by: UUID) -> None:
+        self.status = "withdrawn"
+
+    # The reviewers' side.
+
+    def comment(self, comment: str, by: UUID) -> None:
+        comment = checked_message(comment, MAX_COMMENT)
+        if not comment:
+            raise InvalidInput("A comment needs some text.")
+        self._comment(comment=comment, by=by)
+
+    @event(Commented)
+    def _comment(self, comment: str, by: UUID) -> None:
+        pass
+
+    def request_changes(self, comment: str, by: UUID, user_name: str, book: Book) -> None:
+        self.check_may_review(by, user_name, book)
+        comment = checked_message(comment, MAX_COMMENT)
+        if not comment:
+            raise InvalidInput("Say which changes you request: the comment is empty.")
+        self._request_changes(comment=comment, by=by)
+
+    @event(ChangesRequested)
+    def _request_changes(self, comment: str, by: UUID) -> None:
+        self.status = "changes_requested"
+
+    def reject(self, comment: str, by: UUID, user_name: str, book: Book) -> None:
+        self.check_may_review(by, user_name, book)
+        self._reject(comment=checked_message(comment, MAX_COMMENT), by=by)
+
+    @event(Rejected)
+    def _reject(self, comment: str, by: UUID) -> None:
+        self.status = "rejected"
+
+    def approve(  # noqa: PLR0913
+        self,
+        comment: str,
+        by: UUID,
+        user_name: str,
+        book: Book,
+        current_revision: int,
+        new_revision: int,
+    ) -> None:
+        """Approve, if `by` may and the section is still at the proposal's base revision."""
+        self.check_may_review(by, user_name, book)
+        if by == self.author:
+            raise SelfApprovalRefused()
+        if current_revision != self.base_revision:
+            raise StaleBaseRevision(self.section_id, self.base_revision, current_revision)
+        self._approve(comment=checked_message(comment, MAX_COMMENT), by=by, revision=new_revision)
+
+    @event(Approved)
+    def _approve(self, comment: str, by: UUID, revision: int) -> None:
+        self.status = "approved"
+        self.applied_revision = revision

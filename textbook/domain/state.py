@@ -1,0 +1,87 @@
+"""Frozen values that cross the application's boundary: a book's whole state, a proposal's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from textbook.domain.markdown import join_sections
+
+
+@dataclass(frozen=True)
+class SectionState:
+    id: str
+    text: str
+    revision: int = 0
+
+
+@dataclass(frozen=True)
+class ChapterState:
+    id: str
+    file: str
+    sections: tuple[SectionState, ...]
+
+    @property
+    def text(self) -> str:
+        return join_sections([section.text for section in self.sections])
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    name: str
+    sha256: str
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class BookState:
+    """A book as it stands (or stood): metadata, chapters with their approved text, images."""
+
+    slug: str
+    metadata: dict[str, str]
+    metadata_yaml: str
+    chapters: tuple[ChapterState, ...]
+    images: tuple[ImageRef, ...] = ()
+    bibliography: str = ""
+    as_of: datetime | None = None
+
+    @property
+    def title(self) -> str:
+        return self.metadata["title"]
+
+    def markdown(self) -> str:
+        """The approved Markdown of the whole book, chapter after chapter."""
+        return "\n".join(chapter.text for chapter in self.chapters)
+
+    def outline(self) -> list[dict[str, object]]:
+        return [
+            {"id": c.id, "file": c.file, "sections": [s.id for s in c.sections]}
+            for c in self.chapters
+        ]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    slug: str
+    created: bool
+    sections_added: int
+    sections_revised: int
+    sections_removed: int
+    events: int
+
+
+@dataclass(frozen=True)
+class ProposalInfo:
+    id: UUID
+    book_slug: str
+    kind: str
+    section_id: str
+    status: str
+    author: str
+    base_revision: int
+    text: str
+    message: str
+    applied_revision: int | None = None
+    reviewers: tuple[str, ...] = field(default=())

@@ -1,0 +1,125 @@
+"""People: the User aggregate, and the index aggregates that keep emails and tokens unique."""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from textbook.domain import ids
+from textbook.domain.errors import InvalidInput
+
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{1,38}[A-Za-z0-9]$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+
+
+def checked_name(name: str) -> str:
+    if not NAME.match(name):
+        raise InvalidInput(
+            f"'{name}' is not a valid user name: use 3 to 40 letters, digits, '.', '_' or '-', "
+            "starting with a letter."
+        )
+    return name
+
+
+def checked_email(email: str) -> str:
+    email = email.strip()
+    if len(email) > 254 or not EMAIL.match(email):
+        raise InvalidInput(f"'{email}' is not a valid email address.")
+    return email
+
+
+def checked_password(password: str) -> str:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InvalidInput(
+            f"A password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters; "
+            f"this one has {len(password)}."
+        )
+    return password
+
+
+class User(Aggregate):
+    class Registered(Aggregate.Created):
+        name: str
+        email: str
+        password_hash: str
+
+    class PasswordChanged(Aggregate.Event):
+        password_hash: str
+
+    class TokenCreated(Aggregate.Event):
+        token_hash: str
+        label: str
+
+    class TokenRevoked(Aggregate.Event):
+        token_hash: str
+
+    @staticmethod
+    def create_id(name: str) -> UUID:
+        return ids.user_id(name)
+
+    @event(Registered)
+    def __init__(self, name: str, email: str, password_hash: str) -> None:
+        self.name = name
+        self.email = email
+        self.password_hash = password_hash
+        self.tokens: dict[str, str] = {}
+
+    @event(PasswordChanged)
+    def change_password(self, password_hash: str) -> None:
+        self.password_hash = password_hash
+
+    @event(TokenCreated)
+    def add_token(self, token_hash: str, label: str) -> None:
+        self.tokens[token_hash] = label
+
+    def revoke_token(self, token_hash: str) -> None:
+        if token_hash in self.tokens:
+            self._revoke_token(token_hash=token_hash)
+
+    @event(TokenRevoked)
+    def _revoke_token(self, token_hash: str) -> None:
+        del self.tokens[token_hash]
+
+
+class EmailIndex(Aggregate):
+    """Exists once per email address, so that two accounts never share one."""
+
+    class Claimed(Aggregate.Created):
+        email: str
+        user_id: UUID
+
+    @staticmethod
+    def create_id(email: str) -> UUID:
+        return ids.email_id(email)
+
+    @event(Claimed)
+    def __init__(self, email: str, user_id: UUID) -> None:
+        self.user_id = user_id
+
+
+class TokenIndex(Aggregate):
+    """Finds the user of an API token from the token's hash."""
+
+    class Issued(Aggregate.Created):
+        token_hash: str
+        user_id: UUID
+
+    class Revoked(Aggregate.Event):
+        pass
+
+    @staticmethod
+    def create_id(token_hash: str) -> UUID:
+        return ids.token_id(token_hash)
+
+    @event(Issued)
+    def __init__(self, token_hash: str, user_id: UUID) -> None:
+        self.user_id = user_id
+        self.revoked = False
+
+    @event(Revoked)
+    def revoke(self) -> None:
+        self.revoked = True

@@ -1,0 +1,78 @@
+"""Read model of blame: for every line of a section's approved text, who wrote and approved it."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textbook.domain.section import Section
+    from textbook.storage import Sql
+
+TABLES = [
+    "CREATE TABLE IF NOT EXISTS {s}.tb_blame (aggregate_id TEXT, line_no INTEGER,"
+    " book_slug TEXT, section_id TEXT, line TEXT, revision INTEGER, author TEXT, approver TEXT,"
+    " proposal_id TEXT, at TEXT, PRIMARY KEY (aggregate_id, line_no))",
+]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a line came from: the revision that introduced it, its author and approver."""
+
+    revision: int
+    author: str
+    approver: str
+    proposal_id: str | None
+    at: str
+
+
+def carry(old: list[tuple[str, Origin]], new_text: str, origin: Origin) -> list[tuple[str, Origin]]:
+    """Blame for `new_text`: unchanged lines keep their origin, changed or added lines get `origin`."""
+    new_lines = new_text.splitlines()
+    old_lines = [line for line, _ in old]
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    result: list[tuple[str, Origin]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            result.extend(old[i1:i2])
+        else:
+            result.extend((line, origin) for line in new_lines[j1:j2])
+    return result
+
+
+def section_blamed(sql: Sql, e: Section.Created | Section.Revised, revision: int) -> None:
+    aggregate_id = str(e.originator_id)
+    rows = sql.all(
+        "SELECT line, revision, author, approver, proposal_id, at FROM {s}.tb_blame"
+        " WHERE aggregate_id = ? ORDER BY line_no",
+        (aggregate_id,),
+    )
+    old = [
+        (r["line"], Origin(r["revision"], r["author"], r["approver"], r["proposal_id"], r["at"]))
+        for r in rows
+    ]
+    origin = Origin(
+        revision,
+        str(e.by),
+        str(e.approved_by),
+        str(e.proposal_id) if e.proposal_id else None,
+        e.timestamp.isoformat(),
+    )
+    section = sql.one(
+        "SELECT book_slug, section_id FROM {s}.tb_sections WHERE aggregate_id = ?", (aggregate_id,)
+    )
+    if section is None:
+        raise LookupError(f"section {aggregate_id} is not in the read model")
+    sql.execute("DELETE FROM {s}.tb_blame WHERE aggregate_id = ?", (aggregate_id,))
+    sql.executemany(
+        "INSERT INTO {s}.tb_blame VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                aggregate_id, number, section["book_slug"], section["section_id"], line,
+                o.revision, o.author, o.approver, o.proposal_id, o.at,
+            )
+            for number, (line, o) in enumerate(carry(old, e.text, origin), start=1)
+        ],
+    )

@@ -1,0 +1,333 @@
+"""Questions answered from the read models, as frozen values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textbook.domain import ids
+from textbook.domain.book import METADATA_FIELDS
+from textbook.domain.errors import BookNotFound, SectionNotFound
+from textbook.domain.state import BookState, ChapterState, ImageRef, SectionState
+from textbook.projections.views import TABLE_NAMES, ReadModels
+from textbook.storage import Sql
+
+OPERATOR_NAME = "operator"
+
+
+@dataclass(frozen=True)
+class SectionSummary:
+    id: str
+    title: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class ChapterSummary:
+    id: str
+    file: str
+    title: str
+    sections: tuple[SectionSummary, ...]
+
+
+@dataclass(frozen=True)
+class BookOutline:
+    slug: str
+    title: str
+    subtitle: str
+    language: str
+    license: str
+    description: str
+    updated_at: str
+    chapters: tuple[ChapterSummary, ...]
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    title: str
+    chapter: str
+    revision: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    section_id: str
+    revision: int
+    kind: str
+    author: str
+    approver: str
+    proposal_id: str | None
+    message: str
+    at: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BlameLine:
+    number: int
+    line: str
+    revision: int
+    author: str
+    approver: str
+    proposal_id: str | None
+    at: str
+
+
+@dataclass(frozen=True)
+class ProposalSummary:
+    id: str
+    book_slug: str
+    kind: str
+    section_id: str
+    status: str
+    author: str
+    base_revision: int
+    message: str
+    opened_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    kind: str
+    by: str
+    comment: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    lines_written: int
+    lines_approved: int
+
+
+class Queries:
+    def __init__(self, views: ReadModels) -> None:
+        self.views = views
+
+    def _names(self, sql: Sql) -> dict[str, str]:
+        names = {row["user_id"]: row["name"] for row in sql.all("SELECT * FROM {s}.tb_users")}
+        names[str(ids.OPERATOR)] = OPERATOR_NAME
+        return names
+
+    def _book_row(self, sql: Sql, slug: str) -> dict[str, Any]:
+        row = sql.one("SELECT * FROM {s}.tb_books WHERE slug = ?", (slug,))
+        if row is None:
+            raise BookNotFound(slug)
+        return row
+
+    def books(self) -> list[BookOutline]:
+        with self.views.read() as sql:
+            slugs = [r["slug"] for r in sql.all("SELECT slug FROM {s}.tb_books ORDER BY slug")]
+        return [self.outline(slug) for slug in slugs]
+
+    def outline(self, slug: str) -> BookOutline:
+        with self.views.read() as sql:
+            book = self._book_row(sql, slug)
+            rows = sql.all(
+                "SELECT o.chapter_id, o.chapter_file, o.section_id, s.title, s.revision"
+                " FROM {s}.tb_outline o JOIN {s}.tb_sections s"
+                " ON s.book_slug = o.book_slug AND s.section_id = o.section_id"
+                " WHERE o.book_slug = ? ORDER BY o.position",
+                (slug,),
+            )
+        chapters: list[ChapterSummary] = []
+        for row in rows:
+            section = SectionSummary(row["section_id"], row["title"], row["revision"])
+            if chapters and chapters[-1].id == row["chapter_id"]:
+                last = chapters[-1]
+                chapters[-1] = ChapterSummary(
+                    last.id, last.file, last.title, (*last.sections, section)
+                )
+            else:
+                chapters.append(
+                    ChapterSummary(row["chapter_id"], row["chapter_file"], row["title"], (section,))
+                )
+        return BookOutline(
+            slug=slug,
+            title=book["title"],
+            subtitle=book["subtitle"],
+            language=book["language"],
+            license=book["license"],
+            description=book["description"],
+            updated_at=book["updated_at"],
+            chapters=tuple(chapters),
+        )
+
+    def book_state(self, slug: str) -> BookState:
+        """The book's current approved state, from the read models."""
+        with self.views.read() as sql:
+            book = self._book_row(sql, slug)
+            rows = sql.all(
+                "SELECT o.chapter_id, o.chapter_file, o.section_id, s.text, s.revision"
+                " FROM {s}.tb_outline o JOIN {s}.tb_sections s"
+                " ON s.book_slug = o.book_slug AND s.section_id = o.section_id"
+                " WHERE o.book_slug = ? ORDER BY o.position",
+                (slug,),
+            )
+            images = sql.all(
+                "SELECT name, sha256, media_type, size FROM {s}.tb_images"
+                " WHERE book_slug = ? ORDER BY name",
+                (slug,),
+            )
+        chapters: list[ChapterState] = []
+        for row in rows:
+            section = SectionState(row["section_id"], row["text"], row["revision"])
+            if chapters and chapters[-1].id == row["chapter_id"]:
+                last = chapters[-1]
+                chapters[-1] = ChapterState(last.id, last.file, (*last.sections, section))
+            else:
+                chapters.append(ChapterState(row["chapter_id"], row["chapter_file"], (section,)))
+        return BookState(
+            slug=slug,
+            metadata={key: book[key] for key in METADATA_FIELDS},
+            metadata_yaml=book["metadata_yaml"],
+            chapters=tuple(chapters),
+            images=tuple(ImageRef(**image) for image in images),
+            bibliography=book["bibliography"],
+        )
+
+    def section(self, slug: str, section_id: str) -> SectionView:
+        with self.views.read() as sql:
+            row = sql.one(
+                "SELECT s.section_id, s.title, s.revision, s.text, o.chapter_id"
+                " FROM {s}.tb_sections s JOIN {s}.tb_outline o"
+                " ON s.book_slug = o.book_slug AND s.section_id = o.section_id"
+                " WHERE s.book_slug = ? AND s.section_id = ?",
+                (slug, section_id),
+            )
+            if row is None:
+                self._book_row(sql, slug)
+                raise SectionNotFound(slug, section_id)
+        return SectionView(
+            row["section_id"], row["title"], row["chapter_id"], row["revision"], row["text"]
+        )
+
+    def history(self, slug: str, section_id: str | None = None) -> list[Revision]:
+        """Approved revisions, oldest first: of one section, or of the whole book."""
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            if section_id is not None:
+                self.section(slug, section_id)
+            names = self._names(sql)
+            rows = sql.all(
+                "SELECT * FROM {s}.tb_revisions WHERE book_slug = ?"
+                " AND (? = '' OR section_id = ?) ORDER BY at, section_id, version",
+                (slug, section_id or "", section_id or ""),
+            )
+        return [
+            Revision(
+                section_id=r["section_id"],
+                revision=r["revision"],
+                kind=r["kind"],
+                author=names.get(r["author"], r["author"]),
+                approver=names.get(r["approver"], r["approver"]),
+                proposal_id=r["proposal_id"],
+                message=r["message"],
+                at=r["at"],
+                text=r["text"],
+            )
+            for r in rows
+        ]
+
+    def blame(self, slug: str, section_id: str) -> list[BlameLine]:
+        self.section(slug, section_id)
+        with self.views.read() as sql:
+            names = self._names(sql)
+            rows = sql.all(
+                "SELECT * FROM {s}.tb_blame WHERE book_slug = ? AND section_id = ?"
+                " ORDER BY line_no",
+                (slug, section_id),
+            )
+        return [
+            BlameLine(
+                number=r["line_no"],
+                line=r["line"],
+                revision=r["revision"],
+                author=names.get(r["author"], r["author"]),
+                approver=names.get(r["approver"], r["approver"]),
+                proposal_id=r["proposal_id"],
+                at=r["at"],
+            )
+            for r in rows
+        ]
+
+    def proposals(self, slug: str, status: str | None = None) -> list[ProposalSummary]:
+        """A book's proposals, oldest first; status 'open' gives the review queue."""
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            names = self._names(sql)
+            statuses = {"open": ("open", "changes_requested")}.get(status or "", (status,))
+            rows = sql.all(
+                "SELECT * FROM {s}.tb_proposals WHERE book_slug = ? ORDER BY opened_at",
+                (slug,),
+            )
+        return [
+            ProposalSummary(
+                id=r["proposal_id"],
+                book_slug=r["book_slug"],
+                kind=r["kind"],
+                section_id=r["section_id"],
+                status=r["status"],
+                author=names.get(r["author"], r["author"]),
+                base_revision=r["base_revision"],
+                message=r["message"],
+                opened_at=r["opened_at"],
+                updated_at=r["updated_at"],
+            )
+            for r in rows
+            if status is None or r["status"] in statuses
+        ]
+
+    def thread(self, proposal_id: str) -> list[ThreadEntry]:
+        with self.views.read() as sql:
+            names = self._names(sql)
+            rows = sql.all(
+                "SELECT * FROM {s}.tb_thread WHERE proposal_id = ? ORDER BY version",
+                (proposal_id,),
+            )
+        return [
+            ThreadEntry(r["kind"], names.get(r["by_user"], r["by_user"]), r["comment"], r["at"])
+            for r in rows
+        ]
+
+    def members(self, slug: str) -> list[tuple[str, str]]:
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            names = self._names(sql)
+            rows = sql.all("SELECT * FROM {s}.tb_members WHERE book_slug = ?", (slug,))
+        return sorted((names.get(r["user_id"], r["user_id"]), r["role"]) for r in rows)
+
+    def contributors(self, slug: str) -> list[Contributor]:
+        """Everyone whose approved text is in the book now, and the editors who approved it."""
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            names = self._names(sql)
+            rows = sql.all(
+                "SELECT b.author, b.approver FROM {s}.tb_blame b JOIN {s}.tb_outline o"
+                " ON o.book_slug = b.book_slug AND o.section_id = b.section_id"
+                " WHERE b.book_slug = ?",
+                (slug,),
+            )
+        written: dict[str, int] = {}
+        approved: dict[str, int] = {}
+        for row in rows:
+            written[row["author"]] = written.get(row["author"], 0) + 1
+            approved[row["approver"]] = approved.get(row["approver"], 0) + 1
+        people = sorted(set(written) | set(approved), key=lambda u: (-written.get(u, 0), u))
+        return [
+            Contributor(names.get(u, u), written.get(u, 0), approved.get(u, 0)) for u in people
+        ]
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every read model, in a stable order: to compare two builds of them."""
+        with self.views.read() as sql:
+            return {
+                table: sorted(
+                    sql.all(f"SELECT * FROM {{s}}.{table}"), key=lambda row: repr(sorted(row.items()))
+                )
+                for table in TABLE_NAMES
+            }

@@ -1,0 +1,76 @@
+"""Read model of proposals, their review thread, and each book's review queue."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textbook.domain.proposal import Proposal
+    from textbook.storage import Sql
+
+TABLES = [
+    "CREATE TABLE IF NOT EXISTS {s}.tb_proposals (proposal_id TEXT PRIMARY KEY, book_slug TEXT,"
+    " kind TEXT, section_id TEXT, chapter_id TEXT, after_id TEXT, status TEXT, author TEXT,"
+    " base_revision INTEGER, text TEXT, message TEXT, opened_at TEXT, updated_at TEXT,"
+    " applied_revision INTEGER)",
+    "CREATE TABLE IF NOT EXISTS {s}.tb_thread (proposal_id TEXT, version INTEGER, kind TEXT,"
+    " by_user TEXT, comment TEXT, at TEXT, PRIMARY KEY (proposal_id, version))",
+]
+
+STATUS_AFTER = {
+    "revised": "open",
+    "changes_requested": "changes_requested",
+    "approved": "approved",
+    "rejected": "rejected",
+    "withdrawn": "withdrawn",
+}
+
+
+def opened(sql: Sql, e: Proposal.Opened) -> None:
+    at = e.timestamp.isoformat()
+    sql.execute(
+        "INSERT INTO {s}.tb_proposals VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, NULL)",
+        (
+            str(e.originator_id), e.book_slug, e.kind, e.section_id, e.chapter_id, e.after,
+            str(e.by), e.base_revision, e.text, e.message, at, at,
+        ),
+    )
+    thread(sql, e, "opened", e.message)
+
+
+def thread(sql: Sql, e: Proposal.Event, kind: str, comment: str) -> None:
+    sql.execute(
+        "INSERT INTO {s}.tb_thread VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            str(e.originator_id), e.originator_version, kind, str(getattr(e, "by", "")), comment,
+            e.timestamp.isoformat(),
+        ),
+    )
+
+
+def reviewed(sql: Sql, e: Proposal.Event, kind: str) -> None:
+    """Record a step of the review; steps other than comments change the proposal's status."""
+    at, proposal_id = e.timestamp.isoformat(), str(e.originator_id)
+    if kind in STATUS_AFTER:
+        sql.execute(
+            "UPDATE {s}.tb_proposals SET status = ?, updated_at = ? WHERE proposal_id = ?",
+            (STATUS_AFTER[kind], at, proposal_id),
+        )
+    thread(sql, e, kind, getattr(e, "comment", "") or getattr(e, "message", ""))
+
+
+def revised(sql: Sql, e: Proposal.Revised) -> None:
+    sql.execute(
+        "UPDATE {s}.tb_proposals SET text = ?, base_revision = ?,"
+        " message = CASE WHEN ? = '' THEN message ELSE ? END WHERE proposal_id = ?",
+        (e.text, e.base_revision, e.message, e.message, str(e.originator_id)),
+    )
+    reviewed(sql, e, "revised")
+
+
+def approved(sql: Sql, e: Proposal.Approved) -> None:
+    sql.execute(
+        "UPDATE {s}.tb_proposals SET applied_revision = ? WHERE proposal_id = ?",
+        (e.revision, str(e.originator_id)),
+    )
+    reviewed(sql, e, "approved")

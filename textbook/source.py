@@ -1,0 +1,301 @@
+"""A book's source folder (book.yaml, chapters, images/, references.bib): read, check, write."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from textbook.domain.book import METADATA_FIELDS
+from textbook.domain.errors import InvalidBook, TextbookError
+from textbook.domain.markdown import (
+    VALID_ID,
+    explicit_ids,
+    outside_code,
+    split_chapter,
+    unique_slug,
+    with_heading_id,
+)
+from textbook.domain.state import BookState, ChapterState, ImageRef, SectionState
+
+SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LICENSE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")
+CHAPTER_FILE = re.compile(r"^[a-z0-9][a-z0-9_-]*\.md$")
+IMAGE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.(png|jpe?g|svg)$")
+IMAGE_REFERENCE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)")
+CITATION = re.compile(r"(?:\[|;\s*)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*[\w])")
+BIB_KEY = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
+REQUIRED = ("title", "language", "license", "identifier", "chapters")
+ALLOWED = (*METADATA_FIELDS, "chapters")
+MAX_YAML = 64 * 1024
+MAX_CHAPTER = 2 * 1024 * 1024
+MAX_BIBLIOGRAPHY = 2 * 1024 * 1024
+MAX_IMAGE = 10 * 1024 * 1024
+MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "svg": "image/svg+xml"}
+
+
+@dataclass(frozen=True)
+class SourceBook:
+    """What import needs: the book's state and the bytes of its images, by SHA-256."""
+
+    state: BookState
+    blobs: dict[str, bytes] = field(default_factory=dict)
+
+
+def read_book(folder: Path) -> SourceBook:
+    """Read and check a book's source folder; InvalidBook names the file and line at fault."""
+    if not folder.is_dir():
+        raise InvalidBook(str(folder), "no such folder")
+    slug = folder.resolve().name
+    if not SLUG.match(slug):
+        raise InvalidBook(
+            str(folder), f"'{slug}' is not a valid book slug (lowercase letters, digits, hyphens)"
+        )
+    metadata, files, yaml_text, lines = _read_metadata(folder)
+    _check_listing(folder, files, lines)
+    texts = {name: _read_text(folder / name, MAX_CHAPTER) for name in files}
+    chapters = _chapters(folder, texts)
+    images, blobs = _read_images(folder)
+    _check_image_references(folder, texts, {image.name for image in images})
+    bibliography = ""
+    if (folder / "references.bib").exists():
+        bibliography = _read_text(folder / "references.bib", MAX_BIBLIOGRAPHY)
+    _check_citations(folder, texts, set(BIB_KEY.findall(bibliography)))
+    state = BookState(slug, metadata, yaml_text, chapters, images, bibliography)
+    return SourceBook(state=state, blobs=blobs)
+
+
+def _read_text(path: Path, limit: int) -> str:
+    if not path.is_file():
+        raise InvalidBook(str(path), "missing")
+    data = path.read_bytes()
+    if len(data) > limit:
+        raise InvalidBook(str(path), f"{len(data):,} bytes is over the limit of {limit:,}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InvalidBook(str(path), "not UTF-8 text", line) from None
+
+
+def _read_metadata(folder: Path) -> tuple[dict[str, str], list[str], str, dict[str, int]]:
+    path = folder / "book.yaml"
+    text = _read_text(path, MAX_YAML)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        raise InvalidBook(str(path), f"not valid YAML: {problem}", line) from None
+    if not isinstance(data, dict):
+        raise InvalidBook(str(path), "must be a mapping of fields (title: ..., chapters: ...)")
+    key_lines = _key_lines(text)
+    for key in data:
+        if key not in ALLOWED:
+            raise InvalidBook(str(path), f"unknown field '{key}'", key_lines.get(str(key)))
+    for key in REQUIRED:
+        if key not in data or data[key] in (None, "", []):
+            raise InvalidBook(str(path), f"the field '{key}' is missing")
+    metadata = {}
+    for key in METADATA_FIELDS:
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise InvalidBook(str(path), f"'{key}' must be text", key_lines.get(key))
+        metadata[key] = value.strip()
+    _check_metadata(path, metadata, key_lines)
+    files = _chapter_files(path, data["chapters"], text)
+    return metadata, files, text, _entry_lines(text)
+
+
+def _check_metadata(path: Path, metadata: dict[str, str], key_lines: dict[str, int]) -> None:
+    if not LANGUAGE.match(metadata["language"]):
+        problem = f"'{metadata['language']}' is not a BCP 47 language tag such as en or pt-BR"
+        raise InvalidBook(str(path), problem, key_lines.get("language"))
+    if not LICENSE.match(metadata["license"]):
+        problem = f"'{metadata['license']}' is not an SPDX licence id such as CC-BY-4.0"
+        raise InvalidBook(str(path), problem, key_lines.get("license"))
+    for key, value in metadata.items():
+        if len(value) > 5000:
+            raise InvalidBook(str(path), f"'{key}' is too long", key_lines.get(key))
+
+
+def _chapter_files(path: Path, chapters: Any, text: str) -> list[str]:
+    if not isinstance(chapters, list) or not all(isinstance(c, str) for c in chapters):
+        raise InvalidBook(str(path), "'chapters' must be a list of file names")
+    entry_lines = _entry_lines(text)
+    seen: set[str] = set()
+    for name in chapters:
+        if not CHAPTER_FILE.match(name):
+            problem = f"'{name}' is not a chapter file name (lowercase, ending in .md)"
+            raise InvalidBook(str(path), problem, entry_lines.get(name))
+        if name in seen:
+            raise InvalidBook(str(path), f"'{name}' is listed twice", entry_lines.get(name))
+        seen.add(name)
+    return list(chapters)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    lines = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if match:
+            lines.setdefault(match.group(1), number)
+    return lines
+
+
+def _entry_lines(text: str) -> dict[str, int]:
+    lines = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = re.match(r"^\s*-\s*['\"]?([^'\"#\s]+)", line)
+        if match:
+            lines.setdefault(match.group(1), number)
+    return lines
+
+
+def _check_listing(folder: Path, files: list[str], lines: dict[str, int]) -> None:
+    for name in files:
+        if not (folder / name).is_file():
+            problem = f"the chapter file '{name}' is listed but missing"
+            raise InvalidBook(str(folder / "book.yaml"), problem, lines.get(name))
+    for path in sorted(folder.glob("*.md")):
+        if path.name not in files:
+            raise InvalidBook(str(path), "this chapter file is not listed in book.yaml's chapters")
+
+
+def _chapters(folder: Path, texts: dict[str, str]) -> tuple[ChapterState, ...]:
+    first_use: dict[str, tuple[str, int]] = {}
+    for name, text in texts.items():
+        for line, found in explicit_ids(text):
+            where = str(folder / name)
+            if found in first_use:
+                other, other_line = first_use[found]
+                problem = f"the id '{found}' is already used at {other}:{other_line}"
+                raise InvalidBook(where, problem, line)
+            first_use[found] = (where, line)
+    taken = set(first_use)
+    return tuple(_chapter(folder / name, text, taken) for name, text in texts.items())
+
+
+def _chapter(path: Path, text: str, taken: set[str]) -> ChapterState:
+    chunks = split_chapter(text)
+    if not chunks or chunks[0].heading.level != 1:
+        line = chunks[0].line if chunks else 1
+        raise InvalidBook(str(path), "a chapter must open with '# Title {#chapter-id}'", line)
+    sections = []
+    for position, chunk in enumerate(chunks):
+        if position > 0 and chunk.heading.level == 1:
+            problem = "a second '# ' chapter heading: one chapter per file"
+            raise InvalidBook(str(path), problem, chunk.line)
+        section_text, section_id = chunk.text, chunk.heading.id
+        if section_id is None:
+            section_id = unique_slug(chunk.heading.title, taken)
+            taken.add(section_id)
+            section_text = with_heading_id(section_text, section_id)
+        elif not VALID_ID.match(section_id):
+            problem = f"'{section_id}' is not a valid id: use lowercase letters, digits, hyphens"
+            raise InvalidBook(str(path), problem, chunk.line)
+        sections.append(SectionState(section_id, section_text))
+    return ChapterState(sections[0].id, path.name, tuple(sections))
+
+
+def _read_images(folder: Path) -> tuple[tuple[ImageRef, ...], dict[str, bytes]]:
+    images, blobs = [], {}
+    directory = folder / "images"
+    if not directory.is_dir():
+        return (), {}
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if not path.is_file() or not IMAGE_FILE.match(path.name):
+            raise InvalidBook(str(path), "images must be PNG, JPEG or SVG files (.png .jpg .svg)")
+        data = path.read_bytes()
+        if len(data) > MAX_IMAGE:
+            raise InvalidBook(str(path), f"{len(data):,} bytes is over the limit of {MAX_IMAGE:,}")
+        extension = path.suffix.lower().lstrip(".")
+        _check_image_bytes(path, extension, data)
+        sha256 = hashlib.sha256(data).hexdigest()
+        blobs[sha256] = data
+        images.append(ImageRef(path.name, sha256, MEDIA_TYPES[extension], len(data)))
+    return tuple(images), blobs
+
+
+def _check_image_bytes(path: Path, extension: str, data: bytes) -> None:
+    if extension == "png" and not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise InvalidBook(str(path), "this is not a PNG image")
+    if extension in ("jpg", "jpeg") and not data.startswith(b"\xff\xd8\xff"):
+        raise InvalidBook(str(path), "this is not a JPEG image")
+    if extension == "svg":
+        try:
+            root = ElementTree.fromstring(data)
+        except ElementTree.ParseError as error:
+            line = error.position[0]
+            raise InvalidBook(str(path), "this is not a well-formed SVG image", line) from None
+        if root.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
+            raise InvalidBook(str(path), "this is not an SVG image (no <svg> root element)")
+
+
+def _check_image_references(folder: Path, texts: dict[str, str], names: set[str]) -> None:
+    for file_name, text in texts.items():
+        lines = text.split("\n")
+        for index, line in outside_code(lines):
+            for match in IMAGE_REFERENCE.finditer(line):
+                target = match.group(1)
+                name = target.removeprefix("images/")
+                if not target.startswith("images/") or "/" in name:
+                    problem = f"the image '{target}' is not in the book's images/ folder"
+                    raise InvalidBook(str(folder / file_name), problem, index + 1)
+                if name not in names:
+                    problem = f"the image '{target}' does not exist"
+                    raise InvalidBook(str(folder / file_name), problem, index + 1)
+
+
+def _check_citations(folder: Path, texts: dict[str, str], keys: set[str]) -> None:
+    for file_name, text in texts.items():
+        lines = text.split("\n")
+        for index, line in outside_code(lines):
+            for match in CITATION.finditer(line):
+                if match.group(1) not in keys:
+                    problem = f"the citation '@{match.group(1)}' is not in references.bib"
+                    raise InvalidBook(str(folder / file_name), problem, index + 1)
+
+
+def metadata_yaml(state: BookState) -> str:
+    """book.yaml for the state: as imported while its chapter list still holds, else regenerated."""
+    files = [chapter.file for chapter in state.chapters]
+    try:
+        stored = yaml.safe_load(state.metadata_yaml) if state.metadata_yaml else None
+    except yaml.YAMLError:
+        stored = None
+    if isinstance(stored, dict) and stored.get("chapters") == files:
+        return state.metadata_yaml
+    data: dict[str, Any] = {key: value for key, value in state.metadata.items() if value}
+    data["chapters"] = files
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_book(state: BookState, images: dict[str, bytes], folder: Path) -> list[Path]:
+    """Write the book's source folder; `images` maps SHA-256 to bytes. Returns the files written."""
+    if folder.exists() and any(folder.iterdir()):
+        raise TextbookError(f"{folder} is not empty; export into a new or empty folder.")
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [folder / "book.yaml"]
+    written[0].write_text(metadata_yaml(state), encoding="utf-8")
+    for chapter in state.chapters:
+        (folder / chapter.file).write_text(chapter.text, encoding="utf-8")
+        written.append(folder / chapter.file)
+    if state.images:
+        (folder / "images").mkdir()
+    for image in state.images:
+        (folder / "images" / image.name).write_bytes(images[image.sha256])
+        written.append(folder / "images" / image.name)
+    if state.bibliography:
+        (folder / "references.bib").write_text(state.bibliography, encoding="utf-8")
+        written.append(folder / "references.bib")
+    return written
