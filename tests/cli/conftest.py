@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from click.testing import CliRunner, Result
+
+from textbook.cli import cli
+from textbook.config import Settings
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(settings: Settings) -> Run:
+    """Run `textbook ARGS...` against the test's store, as a user would at the shell."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(cli, ["--database", settings.database, *args], input=input)
+
+    return invoke

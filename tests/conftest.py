@@ -1,0 +1,90 @@
+"""Fixtures on real stores: every store-backed test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from textbook.config import Settings
+from textbook.domain.application import Textbook
+from textbook.projections.queries import Queries
+from textbook.projections.runner import catch_up, open_views
+from textbook.projections.views import ReadModels
+from textbook.source import read_book
+from textbook.storage import BlobStore, blob_store, open_textbook
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+FIXTURES = Path(__file__).parent / "fixtures" / "books"
+SAMPLE = Path(__file__).parent.parent / "books" / "numerical-methods"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """A fresh, empty store: an SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield Settings(database=str(tmp_path / "textbook.sqlite"), build_dir=tmp_path / "build")
+        return
+    schema = "test_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(POSTGRES, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield Settings(database=f"{POSTGRES}?schema={schema}", build_dir=tmp_path / "build")
+    finally:
+        with psycopg.connect(POSTGRES, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Textbook]:
+    app = open_textbook(settings)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def views(settings: Settings) -> Iterator[ReadModels]:
+    views = open_views(settings)
+    yield views
+    views.close()
+
+
+@pytest.fixture
+def blobs(app: Textbook) -> BlobStore:
+    return blob_store(app)
+
+
+@pytest.fixture
+def queries(app: Textbook, views: ReadModels) -> Callable[[], Queries]:
+    """Queries on read models that have first projected every event so far, as the CLI does."""
+
+    def caught_up() -> Queries:
+        catch_up(app, views)
+        return Queries(views)
+
+    return caught_up
+
+
+def import_folder(app: Textbook, folder: Path, by: str | None = None) -> None:
+    source = read_book(folder)
+    blob_store(app).put(source.blobs)
+    app.import_book(source.state, by=by)
+
+
+@pytest.fixture
+def tiny(app: Textbook) -> str:
+    """The tiny fixture book, imported; alice is its author, bob and carol its editors."""
+    import_folder(app, FIXTURES / "tiny")
+    for name in ("alice", "bob", "carol", "mallory"):
+        app.register_user(name, f"{name}@example.org", "correct horse")
+    app.grant("tiny", "alice", "author")
+    app.grant("tiny", "bob", "editor")
+    app.grant("tiny", "carol", "editor")
+    return "tiny"
+
+
+def event_count(app: Textbook) -> int:
+    return app.recorder.max_notification_id() or 0
