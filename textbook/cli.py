@@ -326,7 +326,7 @@ def token_create(context: Context, name: str, label: str) -> None:
 @as_option
 @pass_context
 @reports_errors
-def propose(  # noqa: PLR0913
+def propose(
     context: Context,
     slug: str,
     section_id: str,
@@ -346,9 +346,7 @@ def propose(  # noqa: PLR0913
 
 @cli.command()
 @click.argument("proposal_id")
-@click.argument(
-    "verdict", type=click.Choice(["approve", "request-changes", "reject", "comment"])
-)
+@click.argument("verdict", type=click.Choice(["approve", "request-changes", "reject", "comment"]))
 @click.option("-m", "--message", default="", help="The review comment.")
 @as_option
 @pass_context

@@ -37,7 +37,12 @@ MAX_YAML = 64 * 1024
 MAX_CHAPTER = 2 * 1024 * 1024
 MAX_BIBLIOGRAPHY = 2 * 1024 * 1024
 MAX_IMAGE = 10 * 1024 * 1024
-MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "svg": "image/svg+xml"}
+MEDIA_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "svg": "image/svg+xml",
+}
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,7 @@ def _chapter_files(path: Path, chapters: Any, text: str) -> list[str]:
 
 
 def _key_lines(text: str) -> dict[str, int]:
-    lines = {}
+    lines: dict[str, int] = {}
     for number, line in enumerate(text.split("\n"), start=1):
         match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
         if match:
@@ -151,7 +156,7 @@ def _key_lines(text: str) -> dict[str, int]:
 
 
 def _entry_lines(text: str) -> dict[str, int]:
-    lines = {}
+    lines: dict[str, int] = {}
     for number, line in enumerate(text.split("\n"), start=1):
         match = re.match(r"^\s*-\s*['\"]?([^'\"#\s]+)", line)
         if match:

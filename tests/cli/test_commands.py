@@ -127,7 +127,10 @@ def test_token_create_prints_the_token_last(run: Run) -> None:
         (("show", "nope"), "Error: There is no book 'nope'.\n"),
         (("history", "tiny", "nope"), "Error: The book 'tiny' has no section 'nope'.\n"),
         (("blame", "nope", "x"), "Error: There is no book 'nope'.\n"),
-        (("review", "not-an-id", "approve", "--as", "bob"), "Error: 'not-an-id' is not a proposal id.\n"),
+        (
+            ("review", "not-an-id", "approve", "--as", "bob"),
+            "Error: 'not-an-id' is not a proposal id.\n",
+        ),
         (
             ("review", "7d0f4057-6c59-40b0-aeb9-6ff1c31c7faf", "approve", "--as", "bob"),
             "Error: There is no proposal '7d0f4057-6c59-40b0-aeb9-6ff1c31c7faf'.\n",

@@ -108,9 +108,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
-def test_invalid_book_is_refused_and_nothing_is_stored(
-    case: str, run: Run, tmp_path: Path
-) -> None:
+def test_invalid_book_is_refused_and_nothing_is_stored(case: str, run: Run, tmp_path: Path) -> None:
     book = tmp_path / "tiny"
     shutil.copytree(FIXTURES / "tiny", book)
     change, message = CASES[case]

@@ -38,7 +38,10 @@ def test_split_finds_intro_and_sections_but_not_code_comments() -> None:
         (2, "Adding", "adding", 5),
         (2, "Taking Away", None, 12),
     ]
-    assert chunks[1].text == "## Adding {#adding}\n\n```python\n# not a heading\n## not one either\n```\n"
+    assert (
+        chunks[1].text
+        == "## Adding {#adding}\n\n```python\n# not a heading\n## not one either\n```\n"
+    )
 
 
 def test_join_of_split_is_the_canonical_chapter() -> None:
@@ -60,7 +63,9 @@ def test_slugify_makes_pandoc_like_ids() -> None:
 
 
 line = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
+    alphabet=st.characters(
+        codec="utf-8", exclude_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+    ),
     max_size=40,
 ).filter(lambda s: not s.lstrip().startswith(("#", "```", "~~~")) and s.strip() == s)
 body = st.lists(line, max_size=8).map(lambda lines: "\n".join(lines))

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from argon2 import PasswordHasher
@@ -209,7 +209,7 @@ class Textbook(Application[UUID]):
 
     # Proposals.
 
-    def propose_edit(  # noqa: PLR0913
+    def propose_edit(
         self,
         slug: str,
         section_id: str,
@@ -229,7 +229,7 @@ class Textbook(Application[UUID]):
             raise InvalidInput(f"'{section_id}' has no revision {base}.")
         return self._open(book, "edit", section_id, "", "", base, text, message, author)
 
-    def propose_section(  # noqa: PLR0913
+    def propose_section(
         self, slug: str, chapter_id: str, after: str, text: str, message: str, by: str
     ) -> UUID:
         book, author = self._proposer(slug, by)
@@ -240,7 +240,9 @@ class Textbook(Application[UUID]):
             raise SectionNotFound(slug, after)
         section_id = self._new_id(book, text)
         text = checked_section_text(text, 2, section_id)
-        return self._open(book, "add_section", section_id, chapter_id, after, 0, text, message, author)
+        return self._open(
+            book, "add_section", section_id, chapter_id, after, 0, text, message, author
+        )
 
     def propose_chapter(self, slug: str, after: str, text: str, message: str, by: str) -> UUID:
         book, author = self._proposer(slug, by)
@@ -248,7 +250,9 @@ class Textbook(Application[UUID]):
             raise SectionNotFound(slug, after)
         chapter_id = self._new_id(book, text)
         text = checked_section_text(text, 1, chapter_id)
-        return self._open(book, "add_chapter", chapter_id, chapter_id, after, 0, text, message, author)
+        return self._open(
+            book, "add_chapter", chapter_id, chapter_id, after, 0, text, message, author
+        )
 
     def propose_removal(self, slug: str, section_id: str, message: str, by: str) -> UUID:
         book, author = self._proposer(slug, by)
@@ -259,7 +263,7 @@ class Textbook(Application[UUID]):
             book, "remove_section", section_id, "", "", section.revision, "", message, author
         )
 
-    def propose_move(  # noqa: PLR0913
+    def propose_move(
         self, slug: str, section_id: str, chapter_id: str, after: str, message: str, by: str
     ) -> UUID:
         book, author = self._proposer(slug, by)
@@ -269,7 +273,15 @@ class Textbook(Application[UUID]):
         if chapter_id not in [c["id"] for c in book.chapters]:
             raise SectionNotFound(slug, chapter_id)
         return self._open(
-            book, "move_section", section_id, chapter_id, after, section.revision, "", message, author
+            book,
+            "move_section",
+            section_id,
+            chapter_id,
+            after,
+            section.revision,
+            "",
+            message,
+            author,
         )
 
     def revise_proposal(
@@ -390,7 +402,7 @@ class Textbook(Application[UUID]):
         book.check_may_propose(user.id, name)
         return book, user.id
 
-    def _open(  # noqa: PLR0913
+    def _open(
         self,
         book: Book,
         kind: str,
@@ -474,7 +486,7 @@ class Textbook(Application[UUID]):
                 return None
         version = None
         for domain_event in self.events.get(aggregate_id):
-            if domain_event.timestamp > as_of:
+            if cast(Aggregate.Event, domain_event).timestamp > as_of:
                 break
             version = domain_event.originator_version
         return None if version is None else self._get(cls, aggregate_id, version)
@@ -485,7 +497,7 @@ class Textbook(Application[UUID]):
     # Plumbing.
 
     def _get(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
-        aggregate = self.repository.get(aggregate_id, version=version)
+        aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
         if not isinstance(aggregate, cls):
             raise AggregateNotFoundError(aggregate_id)
         return aggregate
@@ -498,5 +510,3 @@ class Textbook(Application[UUID]):
             return list(self.save(*aggregates))
         except IntegrityError:
             raise ConcurrentChange() from None
-
-

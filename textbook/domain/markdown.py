@@ -65,9 +65,13 @@ def outside_code(lines: list[str]) -> Iterator[tuple[int, str]]:
                 fence = match.group(1)
             else:
                 yield index, line
-        elif match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-            if line.strip() == match.group(1):
-                fence = None
+        elif match and closes(fence, match.group(1), line):
+            fence = None
+
+
+def closes(fence: str, marker: str, line: str) -> bool:
+    """Whether `line` (starting with `marker`) closes a code block opened by `fence`."""
+    return marker[0] == fence[0] and len(marker) >= len(fence) and line.strip() == marker
 
 
 def canonical(text: str) -> str:
@@ -94,7 +98,9 @@ def split_chapter(text: str) -> list[Chunk]:
     preamble = "\n".join(lines[: starts[0][0]] if starts else lines)
     if preamble.strip():
         first = next(i for i, line in enumerate(lines) if line.strip())
-        chunks.insert(0, Chunk(text=canonical(preamble), line=first + 1, heading=Heading(0, "", None)))
+        chunks.insert(
+            0, Chunk(text=canonical(preamble), line=first + 1, heading=Heading(0, "", None))
+        )
     return chunks
 
 

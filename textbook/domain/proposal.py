@@ -73,7 +73,7 @@ class Proposal(Aggregate):
         revision: int
 
     @event(Opened)
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         book_slug: str,
         kind: str,
@@ -117,7 +117,9 @@ class Proposal(Aggregate):
         if by != self.author:
             raise NotTheAuthor()
         self.check_open()
-        self._revise(text=text, message=checked_message(message), base_revision=base_revision, by=by)
+        self._revise(
+            text=text, message=checked_message(message), base_revision=base_revision, by=by
+        )
 
     @event(Revised)
     def _revise(self, text: str, message: str, base_revision: int, by: UUID) -> None:
@@ -167,7 +169,7 @@ class Proposal(Aggregate):
     def _reject(self, comment: str, by: UUID) -> None:
         self.status = "rejected"
 
-    def approve(  # noqa: PLR0913
+    def approve(
         self,
         comment: str,
         by: UUID,

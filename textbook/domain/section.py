@@ -40,7 +40,7 @@ class Section(Aggregate):
         return ids.section_id(book_slug, section_id)
 
     @event(Created)
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
         book_slug: str,
         section_id: str,
@@ -70,7 +70,7 @@ class Section(Aggregate):
             )
 
     @event(Revised)
-    def _revise(  # noqa: PLR0913
+    def _revise(
         self,
         text: str,
         revision: int,
@@ -88,7 +88,5 @@ class Section(Aggregate):
             self._remove(by=by, approved_by=approved_by, proposal_id=proposal_id, message=message)
 
     @event(Removed)
-    def _remove(
-        self, by: UUID, approved_by: UUID, proposal_id: UUID | None, message: str
-    ) -> None:
+    def _remove(self, by: UUID, approved_by: UUID, proposal_id: UUID | None, message: str) -> None:
         self.removed = True

@@ -29,7 +29,7 @@ class Origin:
 
 
 def carry(old: list[tuple[str, Origin]], new_text: str, origin: Origin) -> list[tuple[str, Origin]]:
-    """Blame for `new_text`: unchanged lines keep their origin, changed or added lines get `origin`."""
+    """Blame for `new_text`: unchanged lines keep their origin; changed, added ones get `origin`."""
     new_lines = new_text.splitlines()
     old_lines = [line for line, _ in old]
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
@@ -70,8 +70,16 @@ def section_blamed(sql: Sql, e: Section.Created | Section.Revised, revision: int
         "INSERT INTO {s}.tb_blame VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
-                aggregate_id, number, section["book_slug"], section["section_id"], line,
-                o.revision, o.author, o.approver, o.proposal_id, o.at,
+                aggregate_id,
+                number,
+                section["book_slug"],
+                section["section_id"],
+                line,
+                o.revision,
+                o.author,
+                o.approver,
+                o.proposal_id,
+                o.at,
             )
             for number, (line, o) in enumerate(carry(old, e.text, origin), start=1)
         ],

@@ -15,12 +15,12 @@ TABLES = [
     " PRIMARY KEY (aggregate_id, version))",
 ]
 
+
 def section_changed(
     sql: Sql, e: Section.Created | Section.Revised | Section.Removed, kind: str
 ) -> None:
     row = sql.one(
-        "SELECT book_slug, section_id, revision, text FROM {s}.tb_sections"
-        " WHERE aggregate_id = ?",
+        "SELECT book_slug, section_id, revision, text FROM {s}.tb_sections WHERE aggregate_id = ?",
         (str(e.originator_id),),
     )
     if row is None:
@@ -29,8 +29,17 @@ def section_changed(
     sql.execute(
         "INSERT INTO {s}.tb_revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            str(e.originator_id), e.originator_version, row["book_slug"], row["section_id"],
-            row["revision"], kind, text, str(e.by), str(e.approved_by),
-            str(e.proposal_id) if e.proposal_id else None, e.message, e.timestamp.isoformat(),
+            str(e.originator_id),
+            e.originator_version,
+            row["book_slug"],
+            row["section_id"],
+            row["revision"],
+            kind,
+            text,
+            str(e.by),
+            str(e.approved_by),
+            str(e.proposal_id) if e.proposal_id else None,
+            e.message,
+            e.timestamp.isoformat(),
         ),
     )

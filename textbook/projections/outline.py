@@ -40,9 +40,17 @@ def book_created(sql: Sql, e: Book.Created) -> None:
     sql.execute(
         "INSERT INTO {s}.tb_books VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?, ?)",
         (
-            str(e.originator_id), e.slug, meta["title"], meta.get("subtitle", ""),
-            meta["language"], meta["license"], meta["identifier"], meta.get("description", ""),
-            e.metadata_yaml, e.timestamp.isoformat(), e.timestamp.isoformat(),
+            str(e.originator_id),
+            e.slug,
+            meta["title"],
+            meta.get("subtitle", ""),
+            meta["language"],
+            meta["license"],
+            meta["identifier"],
+            meta.get("description", ""),
+            e.metadata_yaml,
+            e.timestamp.isoformat(),
+            e.timestamp.isoformat(),
         ),
     )
     replace_outline(sql, e.slug, e.chapters)
@@ -51,7 +59,7 @@ def book_created(sql: Sql, e: Book.Created) -> None:
 
 def replace_outline(sql: Sql, slug: str, chapters: list[dict[str, Any]]) -> None:
     sql.execute("DELETE FROM {s}.tb_outline WHERE book_slug = ?", (slug,))
-    rows = []
+    rows: list[tuple[str, str, int, str, str]] = []
     for chapter in chapters:
         for section_id in chapter["sections"]:
             rows.append((slug, section_id, len(rows), chapter["id"], chapter["file"]))
@@ -73,9 +81,15 @@ def metadata_changed(sql: Sql, e: Book.MetadataChanged) -> None:
         "UPDATE {s}.tb_books SET title = ?, subtitle = ?, language = ?, license = ?,"
         " identifier = ?, description = ?, metadata_yaml = ?, updated_at = ? WHERE book_id = ?",
         (
-            meta["title"], meta.get("subtitle", ""), meta["language"], meta["license"],
-            meta["identifier"], meta.get("description", ""), e.metadata_yaml,
-            e.timestamp.isoformat(), str(e.originator_id),
+            meta["title"],
+            meta.get("subtitle", ""),
+            meta["language"],
+            meta["license"],
+            meta["identifier"],
+            meta.get("description", ""),
+            e.metadata_yaml,
+            e.timestamp.isoformat(),
+            str(e.originator_id),
         ),
     )
 
@@ -128,8 +142,12 @@ def section_created(sql: Sql, e: Section.Created) -> None:
     sql.execute(
         "INSERT INTO {s}.tb_sections VALUES (?, ?, ?, 1, ?, ?, 0, ?)",
         (
-            str(e.originator_id), e.book_slug, e.section_id, heading.title if heading else "",
-            e.text, e.timestamp.isoformat(),
+            str(e.originator_id),
+            e.book_slug,
+            e.section_id,
+            heading.title if heading else "",
+            e.text,
+            e.timestamp.isoformat(),
         ),
     )
 
@@ -140,7 +158,10 @@ def section_revised(sql: Sql, e: Section.Revised) -> None:
         "UPDATE {s}.tb_sections SET revision = ?, title = ?, text = ?, removed = 0, updated_at = ?"
         " WHERE aggregate_id = ?",
         (
-            e.revision, heading.title if heading else "", e.text, e.timestamp.isoformat(),
+            e.revision,
+            heading.title if heading else "",
+            e.text,
+            e.timestamp.isoformat(),
             str(e.originator_id),
         ),
     )

@@ -318,16 +318,16 @@ class Queries:
             written[row["author"]] = written.get(row["author"], 0) + 1
             approved[row["approver"]] = approved.get(row["approver"], 0) + 1
         people = sorted(set(written) | set(approved), key=lambda u: (-written.get(u, 0), u))
-        return [
-            Contributor(names.get(u, u), written.get(u, 0), approved.get(u, 0)) for u in people
-        ]
+        return [Contributor(names.get(u, u), written.get(u, 0), approved.get(u, 0)) for u in people]
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
         """Every row of every read model, in a stable order: to compare two builds of them."""
         with self.views.read() as sql:
             return {
-                table: sorted(
-                    sql.all(f"SELECT * FROM {{s}}.{table}"), key=lambda row: repr(sorted(row.items()))
-                )
+                table: sorted(sql.all(f"SELECT * FROM {{s}}.{table}"), key=_row_key)
                 for table in TABLE_NAMES
             }
+
+
+def _row_key(row: dict[str, Any]) -> str:
+    return repr(sorted(row.items()))

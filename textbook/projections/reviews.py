@@ -31,8 +31,18 @@ def opened(sql: Sql, e: Proposal.Opened) -> None:
     sql.execute(
         "INSERT INTO {s}.tb_proposals VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, NULL)",
         (
-            str(e.originator_id), e.book_slug, e.kind, e.section_id, e.chapter_id, e.after,
-            str(e.by), e.base_revision, e.text, e.message, at, at,
+            str(e.originator_id),
+            e.book_slug,
+            e.kind,
+            e.section_id,
+            e.chapter_id,
+            e.after,
+            str(e.by),
+            e.base_revision,
+            e.text,
+            e.message,
+            at,
+            at,
         ),
     )
     thread(sql, e, "opened", e.message)
@@ -42,7 +52,11 @@ def thread(sql: Sql, e: Proposal.Event, kind: str, comment: str) -> None:
     sql.execute(
         "INSERT INTO {s}.tb_thread VALUES (?, ?, ?, ?, ?, ?)",
         (
-            str(e.originator_id), e.originator_version, kind, str(getattr(e, "by", "")), comment,
+            str(e.originator_id),
+            e.originator_version,
+            kind,
+            str(getattr(e, "by", "")),
+            comment,
             e.timestamp.isoformat(),
         ),
     )

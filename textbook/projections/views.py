@@ -68,7 +68,8 @@ class PostgresReadModels(PostgresTrackingRecorder, ReadModels):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         schema = f'"{self.datastore.schema}"'
-        self.sql_create_statements.extend(SQL(s.replace("{s}", schema)) for s in TABLES)  # type: ignore[arg-type]  # trusted, constant DDL
+        for statement in TABLES:  # constant DDL, with the configured schema's quoted name
+            self.sql_create_statements.append(SQL(statement.replace("{s}", schema)).format())
 
     def tracking_table(self) -> str:
         return str(self.tracking_table_name)

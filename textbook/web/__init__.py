@@ -1,0 +1,1 @@
+"""The Starlette web app (reader pages, proposals, reviews, JSON API)."""
