@@ -14,6 +14,7 @@ TABLES = [
     "CREATE TABLE IF NOT EXISTS {s}.tb_blame (aggregate_id TEXT, line_no INTEGER,"
     " book_slug TEXT, section_id TEXT, line TEXT, revision INTEGER, author TEXT, approver TEXT,"
     " proposal_id TEXT, at TEXT, PRIMARY KEY (aggregate_id, line_no))",
+    "CREATE INDEX IF NOT EXISTS tb_blame_by_book ON {s}.tb_blame (book_slug, section_id)",
 ]
 
 

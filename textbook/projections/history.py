@@ -13,6 +13,7 @@ TABLES = [
     " book_slug TEXT, section_id TEXT, revision INTEGER, kind TEXT, text TEXT, author TEXT,"
     " approver TEXT, proposal_id TEXT, message TEXT, at TEXT,"
     " PRIMARY KEY (aggregate_id, version))",
+    "CREATE INDEX IF NOT EXISTS tb_revisions_by_book ON {s}.tb_revisions (book_slug, section_id)",
 ]
 
 

@@ -21,6 +21,7 @@ TABLES = [
     "CREATE TABLE IF NOT EXISTS {s}.tb_sections (aggregate_id TEXT PRIMARY KEY, book_slug TEXT,"
     " section_id TEXT, revision INTEGER, title TEXT, text TEXT, removed INTEGER,"
     " updated_at TEXT)",
+    "CREATE INDEX IF NOT EXISTS tb_sections_by_book ON {s}.tb_sections (book_slug, section_id)",
     "CREATE TABLE IF NOT EXISTS {s}.tb_images (book_slug TEXT, name TEXT, sha256 TEXT,"
     " media_type TEXT, size INTEGER, PRIMARY KEY (book_slug, name))",
     "CREATE TABLE IF NOT EXISTS {s}.tb_members (book_slug TEXT, user_id TEXT, role TEXT,"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -14,105 +15,116 @@ from textbook.domain.section import Section
 from textbook.domain.user import User
 from textbook.projections import blame, history, outline, people, reviews
 from textbook.projections.views import ReadModels
+from textbook.storage import Sql
+
+Update = Callable[[Sql], None]
+
+
+def nothing(sql: Sql) -> None:
+    pass
 
 
 class ReadModelProjection(Projection[ReadModels]):
     name = "views"
 
-    @singledispatchmethod
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: None)
+        self.view.record(tracking, [self.update_for(domain_event)])
 
-    @process_event.register(Book.Created)
-    def _(self, e: Book.Created, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: outline.book_created(sql, e))
+    @singledispatchmethod
+    def update_for(self, domain_event: Any) -> Update:
+        """What the event changes in the read models (most events change nothing)."""
+        return nothing
 
-    @process_event.register(Book.OutlineChanged)
-    def _(self, e: Book.OutlineChanged, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: outline.outline_changed(sql, e))
+    @update_for.register(Book.Created)
+    def _(self, e: Book.Created) -> Update:
+        return lambda sql: outline.book_created(sql, e)
 
-    @process_event.register(Book.MetadataChanged)
-    def _(self, e: Book.MetadataChanged, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: outline.metadata_changed(sql, e))
+    @update_for.register(Book.OutlineChanged)
+    def _(self, e: Book.OutlineChanged) -> Update:
+        return lambda sql: outline.outline_changed(sql, e)
 
-    @process_event.register(Book.BibliographyChanged)
-    def _(self, e: Book.BibliographyChanged, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: outline.bibliography_changed(sql, e))
+    @update_for.register(Book.MetadataChanged)
+    def _(self, e: Book.MetadataChanged) -> Update:
+        return lambda sql: outline.metadata_changed(sql, e)
 
-    @process_event.register(Book.AccessChanged)
-    def _(self, e: Book.AccessChanged, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: outline.access_changed(sql, e))
+    @update_for.register(Book.BibliographyChanged)
+    def _(self, e: Book.BibliographyChanged) -> Update:
+        return lambda sql: outline.bibliography_changed(sql, e)
 
-    @process_event.register(Book.ImageAdded)
-    def _(self, e: Book.ImageAdded, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: outline.image_added(sql, e))
+    @update_for.register(Book.AccessChanged)
+    def _(self, e: Book.AccessChanged) -> Update:
+        return lambda sql: outline.access_changed(sql, e)
 
-    @process_event.register(Book.ImageRemoved)
-    def _(self, e: Book.ImageRemoved, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: outline.image_removed(sql, e))
+    @update_for.register(Book.ImageAdded)
+    def _(self, e: Book.ImageAdded) -> Update:
+        return lambda sql: outline.image_added(sql, e)
 
-    @process_event.register(Book.MemberGranted)
-    def _(self, e: Book.MemberGranted, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: outline.member_granted(sql, e))
+    @update_for.register(Book.ImageRemoved)
+    def _(self, e: Book.ImageRemoved) -> Update:
+        return lambda sql: outline.image_removed(sql, e)
 
-    @process_event.register(Book.MemberRevoked)
-    def _(self, e: Book.MemberRevoked, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: outline.member_revoked(sql, e))
+    @update_for.register(Book.MemberGranted)
+    def _(self, e: Book.MemberGranted) -> Update:
+        return lambda sql: outline.member_granted(sql, e)
 
-    @process_event.register(Section.Created)
-    def _(self, e: Section.Created, tracking: Tracking) -> None:
-        def update(sql: Any) -> None:
+    @update_for.register(Book.MemberRevoked)
+    def _(self, e: Book.MemberRevoked) -> Update:
+        return lambda sql: outline.member_revoked(sql, e)
+
+    @update_for.register(Section.Created)
+    def _(self, e: Section.Created) -> Update:
+        def update(sql: Sql) -> None:
             outline.section_created(sql, e)
             history.section_changed(sql, e, "created")
             blame.section_blamed(sql, e, 1)
 
-        self.view.record(tracking, update)
+        return update
 
-    @process_event.register(Section.Revised)
-    def _(self, e: Section.Revised, tracking: Tracking) -> None:
-        def update(sql: Any) -> None:
+    @update_for.register(Section.Revised)
+    def _(self, e: Section.Revised) -> Update:
+        def update(sql: Sql) -> None:
             outline.section_revised(sql, e)
             history.section_changed(sql, e, "revised")
             blame.section_blamed(sql, e, e.revision)
 
-        self.view.record(tracking, update)
+        return update
 
-    @process_event.register(Section.Removed)
-    def _(self, e: Section.Removed, tracking: Tracking) -> None:
-        def update(sql: Any) -> None:
+    @update_for.register(Section.Removed)
+    def _(self, e: Section.Removed) -> Update:
+        def update(sql: Sql) -> None:
             outline.section_removed(sql, e)
             history.section_changed(sql, e, "removed")
 
-        self.view.record(tracking, update)
+        return update
 
-    @process_event.register(Proposal.Opened)
-    def _(self, e: Proposal.Opened, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: reviews.opened(sql, e))
+    @update_for.register(Proposal.Opened)
+    def _(self, e: Proposal.Opened) -> Update:
+        return lambda sql: reviews.opened(sql, e)
 
-    @process_event.register(Proposal.Revised)
-    def _(self, e: Proposal.Revised, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: reviews.revised(sql, e))
+    @update_for.register(Proposal.Revised)
+    def _(self, e: Proposal.Revised) -> Update:
+        return lambda sql: reviews.revised(sql, e)
 
-    @process_event.register(Proposal.Approved)
-    def _(self, e: Proposal.Approved, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: reviews.approved(sql, e))
+    @update_for.register(Proposal.Approved)
+    def _(self, e: Proposal.Approved) -> Update:
+        return lambda sql: reviews.approved(sql, e)
 
-    @process_event.register(Proposal.Commented)
-    def _(self, e: Proposal.Commented, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: reviews.reviewed(sql, e, "commented"))
+    @update_for.register(Proposal.Commented)
+    def _(self, e: Proposal.Commented) -> Update:
+        return lambda sql: reviews.reviewed(sql, e, "commented")
 
-    @process_event.register(Proposal.ChangesRequested)
-    def _(self, e: Proposal.ChangesRequested, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: reviews.reviewed(sql, e, "changes_requested"))
+    @update_for.register(Proposal.ChangesRequested)
+    def _(self, e: Proposal.ChangesRequested) -> Update:
+        return lambda sql: reviews.reviewed(sql, e, "changes_requested")
 
-    @process_event.register(Proposal.Rejected)
-    def _(self, e: Proposal.Rejected, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: reviews.reviewed(sql, e, "rejected"))
+    @update_for.register(Proposal.Rejected)
+    def _(self, e: Proposal.Rejected) -> Update:
+        return lambda sql: reviews.reviewed(sql, e, "rejected")
 
-    @process_event.register(Proposal.Withdrawn)
-    def _(self, e: Proposal.Withdrawn, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: reviews.reviewed(sql, e, "withdrawn"))
+    @update_for.register(Proposal.Withdrawn)
+    def _(self, e: Proposal.Withdrawn) -> Update:
+        return lambda sql: reviews.reviewed(sql, e, "withdrawn")
 
-    @process_event.register(User.Registered)
-    def _(self, e: User.Registered, tracking: Tracking) -> None:
-        self.view.record(tracking, lambda sql: people.registered(sql, e))
+    @update_for.register(User.Registered)
+    def _(self, e: User.Registered) -> Update:
+        return lambda sql: people.registered(sql, e)

@@ -5,15 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tracking
+from eventsourcing.persistence import InfrastructureFactory, Tracking
 from eventsourcing.utils import Environment
 
 from textbook.config import Settings, eventsourcing_env
 from textbook.domain.application import Textbook
+from textbook.domain.errors import TextbookError
 from textbook.projections.projection import ReadModelProjection
-from textbook.projections.views import PostgresReadModels, ReadModels, SQLiteReadModels
+from textbook.projections.views import (
+    PositionTaken,
+    PostgresReadModels,
+    ReadModels,
+    SQLiteReadModels,
+)
 
-BATCH = 500
+# Events applied in one read-model transaction: one commit per batch, not per event.
+BATCH = 200
+
+
+class ReadModelsAhead(TextbookError):
+    def __init__(self, position: int, last: int) -> None:
+        super().__init__(
+            f"The read models have seen event {position}, but the event store ends at {last}: "
+            "they belong to another store. Run 'textbook projections rebuild'."
+        )
 
 
 def open_views(settings: Settings) -> ReadModels:
@@ -33,20 +48,22 @@ def catch_up(
     done, last = 0, app.recorder.max_notification_id() or 0
     while True:
         start = views.max_tracking_id(app.name) or 0
+        if start > last:
+            raise ReadModelsAhead(start, last)
         notifications = app.recorder.select_notifications(
             start=start, limit=BATCH, inclusive_of_start=False
         )
-        for notification in notifications:
-            event = app.mapper.to_domain_event(notification)
-            try:
-                projection.process_event(event, Tracking(app.name, notification.id))
-            except IntegrityError:
-                break  # another process recorded this position first: start again after it
-            done += 1
+        if not notifications:
+            return done
+        updates = [projection.update_for(app.mapper.to_domain_event(n)) for n in notifications]
+        try:
+            views.record(Tracking(app.name, notifications[-1].id), updates, after=start)
+        except PositionTaken:
+            continue  # another process recorded some of these events first: go on after them
+        done += len(notifications)
+        last = max(last, notifications[-1].id)
         if progress is not None:
             progress(done, last)
-        if len(notifications) < BATCH:
-            return done
 
 
 def rebuild(

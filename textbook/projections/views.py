@@ -16,7 +16,15 @@ from textbook.projections import blame, history, outline, people, reviews
 from textbook.storage import Sql, transaction
 
 TABLES = [*outline.TABLES, *history.TABLES, *blame.TABLES, *reviews.TABLES, *people.TABLES]
-TABLE_NAMES = [statement.split("{s}.")[1].split(" ")[0] for statement in TABLES]
+TABLE_NAMES = [
+    statement.split("{s}.")[1].split(" ")[0]
+    for statement in TABLES
+    if statement.startswith("CREATE TABLE")
+]
+
+
+class PositionTaken(Exception):
+    """Another process recorded events after the position this batch started from."""
 
 
 class ReadModels(TrackingRecorder):
@@ -24,11 +32,42 @@ class ReadModels(TrackingRecorder):
 
     datastore: Any
 
-    def record(self, tracking: Tracking, update: Callable[[Sql], None]) -> None:
+    def record(
+        self,
+        tracking: Tracking,
+        updates: list[Callable[[Sql], None]],
+        after: int | None = None,
+    ) -> None:
+        """Apply the updates of the events up to `tracking`, and record it, in one transaction.
+
+        With `after`, the position moves only if it still is `after` (compare and set), so
+        that two processes never apply the same events; the loser gets PositionTaken.
+        """
         with transaction(self.datastore, commit=True) as sql:
-            # Tracking first: it takes SQLite's write lock and refuses a position seen before.
-            self._insert_tracking(sql.cursor, tracking)
-            update(sql)
+            # Tracking first: it takes the write lock and refuses a position seen before.
+            if after is None:
+                self._insert_tracking(sql.cursor, tracking)
+            else:
+                self._move_tracking(sql, tracking, after)
+            for update in updates:
+                update(sql)
+
+    def _move_tracking(self, sql: Sql, tracking: Tracking, after: int) -> None:
+        table = self.tracking_table()
+        if after == 0:
+            row = sql.one(
+                f"INSERT INTO {{s}}.{table} VALUES (?, ?) ON CONFLICT (application_name)"
+                " DO NOTHING RETURNING notification_id",
+                (tracking.application_name, tracking.notification_id),
+            )
+        else:
+            row = sql.one(
+                f"UPDATE {{s}}.{table} SET notification_id = ?"
+                " WHERE application_name = ? AND notification_id = ? RETURNING notification_id",
+                (tracking.notification_id, tracking.application_name, after),
+            )
+        if row is None:
+            raise PositionTaken()
 
     @contextmanager
     def read(self) -> Iterator[Sql]:
