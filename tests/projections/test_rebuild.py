@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import event_count
+from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.projections.queries import Queries
-from textbook.projections.runner import catch_up, rebuild
+from textbook.projections.runner import ReadModelsAhead, catch_up, open_views, rebuild
 from textbook.projections.views import ReadModels
+from textbook.storage import open_textbook
 
 FOUR = "## Counting {#counting}\n\nOne, two, three, four.\n"
 
@@ -85,3 +91,39 @@ def test_contributors_are_the_authors_and_editors_of_the_text_in_the_book(
     assert queue == []
     statuses = sorted(p.status for p in queries().proposals(tiny))
     assert statuses == ["approved", "approved", "approved", "rejected", "withdrawn"]
+
+
+def test_two_processes_catching_up_at_once_apply_each_event_once(
+    app: Textbook, settings: Settings, tiny: str
+) -> None:
+    busy_history(app, tiny)
+    first, second = open_views(settings), open_views(settings)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            done = list(pool.map(lambda views: catch_up(app, views), [first, second]))
+        assert sum(done) == event_count(app)
+        incremental = Queries(first).dump()
+        rebuild(app, first)
+        assert Queries(second).dump() == incremental
+    finally:
+        first.close()
+        second.close()
+
+
+def test_read_models_of_another_store_are_refused(tmp_path: Path) -> None:
+    settings = Settings(database=str(tmp_path / "store.sqlite"))
+    app, views = open_textbook(settings), open_views(settings)
+    app.register_user("alice", "alice@example.org", "correct horse")
+    catch_up(app, views)
+    app.close()
+    for path in tmp_path.glob("store.sqlite*"):
+        path.unlink()  # the events are gone, the read models are left
+    app = open_textbook(settings)
+    try:
+        with pytest.raises(ReadModelsAhead, match="Run 'textbook projections rebuild'"):
+            catch_up(app, views)
+        rebuild(app, views)
+        assert Queries(views).dump()["tb_users"] == []
+    finally:
+        app.close()
+        views.close()
