@@ -17,6 +17,8 @@ import click
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, TextbookError
+from textbook.projections.publishing.pipeline import FORMATS, BookToBuild, build
+from textbook.projections.publishing.sources import BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
 from textbook.projections.views import ReadModels
@@ -59,6 +61,19 @@ class Context:
         with progress_bar(behind, "Updating read models") as advance:
             catch_up(self.app, self.views, advance)
 
+    def book_to_build(self, slug: str, as_of: datetime | None) -> BookToBuild:
+        queries = self.queries
+        if as_of is None:
+            state = queries.book_state(slug)
+            contributors = queries.contributors(slug)
+        else:
+            state = self.app.book_state(slug, as_of)
+            sections = [s.id for c in state.chapters for s in c.sections]
+            contributors = queries.contributors_as_of(slug, as_of, sections)
+        blobs = blob_store(self.app).get_many([image.sha256 for image in state.images])
+        images = {image.name: blobs[image.sha256] for image in state.images}
+        return BookToBuild(state, contributors, queries.edition(slug, as_of), images)
+
     def close(self) -> None:
         for opened in self.opened:
             opened.close()
@@ -83,7 +98,7 @@ def reports_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (TextbookError, SettingsError) as error:
+        except (TextbookError, SettingsError, BuildError) as error:
             fail(str(error))
         except OSError as error:
             fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
@@ -203,6 +218,41 @@ def show(context: Context, slug: str, as_of: str | None) -> None:
     else:
         state = context.app.book_state(slug, parse_time(as_of))
     click.echo(state.markdown(), nl=False)
+
+
+@cli.command("build")
+@click.argument("slug")
+@click.option(
+    "--format",
+    "formats",
+    default="html,epub,pdf",
+    show_default=True,
+    help="Comma-separated formats to build: html, epub, pdf.",
+)
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder [default: build/].")
+@click.option("--as-of", metavar="TIME", help="Build the book as it was then (ISO 8601, UTC).")
+@pass_context
+@reports_errors
+def build_command(
+    context: Context, slug: str, formats: str, out: Path | None, as_of: str | None
+) -> None:
+    """Publish the approved text of a book as a web edition, an EPUB and a PDF."""
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise click.BadParameter(f"use html, epub or pdf, not {', '.join(unknown) or 'nothing'}")
+    book = context.book_to_build(slug, parse_time(as_of) if as_of else None)
+    target = out or context.settings.build_dir
+    with progress_bar(len(wanted), f"Building {slug}") as advance:
+        done = [0]
+
+        def step(_format: str) -> None:
+            done[0] += 1
+            advance(done[0], len(wanted))
+
+        report = build(book, wanted, target, context.settings.build_dir / "cache", step)
+    for name, path in report.outputs.items():
+        click.echo(f"{name}: {path}")
 
 
 @cli.command()

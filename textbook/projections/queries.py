@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from textbook.domain import ids
 from textbook.domain.book import METADATA_FIELDS
 from textbook.domain.errors import BookNotFound, SectionNotFound
 from textbook.domain.state import BookState, ChapterState, ImageRef, SectionState
+from textbook.projections.blame import Origin, carry
 from textbook.projections.views import TABLE_NAMES, ReadModels
 from textbook.storage import Sql
 
@@ -317,6 +319,47 @@ class Queries:
         for row in rows:
             written[row["author"]] = written.get(row["author"], 0) + 1
             approved[row["approver"]] = approved.get(row["approver"], 0) + 1
+        people = sorted(set(written) | set(approved), key=lambda u: (-written.get(u, 0), u))
+        return [Contributor(names.get(u, u), written.get(u, 0), approved.get(u, 0)) for u in people]
+
+    def edition(self, slug: str, as_of: datetime | None = None) -> str:
+        """When the book last changed (at or before `as_of`): the edition's date, in UTC."""
+        with self.views.read() as sql:
+            book = self._book_row(sql, slug)
+            row = sql.one(
+                "SELECT MAX(at) AS at FROM {s}.tb_revisions WHERE book_slug = ? AND at <= ?",
+                (slug, as_of.isoformat() if as_of else "9999"),
+            )
+        moments = [book["created_at"], *([row["at"]] if row and row["at"] else [])]
+        if as_of is None:
+            moments.append(book["updated_at"])
+        latest = max(datetime.fromisoformat(m) for m in moments)
+        return latest.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def contributors_as_of(
+        self, slug: str, as_of: datetime, sections: list[str]
+    ) -> list[Contributor]:
+        """Contributors of the text as it stood at `as_of`, replaying each section's revisions."""
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            names = self._names(sql)
+            rows = sql.all(
+                "SELECT * FROM {s}.tb_revisions WHERE book_slug = ? AND at <= ?"
+                " ORDER BY aggregate_id, version",
+                (slug, as_of.isoformat()),
+            )
+        lines: dict[str, list[tuple[str, Origin]]] = {}
+        for r in rows:
+            if r["kind"] == "removed":
+                continue
+            origin = Origin(r["revision"], r["author"], r["approver"], r["proposal_id"], r["at"])
+            lines[r["section_id"]] = carry(lines.get(r["section_id"], []), r["text"], origin)
+        written: dict[str, int] = {}
+        approved: dict[str, int] = {}
+        for section in sections:
+            for _, origin in lines.get(section, []):
+                written[origin.author] = written.get(origin.author, 0) + 1
+                approved[origin.approver] = approved.get(origin.approver, 0) + 1
         people = sorted(set(written) | set(approved), key=lambda u: (-written.get(u, 0), u))
         return [Contributor(names.get(u, u), written.get(u, 0), approved.get(u, 0)) for u in people]
 

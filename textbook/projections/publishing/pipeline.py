@@ -1,0 +1,88 @@
+"""build(): the approved state of a book to its web edition, EPUB and PDF, reusing cached work."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from textbook.domain.state import BookState
+from textbook.projections.publishing import epub, html
+from textbook.projections.publishing.sources import Cache, chapters, digest, owners
+
+FORMATS = ("html", "epub", "pdf")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    slug: str
+    outputs: dict[str, Path]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BookToBuild:
+    """Everything a build reads: the approved state, who wrote it, and when it was approved."""
+
+    state: BookState
+    contributors: Sequence[object]
+    edition: str  # ISO time of the last approved change: the edition's date, never the clock
+    images: dict[str, bytes]
+
+
+def build(
+    book: BookToBuild,
+    formats: Sequence[str],
+    out: Path,
+    cache_dir: Path,
+    progress: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build the requested formats of the book into `out`; unchanged chapters come from cache."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown formats: {', '.join(unknown)}")
+    out.mkdir(parents=True, exist_ok=True)
+    cache = Cache(cache_dir)
+    started = time.perf_counter()
+    book_chapters = chapters(book.state, cache)
+    owner_of = owners(book_chapters)
+    bibliography = _bibliography(book.state, cache)
+    seconds = {"parse": time.perf_counter() - started}
+    outputs: dict[str, Path] = {}
+    info = {"slug": book.state.slug, **book.state.metadata}
+    edition = html.Edition(info, book_chapters, list(book.contributors), book.edition)
+    slug = book.state.slug
+    if "html" in formats:
+        started = time.perf_counter()
+        fragments = {
+            c.id: html.chapter_fragment(c, owner_of, bibliography, cache) for c in book_chapters
+        }
+        html.write_web_edition(out / slug, edition, fragments, book.images)
+        outputs["html"] = out / slug
+        seconds["html"] = time.perf_counter() - started
+        if progress:
+            progress("html")
+    if "epub" in formats:
+        started = time.perf_counter()
+        bodies = {c.id: epub.chapter_xhtml(c, owner_of, bibliography, cache) for c in book_chapters}
+        modified = datetime.fromisoformat(book.edition.replace("Z", "+00:00"))
+        target = out / f"{slug}.epub"
+        epub.write_epub(target, edition, bodies, list(book.state.images), book.images, modified)
+        outputs["epub"] = target
+        seconds["epub"] = time.perf_counter() - started
+        if progress:
+            progress("epub")
+    return BuildReport(slug=slug, outputs=outputs, seconds=seconds)
+
+
+def _bibliography(state: BookState, cache: Cache) -> Path | None:
+    if not state.bibliography.strip():
+        return None
+    key = digest("bibliography", state.bibliography)
+    path = cache.path("bib", key).with_suffix(".bib")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(state.bibliography, encoding="utf-8")
+    return path

@@ -1,0 +1,115 @@
+"""Making an author's pandoc AST inert: no raw markup, no event handlers, no foreign URLs.
+
+The AST is pandoc's JSON: nodes are {"t": type, "c": content}; an Attr is [id, [classes],
+[[key, value], ...]]. Everything an author can write passes through `sanitize` before any writer
+sees it, so that nothing an author writes can run as script or fetch anything from outside.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+SAFE_ID = re.compile(r"^[A-Za-z][\w:.-]{0,100}$")
+SAFE_CLASS = re.compile(r"^[A-Za-z][\w-]{0,50}$")
+SAFE_LENGTH = re.compile(r"^\d{1,4}(\.\d{1,3})?(%|px|em|rem|cm|mm|in|pt)?$")
+SAFE_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")
+SAFE_URL = re.compile(r"^(https?://[^\s]+|mailto:[^\s]+|#[\w:.-]+)$", re.IGNORECASE)
+ALLOWED_KEYS = {"width": SAFE_LENGTH, "height": SAFE_LENGTH, "lang": SAFE_LANG}
+MAX_DEPTH = 64
+
+
+class UnsafeInput(Exception):
+    """The text cannot be published as it is; the message says why, for a person."""
+
+
+def is_attr(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and isinstance(value[1], list)
+        and all(isinstance(c, str) for c in value[1])
+        and isinstance(value[2], list)
+        and all(isinstance(kv, list) and len(kv) == 2 for kv in value[2])
+    )
+
+
+def clean_attr(attr: list[Any]) -> list[Any]:
+    identifier, classes, pairs = attr
+    return [
+        identifier if SAFE_ID.match(identifier) else "",
+        [c for c in classes if SAFE_CLASS.match(c)][:10],
+        [
+            [key, value]
+            for key, value in pairs
+            if key in ALLOWED_KEYS and ALLOWED_KEYS[key].match(str(value))
+        ],
+    ]
+
+
+def sanitize(ast: dict[str, Any], images: set[str]) -> dict[str, Any]:
+    """The AST with raw markup dropped, attributes and URLs checked, images from the book only."""
+    check_depth(ast["blocks"])
+    return {**ast, "meta": {}, "blocks": clean_list(ast["blocks"], images)}
+
+
+def check_depth(blocks: list[Any]) -> None:
+    stack: list[tuple[Any, int]] = [(blocks, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise UnsafeInput(
+                f"the text nests more than {MAX_DEPTH} levels deep (lists, quotes or brackets)"
+            )
+        if isinstance(value, dict):
+            stack.append((value.get("c"), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, depth) for item in value)
+
+
+def clean_list(items: list[Any], images: set[str]) -> list[Any]:
+    cleaned = []
+    for item in items:
+        result = clean(item, images)
+        if not isinstance(item, dict):
+            cleaned.append(result)
+        elif isinstance(result, list):
+            cleaned.extend(result)  # a node replaced by several (a link by its words)
+        elif result is not None:
+            cleaned.append(result)  # None: a node dropped (raw markup)
+    return cleaned
+
+
+def clean(value: Any, images: set[str]) -> Any:
+    if isinstance(value, dict) and "t" in value:
+        return clean_node(value, images)
+    if is_attr(value):
+        return clean_attr(value)
+    if isinstance(value, list):
+        return clean_list(value, images)
+    if isinstance(value, dict):  # a citation: its prefix and suffix are inlines too
+        return {key: clean(item, images) for key, item in value.items()}
+    return value
+
+
+def clean_node(node: dict[str, Any], images: set[str]) -> Any:
+    kind = node["t"]
+    if kind in ("RawBlock", "RawInline"):
+        return None
+    if kind == "Link":
+        attr, inlines, (url, title) = node["c"]
+        inlines = clean_list(inlines, images)
+        if not SAFE_URL.match(url):
+            return inlines  # keep the words, drop the link
+        return {"t": "Link", "c": [clean_attr(attr), inlines, [url, title]]}
+    if kind == "Image":
+        attr, inlines, (url, title) = node["c"]
+        inlines = clean_list(inlines, images)
+        name = url.removeprefix("images/")
+        if not url.startswith("images/") or name not in images:
+            return inlines
+        return {"t": "Image", "c": [clean_attr(attr), inlines, [url, title]]}
+    if "c" not in node:
+        return node
+    return {"t": kind, "c": clean(node["c"], images)}
