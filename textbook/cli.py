@@ -17,8 +17,7 @@ import click
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, TextbookError
-from textbook.projections.publishing.pipeline import FORMATS, BookToBuild, build
-from textbook.projections.publishing.sources import BuildError
+from textbook.projections.publishing.sources import FORMATS, BookToBuild, BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
 from textbook.projections.views import ReadModels
@@ -241,6 +240,8 @@ def build_command(
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown or not wanted:
         raise click.BadParameter(f"use html, epub or pdf, not {', '.join(unknown) or 'nothing'}")
+    from textbook.projections.publishing.pipeline import build  # WeasyPrint loads slowly
+
     book = context.book_to_build(slug, parse_time(as_of) if as_of else None)
     target = out or context.settings.build_dir
     with progress_bar(len(wanted), f"Building {slug}") as advance:

@@ -9,10 +9,15 @@ from datetime import datetime
 from pathlib import Path
 
 from textbook.domain.state import BookState
-from textbook.projections.publishing import epub, html
-from textbook.projections.publishing.sources import Cache, chapters, digest, owners
-
-FORMATS = ("html", "epub", "pdf")
+from textbook.projections.publishing import epub, html, pdf
+from textbook.projections.publishing.sources import (
+    FORMATS,
+    BookToBuild,
+    Cache,
+    chapters,
+    digest,
+    owners,
+)
 
 
 @dataclass(frozen=True)
@@ -20,16 +25,6 @@ class BuildReport:
     slug: str
     outputs: dict[str, Path]
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class BookToBuild:
-    """Everything a build reads: the approved state, who wrote it, and when it was approved."""
-
-    state: BookState
-    contributors: Sequence[object]
-    edition: str  # ISO time of the last approved change: the edition's date, never the clock
-    images: dict[str, bytes]
 
 
 def build(
@@ -74,7 +69,27 @@ def build(
         seconds["epub"] = time.perf_counter() - started
         if progress:
             progress("epub")
+    if "pdf" in formats:
+        started = time.perf_counter()
+        folder = (cache_dir / "pdf-work" / slug).resolve()
+        _stage_images(folder, book.images)
+        bodies = {
+            c.id: pdf.chapter_html(c, owner_of, bibliography, folder, cache) for c in book_chapters
+        }
+        outputs["pdf"] = pdf.write_pdf(out / f"{slug}.pdf", edition, bodies, folder)
+        seconds["pdf"] = time.perf_counter() - started
+        if progress:
+            progress("pdf")
     return BuildReport(slug=slug, outputs=outputs, seconds=seconds)
+
+
+def _stage_images(folder: Path, images: dict[str, bytes]) -> None:
+    """The book's images, where WeasyPrint (which reads nothing else) can find them."""
+    (folder / "images").mkdir(parents=True, exist_ok=True)
+    for name, data in images.items():
+        path = folder / "images" / name
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
 
 
 def _bibliography(state: BookState, cache: Cache) -> Path | None:

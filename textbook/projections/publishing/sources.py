@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,19 @@ from textbook.projections.publishing.sanitize import UnsafeInput, sanitize
 
 # Bump when a change to the pipeline changes its output, so that cached work is not reused.
 PIPELINE_VERSION = "1"
+
+
+FORMATS = ("html", "epub", "pdf")
+
+
+@dataclass(frozen=True)
+class BookToBuild:
+    """Everything a build reads: the approved state, who wrote it, and when it was approved."""
+
+    state: BookState
+    contributors: Sequence[object]
+    edition: str  # ISO time of the last approved change: the edition's date, never the clock
+    images: dict[str, bytes]
 
 
 class BuildError(Exception):

@@ -1,0 +1,220 @@
+"""The PDF edition: WeasyPrint lays out each chapter on its own, then one tagged PDF is written.
+
+Chapters are laid out separately (a layout is reused while its chapter and its first page number
+stay the same), the front matter last, when every page number is known; then the pages of all
+of them are written as one PDF/UA document, so that links, bookmarks and tags span the book.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import weasyprint
+from markupsafe import Markup
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+from ziamath.zmath import Latex
+
+from textbook.projections.publishing import pandoc
+from textbook.projections.publishing.html import LICENSES, STATIC, TEMPLATES, Edition, sections_of
+from textbook.projections.publishing.sources import Cache, Chapter, digest, nodes
+
+MAX_FETCH = 10 * 1024 * 1024
+MATH_SIZE = 20.0  # ziamath's font size for SVG units; the CSS scales the result in em
+
+
+class BuildFolderFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
+    """WeasyPrint may read regular files inside the build folder, and nothing else."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.folder = folder.resolve()
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if not url.startswith("file://"):
+            raise ValueError(f"not fetched (outside the build): {url[:80]}")
+        path = Path(url.removeprefix("file://").split("?")[0].split("#")[0]).resolve()
+        if not path.is_relative_to(self.folder) or not path.is_file():
+            raise ValueError(f"not fetched (outside the build): {url[:80]}")
+        if path.stat().st_size > MAX_FETCH:
+            raise ValueError(f"not fetched (over {MAX_FETCH} bytes): {url[:80]}")
+        media = {".svg": "image/svg+xml", ".png": "image/png", ".css": "text/css"}
+        kind = media.get(path.suffix.lower(), "image/jpeg")
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+
+
+def math_image(tex: str, display: bool, folder: Path, cache: Cache) -> dict[str, Any]:
+    """An Image node showing the formula, drawn as SVG (WeasyPrint cannot lay out MathML)."""
+    key = digest("math", tex, str(display))
+    svg = cache.get("math", key)
+    if svg is None:
+        try:
+            svg = Latex(tex, size=MATH_SIZE, inline=not display).svg().encode()
+        except Exception:  # any formula ziamath cannot draw: show its source instead
+            svg = b""
+        cache.put("math", key, svg)
+    if not svg:
+        return {"t": "Code", "c": [["", ["math-source"], []], tex]}
+    (folder / "math").mkdir(exist_ok=True)
+    (folder / "math" / f"{key}.svg").write_bytes(svg)
+    view = re.search(rb'viewBox="([-\d. ]+)"', svg)
+    _, top, _, height = (float(v) for v in view.group(1).split()) if view else (0, 0, 0, 0)
+    style = f"height:{height / MATH_SIZE:.3f}em;vertical-align:{-(top + height) / MATH_SIZE:.3f}em"
+    classes = ["math", "display" if display else "inline"]
+    attr = ["", classes, [["style", style]]]
+    alt = [{"t": "Str", "c": tex}]
+    return {"t": "Image", "c": [attr, alt, [f"math/{key}.svg", ""]]}
+
+
+def print_ast(chapter: Chapter, owners: dict[str, str], folder: Path, cache: Cache) -> Any:
+    """The chapter's AST for print: notes inline (for footnotes), formulas as images, and
+    links into other chapters marked `xref:` for the ids that --id-prefix gives them."""
+    ast = copy.deepcopy(chapter.ast)
+    for node in nodes(ast["blocks"]):
+        kind = node["t"]
+        if kind == "Note":
+            inlines = [i for block in node["c"] for i in _inlines(block)]
+            node["t"], node["c"] = "Span", [["", ["footnote"], []], inlines]
+        elif kind == "Math":
+            display = node["c"][0]["t"] == "DisplayMath"
+            image = math_image(node["c"][1], display, folder, cache)
+            node["t"], node["c"] = image["t"], image["c"]
+        elif kind == "Link" and node["c"][2][0].startswith("#"):
+            target = node["c"][2][0][1:]
+            owner = owners.get(target)
+            if owner is not None and owner != chapter.id:
+                node["c"][2][0] = f"xref:{owner}/{target}"
+    return ast
+
+
+def _inlines(block: dict[str, Any]) -> list[Any]:
+    if block["t"] in ("Para", "Plain"):
+        return [*block["c"], {"t": "Space"}]
+    return [{"t": "Str", "c": " "}]
+
+
+def chapter_html(
+    chapter: Chapter, owners: dict[str, str], bibliography: Path | None, folder: Path, cache: Cache
+) -> str:
+    ast = print_ast(chapter, owners, folder, cache)
+    source = json.dumps(ast, sort_keys=True)
+    bib = bibliography.read_bytes() if bibliography else b""
+    key = digest("pdf-chapter", source, bib, str(chapter.number))
+    cached = cache.get("pdf-html", key)
+    if cached is not None:
+        return cached.decode()
+    args = ["--mathml", "--number-sections", f"--number-offset={chapter.number - 1}"]
+    args += ["--wrap=none", "--section-divs", f"--id-prefix={chapter.id}--"]
+    args += ["-M", "reference-section-title=References"]
+    if bibliography is not None:
+        args += ["--citeproc", f"--bibliography={bibliography}"]
+    body = pandoc.write(ast, "html5", args)
+    body = re.sub(r'href="xref:([\w:.-]+)/([\w:.-]+)"', r'href="#\1--\2"', body)
+    cache.put("pdf-html", key, body.encode())
+    return body
+
+
+@dataclass
+class Layouts:
+    """Chapter layouts kept between builds in one process, by their inputs and first page."""
+
+    documents: OrderedDict[str, Any]
+    limit: int = 400
+
+    def get(self, key: str) -> Any:
+        document = self.documents.get(key)
+        if document is not None:
+            self.documents.move_to_end(key)
+        return document
+
+    def put(self, key: str, document: Any) -> None:
+        self.documents[key] = document
+        while len(self.documents) > self.limit:
+            self.documents.popitem(last=False)
+
+
+LAYOUTS = Layouts(OrderedDict())
+
+
+def write_pdf(
+    target: Path,
+    edition: Edition,
+    bodies: dict[str, str],
+    folder: Path,
+) -> Path:
+    """Lay out the chapters, then the front matter, and write one PDF/UA file."""
+    css = weasyprint.CSS(filename=str(STATIC / "print.css"), url_fetcher=BuildFolderFetcher(STATIC))
+    fetcher = BuildFolderFetcher(folder)
+    page_template = TEMPLATES.get_template("print-chapter.html")
+    documents, first_pages, next_page = [], {}, 1
+    for chapter in edition.chapters:
+        html = page_template.render(
+            book=edition.book, chapter=chapter, content=Markup(bodies[chapter.id])
+        )
+        key = hashlib.sha256(f"{next_page}\n{html}".encode()).hexdigest()
+        document = LAYOUTS.get(key)
+        if document is None:
+            start = weasyprint.CSS(string=f"@page :first {{ counter-reset: page {next_page} }}")
+            document = weasyprint.HTML(
+                string=html, base_url=f"file://{folder}/", url_fetcher=fetcher
+            ).render(stylesheets=[css, start])
+            LAYOUTS.put(key, document)
+        first_pages[chapter.id] = next_page
+        documents.append(document)
+        next_page += len(document.pages)
+    front = front_matter(edition, documents, first_pages, css, fetcher, folder)
+    pages = [page for document in [front, *documents] for page in document.pages]
+    front.copy(pages).write_pdf(target, pdf_variant="pdf/ua-1")
+    return target
+
+
+def page_of(
+    documents: list[Any], first_pages: dict[str, int], chapter: Chapter, anchor: str
+) -> int:
+    document = documents[chapter.number - 1]
+    for index, page in enumerate(document.pages):
+        if anchor in page.anchors:
+            return first_pages[chapter.id] + index
+    return first_pages[chapter.id]
+
+
+def front_matter(
+    edition: Edition,
+    documents: list[Any],
+    first_pages: dict[str, int],
+    css: Any,
+    fetcher: Any,
+    folder: Path,
+) -> Any:
+    toc = []
+    for chapter in edition.chapters:
+        sections = [
+            {**s, "page": page_of(documents, first_pages, chapter, f"{chapter.id}--{s['id']}")}
+            for s in sections_of(chapter)
+        ]
+        toc.append(
+            {
+                "id": chapter.id,
+                "number": chapter.number,
+                "title": chapter.title,
+                "page": first_pages[chapter.id],
+                "sections": sections,
+            }
+        )
+    html = TEMPLATES.get_template("print-front.html").render(
+        book=edition.book,
+        chapters=toc,
+        contributors=edition.contributors,
+        edition=edition.edition,
+        license_url=LICENSES.get(edition.book["license"]),
+        authors=edition.names("author"),
+    )
+    return weasyprint.HTML(string=html, base_url=f"file://{folder}/", url_fetcher=fetcher).render(
+        stylesheets=[css]
+    )
