@@ -411,3 +411,7 @@ def review(
     status = context.app.review(parse_uuid(proposal_id), verdict, message, as_user)
     context.refresh(quiet=True)
     click.echo(f"Proposal {proposal_id} is {status.replace('_', ' ')}")
+
+
+if __name__ == "__main__":
+    cli()

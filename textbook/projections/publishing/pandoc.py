@@ -58,7 +58,11 @@ def run(args: list[str], text: str, cwd: Path | None = None) -> str:
 
 def parse(markdown: str) -> dict[str, Any]:
     """Authors' Markdown to pandoc's JSON AST."""
-    ast: dict[str, Any] = json.loads(run(["-f", READER, "-t", "json"], markdown))
+    output = run(["-f", READER, "-t", "json"], markdown)
+    try:
+        ast: dict[str, Any] = json.loads(output)
+    except RecursionError:
+        raise PandocFailed("the text nests too deeply (lists, quotes or brackets)") from None
     return ast
 
 

@@ -19,12 +19,16 @@ from typing import Any
 import weasyprint
 from markupsafe import Markup
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+from ziamath.config import config as ziamath_config
 from ziamath.zmath import Latex
 
 from textbook.projections.publishing import pandoc
 from textbook.projections.publishing.html import LICENSES, STATIC, TEMPLATES, Edition, sections_of
 from textbook.projections.publishing.sources import Cache, Chapter, digest, nodes
 
+# Plain paths, no <symbol>/<use>: WeasyPrint draws such an SVG differently the second time, and a
+# chapter's layout is drawn again whenever a later build reuses it.
+ziamath_config.svg2 = False
 MAX_FETCH = 10 * 1024 * 1024
 MATH_SIZE = 20.0  # ziamath's font size for SVG units; the CSS scales the result in em
 
@@ -51,7 +55,7 @@ class BuildFolderFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is unt
 
 def math_image(tex: str, display: bool, folder: Path, cache: Cache) -> dict[str, Any]:
     """An Image node showing the formula, drawn as SVG (WeasyPrint cannot lay out MathML)."""
-    key = digest("math", tex, str(display))
+    key = digest("math-paths", tex, str(display))
     svg = cache.get("math", key)
     if svg is None:
         try:

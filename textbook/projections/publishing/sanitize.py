@@ -17,6 +17,7 @@ SAFE_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")
 SAFE_URL = re.compile(r"^(https?://[^\s]+|mailto:[^\s]+|#[\w:.-]+)$", re.IGNORECASE)
 ALLOWED_KEYS = {"width": SAFE_LENGTH, "height": SAFE_LENGTH, "lang": SAFE_LANG}
 MAX_DEPTH = 64
+MAX_TABLE_CELLS = 20_000  # about 400 printed pages of table in one chapter
 
 
 class UnsafeInput(Exception):
@@ -54,8 +55,25 @@ def sanitize(ast: dict[str, Any], images: set[str]) -> dict[str, Any]:
     return {**ast, "meta": {}, "blocks": clean_list(ast["blocks"], images)}
 
 
+def check_brackets(markdown: str) -> None:
+    """Refuse deeply nested brackets before pandoc sees them: its Markdown reader takes
+    minutes and gigabytes on a few kilobytes of them."""
+    depth = deepest = 0
+    for character in markdown:
+        if character == "[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character == "]":
+            depth = max(depth - 1, 0)
+    if deepest > MAX_DEPTH:
+        raise UnsafeInput(
+            f"brackets nest {deepest} levels deep; at most {MAX_DEPTH} can be published"
+        )
+
+
 def check_depth(blocks: list[Any]) -> None:
     stack: list[tuple[Any, int]] = [(blocks, 0)]
+    cells = 0
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -63,6 +81,12 @@ def check_depth(blocks: list[Any]) -> None:
                 f"the text nests more than {MAX_DEPTH} levels deep (lists, quotes or brackets)"
             )
         if isinstance(value, dict):
+            if value.get("t") == "Table":
+                cells += cells_in(value)
+                if cells > MAX_TABLE_CELLS:
+                    raise UnsafeInput(
+                        f"its tables have more than {MAX_TABLE_CELLS:,} cells: split them up"
+                    )
             stack.append((value.get("c"), depth + 1))
         elif isinstance(value, list):
             stack.extend((item, depth) for item in value)
@@ -113,3 +137,12 @@ def clean_node(node: dict[str, Any], images: set[str]) -> Any:
     if "c" not in node:
         return node
     return {"t": kind, "c": clean(node["c"], images)}
+
+
+def cells_in(table: dict[str, Any]) -> int:
+    """The number of cells in a pandoc Table node's head, bodies and foot."""
+    _, _, _, head, bodies, foot = table["c"]
+    rows = list(head[1]) + list(foot[1])
+    for body in bodies:
+        rows += list(body[2]) + list(body[3])
+    return sum(len(row[1]) for row in rows)

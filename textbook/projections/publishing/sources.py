@@ -7,15 +7,30 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from textbook.domain.state import BookState
 from textbook.projections.publishing import pandoc
-from textbook.projections.publishing.sanitize import UnsafeInput, sanitize
+from textbook.projections.publishing.sanitize import UnsafeInput, check_brackets, sanitize
 
-# Bump when a change to the pipeline changes its output, so that cached work is not reused.
-PIPELINE_VERSION = "1"
+
+def pipeline_version() -> str:
+    """A hash of the publishing code, templates and tools: cached work of another is not reused."""
+    h = hashlib.sha256()
+    folder = Path(__file__).parent
+    for path in sorted(
+        [*folder.glob("*.py"), *folder.glob("templates/*"), *folder.glob("static/*")]
+    ):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    for package in ("pypandoc-binary", "weasyprint", "ziamath", "nh3"):
+        h.update(f"{package}={metadata.version(package)}".encode())
+    return h.hexdigest()
+
+
+PIPELINE_VERSION = pipeline_version()
 
 
 FORMATS = ("html", "epub", "pdf")
@@ -82,6 +97,7 @@ def parse_chapter(markdown: str, images: set[str], cache: Cache) -> dict[str, An
     if cached is not None:
         ast: dict[str, Any] = json.loads(cached)
         return ast
+    check_brackets(markdown)
     ast = sanitize(pandoc.parse(markdown), images)
     cache.put("ast", key, json.dumps(ast, sort_keys=True).encode())
     return ast
