@@ -14,10 +14,12 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-# Import the sample book into the embedded SQLite store (var/textbook.sqlite) and show it.
+# Import the sample book into the embedded SQLite store (var/textbook.sqlite) and publish it
+# into build/: the web edition (build/numerical-methods/index.html), the EPUB and the PDF.
 demo: $(INSTALLED)
+	bash .ci/system-packages
 	$(BIN)/textbook import books/numerical-methods
-	$(BIN)/textbook show numerical-methods
+	$(BIN)/textbook build numerical-methods --out build
 
 # Lint, type-check, check the import contracts, then run every test on SQLite and PostgreSQL.
 check: $(INSTALLED)

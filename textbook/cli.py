@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +20,7 @@ import click
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, TextbookError
-from textbook.projections.publishing.sources import FORMATS, BookToBuild, BuildError
+from textbook.projections.publishing.sources import FORMATS, BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
 from textbook.projections.views import ReadModels
@@ -59,19 +62,6 @@ class Context:
             return
         with progress_bar(behind, "Updating read models") as advance:
             catch_up(self.app, self.views, advance)
-
-    def book_to_build(self, slug: str, as_of: datetime | None) -> BookToBuild:
-        queries = self.queries
-        if as_of is None:
-            state = queries.book_state(slug)
-            contributors = queries.contributors(slug)
-        else:
-            state = self.app.book_state(slug, as_of)
-            sections = [s.id for c in state.chapters for s in c.sections]
-            contributors = queries.contributors_as_of(slug, as_of, sections)
-        blobs = blob_store(self.app).get_many([image.sha256 for image in state.images])
-        images = {image.name: blobs[image.sha256] for image in state.images}
-        return BookToBuild(state, contributors, queries.edition(slug, as_of), images)
 
     def close(self) -> None:
         for opened in self.opened:
@@ -240,9 +230,12 @@ def build_command(
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown or not wanted:
         raise click.BadParameter(f"use html, epub or pdf, not {', '.join(unknown) or 'nothing'}")
-    from textbook.projections.publishing.pipeline import build  # WeasyPrint loads slowly
+    # WeasyPrint loads slowly: only the commands that publish import it.
+    from textbook.projections.publishing.editions import book_to_build
+    from textbook.projections.publishing.pipeline import build
 
-    book = context.book_to_build(slug, parse_time(as_of) if as_of else None)
+    moment = parse_time(as_of) if as_of else None
+    book = book_to_build(context.app, context.queries, slug, moment)
     target = out or context.settings.build_dir
     with progress_bar(len(wanted), f"Building {slug}") as advance:
         done = [0]
@@ -254,6 +247,40 @@ def build_command(
         report = build(book, wanted, target, context.settings.build_dir / "cache", step)
     for name, path in report.outputs.items():
         click.echo(f"{name}: {path}")
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Publish what changed, then stop.")
+@click.option(
+    "--format",
+    "formats",
+    default="html,epub,pdf",
+    show_default=True,
+    help="Comma-separated formats to publish.",
+)
+@pass_context
+@reports_errors
+def worker(context: Context, once: bool, formats: str) -> None:
+    """Keep the read models and the published editions of every book up to date."""
+    from textbook.projections.publishing.editions import EditionPublisher
+
+    wanted = [f.strip() for f in formats.split(",") if f.strip() in FORMATS]
+    publisher = EditionPublisher(context.app, context.views, context.settings.build_dir, wanted)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("textbook")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    if once:
+        publisher.publish_changed(EditionPublisher.log_published)
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(f"Publishing into {publisher.editions}; Ctrl-C stops.", err=True)
+    try:
+        publisher.run(stop)
+    except KeyboardInterrupt:
+        stop.set()
 
 
 @cli.command()

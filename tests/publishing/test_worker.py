@@ -1,0 +1,40 @@
+"""The worker republishes a book after each approval, and only then."""
+
+from __future__ import annotations
+
+from tests.publishing.conftest import Publisher
+from textbook.projections.publishing.editions import EditionPublisher
+
+
+def test_worker_publishes_each_change_once_and_keeps_the_last_good_edition(
+    publisher: Publisher,
+) -> None:
+    worker = EditionPublisher(publisher.app, publisher.views, publisher.root / "build")
+    assert worker.publish_changed() == ["tiny"]
+    edition = publisher.root / "build" / "editions"
+    assert (edition / "tiny.epub").exists() and (edition / "tiny.pdf").exists()
+    assert worker.publish_changed() == []  # nothing changed, nothing rebuilt
+
+    proposal = publisher.app.propose_edit(
+        "tiny", "summing", "## Summing {#summing}\n\nAdd them in pairs.\n", "Pairs", by="alice"
+    )
+    assert worker.publish_changed() == []  # a proposal is not approved text
+    publisher.app.review(proposal, "approve", "", by="bob")
+    assert worker.publish_changed() == ["tiny"]
+    assert "Add them in pairs." in (edition / "tiny" / "second.html").read_text()
+
+    broken = publisher.app.propose_edit(
+        "tiny", "summing", "## Summing {#summing}\n\n" + "> " * 100 + "deep\n", "", by="alice"
+    )
+    publisher.app.review(broken, "approve", "", by="bob")
+    assert worker.publish_changed() == []  # cannot be built: the last edition stays
+    assert "Add them in pairs." in (edition / "tiny" / "second.html").read_text()
+    # A fresh worker (a restart) does not rebuild what is already published.
+    again = EditionPublisher(publisher.app, publisher.views, publisher.root / "build")
+    fixed = publisher.app.propose_edit(
+        "tiny", "summing", "## Summing {#summing}\n\nAdd them in threes.\n", "Fix", by="alice"
+    )
+    assert again.publish_changed() == []
+    publisher.app.review(fixed, "approve", "", by="bob")
+    assert again.publish_changed() == ["tiny"]
+    assert "Add them in threes." in (edition / "tiny" / "second.html").read_text()

@@ -1,0 +1,126 @@
+"""The published editions: rebuilt by a worker whenever the approved text of a book changes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from textbook.domain.application import Textbook
+from textbook.projections.publishing.pipeline import build
+from textbook.projections.publishing.sources import (
+    FORMATS,
+    BookToBuild,
+    BuildError,
+    digest,
+)
+from textbook.projections.queries import Queries
+from textbook.projections.runner import catch_up
+from textbook.projections.views import ReadModels
+from textbook.storage import blob_store
+
+log = logging.getLogger("textbook.worker")
+Report = Callable[[str, dict[str, float]], None]
+
+
+def book_to_build(
+    app: Textbook, queries: Queries, slug: str, as_of: datetime | None = None
+) -> BookToBuild:
+    """What a build of the book reads: now from the read models, or as of a past moment."""
+    if as_of is None:
+        state = queries.book_state(slug)
+        contributors = queries.contributors(slug)
+    else:
+        state = app.book_state(slug, as_of)
+        sections = [s.id for c in state.chapters for s in c.sections]
+        contributors = queries.contributors_as_of(slug, as_of, sections)
+    blobs = blob_store(app).get_many([image.sha256 for image in state.images])
+    images = {image.name: blobs[image.sha256] for image in state.images}
+    return BookToBuild(state, contributors, queries.edition(slug, as_of), images)
+
+
+def fingerprint(book: BookToBuild) -> str:
+    """Changes whenever anything a reader would see in an edition changes."""
+    state = book.state
+    return digest(
+        state.markdown(),
+        state.metadata_yaml,
+        state.bibliography,
+        "\n".join(f"{i.name}={i.sha256}" for i in state.images),
+        repr(list(book.contributors)),
+        book.edition,
+    )
+
+
+class EditionPublisher:
+    """Keeps build/editions/ in step with the approved text of every book."""
+
+    def __init__(
+        self,
+        app: Textbook,
+        views: ReadModels,
+        build_dir: Path,
+        formats: Sequence[str] = FORMATS,
+    ) -> None:
+        self.app, self.views = app, views
+        self.editions = build_dir / "editions"
+        self.cache = build_dir / "cache"
+        self.formats = formats
+        self.published: dict[str, str] = {}
+
+    def marker(self, slug: str) -> Path:
+        return self.editions / f".{slug}.published"
+
+    def publish_changed(self, report: Report | None = None) -> list[str]:
+        """Bring the read models up to date, then rebuild every book whose text changed.
+
+        A book that cannot be built keeps its last edition; it is tried again when it changes.
+        """
+        catch_up(self.app, self.views)
+        queries = Queries(self.views)
+        self.editions.mkdir(parents=True, exist_ok=True)
+        done = []
+        for outline in queries.books():
+            book = book_to_build(self.app, queries, outline.slug)
+            key = fingerprint(book)
+            marker = self.marker(outline.slug)
+            if self.published.get(outline.slug) == key or (
+                marker.exists() and marker.read_text() == key
+            ):
+                self.published[outline.slug] = key
+                continue
+            self.published[outline.slug] = key
+            try:
+                seconds = self._publish(book)
+            except BuildError as error:
+                log.error("%s: not published: %s", outline.slug, error)
+                continue
+            marker.write_text(key)
+            done.append(outline.slug)
+            if report is not None:
+                report(outline.slug, seconds)
+        return done
+
+    def _publish(self, book: BookToBuild) -> dict[str, float]:
+        # The web edition and the EPUB first: they take a second, the PDF takes longer.
+        quick = [f for f in self.formats if f != "pdf"]
+        seconds: dict[str, float] = {}
+        for formats in (quick, [f for f in self.formats if f == "pdf"]):
+            if formats:
+                report = build(book, formats, self.editions, self.cache)
+                seconds |= {f: report.seconds[f] for f in formats}
+        return seconds
+
+    def run(self, stop: threading.Event, interval: float = 0.25) -> None:
+        """Publish until `stop` is set; a book that cannot be built keeps its last edition."""
+        while not stop.is_set():
+            self.publish_changed(self.log_published)
+            stop.wait(interval)
+
+    @staticmethod
+    def log_published(slug: str, seconds: dict[str, float]) -> None:
+        times = ", ".join(f"{name} {value:.1f} s" for name, value in seconds.items())
+        log.info("published %s (%s) at %s", slug, times, time.strftime("%H:%M:%S"))
