@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from datetime import datetime
@@ -12,7 +11,6 @@ from typing import Any
 from markupsafe import Markup
 
 from textbook.domain.state import ImageRef
-from textbook.projections.publishing import pandoc
 from textbook.projections.publishing.html import (
     LICENSES,
     STATIC,
@@ -21,7 +19,13 @@ from textbook.projections.publishing.html import (
     sections_of,
     vars_of,
 )
-from textbook.projections.publishing.sources import Cache, Chapter, digest, nodes, resolve_links
+from textbook.projections.publishing.sources import (
+    Cache,
+    Chapter,
+    nodes,
+    render_chapter,
+    resolve_links,
+)
 
 CONTAINER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -34,22 +38,9 @@ CONTAINER = (
 def chapter_xhtml(
     chapter: Chapter, owners: dict[str, str], bibliography: Path | None, cache: Cache
 ) -> str:
-    """The chapter's body as XHTML (cached by its inputs)."""
+    """The chapter's body as XHTML."""
     ast = resolve_links(chapter, owners, lambda owner, target: f"{owner}.xhtml#{target}")
-    source = json.dumps(ast, sort_keys=True)
-    bib = bibliography.read_bytes() if bibliography else b""
-    key = digest("epub-chapter", source, bib, str(chapter.number))
-    cached = cache.get("epub", key)
-    if cached is not None:
-        return cached.decode()
-    args = ["--mathml", "--number-sections", f"--number-offset={chapter.number - 1}"]
-    args += ["--wrap=none", "--section-divs", "-M", "reference-section-title=References"]
-    if bibliography is not None:
-        args += ["--citeproc", f"--bibliography={bibliography}"]
-    body = pandoc.write(ast, "html5", args)
-    body = accessible(body)
-    cache.put("epub", key, body.encode())
-    return body
+    return render_chapter("epub", chapter, ast, bibliography, cache, accessible)
 
 
 def accessible(body: str) -> str:

@@ -12,13 +12,12 @@ import nh3
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from textbook.projections.publishing import pandoc
 from textbook.projections.publishing.sources import (
     Cache,
     Chapter,
-    digest,
     nodes,
     plain_text,
+    render_chapter,
     resolve_links,
 )
 
@@ -80,21 +79,9 @@ def clean_html(html: str) -> str:
 def chapter_fragment(
     chapter: Chapter, owners: dict[str, str], bibliography: Path | None, cache: Cache
 ) -> str:
-    """The chapter as an HTML fragment for the web edition (cached by its inputs)."""
+    """The chapter as an HTML fragment for the web edition."""
     ast = resolve_links(chapter, owners, lambda owner, target: f"{owner}.html#{target}")
-    source = json.dumps(ast, sort_keys=True)
-    bib = bibliography.read_bytes() if bibliography else b""
-    key = digest("html-fragment", source, bib, str(chapter.number))
-    cached = cache.get("html", key)
-    if cached is not None:
-        return cached.decode()
-    args = ["--mathml", "--number-sections", f"--number-offset={chapter.number - 1}"]
-    args += ["--wrap=none", "--section-divs", "-M", "reference-section-title=References"]
-    if bibliography is not None:
-        args += ["--citeproc", f"--bibliography={bibliography}"]
-    html = clean_html(pandoc.write(ast, "html5", args))
-    cache.put("html", key, html.encode())
-    return html
+    return render_chapter("html", chapter, ast, bibliography, cache, clean_html)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -22,9 +21,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from ziamath.config import config as ziamath_config
 from ziamath.zmath import Latex
 
-from textbook.projections.publishing import pandoc
 from textbook.projections.publishing.html import LICENSES, STATIC, TEMPLATES, Edition, sections_of
-from textbook.projections.publishing.sources import Cache, Chapter, digest, nodes
+from textbook.projections.publishing.sources import Cache, Chapter, digest, nodes, render_chapter
 
 # Plain paths, no <symbol>/<use>: WeasyPrint draws such an SVG differently the second time, and a
 # chapter's layout is drawn again whenever a later build reuses it.
@@ -106,22 +104,14 @@ def _inlines(block: dict[str, Any]) -> list[Any]:
 def chapter_html(
     chapter: Chapter, owners: dict[str, str], bibliography: Path | None, folder: Path, cache: Cache
 ) -> str:
+    """The chapter as HTML for print: ids prefixed by the chapter, links between chapters."""
     ast = print_ast(chapter, owners, folder, cache)
-    source = json.dumps(ast, sort_keys=True)
-    bib = bibliography.read_bytes() if bibliography else b""
-    key = digest("pdf-chapter", source, bib, str(chapter.number))
-    cached = cache.get("pdf-html", key)
-    if cached is not None:
-        return cached.decode()
-    args = ["--mathml", "--number-sections", f"--number-offset={chapter.number - 1}"]
-    args += ["--wrap=none", "--section-divs", f"--id-prefix={chapter.id}--"]
-    args += ["-M", "reference-section-title=References"]
-    if bibliography is not None:
-        args += ["--citeproc", f"--bibliography={bibliography}"]
-    body = pandoc.write(ast, "html5", args)
-    body = re.sub(r'href="xref:([\w:.-]+)/([\w:.-]+)"', r'href="#\1--\2"', body)
-    cache.put("pdf-html", key, body.encode())
-    return body
+    prefix = [f"--id-prefix={chapter.id}--"]
+    return render_chapter("pdf", chapter, ast, bibliography, cache, link_chapters, prefix)
+
+
+def link_chapters(html: str) -> str:
+    return re.sub(r'href="xref:([\w:.-]+)/([\w:.-]+)"', r'href="#\1--\2"', html)
 
 
 @dataclass

@@ -210,3 +210,27 @@ def resolve_links(
                 elif owner != chapter.id:
                     node["c"][2][0] = href(owner, target)
     return ast
+
+
+def render_chapter(
+    kind: str,
+    chapter: Chapter,
+    ast: dict[str, Any],
+    bibliography: Path | None,
+    cache: Cache,
+    finish: Callable[[str], str] = lambda html: html,
+    extra: Sequence[str] = (),
+) -> str:
+    """The chapter's AST as numbered HTML with its references, finished and cached by inputs."""
+    bib = bibliography.read_bytes() if bibliography else b""
+    key = digest(kind, json.dumps(ast, sort_keys=True), bib, str(chapter.number), *extra)
+    cached = cache.get(kind, key)
+    if cached is not None:
+        return cached.decode()
+    args = ["--mathml", "--number-sections", f"--number-offset={chapter.number - 1}", *extra]
+    args += ["--wrap=none", "--section-divs", "-M", "reference-section-title=References"]
+    if bibliography is not None:
+        args += ["--citeproc", f"--bibliography={bibliography}"]
+    html = finish(pandoc.write(ast, "html5", args))
+    cache.put(kind, key, html.encode())
+    return html
