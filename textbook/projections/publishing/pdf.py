@@ -66,8 +66,12 @@ def math_image(tex: str, display: bool, folder: Path, cache: Cache) -> dict[str,
     (folder / "math").mkdir(exist_ok=True)
     (folder / "math" / f"{key}.svg").write_bytes(svg)
     view = re.search(rb'viewBox="([-\d. ]+)"', svg)
-    _, top, _, height = (float(v) for v in view.group(1).split()) if view else (0, 0, 0, 0)
-    style = f"height:{height / MATH_SIZE:.3f}em;vertical-align:{-(top + height) / MATH_SIZE:.3f}em"
+    _, top, width, height = (float(v) for v in view.group(1).split()) if view else (0, 0, 0, 0)
+    # Both sizes in em, so the formula scales with the text and a display one can be centred.
+    style = (
+        f"width:{width / MATH_SIZE:.3f}em;height:{height / MATH_SIZE:.3f}em;"
+        f"vertical-align:{-(top + height) / MATH_SIZE:.3f}em"
+    )
     classes = ["math", "display" if display else "inline"]
     attr = ["", classes, [["style", style]]]
     alt = [{"t": "Str", "c": tex}]
