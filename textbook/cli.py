@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -207,6 +208,63 @@ def show(context: Context, slug: str, as_of: str | None) -> None:
     else:
         state = context.app.book_state(slug, parse_time(as_of))
     click.echo(state.markdown(), nl=False)
+
+
+DEMO_PASSWORD = "textbook-demo"
+DEMO_USERS = (("ada", "author"), ("emmy", "editor"))
+SAMPLE = Path(__file__).resolve().parent.parent / "books" / "numerical-methods"
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="The port to listen on.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web worker processes; with more than one, run `textbook worker` to publish.",
+)
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="On an empty store, import the sample book and add demo users.",
+)
+@pass_context
+@reports_errors
+def serve(context: Context, host: str, port: int, workers: int, demo: bool) -> None:
+    """Serve the books: read, download, propose and review in the browser, and the JSON API."""
+    import uvicorn
+
+    from textbook.web.app import create_app
+
+    if demo and not context.queries.books() and SAMPLE.is_dir():
+        seed_demo(context)
+    for name, role in DEMO_USERS if demo else ():
+        click.echo(f"Demo {role}: sign in as {name} with the password {DEMO_PASSWORD}", err=True)
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    if workers == 1:
+        uvicorn.run(create_app(context.settings), host=host, port=port, log_level="warning")
+        return
+    os.environ["TEXTBOOK_DATABASE"] = context.settings.database
+    uvicorn.run(
+        "textbook.web.app:app_from_environ", factory=True, host=host, port=port,
+        workers=workers, log_level="warning",
+    )  # fmt: skip
+
+
+def seed_demo(context: Context) -> None:
+    """The sample book and two demo accounts, so that a fresh clone shows the whole product."""
+    source = read_book(SAMPLE)
+    blob_store(context.app).put(source.blobs)
+    context.app.import_book(source.state)
+    context.app.set_open_to_all(source.state.slug, True)
+    for name, role in DEMO_USERS:
+        context.app.register_user(name, f"{name}@example.org", DEMO_PASSWORD)
+        context.app.grant(source.state.slug, name, role)
+    context.refresh()
+    click.echo(f"Imported the sample book '{source.state.slug}' and the demo users", err=True)
 
 
 @cli.command("build")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from starlette.config import Config
+from starlette.datastructures import Secret
 
 DEFAULT_DATABASE = "var/textbook.sqlite"
 
@@ -31,6 +33,8 @@ class PostgresLocation:
 class Settings:
     database: str = DEFAULT_DATABASE
     build_dir: Path = Path("build")
+    secret_key: Secret | None = None
+    max_body: int = 4 * 1024 * 1024
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -38,7 +42,20 @@ class Settings:
         return cls(
             database=config("TEXTBOOK_DATABASE", default=DEFAULT_DATABASE),
             build_dir=Path(config("TEXTBOOK_BUILD_DIR", default="build")),
+            secret_key=config("TEXTBOOK_SECRET_KEY", cast=Secret, default=None),
+            max_body=config("TEXTBOOK_MAX_BODY", cast=int, default=4 * 1024 * 1024),
         )
+
+    def session_secret(self) -> Secret:
+        """The key that signs session cookies: TEXTBOOK_SECRET_KEY, or one kept in var/."""
+        if self.secret_key is not None:
+            return self.secret_key
+        path = Path("var") / "secret-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return Secret(path.read_text().strip())
 
     @property
     def is_postgres(self) -> bool:

@@ -6,6 +6,7 @@ Our own SQL is written once, for SQLite, with `?` placeholders and `{s}.` before
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -86,12 +87,32 @@ class BlobStore:
         return bytes(row["data"])
 
     def get_many(self, hashes: Sequence[str]) -> dict[str, bytes]:
-        return {sha256: self.get(sha256) for sha256 in hashes}
+        if not hashes:
+            return {}
+        marks = ", ".join("?" for _ in hashes)
+        with transaction(self.datastore, commit=False) as sql:
+            rows = sql.all(
+                f"SELECT sha256, data FROM {{s}}.textbook_blobs WHERE sha256 IN ({marks})",
+                tuple(hashes),
+            )
+        found = {row["sha256"]: bytes(row["data"]) for row in rows}
+        missing = [sha256 for sha256 in hashes if sha256 not in found]
+        if missing:
+            raise KeyError(missing[0])
+        return found
 
 
 def open_textbook(settings: Settings) -> Textbook:
     return Textbook(env=eventsourcing_env(settings, Textbook.name))
 
 
+_BLOB_STORES: weakref.WeakKeyDictionary[Textbook, BlobStore] = weakref.WeakKeyDictionary()
+
+
 def blob_store(app: Textbook) -> BlobStore:
-    return BlobStore(app.recorder.datastore)  # type: ignore[attr-defined]  # both recorders have it
+    """The image store beside the application's events (made once per application)."""
+    store = _BLOB_STORES.get(app)
+    if store is None:
+        store = BlobStore(app.recorder.datastore)  # type: ignore[attr-defined]  # both have it
+        _BLOB_STORES[app] = store
+    return store

@@ -8,7 +8,7 @@ from typing import Any
 
 from textbook.domain import ids
 from textbook.domain.book import METADATA_FIELDS
-from textbook.domain.errors import BookNotFound, SectionNotFound
+from textbook.domain.errors import BookNotFound, ProposalNotFound, SectionNotFound
 from textbook.domain.state import BookState, ChapterState, ImageRef, SectionState
 from textbook.projections.blame import Origin, carry
 from textbook.projections.views import TABLE_NAMES, ReadModels
@@ -89,6 +89,24 @@ class ProposalSummary:
     message: str
     opened_at: str
     updated_at: str
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    id: str
+    book_slug: str
+    kind: str
+    section_id: str
+    chapter_id: str
+    after: str
+    status: str
+    author: str
+    base_revision: int
+    text: str
+    message: str
+    opened_at: str
+    updated_at: str
+    applied_revision: int | None
 
 
 @dataclass(frozen=True)
@@ -283,6 +301,80 @@ class Queries:
             for r in rows
             if status is None or r["status"] in statuses
         ]
+
+    def proposal(self, proposal_id: str) -> ProposalView:
+        with self.views.read() as sql:
+            names = self._names(sql)
+            row = sql.one("SELECT * FROM {s}.tb_proposals WHERE proposal_id = ?", (proposal_id,))
+        if row is None:
+            raise ProposalNotFound(proposal_id)
+        return ProposalView(
+            id=row["proposal_id"],
+            book_slug=row["book_slug"],
+            kind=row["kind"],
+            section_id=row["section_id"],
+            chapter_id=row["chapter_id"],
+            after=row["after_id"],
+            status=row["status"],
+            author=names.get(row["author"], row["author"]),
+            base_revision=row["base_revision"],
+            text=row["text"],
+            message=row["message"],
+            opened_at=row["opened_at"],
+            updated_at=row["updated_at"],
+            applied_revision=row["applied_revision"],
+        )
+
+    def proposals_by(self, user_name: str) -> list[ProposalSummary]:
+        with self.views.read() as sql:
+            user = sql.one("SELECT user_id FROM {s}.tb_users WHERE name = ?", (user_name,))
+            if user is None:
+                return []
+            slugs = [
+                r["book_slug"]
+                for r in sql.all(
+                    "SELECT DISTINCT book_slug FROM {s}.tb_proposals WHERE author = ?",
+                    (user["user_id"],),
+                )
+            ]
+        found = [p for slug in slugs for p in self.proposals(slug) if p.author == user_name]
+        return sorted(found, key=lambda p: p.updated_at, reverse=True)
+
+    def review_delays(self, slug: str) -> list[float]:
+        """Seconds from opening to the first decision (approval, rejection or changes requested)."""
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            rows = sql.all(
+                "SELECT p.opened_at, MIN(t.at) AS decided FROM {s}.tb_proposals p"
+                " JOIN {s}.tb_thread t ON t.proposal_id = p.proposal_id"
+                " WHERE p.book_slug = ? AND t.kind IN ('approved', 'rejected', 'changes_requested')"
+                " GROUP BY p.proposal_id, p.opened_at",
+                (slug,),
+            )
+        return [
+            (
+                datetime.fromisoformat(r["decided"]) - datetime.fromisoformat(r["opened_at"])
+            ).total_seconds()
+            for r in rows
+        ]
+
+    def revision_text(self, slug: str, section_id: str, revision: int) -> str | None:
+        with self.views.read() as sql:
+            row = sql.one(
+                "SELECT text FROM {s}.tb_revisions WHERE book_slug = ? AND section_id = ?"
+                " AND revision = ? AND kind != 'removed' ORDER BY version DESC",
+                (slug, section_id, revision),
+            )
+        return None if row is None else str(row["text"])
+
+    def image(self, slug: str, name: str) -> tuple[str, str] | None:
+        """The SHA-256 and media type of one of the book's images."""
+        with self.views.read() as sql:
+            row = sql.one(
+                "SELECT sha256, media_type FROM {s}.tb_images WHERE book_slug = ? AND name = ?",
+                (slug, name),
+            )
+        return None if row is None else (row["sha256"], row["media_type"])
 
     def thread(self, proposal_id: str) -> list[ThreadEntry]:
         with self.views.read() as sql:

@@ -43,7 +43,7 @@ def build(
     started = time.perf_counter()
     book_chapters = chapters(book.state, cache)
     owner_of = owners(book_chapters)
-    bibliography = _bibliography(book.state, cache)
+    bibliography = bibliography_file(book.state, cache)
     seconds = {"parse": time.perf_counter() - started}
     outputs: dict[str, Path] = {}
     info = {"slug": book.state.slug, **book.state.metadata}
@@ -92,7 +92,7 @@ def _stage_images(folder: Path, images: dict[str, bytes]) -> None:
             path.write_bytes(data)
 
 
-def _bibliography(state: BookState, cache: Cache) -> Path | None:
+def bibliography_file(state: BookState, cache: Cache) -> Path | None:
     if not state.bibliography.strip():
         return None
     key = digest("bibliography", state.bibliography)

@@ -1,0 +1,107 @@
+"""A book ready for reading online: chapter pages, contents and search, in memory per edition."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from textbook.domain.application import Textbook
+from textbook.projections.publishing import html, pandoc
+from textbook.projections.publishing.editions import book_to_build, fingerprint
+from textbook.projections.publishing.pipeline import bibliography_file
+from textbook.projections.publishing.sources import BookToBuild, Cache, Chapter, chapters, owners
+from textbook.projections.queries import Queries
+
+
+@dataclass(frozen=True)
+class ReadableBook:
+    """One edition of a book, rendered: what every reader page of it shows."""
+
+    book: BookToBuild
+    info: dict[str, str]
+    chapters: list[Chapter]
+    fragments: dict[str, str]
+    entries: list[dict[str, str]]
+
+    def chapter(self, chapter_id: str) -> Chapter | None:
+        return next((c for c in self.chapters if c.id == chapter_id), None)
+
+    def neighbours(self, chapter: Chapter) -> tuple[Chapter | None, Chapter | None]:
+        index = self.chapters.index(chapter)
+        previous = self.chapters[index - 1] if index > 0 else None
+        following = self.chapters[index + 1] if index + 1 < len(self.chapters) else None
+        return previous, following
+
+    def toc(self) -> list[dict[str, Any]]:
+        return [{**html.vars_of(c), "sections": html.sections_of(c)} for c in self.chapters]
+
+    def search(self, query: str, limit: int = 50) -> list[dict[str, str]]:
+        """Sections whose text, footnotes or captions hold every word of the query."""
+        terms = [t for t in query.lower().split() if t][:10]
+        if not terms:
+            return []
+        hits: list[tuple[int, int, dict[str, str]]] = []
+        for entry in self.entries:
+            haystack = f"{entry['title']} {entry['text']}".lower()
+            if all(term in haystack for term in terms):
+                score = sum(haystack.count(term) for term in terms)
+                hits.append((-score, len(hits), {**entry, "snippet": snippet(entry, terms[0])}))
+        return [hit for _, _, hit in sorted(hits)[:limit]]
+
+
+def snippet(entry: dict[str, str], term: str) -> str:
+    text = entry["text"]
+    at = max(text.lower().find(term), 0)
+    start = max(0, at - 90)
+    return ("…" if start else "") + text[start : start + 240] + "…"
+
+
+class Library:
+    """Renders books for reading, once per edition; past editions are kept a little while too."""
+
+    def __init__(self, build_dir: Path, keep: int = 16) -> None:
+        self.cache = Cache(build_dir / "cache")
+        self.build_dir = build_dir
+        self.books: OrderedDict[tuple[str, str], ReadableBook] = OrderedDict()
+        self.keep = keep
+        self.lock = threading.Lock()
+
+    def book(
+        self, app: Textbook, queries: Queries, slug: str, as_of: datetime | None = None
+    ) -> ReadableBook:
+        book = book_to_build(app, queries, slug, as_of)
+        key = (slug, fingerprint(book))
+        with self.lock:
+            found = self.books.get(key)
+            if found is not None:
+                self.books.move_to_end(key)
+                return found
+        readable = self.render(book)
+        with self.lock:
+            self.books[key] = readable
+            while len(self.books) > self.keep:
+                self.books.popitem(last=False)
+        return readable
+
+    def render(self, book: BookToBuild) -> ReadableBook:
+        found = chapters(book.state, self.cache)
+        owner_of = owners(found)
+        bibliography = bibliography_file(book.state, self.cache)
+        fragments = {
+            c.id: html.chapter_fragment(c, owner_of, bibliography, self.cache) for c in found
+        }
+        entries = [entry for c in found for entry in html.search_entries(c)]
+        info = {"slug": book.state.slug, **book.state.metadata}
+        return ReadableBook(book, info, found, fragments, entries)
+
+
+def preview(markdown: str, images: set[str], cache: Cache) -> str:
+    """Authors' Markdown as it will read, through the same safe pipeline as the book."""
+    from textbook.projections.publishing.sources import parse_chapter
+
+    ast = parse_chapter(markdown, images, cache)
+    return html.clean_html(pandoc.write(ast, "html5", ["--mathml", "--wrap=none"]))

@@ -1,0 +1,7 @@
+"""The JSON API under /api/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+routes: list[Any] = []

@@ -1,0 +1,72 @@
+"""create_app(): the Starlette application, its routes, middleware and lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from textbook.config import Settings
+from textbook.projections.publishing.html import STATIC as BOOK_STATIC
+from textbook.web import accounts, api, members, proposals, reader
+from textbook.web.errors import HANDLERS
+from textbook.web.images import image
+from textbook.web.security import BodyLimit, SecurityHeaders
+from textbook.web.site import Site
+
+STATIC = Path(__file__).parent / "static"
+
+
+def app_from_environ() -> Starlette:
+    """For uvicorn's --factory with several workers: settings from the environment."""
+    return create_app(Settings.from_environ(), publish=os.environ.get("TEXTBOOK_PUBLISH") == "1")
+
+
+def create_app(settings: Settings, publish: bool = True) -> Starlette:
+    """The web app; with `publish`, it also republishes the editions after each approval."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        site = Site.open(settings)
+        app.state.site = site
+        if publish:
+            site.start_publishing()
+        try:
+            yield
+        finally:
+            site.close()
+
+    routes: list[Any] = [
+        *reader.routes,
+        Route("/books/{slug}/images/{name}", image),
+        Route("/books/{slug}/chapters/images/{name}", image),
+        *accounts.routes,
+        *proposals.routes,
+        *members.routes,
+        *api.routes,
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Mount("/assets", StaticFiles(directory=BOOK_STATIC), name="assets"),
+    ]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(BodyLimit, limit=settings.max_body),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.session_secret(),
+            session_cookie="textbook_session",
+            same_site="lax",
+            https_only=False,
+        ),
+    ]
+    handlers: dict[Any, Any] = {**HANDLERS, proposals.SignInFirst: proposals.sign_in_first}
+    return Starlette(
+        routes=routes, middleware=middleware, exception_handlers=handlers, lifespan=lifespan
+    )

@@ -1,0 +1,48 @@
+"""Rendering pages: one Jinja2 environment, and the context every page shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.templating import Jinja2Templates
+
+from textbook.web.security import csrf_token, current_user
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def when(value: str | None) -> str:
+    """An ISO time as people read it: 22 Nov 2026, 10:04 UTC."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    return moment.strftime("%-d %b %Y, %H:%M UTC")
+
+
+def waited(value: str, now: datetime | None = None) -> str:
+    """How long ago an ISO time was: 3 days, 5 hours, 12 minutes."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
+    return duration(seconds)
+
+
+def duration(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{max(int(seconds // 60), 0)} min"
+    if seconds < 86400 * 2:
+        return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min"
+    return f"{int(seconds // 86400)} days"
+
+
+TEMPLATES.env.filters["when"] = when
+TEMPLATES.env.filters["waited"] = waited
+TEMPLATES.env.filters["duration"] = duration
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    context |= {"user": current_user(request), "csrf": csrf_token(request)}
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status)

@@ -1,0 +1,302 @@
+"""Authors write and propose; editors review: the pages of the review gate."""
+
+from __future__ import annotations
+
+import statistics
+from http import HTTPStatus
+from uuid import UUID
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from textbook.domain.errors import InvalidInput, ProposalNotFound, TextbookError
+from textbook.projections.publishing.pandoc import PandocFailed
+from textbook.projections.publishing.reading import preview
+from textbook.projections.publishing.sanitize import UnsafeInput
+from textbook.web.errors import WebError, status_of
+from textbook.web.pages import render
+from textbook.web.reader import word_diff
+from textbook.web.security import current_user, read_form
+from textbook.web.site import site
+
+MAX_TEXT = 512 * 1024
+
+
+def signed_in(request: Request) -> str:
+    name = current_user(request)
+    if name is None:
+        raise SignInFirst(request.url.path)
+    return name
+
+
+class SignInFirst(Exception):
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+async def sign_in_first(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInFirst)
+    return RedirectResponse(f"/signin?next={exc.path}", status_code=303)
+
+
+def proposal_id(request: Request) -> UUID:
+    try:
+        return UUID(request.path_params["proposal"])
+    except ValueError:
+        raise ProposalNotFound(request.path_params["proposal"][:60]) from None
+
+
+def edit(request: Request) -> Response:
+    slug, section_id = request.path_params["slug"], request.path_params["section"]
+    signed_in(request)
+    queries = site(request).queries()
+    section = queries.section(slug, section_id)
+    return render(
+        request,
+        "edit.html",
+        book=queries.outline(slug),
+        section=section,
+        text=section.text,
+        message="",
+        base_revision=section.revision,
+        action=f"/books/{slug}/sections/{section_id}/edit",
+        heading=f"Edit “{section.title}”",
+        error=None,
+    )
+
+
+async def propose_edit(request: Request) -> Response:
+    slug, section_id = request.path_params["slug"], request.path_params["section"]
+    name = signed_in(request)
+    form = await read_form(request)
+    text, message = form.get("text", "")[:MAX_TEXT], form.get("message", "")
+    base = parse_revision(form.get("base_revision", ""))
+    try:
+        created = await run_in_threadpool(
+            site(request).app.propose_edit, slug, section_id, text, message, name, base
+        )
+    except InvalidInput as error:
+        queries = site(request).queries()
+        section = queries.section(slug, section_id)
+        return render(
+            request, "edit.html", 422, book=queries.outline(slug), section=section, text=text,
+            message=message, base_revision=base or section.revision, error=error.message,
+            action=request.url.path, heading=f"Edit “{section.title}”",
+        )  # fmt: skip
+    return RedirectResponse(f"/proposals/{created}", status_code=303)
+
+
+def parse_revision(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise WebError(HTTPStatus.BAD_REQUEST, "The base revision must be a whole number.")
+    return int(value)
+
+
+async def preview_endpoint(request: Request) -> Response:
+    form = await read_form(request)
+    slug = form.get("book", "")
+    images: set[str] = set()
+    if slug:
+        state = await run_in_threadpool(lambda: site(request).queries().book_state(slug))
+        images = {image.name for image in state.images}
+    try:
+        html = await run_in_threadpool(
+            preview, form.get("text", "")[:MAX_TEXT], images, site(request).library.cache
+        )
+    except (PandocFailed, UnsafeInput) as error:
+        return JSONResponse({"error": f"This text cannot be published: {error}"}, status_code=422)
+    return JSONResponse({"html": html})
+
+
+def new(request: Request) -> Response:
+    slug = request.path_params["slug"]
+    signed_in(request)
+    queries = site(request).queries()
+    outline = queries.outline(slug)
+    chapter = request.query_params.get("chapter", "")
+    return render(
+        request, "new.html", book=outline, chapter=chapter, after="", text="", message="",
+        kind="section" if chapter else "chapter", error=None,
+    )  # fmt: skip
+
+
+async def propose_new(request: Request) -> Response:
+    slug = request.path_params["slug"]
+    name = signed_in(request)
+    form = await read_form(request)
+    kind, text, message = (
+        form.get("kind", "section"),
+        form.get("text", "")[:MAX_TEXT],
+        form.get("message", ""),
+    )
+    chapter, after = form.get("chapter", ""), form.get("after", "")
+    app = site(request).app
+    try:
+        if kind == "chapter":
+            created = await run_in_threadpool(app.propose_chapter, slug, after, text, message, name)
+        else:
+            created = await run_in_threadpool(
+                app.propose_section, slug, chapter, after, text, message, name
+            )
+    except (InvalidInput, TextbookError) as error:
+        if not isinstance(error, InvalidInput) and status_of(error) != HTTPStatus.CONFLICT:
+            raise
+        outline = site(request).queries().outline(slug)
+        return render(
+            request, "new.html", int(status_of(error)), book=outline, chapter=chapter, after=after,
+            text=text, message=message, kind=kind, error=error.message,
+        )  # fmt: skip
+    return RedirectResponse(f"/proposals/{created}", status_code=303)
+
+
+def proposal(request: Request) -> Response:
+    identifier = proposal_id(request)
+    queries = site(request).queries()
+    found = queries.proposal(str(identifier))
+    outline = queries.outline(found.book_slug)
+    current = None
+    if found.kind in ("edit", "remove_section", "move_section"):
+        try:
+            current = queries.section(found.book_slug, found.section_id)
+        except TextbookError:
+            current = None
+    base_text = (
+        queries.revision_text(found.book_slug, found.section_id, found.base_revision) or ""
+        if found.kind == "edit"
+        else ""
+    )
+    stale = (
+        found.status in ("open", "changes_requested")
+        and current is not None
+        and found.kind == "edit"
+        and current.revision != found.base_revision
+    )
+    user = current_user(request)
+    may_approve = user is not None and site(request).app.may_approve(identifier, user)
+    rendered: str | None
+    try:
+        rendered = (
+            preview(found.text, images_of(request, found.book_slug), site(request).library.cache)
+            if found.text
+            else None
+        )
+    except (PandocFailed, UnsafeInput) as error:
+        rendered = None
+        render_error: str | None = str(error)
+    else:
+        render_error = None
+    return render(
+        request,
+        "proposal.html",
+        book=outline,
+        proposal=found,
+        thread=queries.thread(str(identifier)),
+        diff=word_diff(base_text, found.text),
+        since=word_diff(base_text, current.text) if stale and current else None,
+        current=current,
+        stale=stale,
+        rendered=rendered,
+        render_error=render_error,
+        may_approve=may_approve,
+        is_author=user == found.author,
+        may_review=user is not None
+        and user != found.author
+        and reviewer(request, found.book_slug, user),
+    )
+
+
+def images_of(request: Request, slug: str) -> set[str]:
+    return {image.name for image in site(request).queries().book_state(slug).images}
+
+
+def reviewer(request: Request, slug: str, user: str) -> bool:
+    book = site(request).app.book(slug)
+    return book.may_review(site(request).app.user(user).id)
+
+
+async def review(request: Request) -> Response:
+    identifier = proposal_id(request)
+    name = signed_in(request)
+    form = await read_form(request)
+    verdict = form.get("verdict", "")
+    await run_in_threadpool(
+        site(request).app.review, identifier, verdict, form.get("comment", ""), name
+    )
+    return RedirectResponse(f"/proposals/{identifier}", status_code=303)
+
+
+def revise_form(request: Request) -> Response:
+    identifier = proposal_id(request)
+    signed_in(request)
+    queries = site(request).queries()
+    found = queries.proposal(str(identifier))
+    return render(
+        request, "edit.html", book=queries.outline(found.book_slug),
+        section=None, text=found.text, message="", base_revision="",
+        action=f"/proposals/{identifier}/revise", heading="Revise your proposal", error=None,
+    )  # fmt: skip
+
+
+async def revise(request: Request) -> Response:
+    identifier = proposal_id(request)
+    name = signed_in(request)
+    form = await read_form(request)
+    text, message = form.get("text", "")[:MAX_TEXT], form.get("message", "")
+    try:
+        await run_in_threadpool(site(request).app.revise_proposal, identifier, text, message, name)
+    except InvalidInput as error:
+        found = site(request).queries().proposal(str(identifier))
+        return render(
+            request, "edit.html", 422, book=site(request).queries().outline(found.book_slug),
+            section=None, text=text, message=message, base_revision="", error=error.message,
+            action=request.url.path, heading="Revise your proposal",
+        )  # fmt: skip
+    return RedirectResponse(f"/proposals/{identifier}", status_code=303)
+
+
+async def withdraw(request: Request) -> Response:
+    identifier = proposal_id(request)
+    name = signed_in(request)
+    await read_form(request)
+    await run_in_threadpool(site(request).app.withdraw, identifier, name)
+    return RedirectResponse(f"/proposals/{identifier}", status_code=303)
+
+
+def mine(request: Request) -> Response:
+    name = signed_in(request)
+    return render(request, "mine.html", proposals=site(request).queries().proposals_by(name))
+
+
+def queue(request: Request) -> Response:
+    slug = request.path_params["slug"]
+    queries = site(request).queries()
+    delays = queries.review_delays(slug)
+    return render(
+        request,
+        "queue.html",
+        book=queries.outline(slug),
+        proposals=queries.proposals(slug, "open"),
+        median=statistics.median(delays) if delays else None,
+        reviewed=len(delays),
+    )
+
+
+routes = [
+    Route("/books/{slug}/sections/{section}/edit", edit, methods=["GET"]),
+    Route("/books/{slug}/sections/{section}/edit", propose_edit, methods=["POST"]),
+    Route("/books/{slug}/new", new, methods=["GET"]),
+    Route("/books/{slug}/new", propose_new, methods=["POST"]),
+    Route("/books/{slug}/queue", queue),
+    Route("/preview", preview_endpoint, methods=["POST"]),
+    Route("/proposals/{proposal}", proposal),
+    Route("/proposals/{proposal}/review", review, methods=["POST"]),
+    Route("/proposals/{proposal}/revise", revise_form, methods=["GET"]),
+    Route("/proposals/{proposal}/revise", revise, methods=["POST"]),
+    Route("/proposals/{proposal}/withdraw", withdraw, methods=["POST"]),
+    Route("/me/proposals", mine),
+]

@@ -1,0 +1,222 @@
+"""Pages for readers: books, chapters, search, downloads, changes, history and blame."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import zipfile
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+
+from markupsafe import Markup, escape
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from textbook.domain.errors import SectionNotFound
+from textbook.web.errors import WebError
+from textbook.web.pages import render
+from textbook.web.site import site
+
+DOWNLOADS = {
+    "epub": ("application/epub+zip", ".epub"),
+    "pdf": ("application/pdf", ".pdf"),
+    "html": ("application/zip", "-web.zip"),
+}
+
+
+def as_of(request: Request) -> datetime | None:
+    value = request.query_params.get("as_of")
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise WebError(
+            HTTPStatus.BAD_REQUEST, f"'{value[:40]}' is not a time like 2026-11-22T10:00:00Z."
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def books(request: Request) -> Response:
+    return render(request, "books.html", books=site(request).queries().books())
+
+
+def book(request: Request) -> Response:
+    slug, moment = request.path_params["slug"], as_of(request)
+    readable = site(request).readable(slug, moment)
+    queries = site(request).queries()
+    return render(
+        request,
+        "book.html",
+        book=readable.info,
+        toc=readable.toc(),
+        contributors=readable.book.contributors,
+        edition=readable.book.edition,
+        as_of=moment,
+        downloads=available_downloads(request, slug) if moment is None else [],
+        members=queries.members(slug),
+        queue=len(queries.proposals(slug, "open")),
+    )
+
+
+def chapter(request: Request) -> Response:
+    slug, chapter_id, moment = (
+        request.path_params["slug"],
+        request.path_params["chapter"],
+        as_of(request),
+    )
+    readable = site(request).readable(slug, moment)
+    found = readable.chapter(chapter_id)
+    if found is None:
+        raise SectionNotFound(slug, chapter_id)
+    previous, following = readable.neighbours(found)
+    return render(
+        request,
+        "chapter.html",
+        book=readable.info,
+        chapter=found,
+        content=Markup(readable.fragments[found.id]),  # sanitised by the pipeline
+        previous=previous,
+        next=following,
+        as_of=moment,
+        edition=readable.book.edition,
+        sections=[s["id"] for s in readable.toc()[found.number - 1]["sections"]],
+    )
+
+
+def search(request: Request) -> Response:
+    slug, query = request.path_params["slug"], request.query_params.get("q", "")[:200]
+    readable = site(request).readable(slug)
+    return render(
+        request, "search.html", book=readable.info, query=query, hits=readable.search(query)
+    )
+
+
+def available_downloads(request: Request, slug: str) -> list[dict[str, str]]:
+    editions = site(request).publisher.editions
+    found = []
+    for name, (_, suffix) in DOWNLOADS.items():
+        path = editions / (f"{slug}{suffix}" if name != "html" else slug)
+        if path.exists():
+            found.append({"format": name, "href": f"/books/{slug}/download/{name}"})
+    return found
+
+
+def download(request: Request) -> Response:
+    slug, kind = request.path_params["slug"], request.path_params["format"]
+    if kind not in DOWNLOADS:
+        raise WebError(
+            HTTPStatus.NOT_FOUND, f"There is no '{kind[:20]}' edition: use html, epub or pdf."
+        )
+    site(request).queries().outline(slug)  # 404 for an unknown book
+    editions = site(request).publisher.editions
+    media_type, suffix = DOWNLOADS[kind]
+    filename = f"{slug}{suffix}"
+    if kind == "html":
+        folder = editions / slug
+        if not folder.is_dir():
+            return not_yet(request)
+        return Response(
+            zip_folder(folder, slug),
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    path = editions / filename
+    if not path.exists():
+        return not_yet(request)
+    return FileResponse(path, media_type=media_type, filename=filename)
+
+
+def not_yet(request: Request) -> Response:
+    response = render(
+        request,
+        "error.html",
+        int(HTTPStatus.SERVICE_UNAVAILABLE),
+        code=503,
+        phrase="Being built",
+        message="This edition is being built; try again in a minute.",
+    )
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+def zip_folder(folder: Path, slug: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                info = zipfile.ZipInfo(f"{slug}/{path.relative_to(folder)}", (1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+def changes(request: Request) -> Response:
+    slug = request.path_params["slug"]
+    queries = site(request).queries()
+    outline = queries.outline(slug)
+    revisions = [r for r in reversed(queries.history(slug)) if r.proposal_id or r.kind != "created"]
+    return render(request, "changes.html", book=outline, revisions=revisions[:200])
+
+
+def history(request: Request) -> Response:
+    slug, section_id = request.path_params["slug"], request.path_params.get("section")
+    queries = site(request).queries()
+    outline = queries.outline(slug)
+    revisions = queries.history(slug, section_id)
+    previous: dict[str, str] = {}
+    entries = []
+    for revision in revisions:
+        before = previous.get(revision.section_id, "")
+        entries.append({"revision": revision, "diff": word_diff(before, revision.text)})
+        previous[revision.section_id] = revision.text
+    return render(
+        request,
+        "history.html",
+        book=outline,
+        section_id=section_id,
+        entries=list(reversed(entries)),
+    )
+
+
+def blame(request: Request) -> Response:
+    slug, section_id = request.path_params["slug"], request.path_params["section"]
+    queries = site(request).queries()
+    return render(
+        request,
+        "blame.html",
+        book=queries.outline(slug),
+        section=queries.section(slug, section_id),
+        lines=queries.blame(slug, section_id),
+    )
+
+
+def word_diff(old: str, new: str) -> Markup:
+    """A readable inline diff, word by word: removed words struck out, added ones marked."""
+    old_words, new_words = old.split(" "), new.split(" ")
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    parts: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            parts.append(str(escape(" ".join(old_words[i1:i2]))))
+            continue
+        if i2 > i1:
+            parts.append(f"<del>{escape(' '.join(old_words[i1:i2]))}</del>")
+        if j2 > j1:
+            parts.append(f"<ins>{escape(' '.join(new_words[j1:j2]))}</ins>")
+    return Markup(" ".join(parts))  # every piece escaped above
+
+
+routes = [
+    Route("/", books, name="books"),
+    Route("/books/{slug}", book, name="book"),
+    Route("/books/{slug}/chapters/{chapter}", chapter, name="chapter"),
+    Route("/books/{slug}/search", search, name="search"),
+    Route("/books/{slug}/download/{format}", download, name="download"),
+    Route("/books/{slug}/changes", changes, name="changes"),
+    Route("/books/{slug}/history", history, name="history"),
+    Route("/books/{slug}/sections/{section}/history", history, name="section_history"),
+    Route("/books/{slug}/sections/{section}/blame", blame, name="blame"),
+]

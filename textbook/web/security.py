@@ -1,0 +1,144 @@
+"""Security headers, body size limits, sessions and CSRF tokens for forms."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from http import HTTPStatus
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from textbook.web.errors import WebError
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src-elem 'self'; style-src-attr 'unsafe-inline';"
+    " img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none';"
+    " base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+MAX_FIELD = 1024 * 1024
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    header for header in HEADERS if header[0] not in names
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuses request bodies over the limit with 413, before anything reads them whole."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self.refuse(scope, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise WebError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, self.message())
+            return message
+
+        await self.app(scope, limited, send)
+
+    def message(self) -> str:
+        return f"The request body is over the limit of {self.limit // (1024 * 1024)} MB."
+
+    async def refuse(self, scope: Scope, send: Send) -> None:
+        status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+        if scope["path"].startswith("/api/"):
+            body = json.dumps({"error": {"type": "PayloadTooLarge", "message": self.message()}})
+            content_type = b"application/json"
+        else:
+            body = f"{int(status)} {status.phrase}: {self.message()}"
+            content_type = b"text/plain; charset=utf-8"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": int(status),
+                "headers": [(b"content-type", content_type), *HEADERS],
+            }
+        )
+        await send({"type": "http.response.body", "body": body.encode()})
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return token
+
+
+def current_user(request: Request) -> str | None:
+    user = request.session.get("user")
+    return user if isinstance(user, str) else None
+
+
+def sign_in(request: Request, name: str) -> None:
+    request.session.clear()
+    request.session["user"] = name
+    csrf_token(request)
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A form's fields as text, once its CSRF token has been checked."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    if content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        raise WebError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send this form as a web form.")
+    try:
+        form: FormData = await request.form(max_files=0, max_fields=50, max_part_size=MAX_FIELD)
+    except WebError:
+        raise
+    except Exception:  # the multipart parser's own errors: the form is malformed
+        raise WebError(HTTPStatus.BAD_REQUEST, "The form could not be read.") from None
+    fields: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            raise WebError(HTTPStatus.BAD_REQUEST, "This form takes no files.")
+        fields[key] = value
+    expected = request.session.get("csrf")
+    given = fields.pop("csrf", "")
+    if not isinstance(expected, str) or not hmac.compare_digest(expected, str(given)):
+        raise WebError(
+            HTTPStatus.FORBIDDEN, "This form has expired or came from elsewhere: reload the page."
+        )
+    return {key: str(value) for key, value in fields.items()}

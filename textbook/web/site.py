@@ -1,0 +1,61 @@
+"""What every request needs: the application, the read models, the library of readable books."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from starlette.requests import Request
+
+from textbook.config import Settings
+from textbook.domain.application import Textbook
+from textbook.projections.publishing.editions import EditionPublisher
+from textbook.projections.publishing.reading import Library, ReadableBook
+from textbook.projections.queries import Queries
+from textbook.projections.runner import catch_up, open_views
+from textbook.projections.views import ReadModels
+from textbook.storage import open_textbook
+
+
+@dataclass
+class Site:
+    settings: Settings
+    app: Textbook
+    views: ReadModels
+    library: Library
+    publisher: EditionPublisher
+    stop: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> Site:
+        app, views = open_textbook(settings), open_views(settings)
+        publisher = EditionPublisher(app, views, settings.build_dir)
+        return cls(settings, app, views, Library(settings.build_dir), publisher)
+
+    def queries(self) -> Queries:
+        """Read models that have seen every event so far: a writer reads its own writes."""
+        catch_up(self.app, self.views)
+        return Queries(self.views)
+
+    def readable(self, slug: str, as_of: datetime | None = None) -> ReadableBook:
+        return self.library.book(self.app, self.queries(), slug, as_of)
+
+    def start_publishing(self) -> None:
+        self.thread = threading.Thread(
+            target=self.publisher.run, args=(self.stop,), name="publisher", daemon=True
+        )
+        self.thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join(timeout=60)
+        self.app.close()
+        self.views.close()
+
+
+def site(request: Request) -> Site:
+    found: Site = request.app.state.site
+    return found
