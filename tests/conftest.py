@@ -8,8 +8,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 
 from textbook.config import Settings
+from textbook.domain import application
 from textbook.domain.application import Textbook
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
@@ -20,6 +22,15 @@ from textbook.storage import BlobStore, blob_store, open_textbook
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 FIXTURES = Path(__file__).parent / "fixtures" / "books"
 SAMPLE = Path(__file__).parent.parent / "books" / "numerical-methods"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing() -> Iterator[None]:
+    """Argon2 still, with the cheapest parameters: the default spends 0.5 s a password here."""
+    saved = application.HASHER
+    application.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    application.HASHER = saved
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -34,7 +34,9 @@ def web_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def client(web_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def client(
+    web_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
     monkeypatch.chdir(tmp_path)  # the session key file goes to tmp_path/var
     with TestClient(create_app(web_settings, publish=False)) as test_client:
         yield test_client

@@ -1,0 +1,226 @@
+"""The pages people use, through the real app and store: what they see and what is refused."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from bs4 import BeautifulSoup
+from starlette.testclient import TestClient
+
+from tests.web.conftest import csrf_of, sign_in
+
+COUNTING = "## Counting {#counting}\n\nOne, two, three, and more.\n"
+
+
+def text_of(html: str, selector: str) -> str:
+    found = BeautifulSoup(html, "html.parser").select_one(selector)
+    assert found is not None, f"nothing matches {selector}"
+    return found.get_text(" ", strip=True)
+
+
+def propose(client: TestClient, text: str = COUNTING, message: str = "Count on") -> str:
+    page = client.get("/books/tiny/sections/counting/edit")
+    assert page.status_code == 200
+    response = client.post(
+        "/books/tiny/sections/counting/edit",
+        data={"csrf": csrf_of(page.text), "text": text, "message": message, "base_revision": "1"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    assert location.startswith("/proposals/")
+    return location
+
+
+def review(client: TestClient, proposal: str, verdict: str, comment: str = "") -> int:
+    page = client.get(proposal)
+    response = client.post(
+        f"{proposal}/review",
+        data={"csrf": csrf_of(page.text), "verdict": verdict, "comment": comment},
+        follow_redirects=False,
+    )
+    return response.status_code
+
+
+def test_reader_sees_books_contents_chapters_and_search(client: TestClient) -> None:
+    home = client.get("/")
+    assert "A Tiny Book" in text_of(home.text, ".book-list")
+    book = client.get("/books/tiny")
+    assert text_of(book.text, "h1") == "A Tiny Book"
+    assert "Counting" in text_of(book.text, "nav.toc")
+    chapter = client.get("/books/tiny/chapters/first")
+    assert text_of(chapter.text, "article h1") == "1 First Steps"
+    assert text_of(chapter.text, "a[rel=next]").startswith("2. Second Thoughts")
+    found = client.get("/books/tiny/search", params={"q": "gauss"})
+    assert "1 section of A Tiny Book match" in text_of(found.text, "main")
+    image = client.get("/books/tiny/chapters/images/ruler.svg")
+    assert image.headers["content-type"] == "image/svg+xml"
+    assert "sandbox" in image.headers["content-security-policy"]
+
+
+def test_every_response_has_security_headers(client: TestClient) -> None:
+    for url in ("/", "/books/tiny", "/books/nope", "/signin", "/static/site.css"):
+        headers = client.get(url).headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert (
+            "unsafe-inline"
+            not in headers["content-security-policy"].split("script-src")[1].split(";")[0]
+        )
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+
+
+def test_unknown_pages_and_bad_input_get_clear_errors(client: TestClient) -> None:
+    missing = client.get("/books/nope")
+    assert missing.status_code == 404
+    assert "There is no book 'nope'." in text_of(missing.text, "main")
+    assert client.get("/books/tiny/chapters/nope").status_code == 404
+    assert client.get("/proposals/not-a-proposal").status_code == 404
+    old = client.get("/books/tiny", params={"as_of": "yesterday"})
+    assert old.status_code == 400
+    assert "is not a time like" in old.text
+    assert client.get("/books/tiny", params={"as_of": "2001-01-01T00:00:00Z"}).status_code == 404
+
+
+def test_forms_refuse_missing_csrf_wrong_type_and_huge_bodies(client: TestClient) -> None:
+    sign_in(client, "alice")
+    page = client.get("/books/tiny/sections/counting/edit")
+    no_token = client.post(
+        "/books/tiny/sections/counting/edit", data={"text": COUNTING, "message": "x"}
+    )
+    assert no_token.status_code == 403
+    assert "This form has expired or came from elsewhere" in no_token.text
+    as_json = client.post("/books/tiny/sections/counting/edit", json={"text": COUNTING})
+    assert as_json.status_code == 415
+    huge = client.post(
+        "/books/tiny/sections/counting/edit",
+        data={"csrf": csrf_of(page.text), "text": "x" * (5 * 1024 * 1024), "message": "big"},
+    )
+    assert huge.status_code == 413
+    assert client.get("/me/proposals").text.count("/proposals/") == 0  # nothing was proposed
+
+
+def test_author_proposes_editor_reviews_and_the_page_shows_the_approved_text(
+    client: TestClient,
+) -> None:
+    sign_in(client, "alice")
+    proposal = propose(client)
+    page = client.get(proposal)
+    assert text_of(page.text, ".status") == "open"
+    assert "and more." in text_of(page.text, "#diff ins")
+    assert "One, two, three, and more." in text_of(page.text, ".rendered")
+    # Not published before an editor approves.
+    assert "and more" not in client.get("/books/tiny/chapters/first").text
+    # The author is no editor: no approve button, and a forged approval is refused.
+    assert "Approve and publish" not in page.text
+    assert review(client, proposal, "approve") == 403
+    sign_in(client, "bob")
+    assert review(client, proposal, "request_changes", "Say how far.") == 303
+    assert text_of(client.get(proposal).text, ".status") == "changes requested"
+    sign_in(client, "alice")
+    revised = client.get(f"{proposal}/revise")
+    response = client.post(
+        f"{proposal}/revise",
+        data={
+            "csrf": csrf_of(revised.text),
+            "text": "## Counting {#counting}\n\nOne, two, three, up to ten.\n",
+            "message": "Up to ten",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    sign_in(client, "carol")
+    assert review(client, proposal, "approve", "Good.") == 303
+    chapter = client.get("/books/tiny/chapters/first")
+    assert "One, two, three, up to ten." in text_of(chapter.text, "article")
+    history = client.get("/books/tiny/sections/counting/history")
+    assert "written by alice , approved by carol" in text_of(history.text, ".revision")
+    blame = client.get("/books/tiny/sections/counting/blame")
+    assert "alice carol" in text_of(blame.text, "table.blame")
+    changes = client.get("/books/tiny/changes")
+    assert "Up to ten" in text_of(changes.text, "table")
+
+
+def test_editor_cannot_approve_her_own_proposal(client: TestClient) -> None:
+    sign_in(client, "bob")
+    proposal = propose(client, message="Mine")
+    page = client.get(proposal)
+    assert "Approve and publish" not in page.text
+    assert "another editor approves it" in page.text
+    assert review(client, proposal, "approve") == 403
+    assert "and more" not in client.get("/books/tiny/chapters/first").text
+
+
+def test_stale_proposal_says_so_and_shows_what_changed(client: TestClient) -> None:
+    sign_in(client, "alice")
+    first = propose(client, message="First")
+    second = propose(client, "## Counting {#counting}\n\nUno, dos, tres.\n", "Spanish")
+    sign_in(client, "bob")
+    review(client, first, "approve")
+    page = client.get(second)
+    assert "The section has changed since this proposal was written" in page.text
+    assert "now at revision 2" in page.text
+    assert "Approve and publish" not in page.text
+    assert review(client, second, "approve") == 409
+
+
+def test_queue_shows_waiting_time_and_median_delay(client: TestClient) -> None:
+    sign_in(client, "alice")
+    waiting = propose(client, message="Waiting")
+    reviewed = propose(client, "## Counting {#counting}\n\nOne to five.\n", "Reviewed")
+    sign_in(client, "bob")
+    review(client, reviewed, "reject", "No.")
+    queue = client.get("/books/tiny/queue")
+    assert "1 proposal waiting for an editor." in text_of(queue.text, "main")
+    assert "Median time to a first review" in queue.text
+    assert waiting.split("/")[-1] in queue.text
+
+
+def test_old_versions_are_clearly_marked(client: TestClient) -> None:
+    moment = datetime.now(UTC).isoformat()
+    time.sleep(0.01)
+    sign_in(client, "alice")
+    proposal = propose(client)
+    sign_in(client, "bob")
+    review(client, proposal, "approve")
+    old = client.get("/books/tiny/chapters/first", params={"as_of": moment})
+    assert "An old version." in text_of(old.text, ".old-version")
+    assert "and more" not in old.text
+    assert "and more" in client.get("/books/tiny/chapters/first").text
+
+
+def test_signup_signin_and_tokens(client: TestClient) -> None:
+    page = client.get("/signup")
+    taken = client.post(
+        "/signup",
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "alice",
+            "email": "a2@example.org",
+            "password": "long enough",
+        },
+    )
+    assert taken.status_code == 422
+    assert "The user name 'alice' is already taken." in text_of(taken.text, "main")
+    created = client.post(
+        "/signup",
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "newton",
+            "email": "isaac@example.org",
+            "password": "long enough",
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    profile = client.get("/profile")
+    assert text_of(profile.text, "h1") == "newton"
+    made = client.post("/profile", data={"csrf": csrf_of(profile.text), "label": "laptop"})
+    assert text_of(made.text, "#new-token").startswith("tb_")
+    signin = client.get("/signin")
+    wrong = client.post(
+        "/signin", data={"csrf": csrf_of(signin.text), "name": "newton", "password": "wrong"}
+    )
+    assert wrong.status_code == 401
+    assert "do not match" in wrong.text
