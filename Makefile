@@ -1,10 +1,10 @@
-# The two quick-start commands: `make demo` and `make test`. Both install into .venv on first use.
+# The two quick-start commands: `make serve` and `make test`. Both install into .venv on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test check install clean
+.PHONY: serve demo test check install clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,13 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-# Import the sample book into the embedded SQLite store (var/textbook.sqlite) and publish it
-# into build/: the web edition (build/numerical-methods/index.html), the EPUB and the PDF.
+# Serve on http://127.0.0.1:8000/ from the embedded SQLite store (var/textbook.sqlite); on the
+# first start it imports the sample book, adds demo users and publishes the book.
+serve: $(INSTALLED)
+	bash .ci/system-packages
+	$(BIN)/textbook serve
+
+# Import the sample book and publish it into build/ without serving it.
 demo: $(INSTALLED)
 	bash .ci/system-packages
 	$(BIN)/textbook import books/numerical-methods
