@@ -34,6 +34,8 @@ check: $(INSTALLED)
 	$(BIN)/lint-imports
 
 test: check
+	bash .ci/system-packages
+	bash .ci/ace
 	bash .ci/postgres
 	$(BIN)/pytest
 
