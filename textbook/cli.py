@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -223,7 +224,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "books" / "numerical-methods"
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Web worker processes; with more than one, run `textbook worker` to publish.",
+    help="Web worker processes (a publishing worker process always runs beside them).",
 )
 @click.option(
     "--demo/--no-demo",
@@ -244,14 +245,24 @@ def serve(context: Context, host: str, port: int, workers: int, demo: bool) -> N
     for name, role in DEMO_USERS if demo else ():
         click.echo(f"Demo {role}: sign in as {name} with the password {DEMO_PASSWORD}", err=True)
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    if workers == 1:
-        uvicorn.run(create_app(context.settings), host=host, port=port, log_level="warning")
-        return
-    os.environ["TEXTBOOK_DATABASE"] = context.settings.database
-    uvicorn.run(
-        "textbook.web.app:app_from_environ", factory=True, host=host, port=port,
-        workers=workers, log_level="warning",
-    )  # fmt: skip
+    # Publishing runs in its own process, so that a PDF being laid out never slows a reader.
+    environment = {**os.environ, "TEXTBOOK_DATABASE": context.settings.database}
+    worker_process = subprocess.Popen(
+        [sys.executable, "-m", "textbook.cli", "worker"], env=environment
+    )
+    try:
+        if workers == 1:
+            app = create_app(context.settings, publish=False)
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+        else:
+            os.environ["TEXTBOOK_DATABASE"] = context.settings.database
+            uvicorn.run(
+                "textbook.web.app:app_from_environ", factory=True, host=host, port=port,
+                workers=workers, log_level="warning",
+            )  # fmt: skip
+    finally:
+        worker_process.terminate()
+        worker_process.wait(timeout=30)
 
 
 def seed_demo(context: Context) -> None:

@@ -83,10 +83,14 @@ def _read_text(path: Path, limit: int) -> str:
     if len(data) > limit:
         raise InvalidBook(str(path), f"{len(data):,} bytes is over the limit of {limit:,}")
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise InvalidBook(str(path), "not UTF-8 text", line) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InvalidBook(str(path), "contains a NUL character: not text", line)
+    return text
 
 
 def _read_metadata(folder: Path) -> tuple[dict[str, str], list[str], str, dict[str, int]]:

@@ -80,6 +80,10 @@ CASES = {
         write("second.md", "# Second {#second}\n\nCaf\u00e9\n".encode("latin-1")),
         "tiny/second.md:3: not UTF-8 text",
     ),
+    "a NUL character": (
+        write("second.md", b"# Second {#second}\n\nnul\x00here\n"),
+        "tiny/second.md:3: contains a NUL character: not text",
+    ),
     "a file over the size limit": (
         write("second.md", b"# Second {#second}\n\n" + b"word " * 500_000),
         "tiny/second.md: 2,500,020 bytes is over the limit of 2,097,152",

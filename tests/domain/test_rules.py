@@ -133,6 +133,10 @@ def test_proposal_text_must_be_one_section_keeping_its_id(app: Textbook, tiny: s
         app.propose_edit(tiny, "counting", current, "", by="alice")
     with pytest.raises(SectionNotFound):
         app.propose_edit(tiny, "nowhere", COUNTING, "", by="alice")
+    with pytest.raises(InvalidSectionText, match="NUL"):
+        app.propose_edit(tiny, "counting", COUNTING + "nul\x00\n", "", by="alice")
+    with pytest.raises(InvalidInput, match="NUL"):
+        app.propose_edit(tiny, "counting", COUNTING + "More.\n", "nul\x00", by="alice")
     assert event_count(app) == before
     # A heading without an id keeps the section's id.
     proposal = app.propose_edit(tiny, "counting", "## Tallying\n\nOne.\n", "Retitle", by="alice")

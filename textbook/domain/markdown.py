@@ -165,6 +165,8 @@ def checked_section_text(text: str, level: int, section_id: str) -> str:
     keep the section's id; no other heading of those levels may follow, since it would start
     another section.
     """
+    if "\x00" in text:
+        raise InvalidSectionText("The text contains a NUL character, which is not text.")
     if len(text.encode()) > MAX_SECTION_BYTES:
         raise InvalidSectionText(
             f"The text is {len(text.encode()):,} bytes; a section holds at most "

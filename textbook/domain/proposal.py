@@ -27,6 +27,8 @@ MAX_COMMENT = 20000
 
 def checked_message(message: str, limit: int = MAX_MESSAGE) -> str:
     message = message.strip()
+    if "\x00" in message:
+        raise InvalidInput("The message contains a NUL character, which is not text.")
     if len(message) > limit:
         raise InvalidInput(f"The message has {len(message):,} characters; at most {limit:,}.")
     return message

@@ -27,12 +27,16 @@ def checked_name(name: str) -> str:
 
 def checked_email(email: str) -> str:
     email = email.strip()
+    if "\x00" in email:
+        raise InvalidInput("The email address contains a NUL character.")
     if len(email) > 254 or not EMAIL.match(email):
         raise InvalidInput(f"'{email}' is not a valid email address.")
     return email
 
 
 def checked_password(password: str) -> str:
+    if "\x00" in password:
+        raise InvalidInput("A password cannot contain a NUL character.")
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise InvalidInput(
             f"A password needs {MIN_PASSWORD} to {MAX_PASSWORD} characters; "

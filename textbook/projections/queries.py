@@ -134,6 +134,8 @@ class Queries:
         return names
 
     def _book_row(self, sql: Sql, slug: str) -> dict[str, Any]:
+        if "\x00" in slug:  # PostgreSQL refuses NUL even as a query parameter
+            raise BookNotFound(slug)
         row = sql.one("SELECT * FROM {s}.tb_books WHERE slug = ?", (slug,))
         if row is None:
             raise BookNotFound(slug)
@@ -211,6 +213,8 @@ class Queries:
         )
 
     def section(self, slug: str, section_id: str) -> SectionView:
+        if "\x00" in section_id:
+            raise SectionNotFound(slug, section_id)
         with self.views.read() as sql:
             row = sql.one(
                 "SELECT s.section_id, s.title, s.revision, s.text, o.chapter_id"
@@ -303,6 +307,8 @@ class Queries:
         ]
 
     def proposal(self, proposal_id: str) -> ProposalView:
+        if "\x00" in proposal_id:
+            raise ProposalNotFound(proposal_id)
         with self.views.read() as sql:
             names = self._names(sql)
             row = sql.one("SELECT * FROM {s}.tb_proposals WHERE proposal_id = ?", (proposal_id,))

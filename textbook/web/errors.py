@@ -32,10 +32,11 @@ STATUS = {
 class WebError(Exception):
     """An error of the request itself, found before the domain is asked (400, 401, 413, 415)."""
 
-    def __init__(self, status: HTTPStatus, message: str) -> None:
+    def __init__(self, status: HTTPStatus, message: str, kind: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.kind = kind
 
 
 def status_of(error: TextbookError) -> HTTPStatus:
@@ -71,7 +72,8 @@ async def textbook_error(request: Request, exc: Exception) -> Response:
 
 async def web_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WebError)
-    return error_response(request, exc.status, exc.message)
+    extra = {"type": exc.kind} if exc.kind else {}
+    return error_response(request, exc.status, exc.message, **extra)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -74,7 +74,9 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise WebError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, self.message())
+                raise WebError(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE, self.message(), "PayloadTooLarge"
+                )
             return message
 
         await self.app(scope, limited, send)

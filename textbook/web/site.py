@@ -26,6 +26,7 @@ class Site:
     library: Library
     publisher: EditionPublisher
     stop: threading.Event = field(default_factory=threading.Event)
+    current: dict[str, tuple[int | None, ReadableBook]] = field(default_factory=dict)
     thread: threading.Thread | None = None
 
     @classmethod
@@ -40,7 +41,17 @@ class Site:
         return Queries(self.views)
 
     def readable(self, slug: str, as_of: datetime | None = None) -> ReadableBook:
-        return self.library.book(self.app, self.queries(), slug, as_of)
+        """The book rendered for reading; reused while no new event has been projected."""
+        queries = self.queries()
+        if as_of is not None:
+            return self.library.book(self.app, queries, slug, as_of)
+        position = self.views.max_tracking_id(self.app.name)
+        found = self.current.get(slug)
+        if found is not None and found[0] == position:
+            return found[1]
+        readable = self.library.book(self.app, queries, slug)
+        self.current[slug] = (position, readable)
+        return readable
 
     def start_publishing(self) -> None:
         self.thread = threading.Thread(
