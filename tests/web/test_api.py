@@ -22,7 +22,7 @@ from textbook.domain import ids
 from textbook.domain.application import Textbook
 from textbook.storage import open_textbook
 from textbook.web import api as api_module
-from textbook.web.api import OPENAPI
+from textbook.web.openapi import OPENAPI
 
 SECTION = "/api/books/tiny/sections/counting"
 PROPOSALS = f"{SECTION}/proposals"
