@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ import yaml
 
 from textbook.domain.book import METADATA_FIELDS
 from textbook.domain.errors import InvalidBook, TextbookError
+from textbook.domain.images import InvalidImage, checked_image
 from textbook.domain.markdown import (
     VALID_ID,
     explicit_ids,
@@ -36,13 +36,6 @@ ALLOWED = (*METADATA_FIELDS, "chapters")
 MAX_YAML = 64 * 1024
 MAX_CHAPTER = 2 * 1024 * 1024
 MAX_BIBLIOGRAPHY = 2 * 1024 * 1024
-MAX_IMAGE = 10 * 1024 * 1024
-MEDIA_TYPES = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "svg": "image/svg+xml",
-}
 
 
 @dataclass(frozen=True)
@@ -225,29 +218,14 @@ def _read_images(folder: Path) -> tuple[tuple[ImageRef, ...], dict[str, bytes]]:
         if not path.is_file() or not IMAGE_FILE.match(path.name):
             raise InvalidBook(str(path), "images must be PNG, JPEG or SVG files (.png .jpg .svg)")
         data = path.read_bytes()
-        if len(data) > MAX_IMAGE:
-            raise InvalidBook(str(path), f"{len(data):,} bytes is over the limit of {MAX_IMAGE:,}")
-        extension = path.suffix.lower().lstrip(".")
-        _check_image_bytes(path, extension, data)
+        try:
+            media_type = checked_image(path.name, data)
+        except InvalidImage as error:
+            raise InvalidBook(str(path), error.problem, error.line) from None
         sha256 = hashlib.sha256(data).hexdigest()
         blobs[sha256] = data
-        images.append(ImageRef(path.name, sha256, MEDIA_TYPES[extension], len(data)))
+        images.append(ImageRef(path.name, sha256, media_type, len(data)))
     return tuple(images), blobs
-
-
-def _check_image_bytes(path: Path, extension: str, data: bytes) -> None:
-    if extension == "png" and not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise InvalidBook(str(path), "this is not a PNG image")
-    if extension in ("jpg", "jpeg") and not data.startswith(b"\xff\xd8\xff"):
-        raise InvalidBook(str(path), "this is not a JPEG image")
-    if extension == "svg":
-        try:
-            root = ElementTree.fromstring(data)
-        except ElementTree.ParseError as error:
-            line = error.position[0]
-            raise InvalidBook(str(path), "this is not a well-formed SVG image", line) from None
-        if root.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
-            raise InvalidBook(str(path), "this is not an SVG image (no <svg> root element)")
 
 
 def _check_image_references(folder: Path, texts: dict[str, str], names: set[str]) -> None:

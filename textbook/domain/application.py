@@ -35,6 +35,7 @@ from textbook.domain.errors import (
     SlugTaken,
     UserNotFound,
 )
+from textbook.domain.images import checked_image
 from textbook.domain.markdown import VALID_ID, checked_section_text, heading_of
 from textbook.domain.proposal import VERDICTS, Proposal, checked_message
 from textbook.domain.section import Section
@@ -139,6 +140,24 @@ class Textbook(Application[UUID]):
         user = self.user(name)
         book.check_may_maintain(user.id, name)
         return user.id
+
+    # Images: bytes live in the image store; the book records each image's name and hash.
+
+    def add_image(self, slug: str, name: str, data: bytes, by: str) -> ImageRef:
+        """Record an uploaded image; its bytes must already be in the image store.
+
+        Any member may add an image under a new name (it is shown only once approved text
+        refers to it); replacing an image that approved text may show is for maintainers.
+        """
+        book, user = self.book(slug), self.user(by)
+        book.check_may_propose(user.id, by)
+        media_type = checked_image(name, data)
+        if name in book.images and book.role_of(user.id) != "maintainer":
+            raise SlugTaken("image name", name)
+        sha256 = hashlib.sha256(data).hexdigest()
+        book.put_image(name, sha256, media_type, len(data), by=user.id)
+        self._save(book)
+        return ImageRef(name, sha256, media_type, len(data))
 
     # Import: the source files become approved revisions by the importing maintainer.
 

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from textbook.config import Settings
 from textbook.projections.publishing.html import STATIC as BOOK_STATIC
-from textbook.web import accounts, api, members, proposals, reader
+from textbook.web import accounts, api, members, proposals, reader, uploads
 from textbook.web.errors import HANDLERS
 from textbook.web.images import image
 from textbook.web.security import BodyLimit, SecurityHeaders
@@ -51,6 +51,7 @@ def create_app(settings: Settings, publish: bool = True) -> Starlette:
         *accounts.routes,
         *proposals.routes,
         *members.routes,
+        *uploads.routes,
         *api.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Mount("/assets", StaticFiles(directory=BOOK_STATIC), name="assets"),

@@ -1,0 +1,75 @@
+"""Uploading images: members add new ones; type, size and SVG safety are checked."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.web.conftest import csrf_of, sign_in
+
+SQUARE = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    b'<rect width="10" height="10"/></svg>'
+)
+
+
+def upload(client: TestClient, filename: str, data: bytes, name: str = "") -> int:
+    page = client.get("/books/tiny/images")
+    response = client.post(
+        "/books/tiny/images",
+        data={"csrf": csrf_of(page.text), "name": name},
+        files={"image": (filename, data, "application/octet-stream")},
+        follow_redirects=False,
+    )
+    return response.status_code
+
+
+def test_a_member_uploads_an_svg_and_the_book_serves_it(client: TestClient) -> None:
+    sign_in(client, "alice")
+    assert upload(client, "square.svg", SQUARE) == 303
+    assert "images/square.svg" in client.get("/books/tiny/images").text
+    served = client.get("/books/tiny/images/square.svg")
+    assert served.content == SQUARE
+    assert "sandbox" in served.headers["content-security-policy"]
+    # An author may not replace an image that approved text may show.
+    assert upload(client, "square.svg", SQUARE.replace(b"10", b"20")) == 409
+    assert client.get("/books/tiny/images/square.svg").content == SQUARE
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "message"),
+    [
+        (
+            "evil.svg",
+            SQUARE.replace(b"<rect", b"<script>alert(1)</script><rect"),
+            "may not contain",
+        ),
+        ("evil.svg", SQUARE.replace(b"<rect", b'<rect onload="alert(1)"'), "event handlers"),
+        (
+            "evil.svg",
+            SQUARE.replace(b"<rect", b'<image href="http://127.0.0.1/x.png"/><rect'),
+            "may not link",
+        ),
+        (
+            "bomb.svg",
+            b'<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>',
+            "entities",
+        ),
+        ("fake.png", b"GIF89a....", "this is not a PNG image"),
+        ("note.txt", b"hello", "is not an image name"),
+    ],
+)
+def test_unsafe_or_wrong_images_are_refused(
+    client: TestClient, filename: str, data: bytes, message: str
+) -> None:
+    sign_in(client, "alice")
+    assert upload(client, filename, data) == 422
+    page = client.get("/books/tiny/images").text
+    assert filename not in page
+
+
+def test_strangers_and_huge_files_are_refused(client: TestClient) -> None:
+    sign_in(client, "mallory")  # has an account, is no member of the closed book
+    assert upload(client, "square.svg", SQUARE) == 403
+    sign_in(client, "alice")
+    assert upload(client, "big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (5 * 1024 * 1024)) == 413
