@@ -393,6 +393,33 @@ def proposals(context: Context, slug: str, status: str | None) -> None:
         click.echo(f"{p.id}  {p.status:<17} {p.section_id:<28} {p.author:<16} {p.message}")
 
 
+@cli.command("dump")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_context
+@reports_errors
+def dump_command(context: Context, file: Path) -> None:
+    """Write every event and image to FILE (gzipped JSON lines), for backups and moves."""
+    from textbook.backup import dump
+
+    total = context.app.recorder.max_notification_id() or 0
+    with progress_bar(total, "Dumping events") as advance:
+        report = dump(context.app, file, lambda done: advance(done, total))
+    click.echo(f"Dumped {report.events} events and {report.images} images to {file}")
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@pass_context
+@reports_errors
+def restore_command(context: Context, file: Path) -> None:
+    """Load a dump into an empty store (SQLite or PostgreSQL), then build the read models."""
+    from textbook.backup import restore
+
+    report = restore(context.app, file)
+    context.refresh()
+    click.echo(f"Restored {report.events} events and {report.images} images from {file}")
+
+
 @cli.group()
 def projections() -> None:
     """Manage the read models."""
