@@ -250,6 +250,9 @@ def serve(context: Context, host: str, port: int, workers: int, demo: bool) -> N
     worker_process = subprocess.Popen(
         [sys.executable, "-m", "textbook.cli", "worker"], env=environment
     )
+    # uvicorn re-raises SIGTERM after its shutdown; exiting through Python runs `finally`,
+    # so the publishing worker never outlives the server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         if workers == 1:
             app = create_app(context.settings, publish=False)
@@ -262,7 +265,11 @@ def serve(context: Context, host: str, port: int, workers: int, demo: bool) -> N
             )  # fmt: skip
     finally:
         worker_process.terminate()
-        worker_process.wait(timeout=30)
+        try:
+            worker_process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # in the middle of a PDF: it is safe to stop it
+            worker_process.kill()
+            worker_process.wait()
 
 
 def seed_demo(context: Context) -> None:

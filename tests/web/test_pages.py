@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
 from tests.web.conftest import csrf_of, sign_in
+from textbook.web.reader import word_diff
 
 COUNTING = "## Counting {#counting}\n\nOne, two, three, and more.\n"
 
@@ -110,6 +111,7 @@ def test_author_proposes_editor_reviews_and_the_page_shows_the_approved_text(
     assert text_of(page.text, ".status") == "open"
     assert "and more." in text_of(page.text, "#diff ins")
     assert "One, two, three, and more." in text_of(page.text, ".rendered")
+    assert text_of(page.text, ".rendered h2") == "Counting"  # rendered, not escaped source
     # Not published before an editor approves.
     assert "and more" not in client.get("/books/tiny/chapters/first").text
     # The author is no editor: no approve button, and a forged approval is refused.
@@ -224,3 +226,8 @@ def test_signup_signin_and_tokens(client: TestClient) -> None:
     )
     assert wrong.status_code == 401
     assert "do not match" in wrong.text
+
+
+def test_word_diff_marks_only_the_changed_words() -> None:
+    diff = word_diff("One paragraph.\n\nEach word counts.", "One paragraph.\n\nEvery word counts.")
+    assert str(diff) == "One paragraph.\n\n<del>Each </del><ins>Every </ins>word counts."

@@ -31,6 +31,8 @@ def waited(value: str, now: datetime | None = None) -> str:
 
 
 def duration(seconds: float) -> str:
+    if seconds < 60:
+        return "under a minute"
     if seconds < 3600:
         return f"{max(int(seconds // 60), 0)} min"
     if seconds < 86400 * 2:

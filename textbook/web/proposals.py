@@ -6,6 +6,7 @@ import statistics
 from http import HTTPStatus
 from uuid import UUID
 
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -106,11 +107,11 @@ async def preview_endpoint(request: Request) -> Response:
         images = {image.name for image in state.images}
     try:
         html = await run_in_threadpool(
-            preview, form.get("text", "")[:MAX_TEXT], images, site(request).library.cache
+            preview, form.get("text", "")[:MAX_TEXT], slug, images, site(request).library.cache
         )
     except (PandocFailed, UnsafeInput) as error:
         return JSONResponse({"error": f"This text cannot be published: {error}"}, status_code=422)
-    return JSONResponse({"html": html})
+    return JSONResponse({"html": str(html)})
 
 
 def new(request: Request) -> Response:
@@ -178,13 +179,10 @@ def proposal(request: Request) -> Response:
     )
     user = current_user(request)
     may_approve = user is not None and site(request).app.may_approve(identifier, user)
-    rendered: str | None
+    rendered: Markup | None
     try:
-        rendered = (
-            preview(found.text, images_of(request, found.book_slug), site(request).library.cache)
-            if found.text
-            else None
-        )
+        images, cache = images_of(request, found.book_slug), site(request).library.cache
+        rendered = preview(found.text, found.book_slug, images, cache) if found.text else None
     except (PandocFailed, UnsafeInput) as error:
         rendered = None
         render_error: str | None = str(error)

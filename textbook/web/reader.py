@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 import zipfile
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -19,6 +20,7 @@ from textbook.web.errors import WebError
 from textbook.web.pages import render
 from textbook.web.site import site
 
+WORDS = re.compile(r"\S+\s*|\s+")  # each word with the spaces after it, newlines kept
 DOWNLOADS = {
     "epub": ("application/epub+zip", ".epub"),
     "pdf": ("application/pdf", ".pdf"),
@@ -195,18 +197,18 @@ def blame(request: Request) -> Response:
 
 def word_diff(old: str, new: str) -> Markup:
     """A readable inline diff, word by word: removed words struck out, added ones marked."""
-    old_words, new_words = old.split(" "), new.split(" ")
+    old_words, new_words = WORDS.findall(old), WORDS.findall(new)
     matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
     parts: list[str] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            parts.append(str(escape(" ".join(old_words[i1:i2]))))
+            parts.append(str(escape("".join(old_words[i1:i2]))))
             continue
         if i2 > i1:
-            parts.append(f"<del>{escape(' '.join(old_words[i1:i2]))}</del>")
+            parts.append(f"<del>{escape(''.join(old_words[i1:i2]))}</del>")
         if j2 > j1:
-            parts.append(f"<ins>{escape(' '.join(new_words[j1:j2]))}</ins>")
-    return Markup(" ".join(parts))  # every piece escaped above
+            parts.append(f"<ins>{escape(''.join(new_words[j1:j2]))}</ins>")
+    return Markup("".join(parts))  # every piece escaped above
 
 
 routes = [

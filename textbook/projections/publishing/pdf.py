@@ -168,7 +168,9 @@ def write_pdf(
         next_page += len(document.pages)
     front = front_matter(edition, documents, first_pages, css, fetcher, folder)
     pages = [page for document in [front, *documents] for page in document.pages]
-    front.copy(pages).write_pdf(target, pdf_variant="pdf/ua-1")
+    temporary = target.with_name(target.name + ".partial")
+    front.copy(pages).write_pdf(temporary, pdf_variant="pdf/ua-1")
+    temporary.replace(target)  # readers never download half a PDF
     return target
 
 

@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from textbook.domain.application import Textbook
 from textbook.projections.publishing import html, pandoc
 from textbook.projections.publishing.editions import book_to_build, fingerprint
@@ -99,9 +101,14 @@ class Library:
         return ReadableBook(book, info, found, fragments, entries)
 
 
-def preview(markdown: str, images: set[str], cache: Cache) -> str:
-    """Authors' Markdown as it will read, through the same safe pipeline as the book."""
-    from textbook.projections.publishing.sources import parse_chapter
+def preview(markdown: str, slug: str, images: set[str], cache: Cache) -> Markup:
+    """Authors' Markdown as it will read, through the same safe pipeline as the book.
 
-    ast = parse_chapter(markdown, images, cache)
-    return html.clean_html(pandoc.write(ast, "html5", ["--mathml", "--wrap=none"]))
+    The one place that marks a preview safe: its HTML comes from a sanitised AST and has been
+    through nh3. Images point at the book's image route, wherever the preview is shown.
+    """
+    from textbook.projections.publishing.sources import parse_chapter, resolve_images
+
+    ast = resolve_images(parse_chapter(markdown, images, cache), f"/books/{slug}/images/")
+    written = html.clean_html(pandoc.write(ast, "html5", ["--mathml", "--wrap=none"]))
+    return Markup(written)  # sanitised twice, see above

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -212,6 +213,10 @@ def resolve_links(
     return ast
 
 
+# citeproc's reference-section-title is a level-1 heading: in a chapter it belongs at level 2.
+REFERENCES_H1 = re.compile(r"<h1( class=\"unnumbered\"[^>]*)>References</h1>")
+
+
 def render_chapter(
     kind: str,
     chapter: Chapter,
@@ -231,6 +236,15 @@ def render_chapter(
     args += ["--wrap=none", "--section-divs", "-M", "reference-section-title=References"]
     if bibliography is not None:
         args += ["--citeproc", f"--bibliography={bibliography}"]
-    html = finish(pandoc.write(ast, "html5", args))
+    html = finish(REFERENCES_H1.sub(r"<h2\1>References</h2>", pandoc.write(ast, "html5", args)))
     cache.put(kind, key, html.encode())
     return html
+
+
+def resolve_images(ast: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """A copy of the AST whose `images/NAME` sources start with `prefix` instead."""
+    ast = copy.deepcopy(ast)
+    for node in nodes(ast["blocks"]):
+        if node["t"] == "Image" and node["c"][2][0].startswith("images/"):
+            node["c"][2][0] = prefix + node["c"][2][0].removeprefix("images/")
+    return ast
