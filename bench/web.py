@@ -25,6 +25,7 @@ import zipfile
 from io import BytesIO
 from multiprocessing import Process, Queue
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTBOOK = str(Path(sys.executable).with_name("textbook"))
@@ -159,7 +160,7 @@ def main() -> None:
             results: Queue[object] = Queue()
             loader = Process(target=load_process, args=(base, args.rate, args.seconds, results))
             loader.start()
-            latencies, errors = results.get()  # type: ignore[misc]
+            latencies, errors = cast(tuple[list[float], int], results.get())
             loader.join()
             latencies = sorted(latencies)
             p50 = statistics.median(latencies) * 1000
