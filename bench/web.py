@@ -148,7 +148,7 @@ def main() -> None:
         env = {**os.environ, "TEXTBOOK_DATABASE": database, "TEXTBOOK_BUILD_DIR": f"{folder}/build"}
         server = subprocess.Popen(
             [TEXTBOOK, "serve", "--port", str(port)], cwd=folder, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=open(f"{folder}/server.log", "w"),  # noqa: SIM115
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:

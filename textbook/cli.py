@@ -347,6 +347,7 @@ def worker(context: Context, once: bool, formats: str) -> None:
     logger = logging.getLogger("textbook")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    logger.propagate = False
     if once:
         publisher.publish_changed(EditionPublisher.log_published)
         return

@@ -117,7 +117,11 @@ class EditionPublisher:
     def run(self, stop: threading.Event, interval: float = 0.25) -> None:
         """Publish until `stop` is set; a book that cannot be built keeps its last edition."""
         while not stop.is_set():
-            self.publish_changed(self.log_published)
+            try:
+                self.publish_changed(self.log_published)
+            except Exception:  # a busy database, a full disk: log it, and try again shortly
+                log.exception("publishing failed; trying again in 5 s")
+                stop.wait(5)
             stop.wait(interval)
 
     @staticmethod
