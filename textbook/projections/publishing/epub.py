@@ -24,6 +24,7 @@ from textbook.projections.publishing.sources import (
     Chapter,
     nodes,
     render_chapter,
+    replacing,
     resolve_links,
 )
 
@@ -123,8 +124,7 @@ def _page(template: Any, book: dict[str, str], title: str, matter: str, content:
 def _zip(target: Path, files: list[tuple[str, bytes]], modified: datetime) -> Path:
     stamp = (max(modified.year, 1980), modified.month, modified.day, modified.hour,
              modified.minute, modified.second)  # fmt: skip
-    temporary = target.with_suffix(".tmp")
-    with zipfile.ZipFile(temporary, "w") as archive:
+    with replacing(target) as temporary, zipfile.ZipFile(temporary, "w") as archive:
         mimetype = zipfile.ZipInfo("mimetype", stamp)
         mimetype.compress_type = zipfile.ZIP_STORED
         archive.writestr(mimetype, b"application/epub+zip")
@@ -133,5 +133,4 @@ def _zip(target: Path, files: list[tuple[str, bytes]], modified: datetime) -> Pa
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, data, compresslevel=9)
-    temporary.replace(target)
     return target

@@ -22,7 +22,15 @@ from ziamath.config import config as ziamath_config
 from ziamath.zmath import Latex
 
 from textbook.projections.publishing.html import LICENSES, STATIC, TEMPLATES, Edition, sections_of
-from textbook.projections.publishing.sources import Cache, Chapter, digest, nodes, render_chapter
+from textbook.projections.publishing.sources import (
+    Cache,
+    Chapter,
+    digest,
+    nodes,
+    render_chapter,
+    replacing,
+    write_atomically,
+)
 
 # Plain paths, no <symbol>/<use>: WeasyPrint draws such an SVG differently the second time, and a
 # chapter's layout is drawn again whenever a later build reuses it.
@@ -63,8 +71,7 @@ def math_image(tex: str, display: bool, folder: Path, cache: Cache) -> dict[str,
         cache.put("math", key, svg)
     if not svg:
         return {"t": "Code", "c": [["", ["math-source"], []], tex]}
-    (folder / "math").mkdir(exist_ok=True)
-    (folder / "math" / f"{key}.svg").write_bytes(svg)
+    write_atomically(folder / "math" / f"{key}.svg", svg)
     view = re.search(rb'viewBox="([-\d. ]+)"', svg)
     _, top, width, height = (float(v) for v in view.group(1).split()) if view else (0, 0, 0, 0)
     # Both sizes in em, so the formula scales with the text and a display one can be centred.
@@ -168,9 +175,8 @@ def write_pdf(
         next_page += len(document.pages)
     front = front_matter(edition, documents, first_pages, css, fetcher, folder)
     pages = [page for document in [front, *documents] for page in document.pages]
-    temporary = target.with_name(target.name + ".partial")
-    front.copy(pages).write_pdf(temporary, pdf_variant="pdf/ua-1")
-    temporary.replace(target)  # readers never download half a PDF
+    with replacing(target) as temporary:  # readers never download half a PDF
+        front.copy(pages).write_pdf(temporary, pdf_variant="pdf/ua-1")
     return target
 
 

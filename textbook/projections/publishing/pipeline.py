@@ -17,6 +17,7 @@ from textbook.projections.publishing.sources import (
     chapters,
     digest,
     owners,
+    write_atomically,
 )
 
 
@@ -89,7 +90,7 @@ def _stage_images(folder: Path, images: dict[str, bytes]) -> None:
     for name, data in images.items():
         path = folder / "images" / name
         if not path.exists() or path.read_bytes() != data:
-            path.write_bytes(data)
+            write_atomically(path, data)
 
 
 def bibliography_file(state: BookState, cache: Cache) -> Path | None:
@@ -98,6 +99,5 @@ def bibliography_file(state: BookState, cache: Cache) -> Path | None:
     key = digest("bibliography", state.bibliography)
     path = cache.path("bib", key).with_suffix(".bib")
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(state.bibliography, encoding="utf-8")
+        write_atomically(path, state.bibliography.encode())
     return path

@@ -5,8 +5,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -51,6 +54,31 @@ class BuildError(Exception):
     """A book cannot be published; the message names the chapter and says why."""
 
 
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target`, renamed over it when the block ends without error.
+
+    Each writer (thread or process) gets its own temporary file, so two that write the same
+    target at once cannot take each other's file away, and a reader sees the old file or the
+    new one, never a part of either.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    os.chmod(name, 0o644)  # mkstemp makes it private; editions are for everyone to read
+    temporary = Path(name)
+    try:
+        yield temporary
+        temporary.replace(target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    with replacing(target) as temporary:
+        temporary.write_bytes(data)
+
+
 class Cache:
     """Work already done, by a hash of its inputs, in files under one folder."""
 
@@ -65,11 +93,7 @@ class Cache:
         return path.read_bytes() if path.exists() else None
 
     def put(self, kind: str, key: str, data: bytes) -> None:
-        path = self.path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(path)
+        write_atomically(self.path(kind, key), data)
 
 
 def digest(*parts: str | bytes) -> str:
