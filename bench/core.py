@@ -98,14 +98,16 @@ class Results:
 
 
 @contextmanager
-def fresh_store(backend: str, tag: str) -> Iterator[Settings]:
-    """Settings for an empty store: a temporary SQLite file, or a new PostgreSQL schema."""
+def fresh_store(backend: str, tag: str, keep: bool = False) -> Iterator[Settings]:
+    """An empty store: an SQLite file in a new folder (also the build folder), or a new
+    PostgreSQL schema `bench_<tag>`; both are removed afterwards unless `keep`."""
     if backend == "sqlite":
         directory = Path(tempfile.mkdtemp(prefix=f"textbook-bench-{tag}-"))
         try:
-            yield Settings(database=str(directory / "textbook.sqlite"))
+            yield Settings(database=str(directory / "textbook.sqlite"), build_dir=directory)
         finally:
-            shutil.rmtree(directory, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(directory, ignore_errors=True)
         return
     schema = f"bench_{tag}"
     with psycopg.connect(POSTGRES, autocommit=True) as connection:
@@ -114,8 +116,9 @@ def fresh_store(backend: str, tag: str) -> Iterator[Settings]:
     try:
         yield Settings(database=f"{POSTGRES}?schema={schema}")
     finally:
-        with psycopg.connect(POSTGRES, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        if not keep:
+            with psycopg.connect(POSTGRES, autocommit=True) as connection:
+                connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def timed(action: Callable[[], int]) -> Measure:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -39,11 +40,18 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
     if request.param == "sqlite":
         yield Settings(database=str(tmp_path / "textbook.sqlite"), build_dir=tmp_path / "build")
         return
+    with postgres_schema() as database:
+        yield Settings(database=database, build_dir=tmp_path / "build")
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL schema, dropped with everything in it afterwards."""
     schema = "test_" + uuid.uuid4().hex[:12]
     with psycopg.connect(POSTGRES, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        yield Settings(database=f"{POSTGRES}?schema={schema}", build_dir=tmp_path / "build")
+        yield f"{POSTGRES}?schema={schema}"
     finally:
         with psycopg.connect(POSTGRES, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')

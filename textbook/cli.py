@@ -232,9 +232,15 @@ SAMPLE = Path(__file__).resolve().parent.parent / "books" / "numerical-methods"
     show_default=True,
     help="On an empty store, import the sample book and add demo users.",
 )
+@click.option(
+    "--publish/--no-publish",
+    default=True,
+    show_default=True,
+    help="Run a publishing worker process beside the web workers (see 'textbook worker').",
+)
 @pass_context
 @reports_errors
-def serve(context: Context, host: str, port: int, workers: int, demo: bool) -> None:
+def serve(context: Context, host: str, port: int, workers: int, demo: bool, publish: bool) -> None:
     """Serve the books: read, download, propose and review in the browser, and the JSON API."""
     import uvicorn
 
@@ -247,9 +253,8 @@ def serve(context: Context, host: str, port: int, workers: int, demo: bool) -> N
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     # Publishing runs in its own process, so that a PDF being laid out never slows a reader.
     environment = {**os.environ, "TEXTBOOK_DATABASE": context.settings.database}
-    worker_process = subprocess.Popen(
-        [sys.executable, "-m", "textbook.cli", "worker"], env=environment
-    )
+    command = [sys.executable, "-m", "textbook.cli", "worker", "--parent", str(os.getpid())]
+    worker_process = subprocess.Popen(command, env=environment) if publish else None
     # uvicorn re-raises SIGTERM after its shutdown; exiting through Python runs `finally`,
     # so the publishing worker never outlives the server.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -264,12 +269,17 @@ def serve(context: Context, host: str, port: int, workers: int, demo: bool) -> N
                 workers=workers, log_level="warning",
             )  # fmt: skip
     finally:
-        worker_process.terminate()
-        try:
-            worker_process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # in the middle of a PDF: it is safe to stop it
-            worker_process.kill()
-            worker_process.wait()
+        if worker_process is not None:
+            stop_process(worker_process)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # in the middle of a PDF: it is safe to stop it
+        process.kill()
+        process.wait()
 
 
 def seed_demo(context: Context) -> None:
@@ -332,15 +342,19 @@ def build_command(
     "formats",
     default="html,epub,pdf",
     show_default=True,
-    help="Comma-separated formats to publish.",
+    help="Comma-separated formats to publish; 'none' keeps only the read models up to date.",
 )
+@click.option("--parent", type=int, hidden=True, help="Stop when this process is gone.")
 @pass_context
 @reports_errors
-def worker(context: Context, once: bool, formats: str) -> None:
+def worker(context: Context, once: bool, formats: str, parent: int | None) -> None:
     """Keep the read models and the published editions of every book up to date."""
     from textbook.projections.publishing.editions import EditionPublisher
 
-    wanted = [f.strip() for f in formats.split(",") if f.strip() in FORMATS]
+    wanted = [f.strip() for f in formats.split(",") if f.strip() not in ("", "none")]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise click.BadParameter(f"use html, epub, pdf or none, not {', '.join(unknown)}")
     publisher = EditionPublisher(context.app, context.views, context.settings.build_dir, wanted)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -353,11 +367,19 @@ def worker(context: Context, once: bool, formats: str) -> None:
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if parent is not None:  # started by 'serve': never outlive it, even when it is killed
+        threading.Thread(target=watch_parent, args=(parent, stop), daemon=True).start()
     click.echo(f"Publishing into {publisher.editions}; Ctrl-C stops.", err=True)
     try:
         publisher.run(stop)
     except KeyboardInterrupt:
         stop.set()
+
+
+def watch_parent(parent: int, stop: threading.Event) -> None:
+    while not stop.wait(1):
+        if os.getppid() != parent:
+            stop.set()
 
 
 @cli.command()

@@ -35,6 +35,7 @@ class Settings:
     build_dir: Path = Path("build")
     secret_key: Secret | None = None
     max_body: int = 4 * 1024 * 1024
+    lock_timeout: int = 10
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -44,6 +45,7 @@ class Settings:
             build_dir=Path(config("TEXTBOOK_BUILD_DIR", default="build")),
             secret_key=config("TEXTBOOK_SECRET_KEY", cast=Secret, default=None),
             max_body=config("TEXTBOOK_MAX_BODY", cast=int, default=4 * 1024 * 1024),
+            lock_timeout=config("TEXTBOOK_LOCK_TIMEOUT", cast=int, default=10),
         )
 
     def session_secret(self) -> Secret:
@@ -94,10 +96,13 @@ class Settings:
         )
 
 
-def eventsourcing_env(settings: Settings, name: str) -> dict[str, str]:
+def eventsourcing_env(settings: Settings, name: str, create_tables: bool = True) -> dict[str, str]:
     """The variables eventsourcing reads, for the application or projection called `name`."""
     prefix = name.upper() + "_"
-    env = {"COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor"}
+    env = {
+        "COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor",
+        "CREATE_TABLE": "yes" if create_tables else "no",
+    }
     if settings.is_postgres:
         pg = settings.postgres()
         env |= {
@@ -110,7 +115,7 @@ def eventsourcing_env(settings: Settings, name: str) -> dict[str, str]:
             "POSTGRES_SCHEMA": pg.schema,
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "4",
-            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_LOCK_TIMEOUT": str(settings.lock_timeout),
         }
     else:
         path = settings.sqlite_path if name.lower() == "textbook" else settings.views_path
@@ -118,6 +123,6 @@ def eventsourcing_env(settings: Settings, name: str) -> dict[str, str]:
         env |= {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(path),
-            "SQLITE_LOCK_TIMEOUT": "10",
+            "SQLITE_LOCK_TIMEOUT": str(settings.lock_timeout),
         }
     return {prefix + key: value for key, value in env.items()}

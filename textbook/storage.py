@@ -6,9 +6,11 @@ Our own SQL is written once, for SQLite, with `?` placeholders and `{s}.` before
 
 from __future__ import annotations
 
+import hashlib
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from importlib.metadata import version
 from typing import Any
 
 from textbook.config import Settings, eventsourcing_env
@@ -59,17 +61,20 @@ def transaction(datastore: Any, *, commit: bool) -> Iterator[Sql]:
         yield Sql(cursor, is_postgres(datastore), schema_of(datastore))
 
 
+BLOBS_DDL = (
+    "CREATE TABLE IF NOT EXISTS {s}.textbook_blobs (sha256 TEXT PRIMARY KEY, data {type} NOT NULL)"
+)
+
+
 class BlobStore:
     """Image bytes by SHA-256, beside the events: events name a blob, never carry it."""
 
-    def __init__(self, datastore: Any) -> None:
+    def __init__(self, datastore: Any, create_table: bool = True) -> None:
         self.datastore = datastore
-        blob_type = "bytea" if is_postgres(datastore) else "BLOB"
-        with transaction(datastore, commit=True) as sql:
-            sql.execute(
-                "CREATE TABLE IF NOT EXISTS {s}.textbook_blobs "
-                f"(sha256 TEXT PRIMARY KEY, data {blob_type} NOT NULL)"
-            )
+        if create_table:
+            blob_type = "bytea" if is_postgres(datastore) else "BLOB"
+            with transaction(datastore, commit=True) as sql:
+                sql.execute(BLOBS_DDL.replace("{type}", blob_type))
 
     def put(self, blobs: dict[str, bytes]) -> None:
         with transaction(self.datastore, commit=True) as sql:
@@ -102,17 +107,86 @@ class BlobStore:
         return found
 
 
+@contextmanager
+def tables_to_create(settings: Settings, owner: str, ddl: str) -> Iterator[bool]:
+    """Whether `owner`'s tables must be created (True), decided under a PostgreSQL lock.
+
+    Creating tables is done once per schema and kind of table, not at every start: DDL run
+    while other processes write (CREATE INDEX IF NOT EXISTS locks its table even when the index
+    exists) can deadlock with them, and DDL run by processes starting together can fail with
+    "tuple concurrently updated". So processes take turns under an advisory lock, and the
+    first one records a digest of `ddl` in `textbook_schema`; later ones find it and create
+    nothing. Changing the DDL changes the digest, so an upgrade creates what is new. SQLite
+    serialises its DDL with its write lock, and always creates (IF NOT EXISTS).
+    """
+    if not settings.is_postgres:
+        yield True
+        return
+    import psycopg
+    from psycopg.sql import SQL, Identifier
+
+    pg = settings.postgres()
+    table = SQL("{}.textbook_schema").format(Identifier(pg.schema))
+    digest = hashlib.sha256(ddl.encode()).hexdigest()
+    with psycopg.connect(
+        host=pg.host,
+        port=pg.port,
+        dbname=pg.dbname,
+        user=pg.user,
+        password=pg.password,
+        autocommit=True,
+        connect_timeout=30,
+    ) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            known = connection.execute(
+                "SELECT to_regclass(%s)", (f'"{pg.schema}".textbook_schema',)
+            ).fetchone()
+            row = None
+            if known is not None and known[0] is not None:
+                query = SQL("SELECT digest FROM {} WHERE owner = %s").format(table)
+                row = connection.execute(query, (owner,)).fetchone()
+            create = row is None or row[0] != digest
+            yield create
+            if create:
+                connection.execute(
+                    SQL(
+                        "CREATE TABLE IF NOT EXISTS {} (owner TEXT PRIMARY KEY, digest TEXT)"
+                    ).format(table)
+                )
+                connection.execute(
+                    SQL(
+                        "INSERT INTO {} VALUES (%s, %s)"
+                        " ON CONFLICT (owner) DO UPDATE SET digest = excluded.digest"
+                    ).format(table),
+                    (owner, digest),
+                )
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
+# The advisory lock's key: any constant that other software on the database does not use.
+SCHEMA_LOCK = 0x7465787462  # "textb"
+# What the application's tables are made of: eventsourcing's own tables, and the image store.
+APP_DDL = f"eventsourcing {version('eventsourcing')}\n{BLOBS_DDL}"
+
+
 def open_textbook(settings: Settings) -> Textbook:
-    return Textbook(env=eventsourcing_env(settings, Textbook.name))
+    """The application, with its tables (and the image store's) created if they are missing."""
+    with tables_to_create(settings, Textbook.name, APP_DDL) as create:
+        app = Textbook(env=eventsourcing_env(settings, Textbook.name, create_tables=create))
+        blob_store(app, create_table=create)
+    return app
 
 
 _BLOB_STORES: weakref.WeakKeyDictionary[Textbook, BlobStore] = weakref.WeakKeyDictionary()
 
 
-def blob_store(app: Textbook) -> BlobStore:
+def blob_store(app: Textbook, create_table: bool = True) -> BlobStore:
     """The image store beside the application's events (made once per application)."""
     store = _BLOB_STORES.get(app)
     if store is None:
-        store = BlobStore(app.recorder.datastore)  # type: ignore[attr-defined]  # both have it
+        datastore = app.recorder.datastore  # type: ignore[attr-defined]  # both have it
+        store = BlobStore(datastore, create_table)
         _BLOB_STORES[app] = store
     return store

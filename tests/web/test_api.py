@@ -322,13 +322,13 @@ def test_writing_to_unknown_sections_and_proposals_is_404(api: Api) -> None:
 # Conflicts.
 
 
-def test_stale_approval_is_409_naming_the_current_revision(api: Api) -> None:
+def test_clashing_approval_is_409_naming_the_current_revision(api: Api) -> None:
     first = api.propose()
     second = api.propose(text="## Counting {#counting}\n\nUno, dos, tres.\n")
     assert api.review(first, "approve", "bob").status_code == 201
     before = api.state()
     response = api.review(second, "approve", "carol")
-    refused(response, 409, "StaleBaseRevision", "now at revision 2")
+    refused(response, 409, "MergeConflict", "now at revision 2")
     assert response.json()["error"]["current_revision"] == 2
     assert api.state() == before
     assert api.get(SECTION).json()["text"] == COUNTING

@@ -231,3 +231,16 @@ def test_signup_signin_and_tokens(client: TestClient) -> None:
 def test_word_diff_marks_only_the_changed_words() -> None:
     diff = word_diff("One paragraph.\n\nEach word counts.", "One paragraph.\n\nEvery word counts.")
     assert str(diff) == "One paragraph.\n\n<del>Each </del><ins>Every </ins>word counts."
+
+
+def test_my_proposals_lists_the_authors_own_newest_first(client: TestClient) -> None:
+    sign_in(client, "alice")
+    first = propose(client, message="Count on")
+    second = propose(client, COUNTING.replace("more", "more still"), message="Count further")
+    sign_in(client, "bob")
+    assert review(client, first, "approve") == 303  # first is now the most recently changed
+    assert client.get("/me/proposals").text.count("/proposals/") == 0  # bob proposed nothing
+    sign_in(client, "alice")
+    page = client.get("/me/proposals").text
+    assert page.index(first) < page.index(second)
+    assert "Count on" in page and "Count further" in page

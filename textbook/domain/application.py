@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterator
-from datetime import datetime
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
 from eventsourcing.persistence import IntegrityError
 
 from textbook.domain import ids
@@ -30,6 +30,7 @@ from textbook.domain.errors import (
     ConcurrentChange,
     Conflict,
     InvalidInput,
+    MergeConflict,
     ProposalNotFound,
     SectionNotFound,
     SlugTaken,
@@ -37,7 +38,8 @@ from textbook.domain.errors import (
 )
 from textbook.domain.images import checked_image
 from textbook.domain.markdown import VALID_ID, checked_section_text, heading_of
-from textbook.domain.proposal import VERDICTS, Proposal, checked_message
+from textbook.domain.merge import merge
+from textbook.domain.proposal import VERDICTS, OpenProposals, Proposal, checked_message
 from textbook.domain.section import Section
 from textbook.domain.state import (
     BookState,
@@ -57,11 +59,26 @@ from textbook.domain.user import (
 )
 
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
 HASHER = PasswordHasher()
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return bool(HASHER.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 class Textbook(Application[UUID]):
     name = "Textbook"
+    # Aggregates that every command loads, or that grow without end, start from a snapshot.
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        Book: 100,
+        Section: 50,
+        User: 100,
+        OpenProposals: 100,
+    }
 
     # People.
 
@@ -82,12 +99,31 @@ class Textbook(Application[UUID]):
         except AggregateNotFoundError:
             raise UserNotFound(name) from None
 
-    def check_password(self, name: str, password: str) -> UUID | None:
-        """The user's id if the password is theirs, else None (also for unknown users)."""
+    def check_password(self, name: str, password: str, at: datetime | None = None) -> UUID | None:
+        """The user's id if the password is theirs, else None (also for unknown users).
+
+        Wrong passwords are recorded on the user; after too many, signing in is locked for a
+        while (SignInLocked), even with the right password.
+        """
+        at = at or datetime.now(UTC)
         try:
             user = self.user(name)
-            HASHER.verify(user.password_hash, password)
-        except (UserNotFound, VerificationError, InvalidHashError):
+        except UserNotFound:
+            return None
+        user.check_may_sign_in(at)
+        matches = password_matches(user.password_hash, password)
+        for _attempt in range(5):  # another worker may record an attempt at the same moment
+            if matches:
+                user.clear_failed_sign_ins()
+            else:
+                user.record_failed_sign_in(at)
+            try:
+                self._save(user)
+                break
+            except ConcurrentChange:
+                user = self.user(name)
+        if not matches:
+            user.check_may_sign_in(at)  # this failure may have been the one that locks
             return None
         return user.id
 
@@ -318,15 +354,21 @@ class Textbook(Application[UUID]):
         self._save(proposal)
 
     def withdraw(self, proposal_id: UUID, by: str) -> None:
-        proposal = self._proposal(proposal_id)
-        proposal.withdraw(by=self.user(by).id)
-        self._save(proposal)
+        def withdraw() -> None:
+            proposal = self._proposal(proposal_id)
+            proposal.withdraw(by=self.user(by).id)
+            self._save(proposal, *self._closed(proposal))
+
+        self._retrying(withdraw)
 
     def review(self, proposal_id: UUID, verdict: str, comment: str, by: str) -> str:
         """Record a review; returns the proposal's status afterwards."""
         verdict = verdict.replace("-", "_")
         if verdict not in VERDICTS:
             raise InvalidInput(f"'{verdict}' is not a verdict; use one of {', '.join(VERDICTS)}.")
+        return self._retrying(lambda: self._review(proposal_id, verdict, comment, by))
+
+    def _review(self, proposal_id: UUID, verdict: str, comment: str, by: str) -> str:
         proposal, user = self._proposal(proposal_id), self.user(by)
         book = self.book(proposal.book_slug)
         if verdict == "comment":
@@ -339,10 +381,23 @@ class Textbook(Application[UUID]):
             self._save(proposal)
         elif verdict == "reject":
             proposal.reject(comment, user.id, by, book)
-            self._save(proposal)
+            self._save(proposal, *self._closed(proposal))
         else:
-            self._save(*self._approve(proposal, book, comment, user.id, by))
+            self._save(
+                *self._approve(proposal, book, comment, user.id, by), *self._closed(proposal)
+            )
         return proposal.status
+
+    def _closed(self, proposal: Proposal) -> list[Aggregate]:
+        """The author's OpenProposals with this proposal closed, to save with it (if counted)."""
+        try:
+            open_proposals = self._get(
+                OpenProposals, OpenProposals.create_id(proposal.book_slug, proposal.author)
+            )
+        except AggregateNotFoundError:
+            return []
+        open_proposals.close(proposal.id)
+        return [open_proposals]
 
     def _approve(
         self, proposal: Proposal, book: Book, comment: str, by: UUID, name: str
@@ -367,8 +422,10 @@ class Textbook(Application[UUID]):
         section = self._live_section(book, section_id)
         current = section.revision
         if kind == "edit":
-            proposal.approve(comment, by, name, book, current, current + 1)
-            section.revise(proposal.text, proposal.author, by, proposal.id, proposal.message)
+            proposal.check_may_approve(by, name, book)
+            text = self._merged(proposal, section)
+            proposal.approve(comment, by, name, book, current, current + (text != section.text))
+            section.revise(text, proposal.author, by, proposal.id, proposal.message)
             return [proposal, section]
         proposal.approve(comment, by, name, book, current, current)
         if kind == "remove_section":
@@ -395,6 +452,37 @@ class Textbook(Application[UUID]):
             )
         section.revise(proposal.text, proposal.author, by, proposal.id, proposal.message)
         return section
+
+    def merged_text(self, proposal_id: UUID) -> str:
+        """The text that approving this edit would publish now: the proposal's change merged
+        with the changes approved since its base revision. Raises MergeConflict if they clash.
+        """
+        proposal = self._proposal(proposal_id)
+        if proposal.kind != "edit":
+            raise InvalidInput("Only a proposed edit of a section is merged when approved.")
+        return self._merged(
+            proposal, self._live_section(self.book(proposal.book_slug), proposal.section_id)
+        )
+
+    def _merged(self, proposal: Proposal, section: Section) -> str:
+        if section.revision == proposal.base_revision:
+            return proposal.text
+        base = self._text_at_revision(section.id, proposal.base_revision)
+        merged = merge(base, section.text, proposal.text)
+        if merged.text is None:
+            raise MergeConflict(
+                proposal.section_id, proposal.base_revision, section.revision, merged.clashes
+            )
+        return merged.text
+
+    def _text_at_revision(self, section_id: UUID, revision: int) -> str:
+        """A section's text at one of its revisions (which the aggregate's version is not)."""
+        for domain_event in self.events.get(section_id):
+            if isinstance(domain_event, Section.Created) and revision == 1:
+                return domain_event.text
+            if isinstance(domain_event, Section.Revised) and domain_event.revision == revision:
+                return domain_event.text
+        raise InvalidInput(f"The section has no revision {revision}.")
 
     def proposal_info(self, proposal_id: UUID) -> ProposalInfo:
         proposal = self._proposal(proposal_id)
@@ -433,19 +521,24 @@ class Textbook(Application[UUID]):
         message: str,
         author: UUID,
     ) -> UUID:
-        proposal = Proposal(
-            book.slug,
-            kind,
-            section_id,
-            chapter_id,
-            after,
-            base_revision,
-            text,
-            checked_message(message),
-            author,
-        )
-        self._save(proposal)
-        return proposal.id
+        message = checked_message(message)
+
+        def open_proposal() -> UUID:
+            proposal = Proposal(
+                book.slug, kind, section_id, chapter_id, after, base_revision, text, message, author
+            )
+            open_proposals = self._open_proposals(book.slug, author)
+            open_proposals.add(proposal.id)
+            self._save(proposal, open_proposals)
+            return proposal.id
+
+        return self._retrying(open_proposal)
+
+    def _open_proposals(self, slug: str, author: UUID) -> OpenProposals:
+        try:
+            return self._get(OpenProposals, OpenProposals.create_id(slug, author))
+        except AggregateNotFoundError:
+            return OpenProposals(slug, author)
 
     def _new_id(self, book: Book, text: str) -> str:
         heading = heading_of(text)
@@ -523,6 +616,17 @@ class Textbook(Application[UUID]):
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return next(iter(self.events.get(aggregate_id, limit=1)), None) is not None
+
+    @staticmethod
+    def _retrying(command: Callable[[], T]) -> T:
+        """Run a command that loads, decides and saves; again, on fresh loads, if another
+        writer saved one of its aggregates first (such as the author's OpenProposals)."""
+        for _attempt in range(2):
+            try:
+                return command()
+            except ConcurrentChange:
+                continue
+        return command()
 
     def _save(self, *aggregates: Aggregate) -> list[Any]:
         try:

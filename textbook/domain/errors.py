@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from textbook.domain.merge import Clash
+
 
 class TextbookError(Exception):
     """Base of every error the product reports to a user."""
@@ -94,6 +101,36 @@ class StaleBaseRevision(Conflict):
         self.current_revision = current_revision
 
 
+class MergeConflict(StaleBaseRevision):
+    """The section changed since the proposal's base revision, on the same lines as the proposal.
+
+    Changes to other lines are merged at approval; these cannot be, so the author revises.
+    """
+
+    def __init__(
+        self,
+        section_id: str,
+        base_revision: int,
+        current_revision: int,
+        clashes: tuple[Clash, ...],
+    ) -> None:
+        where = "; ".join(
+            f"{clash.current_lines} of the current text and {clash.proposed_lines} of the proposal"
+            for clash in clashes
+        )
+        TextbookError.__init__(
+            self,
+            f"The proposal was written against revision {base_revision} of '{section_id}', "
+            f"which is now at revision {current_revision}, and both changed the same lines "
+            f"({where}). It cannot be approved until its author revises it against the current "
+            "text.",
+        )
+        self.section_id = section_id
+        self.base_revision = base_revision
+        self.current_revision = current_revision
+        self.clashes = clashes
+
+
 class ProposalClosed(Conflict):
     def __init__(self, status: str) -> None:
         super().__init__(f"The proposal is already {status}; it can no longer change.")
@@ -110,6 +147,35 @@ class SlugTaken(Conflict):
 class ConcurrentChange(Conflict):
     def __init__(self) -> None:
         super().__init__("Someone else changed this at the same moment; please try again.")
+
+
+class TooManyOpenProposals(NotAllowed):
+    def __init__(self, book_slug: str, limit: int) -> None:
+        super().__init__(
+            f"You already have {limit} open proposals for the book '{book_slug}', the most one "
+            "person may have at once. Withdraw one, or wait until editors have reviewed some, "
+            "to make room for a new one."
+        )
+        self.book_slug = book_slug
+        self.limit = limit
+
+
+class RateLimited(TextbookError):
+    """Refused for a while, whatever the input: trying again later may succeed."""
+
+    def __init__(self, message: str, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until
+
+
+class SignInLocked(RateLimited):
+    def __init__(self, name: str, failures: int, minutes: int, until: datetime) -> None:
+        super().__init__(
+            f"Too many wrong passwords for '{name}' ({failures} within {minutes} minutes): "
+            f"signing in to this account is locked until {until:%H:%M} UTC. Try again then.",
+            until,
+        )
+        self.name = name
 
 
 class InvalidInput(TextbookError):

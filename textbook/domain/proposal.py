@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from textbook.domain import ids
 from textbook.domain.errors import (
     InvalidInput,
     NotTheAuthor,
     ProposalClosed,
     SelfApprovalRefused,
     StaleBaseRevision,
+    TooManyOpenProposals,
 )
 
 if TYPE_CHECKING:
@@ -23,6 +25,7 @@ VERDICTS = ("approve", "request_changes", "reject", "comment")
 OPEN_STATES = ("open", "changes_requested")
 MAX_MESSAGE = 2000
 MAX_COMMENT = 20000
+MAX_OPEN = 50  # open proposals per author and book: enough for real work, bounded for spam
 
 
 def checked_message(message: str, limit: int = MAX_MESSAGE) -> str:
@@ -171,6 +174,11 @@ class Proposal(Aggregate):
     def _reject(self, comment: str, by: UUID) -> None:
         self.status = "rejected"
 
+    def check_may_approve(self, by: UUID, user_name: str, book: Book) -> None:
+        self.check_may_review(by, user_name, book)
+        if by == self.author:
+            raise SelfApprovalRefused()
+
     def approve(
         self,
         comment: str,
@@ -180,11 +188,13 @@ class Proposal(Aggregate):
         current_revision: int,
         new_revision: int,
     ) -> None:
-        """Approve, if `by` may and the section is still at the proposal's base revision."""
-        self.check_may_review(by, user_name, book)
-        if by == self.author:
-            raise SelfApprovalRefused()
-        if current_revision != self.base_revision:
+        """Approve, if `by` may; a removal or move only if the section is still at its base.
+
+        An edit whose base is behind is merged with the current text by the caller, which has
+        both texts (and refuses with MergeConflict where they clash).
+        """
+        self.check_may_approve(by, user_name, book)
+        if self.kind != "edit" and current_revision != self.base_revision:
             raise StaleBaseRevision(self.section_id, self.base_revision, current_revision)
         self._approve(comment=checked_message(comment, MAX_COMMENT), by=by, revision=new_revision)
 
@@ -192,3 +202,48 @@ class Proposal(Aggregate):
     def _approve(self, comment: str, by: UUID, revision: int) -> None:
         self.status = "approved"
         self.applied_revision = revision
+
+
+class OpenProposals(Aggregate):
+    """The proposals one author has open in one book, so that there are at most MAX_OPEN.
+
+    Opening or closing a proposal changes this aggregate in the same save, so its version
+    guards the count: of two opens racing for the last place, one saves and one conflicts.
+    Proposals opened before this aggregate existed are not counted.
+    """
+
+    class Started(Aggregate.Created):
+        book_slug: str
+        author: UUID
+
+    class Added(Aggregate.Event):
+        proposal_id: UUID
+
+    class Closed(Aggregate.Event):
+        proposal_id: UUID
+
+    @staticmethod
+    def create_id(book_slug: str, author: UUID) -> UUID:
+        return uuid5(ids.NAMESPACE, f"/books/{book_slug}/open-proposals/{author}")
+
+    @event(Started)
+    def __init__(self, book_slug: str, author: UUID) -> None:
+        self.book_slug = book_slug
+        self.proposals: list[str] = []
+
+    def add(self, proposal_id: UUID) -> None:
+        if len(self.proposals) >= MAX_OPEN:
+            raise TooManyOpenProposals(self.book_slug, MAX_OPEN)
+        self._add(proposal_id=proposal_id)
+
+    @event(Added)
+    def _add(self, proposal_id: UUID) -> None:
+        self.proposals.append(str(proposal_id))
+
+    def close(self, proposal_id: UUID) -> None:
+        if str(proposal_id) in self.proposals:
+            self._close(proposal_id=proposal_id)
+
+    @event(Closed)
+    def _close(self, proposal_id: UUID) -> None:
+        self.proposals.remove(str(proposal_id))

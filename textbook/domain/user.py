@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from textbook.domain import ids
-from textbook.domain.errors import InvalidInput
+from textbook.domain.errors import InvalidInput, SignInLocked
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{1,38}[A-Za-z0-9]$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
+MAX_FAILED_SIGN_INS = 5  # wrong passwords within SIGN_IN_WINDOW that lock signing in ...
+SIGN_IN_WINDOW = timedelta(minutes=15)  # ... for this long after the last of them
 
 
 def checked_name(name: str) -> str:
@@ -61,6 +64,12 @@ class User(Aggregate):
     class TokenRevoked(Aggregate.Event):
         token_hash: str
 
+    class SignInFailed(Aggregate.Event):
+        at: datetime
+
+    class SignInsCleared(Aggregate.Event):
+        pass
+
     @staticmethod
     def create_id(name: str) -> UUID:
         return ids.user_id(name)
@@ -71,6 +80,7 @@ class User(Aggregate):
         self.email = email
         self.password_hash = password_hash
         self.tokens: dict[str, str] = {}
+        self.failed_sign_ins: list[datetime] = []
 
     @event(PasswordChanged)
     def change_password(self, password_hash: str) -> None:
@@ -87,6 +97,40 @@ class User(Aggregate):
     @event(TokenRevoked)
     def _revoke_token(self, token_hash: str) -> None:
         del self.tokens[token_hash]
+
+    # Signing in: a limit on wrong passwords, kept in events so every web worker sees it.
+
+    def locked_until(self, at: datetime) -> datetime | None:
+        """When signing in becomes possible again, if it is locked at `at`."""
+        recent = self.failed_sign_ins[-MAX_FAILED_SIGN_INS:]
+        if len(recent) < MAX_FAILED_SIGN_INS or recent[-1] - recent[0] > SIGN_IN_WINDOW:
+            return None
+        until = recent[-1] + SIGN_IN_WINDOW
+        return until if at < until else None
+
+    def check_may_sign_in(self, at: datetime) -> None:
+        until = self.locked_until(at)
+        if until is not None:
+            minutes = int(SIGN_IN_WINDOW.total_seconds() // 60)
+            raise SignInLocked(self.name, MAX_FAILED_SIGN_INS, minutes, until)
+
+    def record_failed_sign_in(self, at: datetime) -> None:
+        """Record a wrong password, unless signing in is locked already (so the store stays
+        bounded however long an attacker goes on)."""
+        if self.locked_until(at) is None:
+            self._fail_sign_in(at=at)
+
+    @event(SignInFailed)
+    def _fail_sign_in(self, at: datetime) -> None:
+        self.failed_sign_ins = [*self.failed_sign_ins, at][-MAX_FAILED_SIGN_INS:]
+
+    def clear_failed_sign_ins(self) -> None:
+        if self.failed_sign_ins:
+            self._clear_failed_sign_ins()
+
+    @event(SignInsCleared)
+    def _clear_failed_sign_ins(self) -> None:
+        self.failed_sign_ins = []
 
 
 class EmailIndex(Aggregate):

@@ -281,30 +281,17 @@ class Queries:
 
     def proposals(self, slug: str, status: str | None = None) -> list[ProposalSummary]:
         """A book's proposals, oldest first; status 'open' gives the review queue."""
+        statuses = {"open": ("open", "changes_requested")}.get(status or "", (status or "",))
+        marks = ", ".join("?" for _ in statuses)
+        wanted = "" if status is None else f" AND status IN ({marks})"
         with self.views.read() as sql:
             self._book_row(sql, slug)
             names = self._names(sql)
-            statuses = {"open": ("open", "changes_requested")}.get(status or "", (status,))
             rows = sql.all(
-                "SELECT * FROM {s}.tb_proposals WHERE book_slug = ? ORDER BY opened_at",
-                (slug,),
+                f"SELECT * FROM {{s}}.tb_proposals WHERE book_slug = ?{wanted} ORDER BY opened_at",
+                (slug, *(statuses if status is not None else ())),
             )
-        return [
-            ProposalSummary(
-                id=r["proposal_id"],
-                book_slug=r["book_slug"],
-                kind=r["kind"],
-                section_id=r["section_id"],
-                status=r["status"],
-                author=names.get(r["author"], r["author"]),
-                base_revision=r["base_revision"],
-                message=r["message"],
-                opened_at=r["opened_at"],
-                updated_at=r["updated_at"],
-            )
-            for r in rows
-            if status is None or r["status"] in statuses
-        ]
+        return [_summary(r, names) for r in rows]
 
     def proposal(self, proposal_id: str) -> ProposalView:
         if "\x00" in proposal_id:
@@ -332,19 +319,18 @@ class Queries:
         )
 
     def proposals_by(self, user_name: str) -> list[ProposalSummary]:
+        """A user's proposals in every book, the most recently changed first."""
         with self.views.read() as sql:
             user = sql.one("SELECT user_id FROM {s}.tb_users WHERE name = ?", (user_name,))
             if user is None:
                 return []
-            slugs = [
-                r["book_slug"]
-                for r in sql.all(
-                    "SELECT DISTINCT book_slug FROM {s}.tb_proposals WHERE author = ?",
-                    (user["user_id"],),
-                )
-            ]
-        found = [p for slug in slugs for p in self.proposals(slug) if p.author == user_name]
-        return sorted(found, key=lambda p: p.updated_at, reverse=True)
+            names = self._names(sql)
+            rows = sql.all(
+                "SELECT * FROM {s}.tb_proposals WHERE author = ?"
+                " ORDER BY updated_at DESC, book_slug, opened_at",
+                (user["user_id"],),
+            )
+        return [_summary(r, names) for r in rows]
 
     def review_delays(self, slug: str) -> list[float]:
         """Seconds from opening to the first decision (approval, rejection or changes requested)."""
@@ -468,6 +454,21 @@ class Queries:
                 table: sorted(sql.all(f"SELECT * FROM {{s}}.{table}"), key=_row_key)
                 for table in TABLE_NAMES
             }
+
+
+def _summary(row: dict[str, Any], names: dict[str, str]) -> ProposalSummary:
+    return ProposalSummary(
+        id=row["proposal_id"],
+        book_slug=row["book_slug"],
+        kind=row["kind"],
+        section_id=row["section_id"],
+        status=row["status"],
+        author=names.get(row["author"], row["author"]),
+        base_revision=row["base_revision"],
+        message=row["message"],
+        opened_at=row["opened_at"],
+        updated_at=row["updated_at"],
+    )
 
 
 def _row_key(row: dict[str, Any]) -> str:

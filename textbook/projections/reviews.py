@@ -14,6 +14,7 @@ TABLES = [
     " base_revision INTEGER, text TEXT, message TEXT, opened_at TEXT, updated_at TEXT,"
     " applied_revision INTEGER)",
     "CREATE INDEX IF NOT EXISTS tb_proposals_by_book ON {s}.tb_proposals (book_slug, status)",
+    "CREATE INDEX IF NOT EXISTS tb_proposals_by_author ON {s}.tb_proposals (author)",
     "CREATE TABLE IF NOT EXISTS {s}.tb_thread (proposal_id TEXT, version INTEGER, kind TEXT,"
     " by_user TEXT, comment TEXT, at TEXT, PRIMARY KEY (proposal_id, version))",
 ]

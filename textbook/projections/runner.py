@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib.metadata import version
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory, Tracking
@@ -13,11 +14,13 @@ from textbook.domain.application import Textbook
 from textbook.domain.errors import TextbookError
 from textbook.projections.projection import ReadModelProjection
 from textbook.projections.views import (
+    TABLES,
     PositionTaken,
     PostgresReadModels,
     ReadModels,
     SQLiteReadModels,
 )
+from textbook.storage import tables_to_create
 
 # Events applied in one read-model transaction: one commit per batch, not per event.
 BATCH = 200
@@ -32,11 +35,14 @@ class ReadModelsAhead(TextbookError):
 
 
 def open_views(settings: Settings) -> ReadModels:
+    """The read models' store, with their tables created if they are missing or out of date."""
     name = ReadModelProjection.name
-    env = Environment(name, eventsourcing_env(settings, name))
-    factory: Any = InfrastructureFactory.construct(env)
-    view_class = PostgresReadModels if settings.is_postgres else SQLiteReadModels
-    views: ReadModels = factory.tracking_recorder(view_class)
+    ddl = f"eventsourcing {version('eventsourcing')}\n" + "\n".join(TABLES)
+    with tables_to_create(settings, name, ddl) as create:
+        env = Environment(name, eventsourcing_env(settings, name, create_tables=create))
+        factory: Any = InfrastructureFactory.construct(env)
+        view_class = PostgresReadModels if settings.is_postgres else SQLiteReadModels
+        views: ReadModels = factory.tracking_recorder(view_class)
     return views
 
 
@@ -48,8 +54,10 @@ def catch_up(
     done, last = 0, app.recorder.max_notification_id() or 0
     while True:
         start = views.max_tracking_id(app.name) or 0
-        if start > last:
-            raise ReadModelsAhead(start, last)
+        if start > last:  # another process may have projected events written since: look again
+            last = app.recorder.max_notification_id() or 0
+            if start > last:
+                raise ReadModelsAhead(start, last)
         notifications = app.recorder.select_notifications(
             start=start, limit=BATCH, inclusive_of_start=False
         )

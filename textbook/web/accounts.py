@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from textbook.domain.errors import InvalidInput, SlugTaken
+from textbook.domain.errors import InvalidInput, SignInLocked, SlugTaken
+from textbook.web.errors import retry_after
 from textbook.web.pages import render
 from textbook.web.security import current_user, read_form, sign_in
 from textbook.web.site import site
@@ -37,7 +40,13 @@ async def signin(request: Request) -> Response:
         return render(request, "signin.html", name="", error=None)
     form = await read_form(request)
     name, password = form.get("name", "").strip(), form.get("password", "")
-    user_id = await run_in_threadpool(site(request).app.check_password, name, password)
+    try:
+        user_id = await run_in_threadpool(site(request).app.check_password, name, password)
+    except SignInLocked as error:
+        status = HTTPStatus.TOO_MANY_REQUESTS
+        locked = render(request, "signin.html", status, name=name, error=error.message)
+        locked.headers.update(retry_after(error))
+        return locked
     if user_id is None:
         message = "That name and password do not match an account."
         return render(request, "signin.html", 401, name=name, error=message)

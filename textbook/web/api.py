@@ -211,20 +211,13 @@ def checked(value: object, schema: dict[str, Any]) -> dict[str, Any]:
     for name in schema["required"]:
         if name not in value:
             raise InvalidInput(f"The field '{name}' is missing.")
-    for name, given in value.items():
-        check_field(name, given, fields[name])
-    return {name: value.get(name, field.get("default")) for name, field in fields.items()}
+    sent = {name: checked_field(name, given, fields[name]) for name, given in value.items()}
+    return {name: sent.get(name, field.get("default")) for name, field in fields.items()}
 
 
-def check_field(name: str, value: object, schema: dict[str, Any]) -> None:
+def checked_field(name: str, value: object, schema: dict[str, Any]) -> object:
     if schema["type"] == "integer":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidInput(f"'{name}' must be a whole number.")
-        if not schema["minimum"] <= value <= schema["maximum"]:
-            raise InvalidInput(
-                f"'{name}' must be between {schema['minimum']} and {schema['maximum']}."
-            )
-        return
+        return checked_integer(name, value, schema)
     if not isinstance(value, str):
         raise InvalidInput(f"'{name}' must be a string.")
     if "enum" in schema and value not in schema["enum"]:
@@ -238,6 +231,18 @@ def check_field(name: str, value: object, schema: dict[str, Any]) -> None:
     # Lone surrogates cannot be stored as UTF-8, nor NUL in a PostgreSQL text column.
     if "\x00" in value or not encodable(value):
         raise InvalidInput(f"'{name}' holds characters that are not text (NUL or lone surrogates).")
+    return value
+
+
+def checked_integer(name: str, value: object, schema: dict[str, Any]) -> int:
+    """JSON Schema's integer: 2 and 2.0 alike, never true or 2.5."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"'{name}' must be a whole number.")
+    if not schema["minimum"] <= value <= schema["maximum"]:
+        raise InvalidInput(f"'{name}' must be between {schema['minimum']} and {schema['maximum']}.")
+    return value
 
 
 def encodable(value: str) -> bool:
@@ -264,21 +269,15 @@ def book_json(outline: BookOutline) -> dict[str, Any]:
 
 
 def summary_json(found: ProposalSummary) -> dict[str, Any]:
-    return {
-        "id": found.id,
-        "status": found.status,
-        "book": found.book_slug,
-        "section": found.section_id,
-        "kind": found.kind,
-        "author": found.author,
-        "base_revision": found.base_revision,
-        "message": found.message,
-        "opened_at": found.opened_at,
-        "updated_at": found.updated_at,
-    }
+    return {**proposal_fields(found), "updated_at": found.updated_at}
 
 
 def proposal_json(found: ProposalView) -> dict[str, Any]:
+    return {**proposal_fields(found), "text": found.text}
+
+
+def proposal_fields(found: ProposalSummary | ProposalView) -> dict[str, Any]:
+    """What a proposal in a list and a proposal on its own both show."""
     return {
         "id": found.id,
         "status": found.status,
@@ -288,7 +287,6 @@ def proposal_json(found: ProposalView) -> dict[str, Any]:
         "author": found.author,
         "base_revision": found.base_revision,
         "message": found.message,
-        "text": found.text,
         "opened_at": found.opened_at,
     }
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
+from eventsourcing.persistence import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -15,6 +18,7 @@ from textbook.domain.errors import (
     InvalidInput,
     NotAllowed,
     NotFound,
+    RateLimited,
     StaleBaseRevision,
     TextbookError,
 )
@@ -26,6 +30,7 @@ STATUS = {
     NotAllowed: HTTPStatus.FORBIDDEN,
     Conflict: HTTPStatus.CONFLICT,
     InvalidInput: HTTPStatus.UNPROCESSABLE_ENTITY,
+    RateLimited: HTTPStatus.TOO_MANY_REQUESTS,
 }
 
 
@@ -44,6 +49,12 @@ def status_of(error: TextbookError) -> HTTPStatus:
         if isinstance(error, cls):
             return status
     return HTTPStatus.BAD_REQUEST
+
+
+def retry_after(error: RateLimited) -> dict[str, str]:
+    """The Retry-After header for a refusal that lifts at `error.until`."""
+    seconds = math.ceil((error.until - datetime.now(UTC)).total_seconds())
+    return {"Retry-After": str(max(seconds, 1))}
 
 
 def wants_json(request: Request) -> bool:
@@ -67,7 +78,10 @@ async def textbook_error(request: Request, exc: Exception) -> Response:
     extra: dict[str, Any] = {"type": type(exc).__name__}
     if isinstance(exc, StaleBaseRevision):
         extra["current_revision"] = exc.current_revision
-    return error_response(request, status_of(exc), exc.message, **extra)
+    response = error_response(request, status_of(exc), exc.message, **extra)
+    if isinstance(exc, RateLimited):
+        response.headers.update(retry_after(exc))
+    return response
 
 
 async def web_error(request: Request, exc: Exception) -> Response:
@@ -81,6 +95,18 @@ async def http_error(request: Request, exc: Exception) -> Response:
     status = HTTPStatus(exc.status_code)
     message = exc.detail if exc.detail != status.phrase else default_message(status)
     return error_response(request, status, message)
+
+
+async def store_busy(request: Request, exc: Exception) -> Response:
+    """The database did not answer in time (a lock held too long, a restart): nothing changed."""
+    log.warning("store busy on %s %s: %s", request.method, request.url.path, exc)
+    response = error_response(
+        request,
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "The store is busy; nothing was changed. Please try again in a moment.",
+    )
+    response.headers["Retry-After"] = "2"
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -101,5 +127,6 @@ HANDLERS = {
     TextbookError: textbook_error,
     WebError: web_error,
     HTTPException: http_error,
+    OperationalError: store_busy,
     Exception: server_error,
 }

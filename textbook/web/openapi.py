@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from textbook.domain.markdown import MAX_SECTION_BYTES
-from textbook.domain.proposal import MAX_COMMENT, MAX_MESSAGE, VERDICTS
+from textbook.domain.proposal import KINDS, MAX_COMMENT, MAX_MESSAGE, VERDICTS
 
 STATUSES = ("open", "approved", "rejected", "withdrawn", "changes_requested")
 MAX_REVISION = 2**31 - 1
+TEXT = "^[^\\x00]*$"  # no NUL, which PostgreSQL cannot store (lone surrogates are refused too)
 
 # Request bodies: the schemas published in /openapi.json are the ones enforced below.
 PROPOSAL_BODY: dict[str, Any] = {
@@ -23,21 +24,48 @@ PROPOSAL_BODY: dict[str, Any] = {
         "text": {
             "type": "string",
             "maxLength": MAX_SECTION_BYTES,
-            "description": "The whole section in Markdown, from its heading on (at most 512 KB).",
+            "pattern": TEXT,
+            "description": (
+                "The whole section in Markdown, from its heading on, which keeps the section's id;"
+                " at most 512 KiB of UTF-8, without NUL characters."
+            ),
         },
-        "message": {"type": "string", "maxLength": MAX_MESSAGE, "default": ""},
+        "message": {
+            "type": "string",
+            "maxLength": MAX_MESSAGE,
+            "pattern": TEXT,
+            "default": "",
+            "description": "What the change is for; without NUL characters.",
+        },
     },
     "required": ["base_revision", "text"],
     "additionalProperties": False,
+    "examples": [
+        {
+            "base_revision": 1,
+            "text": "## Bisection {#bisection}\n\nHalve the bracket until it is small enough.\n",
+            "message": "A shorter introduction",
+        }
+    ],
 }
 REVIEW_BODY: dict[str, Any] = {
     "type": "object",
     "properties": {
         "verdict": {"type": "string", "enum": list(VERDICTS)},
-        "comment": {"type": "string", "maxLength": MAX_COMMENT, "default": ""},
+        "comment": {
+            "type": "string",
+            "maxLength": MAX_COMMENT,
+            "pattern": TEXT,
+            "default": "",
+            "description": (
+                "Without NUL characters; the verdicts 'comment' and 'request_changes' need one"
+                " that is not blank."
+            ),
+        },
     },
     "required": ["verdict"],
     "additionalProperties": False,
+    "examples": [{"verdict": "request_changes", "comment": "Say when to stop."}],
 }
 
 
@@ -56,7 +84,10 @@ def json_of(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def refusals(*statuses: int) -> dict[str, Any]:
-    return {str(status): json_of(REFUSALS[status], ref("Error")) for status in statuses}
+    return {
+        str(status): {**json_of(REFUSALS[status], ref("Error")), **REFUSAL_HEADERS.get(status, {})}
+        for status in statuses
+    }
 
 
 def strings(*names: str) -> dict[str, Any]:
@@ -73,14 +104,14 @@ def record(properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def path_parameter(name: str, description: str) -> dict[str, Any]:
-    schema = {"type": "string"}
+def path_parameter(name: str, description: str, example: str, **schema: str) -> dict[str, Any]:
     return {
         "name": name,
         "in": "path",
         "required": True,
         "description": description,
-        "schema": schema,
+        "schema": {"type": "string", **schema},
+        "example": example,
     }
 
 
@@ -93,10 +124,22 @@ REFUSALS = {
     413: "The body is over the server's limit.",
     415: "The body is not sent as application/json.",
     422: "The body or a parameter has the wrong shape, or the domain refuses the input.",
+    503: "The store is busy (a lock held too long); nothing changed: retry after `Retry-After`.",
 }
-SLUG = path_parameter("slug", "The book's slug.")
-SECTION = path_parameter("section", "The section's id, as in its heading's {#id}.")
-PROPOSAL = path_parameter("proposal", "The proposal's UUID; anything else is 404.")
+CHALLENGE = {"description": "Always 'Bearer'.", "required": True, "schema": {"const": "Bearer"}}
+RETRY = {"description": "Seconds to wait.", "required": True, "schema": {"type": "string"}}
+REFUSAL_HEADERS = {
+    401: {"headers": {"WWW-Authenticate": CHALLENGE}},
+    503: {"headers": {"Retry-After": RETRY}},
+}
+SLUG = path_parameter("slug", "The book's slug.", "numerical-methods")
+SECTION = path_parameter("section", "The section's id, as in its heading's {#id}.", "bisection")
+PROPOSAL = path_parameter(
+    "proposal",
+    "The proposal's UUID; anything else is 404.",
+    "5b0c6f9e-3c1a-4d2b-9e8f-7a6b5c4d3e2f",
+    format="uuid",
+)
 STATUS = {
     "name": "status",
     "in": "query",
@@ -109,14 +152,15 @@ BOOK = {
     **strings("slug", "title", "subtitle", "language", "license", "description"),
     "updated_at": {"type": "string", "format": "date-time"},
 }
+UUID = {"type": "string", "format": "uuid"}
 PROPOSAL_FIELDS = {
-    **strings("id", "book", "section", "author", "message", "text"),
+    **strings("book", "section", "author", "message", "text"),
+    "id": UUID,
     "status": {"type": "string", "enum": list(STATUSES)},
-    "kind": {"type": "string"},
+    "kind": {"type": "string", "enum": list(KINDS)},
     "base_revision": {"type": "integer"},
     "opened_at": {"type": "string", "format": "date-time"},
 }
-NULLABLE = {"type": ["string", "null"]}
 SCHEMAS: dict[str, Any] = {
     "Error": record(
         {
@@ -154,9 +198,10 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Revision": record(
         {
-            **strings("kind", "author", "approver", "message"),
+            **strings("author", "approver", "message"),
+            "kind": {"type": "string", "enum": ["created", "revised", "removed"]},
             "revision": {"type": "integer"},
-            "proposal_id": NULLABLE,
+            "proposal_id": {"type": ["string", "null"], "format": "uuid"},
             "at": {"type": "string", "format": "date-time"},
         }
     ),
@@ -179,14 +224,21 @@ SCHEMAS: dict[str, Any] = {
     ),
     "ReviewResult": record(
         {
-            **strings("proposal", "verdict"),
+            "proposal": UUID,
+            "verdict": {"type": "string", "enum": list(VERDICTS)},
             "status": {"type": "string", "enum": list(STATUSES)},
         }
     ),
     "EditProposalRequest": PROPOSAL_BODY,
     "ReviewRequest": REVIEW_BODY,
 }
-LOCATION = {"Location": {"description": "The proposal's address.", "schema": {"type": "string"}}}
+LOCATION = {
+    "Location": {
+        "description": "The proposal's address.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^/api/proposals/[0-9a-f-]{36}$"},
+    }
+}
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -200,7 +252,8 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "The books, by slug.",
                 "responses": {
-                    "200": json_of("The books.", {"type": "array", "items": ref("Book")})
+                    "200": json_of("The books.", {"type": "array", "items": ref("Book")}),
+                    **refusals(503),
                 },
             }
         },
@@ -208,14 +261,14 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "A book's outline: chapters and their sections.",
                 "parameters": [SLUG],
-                "responses": {"200": json_of("The outline.", ref("Outline")), **refusals(404)},
+                "responses": {"200": json_of("The outline.", ref("Outline")), **refusals(404, 503)},
             }
         },
         "/api/books/{slug}/sections/{section}": {
             "get": {
                 "summary": "A section's approved text.",
                 "parameters": [SLUG, SECTION],
-                "responses": {"200": json_of("The section.", ref("Section")), **refusals(404)},
+                "responses": {"200": json_of("The section.", ref("Section")), **refusals(404, 503)},
             }
         },
         "/api/books/{slug}/sections/{section}/history": {
@@ -224,7 +277,7 @@ OPENAPI: dict[str, Any] = {
                 "parameters": [SLUG, SECTION],
                 "responses": {
                     "200": json_of("The revisions.", {"type": "array", "items": ref("Revision")}),
-                    **refusals(404),
+                    **refusals(404, 503),
                 },
             }
         },
@@ -242,7 +295,7 @@ OPENAPI: dict[str, Any] = {
                         **json_of("The proposal, opened.", ref("Proposal")),
                         "headers": LOCATION,
                     },
-                    **refusals(400, 401, 403, 404, 409, 413, 415, 422),
+                    **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),
                 },
             }
         },
@@ -254,7 +307,7 @@ OPENAPI: dict[str, Any] = {
                     "200": json_of(
                         "The proposals.", {"type": "array", "items": ref("ProposalSummary")}
                     ),
-                    **refusals(404, 422),
+                    **refusals(404, 422, 503),
                 },
             }
         },
@@ -264,7 +317,7 @@ OPENAPI: dict[str, Any] = {
                 "parameters": [PROPOSAL],
                 "responses": {
                     "200": json_of("The proposal.", ref("ProposalDetail")),
-                    **refusals(404),
+                    **refusals(404, 503),
                 },
             }
         },
@@ -282,7 +335,7 @@ OPENAPI: dict[str, Any] = {
                         **json_of("The review, recorded.", ref("ReviewResult")),
                         "headers": LOCATION,
                     },
-                    **refusals(400, 401, 403, 404, 409, 413, 415, 422),
+                    **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),
                 },
             }
         },

@@ -12,7 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from textbook.domain.errors import InvalidInput, ProposalNotFound, TextbookError
+from textbook.domain.errors import (
+    InvalidInput,
+    MergeConflict,
+    ProposalNotFound,
+    TextbookError,
+    TooManyOpenProposals,
+)
 from textbook.projections.publishing.pandoc import PandocFailed
 from textbook.projections.publishing.reading import preview
 from textbook.projections.publishing.sanitize import UnsafeInput
@@ -79,12 +85,13 @@ async def propose_edit(request: Request) -> Response:
         created = await run_in_threadpool(
             site(request).app.propose_edit, slug, section_id, text, message, name, base
         )
-    except InvalidInput as error:
+    except (InvalidInput, TooManyOpenProposals) as error:
         queries = site(request).queries()
         section = queries.section(slug, section_id)
         return render(
-            request, "edit.html", 422, book=queries.outline(slug), section=section, text=text,
-            message=message, base_revision=base or section.revision, error=error.message,
+            request, "edit.html", int(status_of(error)), book=queries.outline(slug),
+            section=section, text=text, message=message, base_revision=base or section.revision,
+            error=error.message,
             action=request.url.path, heading=f"Edit “{section.title}”",
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{created}", status_code=303)
@@ -145,7 +152,8 @@ async def propose_new(request: Request) -> Response:
                 app.propose_section, slug, chapter, after, text, message, name
             )
     except (InvalidInput, TextbookError) as error:
-        if not isinstance(error, InvalidInput) and status_of(error) != HTTPStatus.CONFLICT:
+        kept = isinstance(error, (InvalidInput, TooManyOpenProposals))
+        if not kept and status_of(error) != HTTPStatus.CONFLICT:
             raise
         outline = site(request).queries().outline(slug)
         return render(
@@ -177,12 +185,14 @@ def proposal(request: Request) -> Response:
         and found.kind == "edit"
         and current.revision != found.base_revision
     )
+    merged, conflict = merged_or_conflict(request, identifier) if stale else (None, None)
     user = current_user(request)
     may_approve = user is not None and site(request).app.may_approve(identifier, user)
     rendered: Markup | None
     try:
         images, cache = images_of(request, found.book_slug), site(request).library.cache
-        rendered = preview(found.text, found.book_slug, images, cache) if found.text else None
+        shown = merged if merged is not None else found.text  # what approving would publish
+        rendered = preview(shown, found.book_slug, images, cache) if shown else None
     except (PandocFailed, UnsafeInput) as error:
         rendered = None
         render_error: str | None = str(error)
@@ -196,6 +206,8 @@ def proposal(request: Request) -> Response:
         thread=queries.thread(str(identifier)),
         diff=word_diff(base_text, found.text),
         since=word_diff(base_text, current.text) if stale and current else None,
+        merged=word_diff(current.text, merged) if merged is not None and current else None,
+        conflict=conflict,
         current=current,
         stale=stale,
         rendered=rendered,
@@ -206,6 +218,17 @@ def proposal(request: Request) -> Response:
         and user != found.author
         and reviewer(request, found.book_slug, user),
     )
+
+
+def merged_or_conflict(request: Request, identifier: UUID) -> tuple[str | None, str | None]:
+    """What approving would publish now, or else which lines clash (the domain decides)."""
+    try:
+        return site(request).app.merged_text(identifier), None
+    except MergeConflict as error:
+        return None, "; ".join(
+            f"{clash.current_lines} of the current text and {clash.proposed_lines} of the proposal"
+            for clash in error.clashes
+        )
 
 
 def images_of(request: Request, slug: str) -> set[str]:

@@ -82,7 +82,10 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
     def message(self) -> str:
-        return f"The request body is over the limit of {self.limit // (1024 * 1024)} MB."
+        mib = 1024 * 1024
+        if self.limit >= mib and self.limit % mib == 0:
+            return f"The request body is over the limit of {self.limit // mib} MB."
+        return f"The request body is over the limit of {self.limit:,} bytes."
 
     async def refuse(self, scope: Scope, send: Send) -> None:
         status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE

@@ -70,6 +70,7 @@ class EditionPublisher:
         self.cache = build_dir / "cache"
         self.formats = formats
         self.published: dict[str, str] = {}
+        self.position: int | None = -1  # the log position of the last look at the books
 
     def marker(self, slug: str) -> Path:
         return self.editions / f".{slug}.published"
@@ -80,6 +81,9 @@ class EditionPublisher:
         A book that cannot be built keeps its last edition; it is tried again when it changes.
         """
         catch_up(self.app, self.views)
+        position = self.views.max_tracking_id(self.app.name)
+        if position == self.position or not self.formats:
+            return []  # no new event, or only the read models to keep: nothing to publish
         queries = Queries(self.views)
         self.editions.mkdir(parents=True, exist_ok=True)
         done = []
@@ -102,6 +106,7 @@ class EditionPublisher:
             done.append(outline.slug)
             if report is not None:
                 report(outline.slug, seconds)
+        self.position = position
         return done
 
     def _publish(self, book: BookToBuild) -> dict[str, float]:
