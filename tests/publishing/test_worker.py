@@ -38,3 +38,16 @@ def test_worker_publishes_each_change_once_and_keeps_the_last_good_edition(
     publisher.app.review(fixed, "approve", "", by="bob")
     assert again.publish_changed() == ["tiny"]
     assert "Add them in threes." in (edition / "tiny" / "second.html").read_text()
+
+
+def test_two_workers_on_one_build_folder_take_turns(publisher: Publisher) -> None:
+    build = publisher.root / "build"
+    first = EditionPublisher(publisher.app, publisher.views, build)
+    second = EditionPublisher(publisher.app, publisher.views, build)
+    (build / "editions").mkdir(parents=True)
+    with first.only_publisher() as alone:
+        assert alone
+        assert second.publish_changed() == []  # the folder is busy: nothing built, nothing lost
+        assert not (build / "editions" / "tiny.epub").exists()
+    assert second.publish_changed() == ["tiny"]  # looks again once the first is done
+    assert first.publish_changed() == []  # and the first finds it published

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from textbook.projections.publishing.sources import (
     BookToBuild,
     BuildError,
     digest,
+    write_atomically,
 )
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up
@@ -84,8 +87,32 @@ class EditionPublisher:
         position = self.views.max_tracking_id(self.app.name)
         if position == self.position or not self.formats:
             return []  # no new event, or only the read models to keep: nothing to publish
-        queries = Queries(self.views)
         self.editions.mkdir(parents=True, exist_ok=True)
+        with self.only_publisher() as alone:
+            if not alone:
+                return []  # another worker publishes into this folder; look again next time
+            done = self._publish_changed(Queries(self.views), report)
+        self.position = position
+        return done
+
+    @contextmanager
+    def only_publisher(self) -> Iterator[bool]:
+        """Whether this is the only publisher into the build folder, which it is until the end.
+
+        Workers on one host share build/ (its cache and staging folders), so they take turns.
+        """
+        with (self.editions / ".lock").open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _publish_changed(self, queries: Queries, report: Report | None) -> list[str]:
         done = []
         for outline in queries.books():
             book = book_to_build(self.app, queries, outline.slug)
@@ -102,11 +129,10 @@ class EditionPublisher:
             except BuildError as error:
                 log.error("%s: not published: %s", outline.slug, error)
                 continue
-            marker.write_text(key)
+            write_atomically(marker, key.encode())
             done.append(outline.slug)
             if report is not None:
                 report(outline.slug, seconds)
-        self.position = position
         return done
 
     def _publish(self, book: BookToBuild) -> dict[str, float]:
