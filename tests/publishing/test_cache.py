@@ -22,7 +22,7 @@ def test_writers_of_one_entry_at_once_never_fail_and_leave_one_whole_file(tmp_pa
             for _ in range(20):
                 cache.put("ast", "ab" * 32, data)
                 assert cache.get("ast", "ab" * 32) == data
-        except BaseException as error:  # noqa: BLE001 - reported by the test below
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
 
     threads = [threading.Thread(target=write) for _ in range(16)]
