@@ -309,7 +309,7 @@ def test_screenshots_of_the_main_pages(new_page: OpenPage) -> None:
         for what, path in pages.items():
             page.goto(path)
             if what == "editor":
-                expect(page.locator("#preview h2")).to_be_visible()
+                expect(page.locator("#preview h2").first).to_be_visible()
             shot = SCREENSHOTS / f"{what}-{device}.png"
             page.screenshot(path=shot, full_page=True)
             assert shot.read_bytes().startswith(b"\x89PNG")
@@ -340,7 +340,7 @@ def test_no_page_scrolls_sideways_on_a_phone(new_page: OpenPage) -> None:
     for path in paths:
         phone.goto(path)
         if path.endswith("/edit"):
-            expect(phone.locator("#preview h2")).to_be_visible()
+            expect(phone.locator("#preview h2").first).to_be_visible()
         width = phone.evaluate("document.documentElement.scrollWidth")
         if width > 390:
             wider[path] = width

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
+
 from tests.publishing.conftest import Publisher
-from textbook.projections.publishing.editions import EditionPublisher
+from textbook.projections.publishing.editions import EditionPublisher, Report
+from textbook.projections.publishing.pandoc import PandocFailed
 
 
 def test_worker_publishes_each_change_once_and_keeps_the_last_good_edition(
@@ -51,3 +56,27 @@ def test_two_workers_on_one_build_folder_take_turns(publisher: Publisher) -> Non
         assert not (build / "editions" / "tiny.epub").exists()
     assert second.publish_changed() == ["tiny"]  # looks again once the first is done
     assert first.publish_changed() == []  # and the first finds it published
+
+
+def test_the_worker_logs_a_failed_round_but_not_one_cut_short_by_its_stop(
+    publisher: Publisher, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Failing(EditionPublisher):
+        def __init__(self, stop_while_failing: bool) -> None:
+            super().__init__(publisher.app, publisher.views, publisher.root / "build")
+            self.rounds, self.stop_while_failing = 0, stop_while_failing
+
+        def publish_changed(self, report: Report | None = None) -> list[str]:
+            self.rounds += 1
+            if self.stop_while_failing or self.rounds > 1:
+                stop.set()  # as SIGTERM does, while pandoc dies of the same signal
+            raise PandocFailed("pandoc exit -15")
+
+    stop = threading.Event()
+    Failing(stop_while_failing=True).run(stop, interval=0)
+    assert "publishing failed" not in caplog.text
+    stop = threading.Event()
+    worker = Failing(stop_while_failing=False)
+    worker.run(stop, interval=0)
+    assert caplog.text.count("publishing failed; trying again in 5 s") == 1
+    assert worker.rounds == 2  # it went on after the failure

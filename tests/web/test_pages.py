@@ -244,3 +244,20 @@ def test_my_proposals_lists_the_authors_own_newest_first(client: TestClient) -> 
     page = client.get("/me/proposals").text
     assert page.index(first) < page.index(second)
     assert "Count on" in page and "Count further" in page
+
+
+def test_preview_and_proposal_page_resolve_citations_as_the_book_does(client: TestClient) -> None:
+    sign_in(client, "alice")
+    cited = "## Counting {#counting}\n\nCounting is older than writing [@knuth1997].\n"
+    page = client.get("/books/tiny/sections/counting/edit")
+    response = client.post(
+        "/preview", data={"csrf": csrf_of(page.text), "book": "tiny", "text": cited}
+    )
+    assert response.status_code == 200, response.text
+    html = response.json()["html"]
+    assert "Counting is older than writing (Knuth 1997) ." in text_of(html, "p")
+    assert "The Art of Computer Programming" in text_of(html, "#refs")
+    assert text_of(html, "h2.unnumbered") == "References"
+    proposal = client.get(propose(client, cited, "Cite Knuth"))
+    assert "(Knuth 1997)" in text_of(proposal.text, ".rendered")
+    assert "The Art of Computer Programming" in text_of(proposal.text, ".rendered #refs")

@@ -108,13 +108,12 @@ def parse_revision(value: str) -> int | None:
 async def preview_endpoint(request: Request) -> Response:
     form = await read_form(request)
     slug = form.get("book", "")
-    images: set[str] = set()
+    book = None
     if slug:
-        state = await run_in_threadpool(lambda: site(request).queries().book_state(slug))
-        images = {image.name for image in state.images}
+        book = await run_in_threadpool(lambda: site(request).queries().book_state(slug))
     try:
         html = await run_in_threadpool(
-            preview, form.get("text", "")[:MAX_TEXT], slug, images, site(request).library.cache
+            preview, form.get("text", "")[:MAX_TEXT], book, site(request).library.cache
         )
     except (PandocFailed, UnsafeInput) as error:
         return JSONResponse({"error": f"This text cannot be published: {error}"}, status_code=422)
@@ -190,9 +189,9 @@ def proposal(request: Request) -> Response:
     may_approve = user is not None and site(request).app.may_approve(identifier, user)
     rendered: Markup | None
     try:
-        images, cache = images_of(request, found.book_slug), site(request).library.cache
+        book, cache = queries.book_state(found.book_slug), site(request).library.cache
         shown = merged if merged is not None else found.text  # what approving would publish
-        rendered = preview(shown, found.book_slug, images, cache) if shown else None
+        rendered = preview(shown, book, cache) if shown else None
     except (PandocFailed, UnsafeInput) as error:
         rendered = None
         render_error: str | None = str(error)
@@ -229,10 +228,6 @@ def merged_or_conflict(request: Request, identifier: UUID) -> tuple[str | None, 
             f"{clash.current_lines} of the current text and {clash.proposed_lines} of the proposal"
             for clash in error.clashes
         )
-
-
-def images_of(request: Request, slug: str) -> set[str]:
-    return {image.name for image in site(request).queries().book_state(slug).images}
 
 
 def reviewer(request: Request, slug: str, user: str) -> bool:

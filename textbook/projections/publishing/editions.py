@@ -151,8 +151,10 @@ class EditionPublisher:
             try:
                 self.publish_changed(self.log_published)
             except Exception:  # a busy database, a full disk: log it, and try again shortly
+                if stop.wait(1):
+                    return  # cut short by the stop itself (pandoc got the same signal): no error
                 log.exception("publishing failed; trying again in 5 s")
-                stop.wait(5)
+                stop.wait(4)
             stop.wait(interval)
 
     @staticmethod

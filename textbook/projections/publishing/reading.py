@@ -12,6 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from textbook.domain.application import Textbook
+from textbook.domain.state import BookState
 from textbook.projections.publishing import html, pandoc
 from textbook.projections.publishing.editions import book_to_build, fingerprint
 from textbook.projections.publishing.pipeline import bibliography_file
@@ -101,14 +102,27 @@ class Library:
         return ReadableBook(book, info, found, fragments, entries)
 
 
-def preview(markdown: str, slug: str, images: set[str], cache: Cache) -> Markup:
+def preview(markdown: str, book: BookState | None, cache: Cache) -> Markup:
     """Authors' Markdown as it will read, through the same safe pipeline as the book.
 
-    The one place that marks a preview safe: its HTML comes from a sanitised AST and has been
-    through nh3. Images point at the book's image route, wherever the preview is shown.
+    With the book, its images show and its citations resolve against its bibliography, with a
+    list of the works cited, as in the edition. The one place that marks a preview safe: its
+    HTML comes from a sanitised AST and has been through nh3.
     """
-    from textbook.projections.publishing.sources import parse_chapter, resolve_images
+    from textbook.projections.publishing.sources import (
+        REFERENCES_H1,
+        parse_chapter,
+        resolve_images,
+    )
 
-    ast = resolve_images(parse_chapter(markdown, images, cache), f"/books/{slug}/images/")
-    written = html.clean_html(pandoc.write(ast, "html5", ["--mathml", "--wrap=none"]))
-    return Markup(written)  # sanitised twice, see above
+    images = {image.name for image in book.images} if book else set()
+    ast = parse_chapter(markdown, images, cache)
+    args = ["--mathml", "--wrap=none"]
+    if book is not None:
+        ast = resolve_images(ast, f"/books/{book.slug}/images/")
+        bibliography = bibliography_file(book, cache)
+        if bibliography is not None:
+            args += ["--citeproc", f"--bibliography={bibliography}"]
+            args += ["-M", "reference-section-title=References"]
+    written = REFERENCES_H1.sub(r"<h2\1>References</h2>", pandoc.write(ast, "html5", args))
+    return Markup(html.clean_html(written))  # sanitised twice, see above
