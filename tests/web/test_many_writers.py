@@ -31,13 +31,13 @@ def test_proposal_page_shows_what_approving_a_merge_publishes(client: TestClient
     assert "now at revision 2" in notice
     assert "The changes do not overlap, so approving merges them" in notice
     assert "What approving publishes" in page.text
-    merged = text_of(page.text, "#merged")
-    assert "One, two, three, and on." in merged  # the approved change is kept ...
-    assert "<del>print(1 </del><ins>print(2 </ins>" in page.text  # ... and this one added
+    merged = text_of(page.text, "#merged")  # the current text, with this change marked ...
+    assert merged.startswith("\u22ef 5 unchanged lines")  # ... and the lines far from it folded
+    assert "<del>print(1 </del><ins>print(2 </ins>" in page.text
     assert "Approve and publish" in page.text
     preview = text_of(page.text, ".preview")  # the merged text, rendered as readers will see it
-    assert "One, two, three, and on." in preview
-    assert "2 + 2" in preview
+    assert "One, two, three, and on." in preview  # the approved change is kept ...
+    assert "2 + 2" in preview  # ... and this one added
     assert review(client, code, "approve") == 303
     assert "and on." in client.get("/books/tiny/chapters/first").text
     published = client.get("/api/books/tiny/sections/counting").json()

@@ -233,6 +233,21 @@ def test_word_diff_marks_only_the_changed_words() -> None:
     assert str(diff) == "One paragraph.\n\n<del>Each </del><ins>Every </ins>word counts."
 
 
+def test_word_diff_folds_unchanged_lines_far_from_a_change() -> None:
+    old = "\n".join(f"Line {n} <of> twenty." for n in range(1, 21))
+    new = old.replace("Line 10 <of>", "Line ten <of>")
+    diff = word_diff(old, new)
+    assert str(diff) == (
+        '<span class="fold">\u22ef 7 unchanged lines</span>'
+        "Line 8 &lt;of&gt; twenty.\nLine 9 &lt;of&gt; twenty.\n"
+        "Line <del>10 </del><ins>ten </ins>&lt;of&gt; twenty.\n"
+        "Line 11 &lt;of&gt; twenty.\nLine 12 &lt;of&gt; twenty."
+        '<span class="fold">\u22ef 8 unchanged lines</span>'
+    )
+    assert word_diff(old, new, context=None).count("\n") == 19  # every line, when asked
+    assert word_diff("", "New.\nText.") == "<ins>New.</ins>\n<ins>Text.</ins>"  # all new: all shown
+
+
 def test_my_proposals_lists_the_authors_own_newest_first(client: TestClient) -> None:
     sign_in(client, "alice")
     first = propose(client, message="Count on")
