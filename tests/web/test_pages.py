@@ -245,6 +245,10 @@ def test_word_diff_folds_unchanged_lines_far_from_a_change() -> None:
         '<span class="fold">\u22ef 8 unchanged lines</span>'
     )
     assert word_diff(old, new, context=None).count("\n") == 19  # every line, when asked
+    # Two unchanged lines between changes stay: a note in their place would save nothing.
+    close = new.replace("Line 4 <of>", "Line four <of>")
+    diff = word_diff(old, close)
+    assert diff.startswith("Line 1 ") and "Line 7 " in diff and diff.count('class="fold"') == 1
     assert word_diff("", "New.\nText.") == "<ins>New.</ins>\n<ins>Text.</ins>"  # all new: all shown
 
 

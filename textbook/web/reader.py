@@ -240,17 +240,22 @@ def fold(lines: list[tuple[bool, str]], context: int | None) -> list[tuple[bool,
             for m in range(max(0, n - context), min(len(lines), n + context + 1)):
                 near[m] = True
     shown: list[tuple[bool, str]] = []
-    hidden = 0
+    hidden: list[str] = []
+
+    def end_of_run() -> None:
+        if len(hidden) >= 3:  # a note in place of fewer lines would save nothing
+            shown.append((True, folded(len(hidden))))
+        else:
+            shown.extend((False, line) for line in hidden)
+        hidden.clear()
+
     for n, (_, line) in enumerate(lines):
-        if not near[n]:
-            hidden += 1
-            continue
-        if hidden:
-            shown.append((True, folded(hidden)))
-            hidden = 0
-        shown.append((False, line))
-    if hidden:
-        shown.append((True, folded(hidden)))
+        if near[n]:
+            end_of_run()
+            shown.append((False, line))
+        else:
+            hidden.append(line)
+    end_of_run()
     return shown
 
 
