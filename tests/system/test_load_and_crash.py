@@ -2,9 +2,10 @@
 
 Web workers (`textbook serve --workers N`) and a projection worker (`textbook worker`) run as
 separate processes on one store; 50 clients propose and approve edits to a few sections through
-the JSON API for a bounded time while a web worker and the projection worker are killed with
-SIGKILL and restarted. Afterwards every approval a client was told about is in the history, and
-the read models equal a rebuild from the events.
+the JSON API for a bounded time, and a few readers read the chapter page as it changes, while a
+web worker and the projection worker are killed with SIGKILL and restarted. Afterwards every
+approval a client was told about is in the history, and the read models equal a rebuild from
+the events.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from textbook.source import read_book
 from textbook.storage import open_textbook
 
 CLIENTS = 50
+READERS = 4  # reading the chapter page, which is rendered anew after each approval
 LOAD_SECONDS = 20.0
 SECTIONS = ("part-a", "part-b", "part-c", "part-d")
 LINES = 8
@@ -64,6 +66,7 @@ class Tally:
     refused: list[str] = field(default_factory=list)  # other 4xx: their messages
     server_errors: list[str] = field(default_factory=list)
     disconnects: int = 0
+    pages: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -230,6 +233,22 @@ def client_loop(
                 time.sleep(0.2)
 
 
+def reader_loop(cluster: Cluster, deadline: float, tally: Tally) -> None:
+    """Read the chapter page until the deadline: its rendering races the approvals."""
+    with httpx.Client(timeout=30) as http:
+        while time.monotonic() < deadline:
+            try:
+                page = http.get(f"{cluster.url}/books/under-load/chapters/load")
+                if record(tally, "read the chapter", page, 200):
+                    assert "What many writers wrote at once." in page.text
+                    with tally.lock:
+                        tally.pages += 1
+            except httpx.TransportError:
+                with tally.lock:
+                    tally.disconnects += 1
+                time.sleep(0.2)
+
+
 def record(tally: Tally, what: str, response: httpx.Response, expected: int) -> bool:
     """True if the request did what was asked; counts conflicts, refusals and server errors."""
     if response.status_code == expected:
@@ -251,6 +270,10 @@ def run_load(cluster: Cluster, tokens: dict[str, str], dump: Path | None) -> Tal
     threads = [
         threading.Thread(target=client_loop, args=(n, cluster, tokens, deadline, tally))
         for n in range(CLIENTS)
+    ]
+    threads += [
+        threading.Thread(target=reader_loop, args=(cluster, deadline, tally))
+        for _ in range(READERS)
     ]
     for thread in threads:
         thread.start()
@@ -346,10 +369,11 @@ def test_no_acknowledged_approval_is_lost_when_workers_are_killed_under_load(
         tally = run_load(cluster, tokens, dump)
         print(
             f"{len(tally.approved)} approvals acknowledged, {tally.conflicts} conflicts, "
-            f"{tally.disconnects} requests cut off by the kills"
+            f"{tally.disconnects} requests cut off by the kills, {tally.pages} chapter pages read"
         )
         assert tally.server_errors == [], cluster.log()
         assert tally.refused == []
+        assert tally.pages >= 20, tally.pages
         assert len(tally.approved) >= 20, (len(tally.approved), tally.conflicts, cluster.log())
         app = open_textbook(settings)
         try:
