@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import given
 from hypothesis import strategies as st
 
+from textbook.domain.application import Textbook
 from textbook.projections.blame import Origin, carry
+from textbook.projections.queries import Queries
 
 FIRST = Origin(1, "alice", "bob", None, "2026-01-01")
 SECOND = Origin(2, "carol", "bob", "p2", "2026-01-02")
@@ -30,3 +34,33 @@ def test_an_edit_in_the_middle_keeps_the_rest() -> None:
         ("four", 1),
         ("five", 2),
     ]
+
+
+def test_the_read_model_written_row_by_row_equals_blame_from_scratch(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    # The read model writes only the rows a revision changes: check it against `carry` over
+    # the whole history, through edits that grow, shrink, shift and empty the section.
+    texts = [
+        "## Counting {#counting}\n\nOne.\nTwo.\nThree.\nFour.\n",
+        "## Counting {#counting}\n\nZero.\nOne.\nTwo.\nThree.\nFour.\n",  # everything shifts
+        "## Counting {#counting}\n\nZero.\nTwo.\nFour.\nFive.\nSix.\n",
+        "## Counting {#counting}\n\nZero.\n",  # shrinks
+        "## Counting {#counting}\n\nZero.\nZero.\nZero.\nAnd one.\n",
+        "## Counting {#counting}\n",
+    ]
+    expected = [(line, 1) for line in queries().section(tiny, "counting").text.splitlines()]
+    for text in texts:
+        proposal = app.propose_edit(tiny, "counting", text, "Recount", by="alice")
+        app.review(proposal, "approve", "", by="bob")
+        section = queries().section(tiny, "counting")
+        origin = Origin(section.revision, "", "", None, "")
+        expected = [
+            (line, o.revision)
+            for line, o in carry(
+                [(line, Origin(rev, "", "", None, "")) for line, rev in expected], text, origin
+            )
+        ]
+        shown = queries().blame(tiny, "counting")
+        assert [(b.line, b.revision) for b in shown] == expected
+        assert [b.number for b in shown] == list(range(1, len(expected) + 1))

@@ -59,10 +59,11 @@ def carry(old: list[tuple[str, Origin]], new_text: str, origin: Origin) -> list[
 
 
 def section_blamed(sql: Sql, e: Section.Created | Section.Revised, revision: int) -> None:
+    """Blame after a revision, writing only the rows that changed (most edits change a few)."""
     aggregate_id = str(e.originator_id)
     rows = sql.all(
-        "SELECT line, revision, author, approver, proposal_id, at FROM {s}.tb_blame"
-        " WHERE aggregate_id = ? ORDER BY line_no",
+        "SELECT line, revision, author, approver, proposal_id, at, book_slug, section_id"
+        " FROM {s}.tb_blame WHERE aggregate_id = ? ORDER BY line_no",
         (aggregate_id,),
     )
     old = [
@@ -76,27 +77,34 @@ def section_blamed(sql: Sql, e: Section.Created | Section.Revised, revision: int
         str(e.proposal_id) if e.proposal_id else None,
         e.timestamp.isoformat(),
     )
-    section = sql.one(
-        "SELECT book_slug, section_id FROM {s}.tb_sections WHERE aggregate_id = ?", (aggregate_id,)
-    )
-    if section is None:
-        raise LookupError(f"section {aggregate_id} is not in the read model")
-    sql.execute("DELETE FROM {s}.tb_blame WHERE aggregate_id = ?", (aggregate_id,))
+    new = carry(old, e.text, origin)
+    changed = [n for n, blamed in enumerate(new) if n >= len(old) or old[n] != blamed]
+    if len(new) < len(old):
+        sql.execute(
+            "DELETE FROM {s}.tb_blame WHERE aggregate_id = ? AND line_no > ?",
+            (aggregate_id, len(new)),
+        )
+    if not changed:
+        return
+    if rows:
+        book_slug, section_id = rows[0]["book_slug"], rows[0]["section_id"]
+    else:
+        section = sql.one(
+            "SELECT book_slug, section_id FROM {s}.tb_sections WHERE aggregate_id = ?",
+            (aggregate_id,),
+        )
+        if section is None:
+            raise LookupError(f"section {aggregate_id} is not in the read model")
+        book_slug, section_id = section["book_slug"], section["section_id"]
     sql.executemany(
-        "INSERT INTO {s}.tb_blame VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO {s}.tb_blame VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (aggregate_id, line_no) DO UPDATE SET line = excluded.line,"
+        " revision = excluded.revision, author = excluded.author,"
+        " approver = excluded.approver, proposal_id = excluded.proposal_id, at = excluded.at",
         [
-            (
-                aggregate_id,
-                number,
-                section["book_slug"],
-                section["section_id"],
-                line,
-                o.revision,
-                o.author,
-                o.approver,
-                o.proposal_id,
-                o.at,
-            )
-            for number, (line, o) in enumerate(carry(old, e.text, origin), start=1)
+            (aggregate_id, n + 1, book_slug, section_id, line, o.revision, o.author, o.approver,
+             o.proposal_id, o.at)
+            for n in changed
+            for line, o in [new[n]]
         ],
-    )
+    )  # fmt: skip
