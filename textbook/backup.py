@@ -20,6 +20,7 @@ from eventsourcing.persistence import StoredEvent
 
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, TextbookError
+from textbook.files import replacing
 from textbook.storage import BlobStore, blob_store, transaction
 
 FORMAT = "textbook-dump"
@@ -37,8 +38,8 @@ def dump(app: Textbook, target: Path, progress: Callable[[int], None] | None = N
     last = app.recorder.max_notification_id() or 0
     blobs = blob_store(app)
     count = 0
-    temporary = target.with_name(target.name + ".partial")
-    with gzip.open(temporary, "wt", encoding="utf-8") as out:
+    # Private: the events hold email addresses and password hashes.
+    with replacing(target, 0o600) as temporary, gzip.open(temporary, "wt", encoding="utf-8") as out:
         out.write(json.dumps({"format": FORMAT, "version": VERSION, "events": last}) + "\n")
         start = 0
         while start < last:
@@ -66,7 +67,6 @@ def dump(app: Textbook, target: Path, progress: Callable[[int], None] | None = N
         for sha256, data in all_blobs(blobs):
             out.write(json.dumps({"blob": sha256, "data": base64.b64encode(data).decode()}) + "\n")
             images += 1
-    temporary.replace(target)
     return DumpReport(count, images)
 
 

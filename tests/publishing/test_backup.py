@@ -47,6 +47,9 @@ def test_restored_store_has_the_same_book_history_and_editions(
     original = publisher.build("tiny", "original", ("epub", "pdf"))
     report = dump(app, tmp_path / "backup.jsonl.gz")
     assert report.events == event_count(app) and report.images == 1
+    # Only its owner may read it (it holds password hashes), and nothing is left beside it.
+    assert (tmp_path / "backup.jsonl.gz").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir() if "backup" in p.name] == ["backup.jsonl.gz"]
 
     restored, views = open_textbook(other_store), open_views(other_store)
     try:

@@ -12,13 +12,13 @@ from datetime import datetime
 from pathlib import Path
 
 from textbook.domain.application import Textbook
+from textbook.files import write_atomically
 from textbook.projections.publishing.pipeline import build
 from textbook.projections.publishing.sources import (
     FORMATS,
     BookToBuild,
     BuildError,
     digest,
-    write_atomically,
 )
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up

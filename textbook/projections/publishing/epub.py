@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from textbook.domain.state import ImageRef
+from textbook.files import replacing
 from textbook.projections.publishing.html import (
     LICENSES,
     STATIC,
@@ -24,7 +25,6 @@ from textbook.projections.publishing.sources import (
     Chapter,
     nodes,
     render_chapter,
-    replacing,
     resolve_links,
 )
 

@@ -21,6 +21,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from ziamath.config import config as ziamath_config
 from ziamath.zmath import Latex
 
+from textbook.files import replacing, write_atomically
 from textbook.projections.publishing.html import LICENSES, STATIC, TEMPLATES, Edition, sections_of
 from textbook.projections.publishing.sources import (
     Cache,
@@ -28,8 +29,6 @@ from textbook.projections.publishing.sources import (
     digest,
     nodes,
     render_chapter,
-    replacing,
-    write_atomically,
 )
 
 # Plain paths, no <symbol>/<use>: WeasyPrint draws such an SVG differently the second time, and a

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from textbook.domain.state import BookState
+from textbook.files import write_atomically
 from textbook.projections.publishing import epub, html, pdf
 from textbook.projections.publishing.sources import (
     FORMATS,
@@ -17,7 +18,6 @@ from textbook.projections.publishing.sources import (
     chapters,
     digest,
     owners,
-    write_atomically,
 )
 
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from textbook.domain.state import BookState
+from textbook.files import write_atomically
 from textbook.projections.publishing import pandoc
 from textbook.projections.publishing.sanitize import UnsafeInput, check_brackets, sanitize
 
@@ -52,31 +50,6 @@ class BookToBuild:
 
 class BuildError(Exception):
     """A book cannot be published; the message names the chapter and says why."""
-
-
-@contextmanager
-def replacing(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target`, renamed over it when the block ends without error.
-
-    Each writer (thread or process) gets its own temporary file, so two that write the same
-    target at once cannot take each other's file away, and a reader sees the old file or the
-    new one, never a part of either.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    os.chmod(name, 0o644)  # mkstemp makes it private; editions are for everyone to read
-    temporary = Path(name)
-    try:
-        yield temporary
-        temporary.replace(target)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    with replacing(target) as temporary:
-        temporary.write_bytes(data)
 
 
 class Cache:
