@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import event_count
 from textbook.domain.application import Textbook
@@ -139,3 +141,44 @@ def test_removal_of_a_changed_section_is_still_refused_as_stale(app: Textbook, t
     with pytest.raises(StaleBaseRevision, match="now at revision 2") as refused:
         app.review(removal, "approve", "", by="bob")
     assert not isinstance(refused.value, MergeConflict)
+
+
+@st.composite
+def separate_edits(draw: st.DrawFn) -> tuple[str, str, str, str]:
+    """A base text, each side's edit of it (lines replaced or deleted), and the two combined:
+    the sides change different lines, with an unchanged line between any two of theirs."""
+    count = draw(st.integers(min_value=1, max_value=40))
+    sides = draw(st.lists(st.sampled_from("..cp"), min_size=count, max_size=count))
+    for n in range(1, count):
+        if {sides[n - 1], sides[n]} == {"c", "p"}:
+            sides[n] = "."  # keep an unchanged line between the two sides' changes
+    deleted = draw(st.lists(st.booleans(), min_size=count, max_size=count))
+    base = [f"Line {n}.\n" for n in range(count)]
+
+    def edited(n: int, side: str) -> str:
+        return "" if deleted[n] else f"Line {n}, as the {side} side wrote it.\n"
+
+    current = [edited(n, "current") if s == "c" else base[n] for n, s in enumerate(sides)]
+    proposed = [edited(n, "proposed") if s == "p" else base[n] for n, s in enumerate(sides)]
+    both = [{"c": current[n], "p": proposed[n]}.get(s, base[n]) for n, s in enumerate(sides)]
+    return "".join(base), "".join(current), "".join(proposed), "".join(both)
+
+
+@given(separate_edits())
+def test_changes_to_separate_lines_always_merge_into_both(
+    texts: tuple[str, str, str, str],
+) -> None:
+    base, current, proposed, both = texts
+    assert merge(base, current, proposed).text == both
+    assert merge(base, proposed, current).text == both  # whichever was approved first
+
+
+@given(st.lists(st.sampled_from(["A.\n", "B.\n", "\n", "C.\n"]), max_size=30), st.data())
+def test_the_same_change_on_both_sides_or_on_one_merges_to_it(
+    base: list[str], data: st.DataObject
+) -> None:
+    changed = data.draw(st.lists(st.sampled_from(["A.\n", "D.\n", "\n"]), max_size=30))
+    before, after = "".join(base), "".join(changed)
+    assert merge(before, after, after).text == after
+    assert merge(before, before, after).text == after
+    assert merge(before, after, before).text == after
