@@ -118,7 +118,8 @@ class Textbook(Application[UUID]):
             else:
                 user.record_failed_sign_in(at)
             try:
-                self._save(user)
+                if user.pending_events:  # a right password after none wrong records nothing
+                    self._save(user)
                 break
             except ConcurrentChange:
                 user = self.user(name)

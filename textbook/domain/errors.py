@@ -129,6 +129,7 @@ class MergeConflict(StaleBaseRevision):
         self.base_revision = base_revision
         self.current_revision = current_revision
         self.clashes = clashes
+        self.where = where  # which lines clash, in words
 
 
 class ProposalClosed(Conflict):

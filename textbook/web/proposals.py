@@ -224,10 +224,7 @@ def merged_or_conflict(request: Request, identifier: UUID) -> tuple[str | None, 
     try:
         return site(request).app.merged_text(identifier), None
     except MergeConflict as error:
-        return None, "; ".join(
-            f"{clash.current_lines} of the current text and {clash.proposed_lines} of the proposal"
-            for clash in error.clashes
-        )
+        return None, error.where
 
 
 def reviewer(request: Request, slug: str, user: str) -> bool:
