@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -22,6 +23,7 @@ import click
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, TextbookError
+from textbook.domain.markdown import MAX_SECTION_BYTES, section_too_long
 from textbook.projections.publishing.sources import FORMATS, BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
@@ -146,8 +148,8 @@ as_option = click.option(
 def cli(ctx: click.Context, database: str | None) -> None:
     """textbook: open textbooks written together, with every change reviewed and recorded."""
     settings = Settings.from_environ()
-    if database:
-        settings = Settings(database=database, build_dir=settings.build_dir)
+    if database:  # only the database: every other setting still comes from the environment
+        settings = dataclasses.replace(settings, database=database)
     context = Context(settings)
     ctx.obj = context
     ctx.call_on_close(context.close)
@@ -542,7 +544,11 @@ def propose(
     """Propose FILE (the section's whole new text, heading included) for a section."""
     if as_user is None:
         raise InvalidInput("Say who proposes: --as NAME.")
-    text = file.read(2 * 1024 * 1024)
+    # Read one character past the limit (a character is at least a byte): a bigger file is
+    # refused by the domain's rule, never proposed cut short.
+    text = file.read(MAX_SECTION_BYTES + 1)
+    if len(text) > MAX_SECTION_BYTES:
+        raise section_too_long()
     proposal_id = context.app.propose_edit(slug, section_id, text, message, as_user, base_revision)
     context.refresh(quiet=True)
     click.echo(f"Opened proposal {proposal_id}")

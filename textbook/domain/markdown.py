@@ -155,7 +155,26 @@ def unique_slug(title: str, taken: set[str]) -> str:
     return candidate
 
 
+# One section, in UTF-8. Below every transport limit (a form field may carry 4 times as much,
+# see textbook/web/security.py), so that a text over it reaches the domain and is refused with
+# the author's text kept in the form, never cut.
 MAX_SECTION_BYTES = 512 * 1024
+
+
+def section_too_long(size: int | None = None) -> InvalidSectionText:
+    """The refusal of a text over the limit of a section; `size` None means "more than that"."""
+    said = f"{size:,} bytes" if size is not None else f"over {MAX_SECTION_BYTES:,} bytes"
+    return InvalidSectionText(
+        f"The text is {said}; a section holds at most {MAX_SECTION_BYTES:,} bytes. "
+        "Nothing was saved: split it into several sections."
+    )
+
+
+def check_section_size(text: str) -> None:
+    """Refuse (never cut) a text over the limit of one section."""
+    size = len(text.encode(errors="surrogatepass"))
+    if size > MAX_SECTION_BYTES:
+        raise section_too_long(size)
 
 
 def checked_section_text(text: str, level: int, section_id: str) -> str:
@@ -167,11 +186,7 @@ def checked_section_text(text: str, level: int, section_id: str) -> str:
     """
     if "\x00" in text:
         raise InvalidSectionText("The text contains a NUL character, which is not text.")
-    if len(text.encode()) > MAX_SECTION_BYTES:
-        raise InvalidSectionText(
-            f"The text is {len(text.encode()):,} bytes; a section holds at most "
-            f"{MAX_SECTION_BYTES:,}. Split it into several sections."
-        )
+    check_section_size(text)
     text = canonical(text)
     heading = heading_of(text)
     marks = "#" * level

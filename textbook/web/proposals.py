@@ -28,8 +28,6 @@ from textbook.web.reader import word_diff
 from textbook.web.security import current_user, read_form
 from textbook.web.site import site
 
-MAX_TEXT = 512 * 1024
-
 
 def signed_in(request: Request) -> str:
     name = current_user(request)
@@ -79,7 +77,7 @@ async def propose_edit(request: Request) -> Response:
     slug, section_id = request.path_params["slug"], request.path_params["section"]
     name = signed_in(request)
     form = await read_form(request)
-    text, message = form.get("text", "")[:MAX_TEXT], form.get("message", "")
+    text, message = form.get("text", ""), form.get("message", "")
     base = parse_revision(form.get("base_revision", ""))
     try:
         created = await run_in_threadpool(
@@ -113,8 +111,10 @@ async def preview_endpoint(request: Request) -> Response:
         book = await run_in_threadpool(lambda: site(request).queries().book_state(slug))
     try:
         html = await run_in_threadpool(
-            preview, form.get("text", "")[:MAX_TEXT], book, site(request).library.cache
+            preview, form.get("text", ""), book, site(request).library.cache
         )
+    except InvalidInput as error:  # over the limit of a section: said, never cut
+        return JSONResponse({"error": error.message}, status_code=422)
     except (PandocFailed, UnsafeInput) as error:
         return JSONResponse({"error": f"This text cannot be published: {error}"}, status_code=422)
     return JSONResponse({"html": str(html)})
@@ -138,7 +138,7 @@ async def propose_new(request: Request) -> Response:
     form = await read_form(request)
     kind, text, message = (
         form.get("kind", "section"),
-        form.get("text", "")[:MAX_TEXT],
+        form.get("text", ""),
         form.get("message", ""),
     )
     chapter, after = form.get("chapter", ""), form.get("after", "")
@@ -259,7 +259,7 @@ async def revise(request: Request) -> Response:
     identifier = proposal_id(request)
     name = signed_in(request)
     form = await read_form(request)
-    text, message = form.get("text", "")[:MAX_TEXT], form.get("message", "")
+    text, message = form.get("text", ""), form.get("message", "")
     try:
         await run_in_threadpool(site(request).app.revise_proposal, identifier, text, message, name)
     except InvalidInput as error:

@@ -16,6 +16,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from textbook.domain.errors import SectionNotFound
+from textbook.projections.publishing.reading import QueryTooLong
 from textbook.web.errors import WebError
 from textbook.web.pages import render
 from textbook.web.site import site
@@ -89,11 +90,16 @@ def chapter(request: Request) -> Response:
 
 
 def search(request: Request) -> Response:
-    slug, query = request.path_params["slug"], request.query_params.get("q", "")[:200]
+    slug, query = request.path_params["slug"], request.query_params.get("q", "")
     readable = site(request).readable(slug)
-    return render(
-        request, "search.html", book=readable.info, query=query, hits=readable.search(query)
-    )
+    try:
+        hits = readable.search(query)
+    except QueryTooLong as error:  # said, never searched cut short
+        return render(
+            request, "search.html", int(HTTPStatus.BAD_REQUEST), book=readable.info,
+            query=query, hits=[], error=str(error),
+        )  # fmt: skip
+    return render(request, "search.html", book=readable.info, query=query, hits=hits, error=None)
 
 
 def available_downloads(request: Request, slug: str) -> list[dict[str, str]]:

@@ -9,9 +9,11 @@ from http import HTTPStatus
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from textbook.domain.markdown import MAX_SECTION_BYTES
 from textbook.web.errors import WebError
 
 CSP = (
@@ -27,7 +29,10 @@ HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
-MAX_FIELD = 1024 * 1024
+# A form field may hold 4 times the largest section: percent-encoding triples a byte at most, so
+# every text within the domain's limit, and well past it, reaches the domain, whose refusal keeps
+# the author's text in the form. Only a field larger still is refused here, with 413.
+MAX_FIELD = 4 * MAX_SECTION_BYTES
 
 
 class SecurityHeaders:
@@ -133,6 +138,15 @@ async def read_form(request: Request) -> dict[str, str]:
         form: FormData = await request.form(max_files=0, max_fields=50, max_part_size=MAX_FIELD)
     except WebError:
         raise
+    except HTTPException as error:  # Starlette's 400 for a field over max_part_size, and others
+        if "maximum size" in str(error.detail):
+            raise WebError(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"A field of this form is over the limit of {MAX_FIELD // (1024 * 1024)} MB "
+                f"(a section holds at most {MAX_SECTION_BYTES // 1024} KB); nothing was saved.",
+                "PayloadTooLarge",
+            ) from None
+        raise WebError(HTTPStatus.BAD_REQUEST, "The form could not be read.") from None
     except Exception:  # the multipart parser's own errors: the form is malformed
         raise WebError(HTTPStatus.BAD_REQUEST, "The form could not be read.") from None
     fields: dict[str, Any] = {}

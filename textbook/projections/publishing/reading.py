@@ -12,12 +12,21 @@ from typing import Any
 from markupsafe import Markup
 
 from textbook.domain.application import Textbook
+from textbook.domain.markdown import check_section_size
 from textbook.domain.state import BookState
 from textbook.projections.publishing import html, pandoc
 from textbook.projections.publishing.editions import book_to_build, fingerprint
 from textbook.projections.publishing.pipeline import bibliography_file
 from textbook.projections.publishing.sources import BookToBuild, Cache, Chapter, chapters, owners
 from textbook.projections.queries import Queries
+
+
+MAX_QUERY = 200  # characters: each word is looked for in every section of the book
+MAX_QUERY_WORDS = 10
+
+
+class QueryTooLong(ValueError):
+    """A search over the limits; the message says what they are, for a person."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +52,16 @@ class ReadableBook:
         return [{**html.vars_of(c), "sections": html.sections_of(c)} for c in self.chapters]
 
     def search(self, query: str, limit: int = 50) -> list[dict[str, str]]:
-        """Sections whose text, footnotes or captions hold every word of the query."""
-        terms = [t for t in query.lower().split() if t][:10]
+        """Sections whose text, footnotes or captions hold every word of the query.
+
+        A query over the limits is refused (QueryTooLong), never searched cut short.
+        """
+        terms = [t for t in query.lower().split() if t]
+        if len(query) > MAX_QUERY or len(terms) > MAX_QUERY_WORDS:
+            raise QueryTooLong(
+                f"The search has {len(query):,} characters and {len(terms):,} words; search "
+                f"for at most {MAX_QUERY_WORDS} words and {MAX_QUERY} characters."
+            )
         if not terms:
             return []
         hits: list[tuple[int, int, dict[str, str]]] = []
@@ -115,6 +132,7 @@ def preview(markdown: str, book: BookState | None, cache: Cache) -> Markup:
         resolve_images,
     )
 
+    check_section_size(markdown)  # the domain's limit: refused, never cut
     images = {image.name for image in book.images} if book else set()
     ast = parse_chapter(markdown, images, cache)
     args = ["--mathml", "--wrap=none"]
