@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 import subprocess
+import time
 from pathlib import Path
 
 from tests.live import LiveServer, form, textbook_command
@@ -152,3 +153,58 @@ def test_a_search_over_the_limit_says_so_rather_than_searching_a_cut_query(
     assert "search for at most 10 words and 200 characters" in response.text
     assert query.strip() in html.unescape(response.text)  # kept in the search box
     assert fine.status_code == 200
+
+
+def preview_of(live: LiveServer, text: str) -> tuple[int, dict[str, str], float]:
+    with live.signed_in("alice") as alice:
+        csrf = form(alice, EDIT)
+        started = time.monotonic()
+        response = alice.post("/preview", data={"csrf": csrf, "text": text, "book": "tiny"})
+        return response.status_code, response.json(), time.monotonic() - started
+
+
+def test_a_pathological_preview_is_a_clear_422_within_seconds(live: LiveServer) -> None:
+    # 500 KB of backticks kept pandoc busy past its 30 s limit before; other texts as slow:
+    # runs of '<' or '_a', 40,000 footnotes, 12,000 table rows.
+    status, body, seconds = preview_of(live, "`" * (500 * 1024))
+    assert status == 422
+    assert "the preview took longer than 5 s" in body["error"]
+    assert seconds < 10
+
+
+def test_a_preview_that_needs_too_much_memory_is_a_clear_422(live: LiveServer) -> None:
+    # Nested emphasis: 626 MB in pandoc before (its 512 MB heap cap, exhausted after 8.6 s).
+    status, body, seconds = preview_of(live, "*a _b " * (500 * 1024 // 6))
+    assert status == 422
+    assert "the preview" in body["error"]
+    assert "256 MB of memory" in body["error"] or "longer than 5 s" in body["error"]
+    assert seconds < 10
+
+
+def test_previews_leave_nothing_on_disk(live: LiveServer) -> None:
+    """Each variant an author previews was kept in build/cache forever; now in a bounded LRU."""
+    cache = live.settings.build_dir / "cache"
+    before = sorted(cache.rglob("*")) if cache.exists() else []
+    for number in range(5):
+        status, body, _ = preview_of(live, f"## Counting {{#counting}}\n\nVariant {number}.\n")
+        assert status == 200, body
+        assert f"Variant {number}." in body["html"]
+    after = sorted(cache.rglob("*")) if cache.exists() else []
+    assert [p for p in after if "/ast/" in str(p)] == [p for p in before if "/ast/" in str(p)]
+
+
+def test_a_pathological_proposal_page_answers_within_seconds(live: LiveServer) -> None:
+    text = "## Counting {#counting}\n\n" + "`" * (500 * 1024) + "\n"
+    with live.client() as client:
+        opened = client.post(
+            "/api/books/tiny/sections/counting/proposals",
+            json={"text": text, "message": "Backticks", "base_revision": 1},
+            headers=live.api("alice"),
+        )
+        assert opened.status_code == 201, opened.text
+        started = time.monotonic()
+        page = client.get(f"/proposals/{opened.json()['id']}")
+        seconds = time.monotonic() - started
+    assert page.status_code == 200
+    assert "the preview took longer than 5 s" in page.text
+    assert seconds < 15  # the word diff of 500 KB against the section comes on top

@@ -20,7 +20,7 @@ from textbook.domain.errors import (
     TooManyOpenProposals,
 )
 from textbook.projections.publishing.pandoc import PandocFailed
-from textbook.projections.publishing.reading import preview
+from textbook.projections.publishing.reading import PreviewBusy, preview
 from textbook.projections.publishing.sanitize import UnsafeInput
 from textbook.web.errors import WebError, status_of
 from textbook.web.pages import render
@@ -111,12 +111,14 @@ async def preview_endpoint(request: Request) -> Response:
         book = await run_in_threadpool(lambda: site(request).queries().book_state(slug))
     try:
         html = await run_in_threadpool(
-            preview, form.get("text", ""), book, site(request).library.cache
+            preview, form.get("text", ""), book, site(request).library.previews
         )
     except InvalidInput as error:  # over the limit of a section: said, never cut
         return JSONResponse({"error": error.message}, status_code=422)
     except (PandocFailed, UnsafeInput) as error:
         return JSONResponse({"error": f"This text cannot be published: {error}"}, status_code=422)
+    except PreviewBusy as error:
+        return JSONResponse({"error": str(error)}, status_code=503, headers={"Retry-After": "5"})
     return JSONResponse({"html": str(html)})
 
 
@@ -189,10 +191,10 @@ def proposal(request: Request) -> Response:
     may_approve = user is not None and site(request).app.may_approve(identifier, user)
     rendered: Markup | None
     try:
-        book, cache = queries.book_state(found.book_slug), site(request).library.cache
+        book, cache = queries.book_state(found.book_slug), site(request).library.previews
         shown = merged if merged is not None else found.text  # what approving would publish
         rendered = preview(shown, book, cache) if shown else None
-    except (PandocFailed, UnsafeInput) as error:
+    except (PandocFailed, UnsafeInput, PreviewBusy) as error:
         rendered = None
         render_error: str | None = str(error)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,6 @@ from textbook.projections.publishing.editions import book_to_build, fingerprint
 from textbook.projections.publishing.pipeline import bibliography_file
 from textbook.projections.publishing.sources import BookToBuild, Cache, Chapter, chapters, owners
 from textbook.projections.queries import Queries
-
 
 MAX_QUERY = 200  # characters: each word is looked for in every section of the book
 MAX_QUERY_WORDS = 10
@@ -85,6 +85,7 @@ class Library:
 
     def __init__(self, build_dir: Path, keep: int = 16) -> None:
         self.cache = Cache(build_dir / "cache")
+        self.previews = PreviewCache(build_dir / "cache")
         self.build_dir = build_dir
         self.books: OrderedDict[tuple[str, str], ReadableBook] = OrderedDict()
         self.keep = keep
@@ -119,22 +120,82 @@ class Library:
         return ReadableBook(book, info, found, fragments, entries)
 
 
+# A preview answers while the author waits: a tighter bound than a build's (30 s, 512 MB). Real
+# sections preview in well under a second; the slowest 500 KB texts found (runs of backticks or
+# '<', nested emphasis, tens of thousands of footnotes or table rows) took 8 to 30 s and up to
+# 626 MB in pandoc. At most PREVIEW_SLOTS previews render at once in a process, so previews
+# together hold at most PREVIEW_SLOTS x 256 MB, and one waits at most PREVIEW_WAIT for a slot.
+PREVIEW = pandoc.Limits(seconds=5, heap_mb=256, what="the preview")
+PREVIEW_SLOTS = 2
+PREVIEW_WAIT = 10.0
+
+
+class PreviewBusy(Exception):
+    """Every preview slot stayed taken: the author may try again in a moment."""
+
+
+class PreviewCache(Cache):
+    """Previews' parsed ASTs, in memory, the least recently used evicted past a bound.
+
+    Authors preview every few keystrokes: kept on disk like a build's work, each variant would
+    stay forever. Only the bibliography (a file pandoc reads) goes to the folder.
+    """
+
+    def __init__(self, folder: Path, max_entries: int = 256, max_bytes: int = 32 * 1024**2) -> None:
+        super().__init__(folder)
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.entries: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        with self.lock:
+            data = self.entries.get((kind, key))
+            if data is not None:
+                self.entries.move_to_end((kind, key))
+            return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        if len(data) > self.max_bytes:
+            return  # larger than the whole cache: not kept
+        with self.lock:
+            self.size -= len(self.entries.pop((kind, key), b""))
+            self.entries[(kind, key)] = data
+            self.size += len(data)
+            while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+                _, evicted = self.entries.popitem(last=False)
+                self.size -= len(evicted)
+
+
+SLOTS = threading.BoundedSemaphore(PREVIEW_SLOTS)
+
+
 def preview(markdown: str, book: BookState | None, cache: Cache) -> Markup:
     """Authors' Markdown as it will read, through the same safe pipeline as the book.
 
     With the book, its images show and its citations resolve against its bibliography, with a
     list of the works cited, as in the edition. The one place that marks a preview safe: its
-    HTML comes from a sanitised AST and has been through nh3.
+    HTML comes from a sanitised AST and has been through nh3. Bounded: the domain's size limit,
+    PREVIEW's time and heap for both pandoc runs together, and PREVIEW_SLOTS at once.
     """
+    check_section_size(markdown)  # the domain's limit: refused, never cut
+    if not SLOTS.acquire(timeout=PREVIEW_WAIT):
+        raise PreviewBusy("Too many previews are being rendered; try again in a moment.")
+    try:
+        return _render_preview(markdown, book, cache, time.monotonic() + PREVIEW.seconds)
+    finally:
+        SLOTS.release()
+
+
+def _render_preview(markdown: str, book: BookState | None, cache: Cache, deadline: float) -> Markup:
     from textbook.projections.publishing.sources import (
         REFERENCES_H1,
         parse_chapter,
         resolve_images,
     )
 
-    check_section_size(markdown)  # the domain's limit: refused, never cut
     images = {image.name for image in book.images} if book else set()
-    ast = parse_chapter(markdown, images, cache)
+    ast = parse_chapter(markdown, images, cache, PREVIEW)
     args = ["--mathml", "--wrap=none"]
     if book is not None:
         ast = resolve_images(ast, f"/books/{book.slug}/images/")
@@ -142,5 +203,7 @@ def preview(markdown: str, book: BookState | None, cache: Cache) -> Markup:
         if bibliography is not None:
             args += ["--citeproc", f"--bibliography={bibliography}"]
             args += ["-M", "reference-section-title=References"]
-    written = REFERENCES_H1.sub(r"<h2\1>References</h2>", pandoc.write(ast, "html5", args))
+    left = PREVIEW.within(deadline - time.monotonic())
+    written = pandoc.write(ast, "html5", args, limits=left)
+    written = REFERENCES_H1.sub(r"<h2\1>References</h2>", written)
     return Markup(html.clean_html(written))  # sanitised twice, see above

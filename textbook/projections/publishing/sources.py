@@ -89,14 +89,16 @@ class Chapter:
     ids: frozenset[str]
 
 
-def parse_chapter(markdown: str, images: set[str], cache: Cache) -> dict[str, Any]:
+def parse_chapter(
+    markdown: str, images: set[str], cache: Cache, limits: pandoc.Limits = pandoc.BUILD
+) -> dict[str, Any]:
     key = digest(markdown, "\n".join(sorted(images)))
     cached = cache.get("ast", key)
     if cached is not None:
         ast: dict[str, Any] = json.loads(cached)
         return ast
     check_brackets(markdown)
-    ast = sanitize(pandoc.parse(markdown), images)
+    ast = sanitize(pandoc.parse(markdown, limits), images)
     cache.put("ast", key, json.dumps(ast, sort_keys=True).encode())
     return ast
 
