@@ -319,8 +319,8 @@ def build_command(
     if unknown or not wanted:
         raise click.BadParameter(f"use html, epub or pdf, not {', '.join(unknown) or 'nothing'}")
     # WeasyPrint loads slowly: only the commands that publish import it.
+    from textbook.projections.publishing.bounded import Builder
     from textbook.projections.publishing.editions import book_to_build
-    from textbook.projections.publishing.pipeline import build
 
     moment = parse_time(as_of) if as_of else None
     book = book_to_build(context.app, context.queries, slug, moment)
@@ -332,7 +332,9 @@ def build_command(
             done[0] += 1
             advance(done[0], len(wanted))
 
-        report = build(book, wanted, target, context.settings.build_dir / "cache", step)
+        builder = Builder(context.settings.build_timeout)
+        context.opened.append(builder)
+        report = builder.build(book, wanted, target, context.settings.build_dir / "cache", step)
     for name, path in report.outputs.items():
         click.echo(f"{name}: {path}")
 
@@ -357,7 +359,11 @@ def worker(context: Context, once: bool, formats: str, parent: int | None) -> No
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise click.BadParameter(f"use html, epub, pdf or none, not {', '.join(unknown)}")
-    publisher = EditionPublisher(context.app, context.views, context.settings.build_dir, wanted)
+    settings = context.settings
+    publisher = EditionPublisher(
+        context.app, context.views, settings.build_dir, wanted, settings.build_timeout
+    )
+    context.opened.append(publisher)  # closed with the command: its build process stops too
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     logger = logging.getLogger("textbook")

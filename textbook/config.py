@@ -19,6 +19,17 @@ class SettingsError(ValueError):
     """A setting has a value that cannot work."""
 
 
+def positive(value: str) -> float:
+    """A number of seconds above zero, or SettingsError saying what is wrong."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SettingsError(f"'{value}' is not a number of seconds") from None
+    if not seconds > 0:
+        raise SettingsError(f"'{value}' is not a number of seconds above zero")
+    return seconds
+
+
 @dataclass(frozen=True)
 class PostgresLocation:
     host: str
@@ -36,6 +47,9 @@ class Settings:
     secret_key: Secret | None = None
     max_body: int = 4 * 1024 * 1024
     lock_timeout: int = 10
+    # Seconds each format of a build may take (the sample book's PDF takes about a minute on 2
+    # cores; a 650-page book about 80 s); past it the build fails and the last edition stays.
+    build_timeout: float = 600.0
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -46,6 +60,7 @@ class Settings:
             secret_key=config("TEXTBOOK_SECRET_KEY", cast=Secret, default=None),
             max_body=config("TEXTBOOK_MAX_BODY", cast=int, default=4 * 1024 * 1024),
             lock_timeout=config("TEXTBOOK_LOCK_TIMEOUT", cast=int, default=10),
+            build_timeout=config("TEXTBOOK_BUILD_TIMEOUT", cast=positive, default=600.0),
         )
 
     def session_secret(self) -> Secret:

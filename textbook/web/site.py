@@ -32,7 +32,7 @@ class Site:
     @classmethod
     def open(cls, settings: Settings) -> Site:
         app, views = open_textbook(settings), open_views(settings)
-        publisher = EditionPublisher(app, views, settings.build_dir)
+        publisher = EditionPublisher(app, views, settings.build_dir, timeout=settings.build_timeout)
         return cls(settings, app, views, Library(settings.build_dir), publisher)
 
     def queries(self) -> Queries:
@@ -63,6 +63,7 @@ class Site:
         self.stop.set()
         if self.thread is not None:
             self.thread.join(timeout=60)
+        self.publisher.close()
         self.app.close()
         self.views.close()
 

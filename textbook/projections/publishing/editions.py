@@ -13,7 +13,7 @@ from pathlib import Path
 
 from textbook.domain.application import Textbook
 from textbook.files import write_atomically
-from textbook.projections.publishing.pipeline import build
+from textbook.projections.publishing.bounded import Builder
 from textbook.projections.publishing.sources import (
     FORMATS,
     BookToBuild,
@@ -67,11 +67,13 @@ class EditionPublisher:
         views: ReadModels,
         build_dir: Path,
         formats: Sequence[str] = FORMATS,
+        timeout: float = 600.0,
     ) -> None:
         self.app, self.views = app, views
         self.editions = build_dir / "editions"
         self.cache = build_dir / "cache"
         self.formats = formats
+        self.builder = Builder(timeout)
         self.published: dict[str, str] = {}
         self.position: int | None = -1  # the log position of the last look at the books
 
@@ -141,12 +143,21 @@ class EditionPublisher:
         seconds: dict[str, float] = {}
         for formats in (quick, [f for f in self.formats if f == "pdf"]):
             if formats:
-                report = build(book, formats, self.editions, self.cache)
+                report = self.builder.build(book, formats, self.editions, self.cache)
                 seconds |= {f: report.seconds[f] for f in formats}
         return seconds
 
+    def close(self) -> None:
+        self.builder.close()
+
     def run(self, stop: threading.Event, interval: float = 0.25) -> None:
         """Publish until `stop` is set; a book that cannot be built keeps its last edition."""
+        try:
+            self._run(stop, interval)
+        finally:
+            self.builder.close()
+
+    def _run(self, stop: threading.Event, interval: float) -> None:
         while not stop.is_set():
             try:
                 self.publish_changed(self.log_published)

@@ -11,6 +11,7 @@ import copy
 import hashlib
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,13 +152,16 @@ def write_pdf(
     edition: Edition,
     bodies: dict[str, str],
     folder: Path,
+    at: Callable[[str], None] | None = None,
 ) -> Path:
     """Lay out the chapters, then the front matter, and write one PDF/UA file."""
+    at = at or (lambda _where: None)
     css = weasyprint.CSS(filename=str(STATIC / "print.css"), url_fetcher=BuildFolderFetcher(STATIC))
     fetcher = BuildFolderFetcher(folder)
     page_template = TEMPLATES.get_template("print-chapter.html")
     documents, first_pages, next_page = [], {}, 1
     for chapter in edition.chapters:
+        at(f"chapter '{chapter.id}' (laying out the PDF)")
         html = page_template.render(
             book=edition.book, chapter=chapter, content=Markup(bodies[chapter.id])
         )
@@ -172,8 +176,10 @@ def write_pdf(
         first_pages[chapter.id] = next_page
         documents.append(document)
         next_page += len(document.pages)
+    at("the PDF's front matter")
     front = front_matter(edition, documents, first_pages, css, fetcher, folder)
     pages = [page for document in [front, *documents] for page in document.pages]
+    at("the PDF file")
     with replacing(target) as temporary:  # readers never download half a PDF
         front.copy(pages).write_pdf(temporary, pdf_variant="pdf/ua-1")
     return target

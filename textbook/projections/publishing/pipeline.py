@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from textbook.projections.publishing.sources import (
     FORMATS,
     BookToBuild,
     Cache,
+    Chapter,
     chapters,
     digest,
     owners,
@@ -34,15 +35,21 @@ def build(
     out: Path,
     cache_dir: Path,
     progress: Callable[[str], None] | None = None,
+    at: Callable[[str], None] | None = None,
 ) -> BuildReport:
-    """Build the requested formats of the book into `out`; unchanged chapters come from cache."""
+    """Build the requested formats of the book into `out`; unchanged chapters come from cache.
+
+    `at` hears where the build is ("chapter 'x' (laying out the PDF)"), so that a build stopped
+    at its time limit can say where the time went.
+    """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown formats: {', '.join(unknown)}")
+    at = at or _nowhere
     out.mkdir(parents=True, exist_ok=True)
     cache = Cache(cache_dir)
     started = time.perf_counter()
-    book_chapters = chapters(book.state, cache)
+    book_chapters = chapters(book.state, cache, at)
     owner_of = owners(book_chapters)
     bibliography = bibliography_file(book.state, cache)
     seconds = {"parse": time.perf_counter() - started}
@@ -53,8 +60,10 @@ def build(
     if "html" in formats:
         started = time.perf_counter()
         fragments = {
-            c.id: html.chapter_fragment(c, owner_of, bibliography, cache) for c in book_chapters
+            c.id: html.chapter_fragment(c, owner_of, bibliography, cache)
+            for c in _each(book_chapters, at, "writing its web page")
         }
+        at("the web edition's files")
         html.write_web_edition(out / slug, edition, fragments, book.images)
         outputs["html"] = out / slug
         seconds["html"] = time.perf_counter() - started
@@ -62,7 +71,11 @@ def build(
             progress("html")
     if "epub" in formats:
         started = time.perf_counter()
-        bodies = {c.id: epub.chapter_xhtml(c, owner_of, bibliography, cache) for c in book_chapters}
+        bodies = {
+            c.id: epub.chapter_xhtml(c, owner_of, bibliography, cache)
+            for c in _each(book_chapters, at, "writing its EPUB XHTML")
+        }
+        at("the EPUB's assembly")
         modified = datetime.fromisoformat(book.edition.replace("Z", "+00:00"))
         target = out / f"{slug}.epub"
         epub.write_epub(target, edition, bodies, list(book.state.images), book.images, modified)
@@ -75,13 +88,24 @@ def build(
         folder = (cache_dir / "pdf-work" / slug).resolve()
         _stage_images(folder, book.images)
         bodies = {
-            c.id: pdf.chapter_html(c, owner_of, bibliography, folder, cache) for c in book_chapters
+            c.id: pdf.chapter_html(c, owner_of, bibliography, folder, cache)
+            for c in _each(book_chapters, at, "formulas to SVG, HTML for print")
         }
-        outputs["pdf"] = pdf.write_pdf(out / f"{slug}.pdf", edition, bodies, folder)
+        outputs["pdf"] = pdf.write_pdf(out / f"{slug}.pdf", edition, bodies, folder, at)
         seconds["pdf"] = time.perf_counter() - started
         if progress:
             progress("pdf")
     return BuildReport(slug=slug, outputs=outputs, seconds=seconds)
+
+
+def _nowhere(_where: str) -> None:
+    pass
+
+
+def _each(found: list[Chapter], at: Callable[[str], None], doing: str) -> Iterator[Chapter]:
+    for chapter in found:
+        at(f"chapter '{chapter.id}' ({doing})")
+        yield chapter
 
 
 def _stage_images(folder: Path, images: dict[str, bytes]) -> None:

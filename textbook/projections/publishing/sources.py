@@ -103,10 +103,14 @@ def parse_chapter(
     return ast
 
 
-def chapters(state: BookState, cache: Cache) -> list[Chapter]:
+def chapters(
+    state: BookState, cache: Cache, at: Callable[[str], None] | None = None
+) -> list[Chapter]:
     images = {image.name for image in state.images}
     result = []
     for number, chapter in enumerate(state.chapters, start=1):
+        if at is not None:
+            at(f"chapter '{chapter.id}' (reading its Markdown)")
         try:
             ast = parse_chapter(chapter.text, images, cache)
         except (pandoc.PandocFailed, UnsafeInput) as error:
