@@ -21,12 +21,17 @@ from tests.live import (
     stop,
     textbook_command,
 )
+from tests.publishing.test_time_limits import approve_formulas
 from textbook.config import Settings
 
 
 @contextlib.contextmanager
 def host(
-    folder: Path, settings: Settings, tokens: dict[str, str], *args: str
+    folder: Path,
+    settings: Settings,
+    tokens: dict[str, str],
+    *args: str,
+    environ: dict[str, str] | None = None,
 ) -> Iterator[LiveServer]:
     """`textbook --database PATH serve` in a folder of its own, as on a host of its own: the
     database comes from the command line only, the rest from the environment."""
@@ -36,6 +41,7 @@ def host(
     )
     env = {key: value for key, value in os.environ.items() if not key.startswith("TEXTBOOK_")}
     env |= {"TEXTBOOK_SECRET_KEY": SECRET_KEY, "TEXTBOOK_BUILD_DIR": str(settings.build_dir)}
+    env |= environ or {}
     port = server.url.rsplit(":", 1)[1]
     command = [*textbook_command(), "--database", settings.database, "serve", "--port", port]
     with server.log.open("ab") as output:
@@ -79,13 +85,19 @@ def test_a_session_from_one_host_is_signed_in_on_another(tmp_path: Path) -> None
 
 
 def test_the_publishing_worker_of_serve_gets_the_settings(tmp_path: Path) -> None:
+    """The worker that `serve --database PATH` starts reads that database, publishes into
+    TEXTBOOK_BUILD_DIR and keeps to TEXTBOOK_BUILD_TIMEOUT (3,000 formulas take longer than 3 s)."""
     settings = Settings(database=str(tmp_path / "textbook.sqlite"), build_dir=tmp_path / "out")
     tokens = seed_tiny(settings)
-    with host(tmp_path / "web", settings, tokens, "--publish"):
-        page = settings.build_dir / "editions" / "tiny" / "index.html"
+    approve_formulas(settings)
+    limit = {"TEXTBOOK_BUILD_TIMEOUT": "3"}
+    with host(tmp_path / "web", settings, tokens, "--publish", environ=limit) as server:
         deadline = time.monotonic() + 300
-        while not page.exists() and time.monotonic() < deadline:
+        while "tiny: not published" not in server.server_log() and time.monotonic() < deadline:
             time.sleep(0.5)
-    assert page.exists(), "the worker published into TEXTBOOK_BUILD_DIR from the database given"
+        log = server.server_log()
+    # It read the book from the database given, and worked in TEXTBOOK_BUILD_DIR.
+    assert (settings.build_dir / "editions" / ".lock").exists()
+    assert "took longer than its limit of 3 s (TEXTBOOK_BUILD_TIMEOUT)" in log, log
     assert not (tmp_path / "web" / "build").exists()
     assert not (tmp_path / "web" / "var").exists()  # no default database beside it either

@@ -55,6 +55,10 @@ def leftovers(out: Path, slug: str) -> None:
     for path in out.glob(f".{slug}*.tmp"):
         path.unlink(missing_ok=True)
     shutil.rmtree(out / f"{slug}.new", ignore_errors=True)
+    previous = out / f"{slug}.old"
+    if previous.is_dir() and not (out / slug).exists():  # killed between the two renames
+        previous.rename(out / slug)
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 def at(connection: Connection, where: str) -> None:

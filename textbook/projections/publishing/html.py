@@ -186,9 +186,14 @@ def write_web_edition(
         (staging / "images").mkdir()
     for name, data in sorted(images.items()):
         (staging / "images" / name).write_bytes(data)
+    # Renames only between the old edition and the new, so that a build killed at its time limit
+    # leaves one of them whole (bounded.leftovers() puts the old one back if need be).
+    previous = out.with_name(out.name + ".old")
+    shutil.rmtree(previous, ignore_errors=True)
     if out.exists():
-        shutil.rmtree(out)
+        out.rename(previous)
     staging.rename(out)
+    shutil.rmtree(previous, ignore_errors=True)
     return sorted(out.rglob("*"))
 
 
