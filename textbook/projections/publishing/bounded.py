@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import shutil
+import threading
 import time
 import traceback
 import weakref
@@ -31,6 +33,8 @@ NAMES = {"html": "web edition", "epub": "EPUB", "pdf": "PDF"}
 
 def serve_builds(connection: Connection) -> None:
     """The child: build what the parent sends, saying where it is, until told to stop."""
+    parent = os.getppid()
+    threading.Thread(target=die_with, args=(parent,), daemon=True).start()
     connection.send(("ready", None))
     while True:
         try:
@@ -48,6 +52,13 @@ def serve_builds(connection: Connection) -> None:
             connection.send(("failed", traceback.format_exc()))
         else:
             connection.send(("done", report))
+
+
+def die_with(parent: int) -> None:
+    """A parent killed with SIGKILL (serve stopping its worker) takes its build along."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def leftovers(out: Path, slug: str) -> None:
