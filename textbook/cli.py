@@ -418,9 +418,11 @@ def blame(context: Context, slug: str, section_id: str) -> None:
 @pass_context
 @reports_errors
 def proposals(context: Context, slug: str, status: str | None) -> None:
-    """List a book's proposals (--status open: the review queue)."""
+    """List a book's proposals (--status open: the review queue), each with its version."""
     for p in context.queries.proposals(slug, status):
-        click.echo(f"{p.id}  {p.status:<17} {p.section_id:<28} {p.author:<16} {p.message}")
+        click.echo(
+            f"{p.id}  {p.status:<17} v{p.version:<3} {p.section_id:<28} {p.author:<16} {p.message}"
+        )
 
 
 @cli.command("dump")
@@ -552,16 +554,33 @@ def propose(
 @click.argument("proposal_id")
 @click.argument("verdict", type=click.Choice(["approve", "request-changes", "reject", "comment"]))
 @click.option("-m", "--message", default="", help="The review comment.")
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(1, 2**31 - 1),
+    help="The proposal's version you read ('textbook proposals SLUG' shows it); required to "
+    "approve, which is refused if the proposal has been revised since.",
+)
 @as_option
 @pass_context
 @reports_errors
 def review(
-    context: Context, proposal_id: str, verdict: str, message: str, as_user: str | None
+    context: Context,
+    proposal_id: str,
+    verdict: str,
+    message: str,
+    version: int | None,
+    as_user: str | None,
 ) -> None:
     """Review a proposal: approve, request changes, reject, or comment."""
     if as_user is None:
         raise InvalidInput("Say who reviews: --as NAME.")
-    status = context.app.review(parse_uuid(proposal_id), verdict, message, as_user)
+    if verdict == "approve" and version is None:
+        raise InvalidInput(
+            "Say which version of the proposal you read and approve: --version N "
+            "('textbook proposals SLUG' shows each proposal's version)."
+        )
+    status = context.app.review(parse_uuid(proposal_id), verdict, message, as_user, version)
     context.refresh(quiet=True)
     click.echo(f"Proposal {proposal_id} is {status.replace('_', ' ')}")
 

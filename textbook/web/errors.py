@@ -18,6 +18,7 @@ from textbook.domain.errors import (
     InvalidInput,
     NotAllowed,
     NotFound,
+    ProposalChanged,
     RateLimited,
     StaleBaseRevision,
     TextbookError,
@@ -78,6 +79,9 @@ async def textbook_error(request: Request, exc: Exception) -> Response:
     extra: dict[str, Any] = {"type": type(exc).__name__}
     if isinstance(exc, StaleBaseRevision):
         extra["current_revision"] = exc.current_revision
+    if isinstance(exc, ProposalChanged):
+        extra["read_version"] = exc.read_version
+        extra["current_version"] = exc.current_version
     response = error_response(request, status_of(exc), exc.message, **extra)
     if isinstance(exc, RateLimited):
         response.headers.update(retry_after(exc))
