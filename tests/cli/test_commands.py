@@ -86,10 +86,15 @@ def test_review_story_with_time_travel_history_and_blame(run: Run, tmp_path: Pat
     assert proposed.exit_code == 0, proposed.output
     proposal_id = last_word(proposed.stdout)
 
-    refused = run("review", proposal_id, "approve", "-m", "mine", "--as", "alice")
+    listed = run("proposals", "tiny", "--status", "open").stdout
+    assert f"{proposal_id}  open              v1 " in listed  # the version a reviewer approves
+    refused = run("review", proposal_id, "approve", "-m", "mine", "--version", "1", "--as", "alice")
     assert refused.exit_code == 2
     assert refused.stderr == "Error: alice is not an editor of the book 'tiny'.\n"
-    approved = run("review", proposal_id, "approve", "-m", "Good", "--as", "bob")
+    unnamed = run("review", proposal_id, "approve", "-m", "Good", "--as", "bob")
+    assert unnamed.exit_code == 2
+    assert "--version N" in unnamed.stderr
+    approved = run("review", proposal_id, "approve", "-m", "Good", "--version", "1", "--as", "bob")
     assert approved.stdout == f"Proposal {proposal_id} is approved\n"
 
     assert "One, two, three, and on." in run("show", "tiny").stdout
@@ -128,11 +133,19 @@ def test_token_create_prints_the_token_last(run: Run) -> None:
         (("history", "tiny", "nope"), "Error: The book 'tiny' has no section 'nope'.\n"),
         (("blame", "nope", "x"), "Error: There is no book 'nope'.\n"),
         (
-            ("review", "not-an-id", "approve", "--as", "bob"),
+            ("review", "not-an-id", "approve", "--version", "1", "--as", "bob"),
             "Error: 'not-an-id' is not a proposal id.\n",
         ),
         (
-            ("review", "7d0f4057-6c59-40b0-aeb9-6ff1c31c7faf", "approve", "--as", "bob"),
+            (
+                "review",
+                "7d0f4057-6c59-40b0-aeb9-6ff1c31c7faf",
+                "approve",
+                "--version",
+                "1",
+                "--as",
+                "bob",
+            ),
             "Error: There is no proposal '7d0f4057-6c59-40b0-aeb9-6ff1c31c7faf'.\n",
         ),
         (

@@ -346,8 +346,7 @@ class Queries:
                 return []
             names = self._names(sql)
             rows = sql.all(
-                f"{PROPOSALS} WHERE author = ?"
-                " ORDER BY updated_at DESC, book_slug, opened_at",
+                f"{PROPOSALS} WHERE author = ? ORDER BY updated_at DESC, book_slug, opened_at",
                 (user["user_id"],),
             )
         return [_summary(r, names) for r in rows]

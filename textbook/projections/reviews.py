@@ -58,9 +58,7 @@ def opened(sql: Sql, e: Proposal.Opened) -> None:
     text_version(sql, e, 1, e.text, e.base_revision)
 
 
-def text_version(
-    sql: Sql, e: Proposal.Event, version: int, text: str, base_revision: int
-) -> None:
+def text_version(sql: Sql, e: Proposal.Event, version: int, text: str, base_revision: int) -> None:
     sql.execute(
         "INSERT INTO {s}.tb_proposal_versions VALUES (?, ?, ?, ?, ?)",
         (str(e.originator_id), version, text, base_revision, e.timestamp.isoformat()),
