@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ import click
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, TextbookError
+from textbook.domain.moments import parse_moment
 from textbook.projections.publishing.sources import FORMATS, BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
@@ -108,12 +109,9 @@ def fail(message: str) -> None:
 
 def parse_time(value: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(
-            f"'{value}' is not a date and time like 2026-11-22T10:00:00Z"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return parse_moment(value)
+    except InvalidInput as error:
+        raise click.BadParameter(error.message) from None
 
 
 def parse_uuid(value: str) -> UUID:

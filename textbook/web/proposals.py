@@ -22,9 +22,9 @@ from textbook.domain.errors import (
     TooManyOpenProposals,
 )
 from textbook.projections.publishing.pandoc import PandocFailed
-from textbook.projections.queries import ProposalView
 from textbook.projections.publishing.reading import preview
 from textbook.projections.publishing.sanitize import UnsafeInput
+from textbook.projections.queries import ProposalView
 from textbook.web.errors import WebError, status_of
 from textbook.web.pages import render
 from textbook.web.reader import word_diff
