@@ -111,7 +111,7 @@ def parse_time(value: str) -> datetime:
     try:
         return parse_moment(value)
     except InvalidInput as error:
-        raise click.BadParameter(error.message) from None
+        raise click.BadParameter(error.message, param_hint="'--as-of'") from None
 
 
 def parse_uuid(value: str) -> UUID:

@@ -13,6 +13,7 @@ from textbook.domain.errors import (
     InvalidSectionText,
     NotAMember,
     NotAnEditor,
+    ProposalChanged,
     ProposalClosed,
     SectionNotFound,
     SelfApprovalRefused,
@@ -34,6 +35,39 @@ def test_approved_proposal_becomes_the_sections_text(
     section = queries().section(tiny, "counting")
     assert section.text == COUNTING
     assert section.revision == 2
+
+
+def test_an_approval_of_a_version_since_revised_publishes_nothing(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    proposal = app.propose_edit(tiny, "counting", COUNTING, "Count to four", by="alice")
+    revised = COUNTING.replace("four", "four, and no more")
+    app.revise_proposal(proposal, revised, "No more", by="alice")
+    before = event_count(app)
+    with pytest.raises(ProposalChanged, match="you read version 1") as refused:
+        app.review(proposal, "approve", "", by="bob", version=1)
+    assert (refused.value.read_version, refused.value.current_version) == (1, 2)
+    with pytest.raises(InvalidInput, match="Name the version of the proposal you read"):
+        app.review(proposal, "approve", "", by="bob")
+    with pytest.raises(InvalidInput, match="has no version 3; it is at version 2"):
+        app.review(proposal, "approve", "", by="bob", version=3)
+    assert event_count(app) == before
+    assert "four" not in queries().section(tiny, "counting").text
+    app.review(proposal, "approve", "", by="bob", version=2)
+    assert queries().section(tiny, "counting").text == revised
+    approved = [e for e in app.history(proposal) if type(e).__name__ == "Approved"]
+    assert [e.version for e in approved] == [2]
+
+
+def test_a_revoked_author_cannot_revise_an_open_proposal(app: Textbook, tiny: str) -> None:
+    proposal = app.propose_edit(tiny, "counting", COUNTING, "Count to four", by="alice")
+    app.review(proposal, "request_changes", "Why four?", by="bob")
+    app.revoke(tiny, "alice")
+    before = event_count(app)
+    with pytest.raises(NotAMember, match="alice is not a member of the book 'tiny'"):
+        app.revise_proposal(proposal, COUNTING.replace("four", "five"), "", by="alice")
+    assert event_count(app) == before
+    assert app.proposal_info(proposal).status == "changes_requested"
 
 
 def test_author_cannot_approve_own_proposal(
