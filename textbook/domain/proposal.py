@@ -130,8 +130,8 @@ class Proposal(Aggregate):
         """Refuse a decision on a version other than the current one: the text changed since."""
         if version is None:
             raise InvalidInput(
-                f"Name the version of the proposal you read to approve it; it is at version "
-                f"{self.text_version}."
+                "Name the version of the proposal you read to approve it: only the text an "
+                "editor read is published."
             )
         if not 1 <= version <= self.text_version:
             raise InvalidInput(
@@ -202,7 +202,7 @@ class Proposal(Aggregate):
         self.status = "rejected"
 
     def check_may_approve(self, by: UUID, user_name: str, book: Book, version: int | None) -> None:
-        """Refuse unless `by` may approve, and read `version`, the proposal's current one."""
+        """Refuse unless `by` may approve, and `version`, the one they read, is the current one."""
         self.check_may_review(by, user_name, book)
         if by == self.author:
             raise SelfApprovalRefused()
