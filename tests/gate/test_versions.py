@@ -117,7 +117,12 @@ def test_the_proposal_page_shows_what_changed_since_a_version(live: LiveServer) 
     assert api_revise(live, proposal, section(live, "summing")["text"] + "\nA second.\n").is_success
     page = httpx.get(f"{live.url}/proposals/{proposal}?since=1")
     assert page.status_code == 200
-    assert "You read version 1" in text_of(page.text, "#changed")
+    assert "Version 2 compared with version 1." in text_of(page.text, "#changed")
+    assert "<ins>second.</ins>" in page.text.split('id="changed-since"', 1)[1]
+    plain = httpx.get(f"{live.url}/proposals/{proposal}")
+    assert "revised it" in text_of(plain.text, ".thread")
+    assert "(version 2: what changed )" in text_of(plain.text, ".thread")
+    assert f'href="/proposals/{proposal}?since=1#changed"' in plain.text
     for hostile in ("x", "-1", "1" * 40, "1\x00"):
         assert (
             httpx.get(f"{live.url}/proposals/{proposal}", params={"since": hostile}).status_code

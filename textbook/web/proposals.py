@@ -176,19 +176,23 @@ class Changed:
 
     read: int
     diff: Markup | None  # None if that version's text is not kept (a store from before)
+    refused: bool  # a decision on version `read` was just refused
 
 
-def changed_since(request: Request, found: ProposalView, read: int | None) -> Changed | None:
+def changed_since(
+    request: Request, found: ProposalView, read: int | None, refused: bool
+) -> Changed | None:
     if read is None or read >= found.version:
         return None
     old = site(request).queries().proposal_text(found.id, read)
-    return Changed(read, None if old is None else word_diff(old, found.text))
+    return Changed(read, None if old is None else word_diff(old, found.text), refused)
 
 
 def proposal_page(
     request: Request, identifier: UUID, read: int | None = None, status: int = 200
 ) -> Response:
-    """The proposal page; with `read`, it also shows what changed since that version."""
+    """The proposal page; with `read`, it also shows what changed since that version (and,
+    with a 409 status, that a decision on it was refused)."""
     queries = site(request).queries()
     found = queries.proposal(str(identifier))
     outline = queries.outline(found.book_slug)
@@ -226,7 +230,7 @@ def proposal_page(
         request,
         "proposal.html",
         status,
-        changed=changed_since(request, found, read),
+        changed=changed_since(request, found, read, refused=status == HTTPStatus.CONFLICT),
         book=outline,
         proposal=found,
         thread=queries.thread(str(identifier)),
