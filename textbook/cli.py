@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, TextbookError
 from textbook.domain.markdown import MAX_SECTION_BYTES, section_too_long
+from textbook.domain.moments import parse_moment
 from textbook.projections.publishing.sources import FORMATS, BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
@@ -110,12 +111,9 @@ def fail(message: str) -> None:
 
 def parse_time(value: str) -> datetime:
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(
-            f"'{value}' is not a date and time like 2026-11-22T10:00:00Z"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return parse_moment(value)
+    except InvalidInput as error:
+        raise click.BadParameter(error.message, param_hint="'--as-of'") from None
 
 
 def parse_uuid(value: str) -> UUID:
@@ -426,9 +424,11 @@ def blame(context: Context, slug: str, section_id: str) -> None:
 @pass_context
 @reports_errors
 def proposals(context: Context, slug: str, status: str | None) -> None:
-    """List a book's proposals (--status open: the review queue)."""
+    """List a book's proposals (--status open: the review queue), each with its version."""
     for p in context.queries.proposals(slug, status):
-        click.echo(f"{p.id}  {p.status:<17} {p.section_id:<28} {p.author:<16} {p.message}")
+        click.echo(
+            f"{p.id}  {p.status:<17} v{p.version:<3} {p.section_id:<28} {p.author:<16} {p.message}"
+        )
 
 
 @cli.command("dump")
@@ -564,16 +564,33 @@ def propose(
 @click.argument("proposal_id")
 @click.argument("verdict", type=click.Choice(["approve", "request-changes", "reject", "comment"]))
 @click.option("-m", "--message", default="", help="The review comment.")
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(1, 2**31 - 1),
+    help="The proposal's version you read ('textbook proposals SLUG' shows it); required to "
+    "approve, which is refused if the proposal has been revised since.",
+)
 @as_option
 @pass_context
 @reports_errors
 def review(
-    context: Context, proposal_id: str, verdict: str, message: str, as_user: str | None
+    context: Context,
+    proposal_id: str,
+    verdict: str,
+    message: str,
+    version: int | None,
+    as_user: str | None,
 ) -> None:
     """Review a proposal: approve, request changes, reject, or comment."""
     if as_user is None:
         raise InvalidInput("Say who reviews: --as NAME.")
-    status = context.app.review(parse_uuid(proposal_id), verdict, message, as_user)
+    if verdict == "approve" and version is None:
+        raise InvalidInput(
+            "Say which version of the proposal you read and approve: --version N "
+            "('textbook proposals SLUG' shows each proposal's version)."
+        )
+    status = context.app.review(parse_uuid(proposal_id), verdict, message, as_user, version)
     context.refresh(quiet=True)
     click.echo(f"Proposal {proposal_id} is {status.replace('_', ' ')}")
 

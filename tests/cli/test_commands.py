@@ -7,11 +7,14 @@ import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
 from tests.cli.conftest import Run
 from tests.conftest import FIXTURES, SAMPLE
+from textbook.config import Settings
+from textbook.storage import open_textbook
 
 
 def same_tree(left: Path, right: Path) -> bool:
@@ -86,10 +89,15 @@ def test_review_story_with_time_travel_history_and_blame(run: Run, tmp_path: Pat
     assert proposed.exit_code == 0, proposed.output
     proposal_id = last_word(proposed.stdout)
 
-    refused = run("review", proposal_id, "approve", "-m", "mine", "--as", "alice")
+    listed = run("proposals", "tiny", "--status", "open").stdout
+    assert f"{proposal_id}  open              v1 " in listed  # the version a reviewer approves
+    refused = run("review", proposal_id, "approve", "-m", "mine", "--version", "1", "--as", "alice")
     assert refused.exit_code == 2
     assert refused.stderr == "Error: alice is not an editor of the book 'tiny'.\n"
-    approved = run("review", proposal_id, "approve", "-m", "Good", "--as", "bob")
+    unnamed = run("review", proposal_id, "approve", "-m", "Good", "--as", "bob")
+    assert unnamed.exit_code == 2
+    assert "--version N" in unnamed.stderr
+    approved = run("review", proposal_id, "approve", "-m", "Good", "--version", "1", "--as", "bob")
     assert approved.stdout == f"Proposal {proposal_id} is approved\n"
 
     assert "One, two, three, and on." in run("show", "tiny").stdout
@@ -128,11 +136,19 @@ def test_token_create_prints_the_token_last(run: Run) -> None:
         (("history", "tiny", "nope"), "Error: The book 'tiny' has no section 'nope'.\n"),
         (("blame", "nope", "x"), "Error: There is no book 'nope'.\n"),
         (
-            ("review", "not-an-id", "approve", "--as", "bob"),
+            ("review", "not-an-id", "approve", "--version", "1", "--as", "bob"),
             "Error: 'not-an-id' is not a proposal id.\n",
         ),
         (
-            ("review", "7d0f4057-6c59-40b0-aeb9-6ff1c31c7faf", "approve", "--as", "bob"),
+            (
+                "review",
+                "7d0f4057-6c59-40b0-aeb9-6ff1c31c7faf",
+                "approve",
+                "--version",
+                "1",
+                "--as",
+                "bob",
+            ),
             "Error: There is no proposal '7d0f4057-6c59-40b0-aeb9-6ff1c31c7faf'.\n",
         ),
         (
@@ -172,3 +188,49 @@ def test_taken_names_and_emails_are_refused(run: Run) -> None:
     assert again.stderr == "Error: The user name 'Alice' is already taken.\n"
     email = run("user", "add", "alicia", "--email", "ALICE@example.org", "--password", "pw123456")
     assert email.stderr == "Error: The email address 'ALICE@example.org' is already taken.\n"
+
+
+def test_an_approval_names_the_version_read(run: Run, settings: Settings, tmp_path: Path) -> None:
+    run("import", str(FIXTURES / "tiny"))
+    for name, role in (("alice", "author"), ("bob", "editor")):
+        run("user", "add", name, "--email", f"{name}@example.org", "--password", "pw123456")
+        run("member", "grant", name, "tiny", role)
+    text = tmp_path / "counting.md"
+    text.write_text("## Counting {#counting}\n\nOne, two, three, four.\n")
+    proposal_id = last_word(
+        run("propose", "tiny", "counting", str(text), "-m", "4", "--as", "alice").stdout
+    )
+    app = open_textbook(settings)  # the author revises (through the web or the API, in life)
+    try:
+        app.revise_proposal(
+            UUID(proposal_id), "## Counting {#counting}\n\nOne to five.\n", "", "alice"
+        )
+    finally:
+        app.close()
+    assert f"{proposal_id}  open              v2 " in run("proposals", "tiny").stdout
+    before = run("show", "tiny").stdout
+
+    stale = run("review", proposal_id, "approve", "--version", "1", "--as", "bob")
+    assert stale.exit_code == 2
+    assert stale.stderr == (
+        "Error: The proposal changed since you read it: you read version 1, and its author has "
+        "since revised it to version 2. Read what changed, then review version 2.\n"
+    )
+    for wrong in ("0", "x", "99999999999"):
+        assert (
+            run("review", proposal_id, "approve", "--version", wrong, "--as", "bob").exit_code == 2
+        )
+    assert run("show", "tiny").stdout == before
+
+    approved = run("review", proposal_id, "approve", "--version", "2", "--as", "bob")
+    assert approved.stdout == f"Proposal {proposal_id} is approved\n"
+    assert "One to five." in run("show", "tiny").stdout
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-23:59", "x\x00", "1" * 1000, "2026-13-01"])
+def test_show_as_of_any_string_is_a_usage_error_or_the_book(run: Run, moment: str) -> None:
+    run("import", str(FIXTURES / "tiny"))
+    result = run("show", "tiny", "--as-of", moment)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "Invalid value for '--as-of'" in result.stderr

@@ -59,13 +59,13 @@ def test_edits_to_different_paragraphs_are_merged_at_approval(
     assert app.book_state(tiny).chapters[0].sections[1].text == BASE
     first = app.propose_edit(tiny, "counting", FIRST_LINE, "Count on", by="alice")
     code = app.propose_edit(tiny, "counting", CODE, "Bigger sums", by="alice")
-    app.review(first, "approve", "", by="bob")
+    app.review(first, "approve", "", by="bob", version=1)
     # What approving would publish now: both changes.
     assert app.merged_text(code) == BOTH
     # Someone who may not approve is told so before any merging.
     with pytest.raises(NotAnEditor):
-        app.review(code, "approve", "", by="alice")
-    assert app.review(code, "approve", "Merged.", by="carol") == "approved"
+        app.review(code, "approve", "", by="alice", version=1)
+    assert app.review(code, "approve", "Merged.", by="carol", version=1) == "approved"
     section = queries().section(tiny, "counting")
     assert (section.text, section.revision) == (BOTH, 3)
     assert app.proposal_info(code).applied_revision == 3
@@ -89,13 +89,13 @@ def test_changes_to_the_same_line_conflict_and_change_nothing(
 ) -> None:
     first = app.propose_edit(tiny, "counting", FIRST_LINE, "Count on", by="alice")
     spanish = app.propose_edit(tiny, "counting", OTHER_FIRST_LINE, "In Spanish", by="alice")
-    app.review(first, "approve", "", by="bob")
+    app.review(first, "approve", "", by="bob", version=1)
     with pytest.raises(MergeConflict) as clash:
         app.merged_text(spanish)
     assert "line 3 of the current text and line 3 of the proposal" in clash.value.message
     before = event_count(app)
     with pytest.raises(MergeConflict) as refused:
-        app.review(spanish, "approve", "", by="carol")
+        app.review(spanish, "approve", "", by="carol", version=1)
     error = refused.value
     assert (error.section_id, error.base_revision, error.current_revision) == ("counting", 1, 2)
     assert "now at revision 2" in error.message
@@ -106,7 +106,7 @@ def test_changes_to_the_same_line_conflict_and_change_nothing(
     # Revised against the current text, it is approved as written.
     app.revise_proposal(spanish, FIRST_LINE.replace("One, two", "Uno, dos"), "", by="alice")
     assert app.proposal_info(spanish).base_revision == 2
-    app.review(spanish, "approve", "", by="carol")
+    app.review(spanish, "approve", "", by="carol", version=2)
     assert (
         queries()
         .section(tiny, "counting")
@@ -120,15 +120,15 @@ def test_the_same_change_on_both_sides_merges_once(
     first = app.propose_edit(tiny, "counting", FIRST_LINE, "Count on", by="alice")
     # carol made the same change to the first line, and changed the code too.
     same = app.propose_edit(tiny, "counting", BOTH, "Count on, bigger sums", by="carol")
-    app.review(first, "approve", "", by="bob")
+    app.review(first, "approve", "", by="bob", version=1)
     assert app.merged_text(same) == BOTH
-    app.review(same, "approve", "", by="bob")
+    app.review(same, "approve", "", by="bob", version=1)
     assert queries().section(tiny, "counting").text == BOTH
     # Only the same change, approved after the other: nothing left to publish, no new revision.
     again = app.propose_edit(tiny, "counting", BOTH + "\nThe end.\n", "Ending", by="alice")
     copy = app.propose_edit(tiny, "counting", BOTH + "\nThe end.\n", "Ending too", by="carol")
-    app.review(again, "approve", "", by="bob")
-    app.review(copy, "approve", "", by="bob")
+    app.review(again, "approve", "", by="bob", version=1)
+    app.review(copy, "approve", "", by="bob", version=1)
     assert app.proposal_info(copy).status == "approved"
     assert app.proposal_info(copy).applied_revision == 4
     assert [r.revision for r in queries().history(tiny, "counting")] == [1, 2, 3, 4]
@@ -137,9 +137,9 @@ def test_the_same_change_on_both_sides_merges_once(
 def test_removal_of_a_changed_section_is_still_refused_as_stale(app: Textbook, tiny: str) -> None:
     removal = app.propose_removal(tiny, "counting", "Not needed", by="alice")
     first = app.propose_edit(tiny, "counting", FIRST_LINE, "Count on", by="alice")
-    app.review(first, "approve", "", by="bob")
+    app.review(first, "approve", "", by="bob", version=1)
     with pytest.raises(StaleBaseRevision, match="now at revision 2") as refused:
-        app.review(removal, "approve", "", by="bob")
+        app.review(removal, "approve", "", by="bob", version=1)
     assert not isinstance(refused.value, MergeConflict)
 
 

@@ -13,6 +13,7 @@ from textbook.domain.errors import (
     InvalidSectionText,
     NotAMember,
     NotAnEditor,
+    ProposalChanged,
     ProposalClosed,
     SectionNotFound,
     SelfApprovalRefused,
@@ -30,10 +31,43 @@ def test_approved_proposal_becomes_the_sections_text(
     proposal = app.propose_edit(tiny, "counting", COUNTING, "Count to four", by="alice")
     # Nothing is published before approval.
     assert "four" not in queries().section(tiny, "counting").text
-    assert app.review(proposal, "approve", "Clear.", by="bob") == "approved"
+    assert app.review(proposal, "approve", "Clear.", by="bob", version=1) == "approved"
     section = queries().section(tiny, "counting")
     assert section.text == COUNTING
     assert section.revision == 2
+
+
+def test_an_approval_of_a_version_since_revised_publishes_nothing(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    proposal = app.propose_edit(tiny, "counting", COUNTING, "Count to four", by="alice")
+    revised = COUNTING.replace("four", "four, and no more")
+    app.revise_proposal(proposal, revised, "No more", by="alice")
+    before = event_count(app)
+    with pytest.raises(ProposalChanged, match="you read version 1") as refused:
+        app.review(proposal, "approve", "", by="bob", version=1)
+    assert (refused.value.read_version, refused.value.current_version) == (1, 2)
+    with pytest.raises(InvalidInput, match="Name the version of the proposal you read"):
+        app.review(proposal, "approve", "", by="bob")
+    with pytest.raises(InvalidInput, match="has no version 3; it is at version 2"):
+        app.review(proposal, "approve", "", by="bob", version=3)
+    assert event_count(app) == before
+    assert "four" not in queries().section(tiny, "counting").text
+    app.review(proposal, "approve", "", by="bob", version=2)
+    assert queries().section(tiny, "counting").text == revised
+    approved = [e for e in app.history(proposal) if type(e).__name__ == "Approved"]
+    assert [e.version for e in approved] == [2]
+
+
+def test_a_revoked_author_cannot_revise_an_open_proposal(app: Textbook, tiny: str) -> None:
+    proposal = app.propose_edit(tiny, "counting", COUNTING, "Count to four", by="alice")
+    app.review(proposal, "request_changes", "Why four?", by="bob")
+    app.revoke(tiny, "alice")
+    before = event_count(app)
+    with pytest.raises(NotAMember, match="alice is not a member of the book 'tiny'"):
+        app.revise_proposal(proposal, COUNTING.replace("four", "five"), "", by="alice")
+    assert event_count(app) == before
+    assert app.proposal_info(proposal).status == "changes_requested"
 
 
 def test_author_cannot_approve_own_proposal(
@@ -43,13 +77,13 @@ def test_author_cannot_approve_own_proposal(
     proposal = app.propose_edit(tiny, "counting", COUNTING, "Count to four", by="bob")
     before = event_count(app)
     with pytest.raises(SelfApprovalRefused, match="cannot approve their own proposal"):
-        app.review(proposal, "approve", "Looks good to me", by="bob")
+        app.review(proposal, "approve", "Looks good to me", by="bob", version=1)
     assert event_count(app) == before
     assert app.proposal_info(proposal).status == "open"
     assert not app.may_approve(proposal, "bob")
     assert app.may_approve(proposal, "carol")
     # Another editor may.
-    app.review(proposal, "approve", "", by="carol")
+    app.review(proposal, "approve", "", by="carol", version=1)
     assert queries().section(tiny, "counting").text == COUNTING
 
 
@@ -57,7 +91,7 @@ def test_only_editors_approve_and_only_members_propose(app: Textbook, tiny: str)
     proposal = app.propose_edit(tiny, "counting", COUNTING, "Count to four", by="alice")
     before = event_count(app)
     with pytest.raises(NotAnEditor, match="alice is not an editor of the book 'tiny'"):
-        app.review(proposal, "approve", "", by="alice")
+        app.review(proposal, "approve", "", by="alice", version=1)
     with pytest.raises(NotAMember, match="mallory is not a member"):
         app.propose_edit(tiny, "counting", COUNTING, "Sneaky", by="mallory")
     with pytest.raises(NotAnEditor):
@@ -72,10 +106,10 @@ def test_stale_approval_names_current_revision(
     second = app.propose_edit(
         tiny, "counting", "## Counting {#counting}\n\nUno, dos, tres.\n", "In Spanish", by="alice"
     )
-    app.review(first, "approve", "", by="bob")
+    app.review(first, "approve", "", by="bob", version=1)
     before = event_count(app)
     with pytest.raises(StaleBaseRevision) as refused:
-        app.review(second, "approve", "", by="carol")
+        app.review(second, "approve", "", by="carol", version=1)
     assert refused.value.current_revision == 2
     assert refused.value.base_revision == 1
     assert "now at revision 2" in str(refused.value)
@@ -83,7 +117,7 @@ def test_stale_approval_names_current_revision(
     assert queries().section(tiny, "counting").text == COUNTING
     # The author revises against the current text; then it can be approved.
     app.revise_proposal(second, "## Counting {#counting}\n\nUno, dos, tres, cuatro.\n", "", "alice")
-    app.review(second, "approve", "", by="carol")
+    app.review(second, "approve", "", by="carol", version=2)
     assert "cuatro" in queries().section(tiny, "counting").text
     assert queries().section(tiny, "counting").revision == 3
 
@@ -99,7 +133,7 @@ def test_changes_requested_then_revised_then_approved(
     app.revise_proposal(proposal, five, "Now to five", by="alice")
     assert app.proposal_info(proposal).status == "open"
     app.review(proposal, "comment", "Thanks!", by="alice")
-    app.review(proposal, "approve", "", by="bob")
+    app.review(proposal, "approve", "", by="bob", version=2)
     thread = queries().thread(str(proposal))
     assert [(t.kind, t.by) for t in thread] == [
         ("opened", "alice"),
@@ -115,7 +149,7 @@ def test_closed_proposals_cannot_change(app: Textbook, tiny: str) -> None:
     proposal = app.propose_edit(tiny, "counting", COUNTING, "Count to four", by="alice")
     app.review(proposal, "reject", "Not needed.", by="bob")
     with pytest.raises(ProposalClosed, match="already rejected"):
-        app.review(proposal, "approve", "", by="carol")
+        app.review(proposal, "approve", "", by="carol", version=1)
     with pytest.raises(ProposalClosed):
         app.revise_proposal(proposal, COUNTING + "\nMore.\n", "", by="alice")
 
@@ -154,12 +188,12 @@ def test_new_sections_chapters_moves_and_removals(
     )
     with pytest.raises(SlugTaken):
         app.propose_section(tiny, "first", "", "## Dup {#counting}\n\nx\n", "", by="alice")
-    app.review(added, "approve", "", by="bob")
-    app.review(chapter, "approve", "", by="bob")
+    app.review(added, "approve", "", by="bob", version=1)
+    app.review(chapter, "approve", "", by="bob", version=1)
     moved = app.propose_move(tiny, "tallies", "third", "", "Belongs at the end", by="alice")
-    app.review(moved, "approve", "", by="carol")
+    app.review(moved, "approve", "", by="carol", version=1)
     removed = app.propose_removal(tiny, "measuring", "Not needed", by="alice")
-    app.review(removed, "approve", "", by="carol")
+    app.review(removed, "approve", "", by="carol", version=1)
     outline = queries().outline(tiny)
     assert [(c.id, c.title, [s.id for s in c.sections]) for c in outline.chapters] == [
         ("first", "First Steps", ["first", "counting"]),

@@ -54,3 +54,21 @@ def test_version_1_events_still_give_the_same_book(
         "revised",
         "approved",
     ]
+
+
+def test_version_1_proposals_count_their_versions_and_old_approvals_name_none(
+    app: Textbook, queries: Callable[[], Queries]
+) -> None:
+    """Proposals stored before versions existed: each Revised still counts as a new version,
+    and an approval stored then reads as version 0, which no proposal has."""
+    load_v1_events(app)
+    revised = queries().history("tiny", "counting")[1].proposal_id
+    assert revised is not None
+    info = app.proposal_info(UUID(revised))
+    assert (info.status, info.version) == ("approved", 2)
+    approvals = [e for e in app.history(UUID(revised)) if type(e).__name__ == "Approved"]
+    assert [(e.revision, e.version) for e in approvals] == [(2, 0)]
+    view = queries().proposal(revised)
+    assert view.version == 2
+    assert queries().proposal_text(revised, 2) == view.text
+    assert queries().proposal_text(revised, 1) != view.text

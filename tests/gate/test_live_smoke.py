@@ -11,7 +11,7 @@ def test_a_refused_review_changes_nothing(live: LiveServer) -> None:
         assert "mallory" in mallory.get("/profile").text
         response = mallory.post(
             "/api/proposals/00000000-0000-0000-0000-000000000000/reviews",
-            json={"verdict": "approve", "comment": ""},
+            json={"verdict": "approve", "comment": "", "version": 1},
             headers=live.api("mallory"),
         )
     assert response.status_code == 404

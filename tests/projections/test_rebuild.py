@@ -24,7 +24,7 @@ def busy_history(app: Textbook, slug: str) -> None:
     first = app.propose_edit(slug, "counting", FOUR, "Count to four", by="alice")
     app.review(first, "request_changes", "Five, please.", by="bob")
     app.revise_proposal(first, FOUR.replace("four", "four, five"), "Five", by="alice")
-    app.review(first, "approve", "", by="carol")
+    app.review(first, "approve", "", by="carol", version=2)
     app.review(
         app.propose_edit(slug, "summing", "## Summing {#summing}\n\nGone.\n", "", "alice"),
         "reject",
@@ -35,9 +35,9 @@ def busy_history(app: Textbook, slug: str) -> None:
     added = app.propose_section(
         slug, "second", "", "## Products {#products}\n\n$n!$\n", "", "alice"
     )
-    app.review(added, "approve", "", by="bob")
+    app.review(added, "approve", "", by="bob", version=1)
     moved = app.propose_move(slug, "products", "first", "counting", "Earlier", by="alice")
-    app.review(moved, "approve", "", by="carol")
+    app.review(moved, "approve", "", by="carol", version=1)
     app.set_open_to_all(slug, True)
     app.create_token("alice")
 

@@ -43,7 +43,7 @@ def test_restored_store_has_the_same_book_history_and_editions(
     proposal = app.propose_edit(
         "tiny", "summing", "## Summing {#summing}\n\nPair them up.\n", "Pairs", by="alice"
     )
-    app.review(proposal, "approve", "", by="bob")
+    app.review(proposal, "approve", "", by="bob", version=1)
     original = publisher.build("tiny", "original", ("epub", "pdf"))
     report = dump(app, tmp_path / "backup.jsonl.gz")
     assert report.events == event_count(app) and report.images == 1

@@ -52,7 +52,7 @@ def same_files(left: Path, right: Path) -> bool:
 
 def approve(publisher: Publisher, section: str, text: str) -> None:
     proposal = publisher.app.propose_edit("tiny", section, text, "change", by="alice")
-    publisher.app.review(proposal, "approve", "", by="bob")
+    publisher.app.review(proposal, "approve", "", by="bob", version=1)
 
 
 def test_building_the_same_state_twice_gives_identical_files(publisher: Publisher) -> None:

@@ -24,14 +24,14 @@ def test_worker_publishes_each_change_once_and_keeps_the_last_good_edition(
         "tiny", "summing", "## Summing {#summing}\n\nAdd them in pairs.\n", "Pairs", by="alice"
     )
     assert worker.publish_changed() == []  # a proposal is not approved text
-    publisher.app.review(proposal, "approve", "", by="bob")
+    publisher.app.review(proposal, "approve", "", by="bob", version=1)
     assert worker.publish_changed() == ["tiny"]
     assert "Add them in pairs." in (edition / "tiny" / "second.html").read_text()
 
     broken = publisher.app.propose_edit(
         "tiny", "summing", "## Summing {#summing}\n\n" + "> " * 100 + "deep\n", "", by="alice"
     )
-    publisher.app.review(broken, "approve", "", by="bob")
+    publisher.app.review(broken, "approve", "", by="bob", version=1)
     assert worker.publish_changed() == []  # cannot be built: the last edition stays
     assert "Add them in pairs." in (edition / "tiny" / "second.html").read_text()
     # A fresh worker (a restart) does not rebuild what is already published.
@@ -40,7 +40,7 @@ def test_worker_publishes_each_change_once_and_keeps_the_last_good_edition(
         "tiny", "summing", "## Summing {#summing}\n\nAdd them in threes.\n", "Fix", by="alice"
     )
     assert again.publish_changed() == []
-    publisher.app.review(fixed, "approve", "", by="bob")
+    publisher.app.review(fixed, "approve", "", by="bob", version=1)
     assert again.publish_changed() == ["tiny"]
     assert "Add them in threes." in (edition / "tiny" / "second.html").read_text()
 

@@ -219,7 +219,10 @@ def client_loop(
                     continue
                 proposal = proposed.json()["id"]
                 reviews = f"{cluster.url}/api/proposals/{proposal}/reviews"
-                approved = http.post(reviews, headers=editor, json={"verdict": "approve"})
+                read = proposed.json()["version"]  # the version the editor approves
+                approved = http.post(
+                    reviews, headers=editor, json={"verdict": "approve", "version": read}
+                )
                 if record(tally, "approve", approved, 201):
                     with tally.lock:
                         tally.approved.append((proposal, section))

@@ -87,10 +87,14 @@ class Api:
         identifier: str = response.json()["id"]
         return identifier
 
-    def review(self, proposal: str, verdict: str, by: str, comment: str = "") -> httpx2.Response:
-        return self.post(
-            f"/api/proposals/{proposal}/reviews", {"verdict": verdict, "comment": comment}, by
-        )
+    def review(
+        self, proposal: str, verdict: str, by: str, comment: str = "", version: int | None = None
+    ) -> httpx2.Response:
+        """A review; an approval names the version read now unless `version` is given."""
+        body: dict[str, Any] = {"verdict": verdict, "comment": comment}
+        if verdict == "approve":
+            body["version"] = version or self.get(f"/api/proposals/{proposal}").json()["version"]
+        return self.post(f"/api/proposals/{proposal}/reviews", body, by)
 
     def state(self) -> tuple[int, Any, Any]:
         """What a refusal must leave alone: the events, the section, the proposals."""
@@ -265,7 +269,7 @@ def test_writes_need_a_valid_token(api: Api, authorization: str | None) -> None:
     headers = {"Authorization": authorization} if authorization else {}
     body = {"base_revision": 1, "text": COUNTING.replace("four", "five")}
     refused(api.send(PROPOSALS, json=body, headers=headers), 401, "Unauthorized", "token")
-    review = {"verdict": "approve"}
+    review = {"verdict": "approve", "version": 1}
     refused(
         api.send(f"/api/proposals/{proposal}/reviews", json=review, headers=headers),
         401,

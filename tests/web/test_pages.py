@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 
@@ -36,9 +37,15 @@ def propose(client: TestClient, text: str = COUNTING, message: str = "Count on")
 
 def review(client: TestClient, proposal: str, verdict: str, comment: str = "") -> int:
     page = client.get(proposal)
+    version = re.search(r'name="version" value="(\d+)"', page.text)
     response = client.post(
         f"{proposal}/review",
-        data={"csrf": csrf_of(page.text), "verdict": verdict, "comment": comment},
+        data={
+            "csrf": csrf_of(page.text),
+            "verdict": verdict,
+            "comment": comment,
+            "version": version.group(1) if version else "",
+        },
         follow_redirects=False,
     )
     return response.status_code

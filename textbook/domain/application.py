@@ -351,7 +351,7 @@ class Textbook(Application[UUID]):
         if proposal.kind == "edit":
             current = self._live_section(book, proposal.section_id).revision
             base = current if base_revision is None else base_revision
-        proposal.revise(text=text, message=message, base_revision=base, by=user.id)
+        proposal.revise(text, message, base, user.id, by, book)
         self._save(proposal)
 
     def withdraw(self, proposal_id: UUID, by: str) -> None:
@@ -362,14 +362,22 @@ class Textbook(Application[UUID]):
 
         self._retrying(withdraw)
 
-    def review(self, proposal_id: UUID, verdict: str, comment: str, by: str) -> str:
-        """Record a review; returns the proposal's status afterwards."""
+    def review(
+        self, proposal_id: UUID, verdict: str, comment: str, by: str, version: int | None = None
+    ) -> str:
+        """Record a review; returns the proposal's status afterwards.
+
+        To approve, `version` names the proposal's version the reviewer read; any other than
+        the current one is refused (ProposalChanged), so only text an editor read is published.
+        """
         verdict = verdict.replace("-", "_")
         if verdict not in VERDICTS:
             raise InvalidInput(f"'{verdict}' is not a verdict; use one of {', '.join(VERDICTS)}.")
-        return self._retrying(lambda: self._review(proposal_id, verdict, comment, by))
+        return self._retrying(lambda: self._review(proposal_id, verdict, comment, by, version))
 
-    def _review(self, proposal_id: UUID, verdict: str, comment: str, by: str) -> str:
+    def _review(
+        self, proposal_id: UUID, verdict: str, comment: str, by: str, version: int | None
+    ) -> str:
         proposal, user = self._proposal(proposal_id), self.user(by)
         book = self.book(proposal.book_slug)
         if verdict == "comment":
@@ -384,9 +392,8 @@ class Textbook(Application[UUID]):
             proposal.reject(comment, user.id, by, book)
             self._save(proposal, *self._closed(proposal))
         else:
-            self._save(
-                *self._approve(proposal, book, comment, user.id, by), *self._closed(proposal)
-            )
+            approved = self._approve(proposal, book, comment, user.id, by, version)
+            self._save(*approved, *self._closed(proposal))
         return proposal.status
 
     def _closed(self, proposal: Proposal) -> list[Aggregate]:
@@ -401,14 +408,14 @@ class Textbook(Application[UUID]):
         return [open_proposals]
 
     def _approve(
-        self, proposal: Proposal, book: Book, comment: str, by: UUID, name: str
+        self, proposal: Proposal, book: Book, comment: str, by: UUID, name: str, version: int | None
     ) -> list[Aggregate]:
         """Approve and apply the proposal; returns the aggregates to save together."""
         section_id, kind = proposal.section_id, proposal.kind
         if kind in ("add_section", "add_chapter"):
             if book.has_section(section_id):
                 raise SlugTaken("section id", section_id)
-            proposal.approve(comment, by, name, book, 0, 1)
+            proposal.approve(comment, by, name, book, 0, 1, version)
             section = self._revived_section(book.slug, section_id, proposal, by)
             if kind == "add_section":
                 if proposal.chapter_id not in [c["id"] for c in book.chapters]:
@@ -423,12 +430,13 @@ class Textbook(Application[UUID]):
         section = self._live_section(book, section_id)
         current = section.revision
         if kind == "edit":
-            proposal.check_may_approve(by, name, book)
+            proposal.check_may_approve(by, name, book, version)
             text = self._merged(proposal, section)
-            proposal.approve(comment, by, name, book, current, current + (text != section.text))
+            changed = text != section.text
+            proposal.approve(comment, by, name, book, current, current + changed, version)
             section.revise(text, proposal.author, by, proposal.id, proposal.message)
             return [proposal, section]
-        proposal.approve(comment, by, name, book, current, current)
+        proposal.approve(comment, by, name, book, current, current, version)
         if kind == "remove_section":
             section.remove(proposal.author, by, proposal.id, proposal.message)
             book.change_outline(outline_without_section(book.chapters, section_id), by, proposal.id)
@@ -499,6 +507,7 @@ class Textbook(Application[UUID]):
             text=proposal.text,
             message=proposal.message,
             applied_revision=getattr(proposal, "applied_revision", None),
+            version=proposal.text_version,
         )
 
     def may_approve(self, proposal_id: UUID, user_name: str) -> bool:

@@ -138,6 +138,19 @@ class ProposalClosed(Conflict):
         self.status = status
 
 
+class ProposalChanged(Conflict):
+    """A reviewer decided on a version of the proposal that is no longer its current one."""
+
+    def __init__(self, read_version: int, current_version: int) -> None:
+        super().__init__(
+            f"The proposal changed since you read it: you read version {read_version}, and its "
+            f"author has since revised it to version {current_version}. Read what changed, then "
+            f"review version {current_version}."
+        )
+        self.read_version = read_version
+        self.current_version = current_version
+
+
 class SlugTaken(Conflict):
     def __init__(self, what: str, slug: str) -> None:
         super().__init__(f"The {what} '{slug}' is already taken.")

@@ -11,6 +11,7 @@ from textbook.domain import ids
 from textbook.domain.errors import (
     InvalidInput,
     NotTheAuthor,
+    ProposalChanged,
     ProposalClosed,
     SelfApprovalRefused,
     StaleBaseRevision,
@@ -76,6 +77,12 @@ class Proposal(Aggregate):
         comment: str
         by: UUID
         revision: int
+        version: int  # the proposal's version the reviewer read and approved
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["version"] = 0  # approved before versions were recorded: not known
 
     @event(Opened)
     def __init__(
@@ -100,6 +107,7 @@ class Proposal(Aggregate):
         self.message = message
         self.author = by
         self.status = "open"
+        self.text_version = 1  # the proposal's version: each revision of its text adds one
 
     @property
     def is_open(self) -> bool:
@@ -118,10 +126,28 @@ class Proposal(Aggregate):
 
     # The author's side.
 
-    def revise(self, text: str, message: str, base_revision: int, by: UUID) -> None:
+    def check_version(self, version: int | None) -> None:
+        """Refuse a decision on a version other than the current one: the text changed since."""
+        if version is None:
+            raise InvalidInput(
+                "Name the version of the proposal you read to approve it: only the text an "
+                "editor read is published."
+            )
+        if not 1 <= version <= self.text_version:
+            raise InvalidInput(
+                f"The proposal has no version {version}; it is at version {self.text_version}."
+            )
+        if version != self.text_version:
+            raise ProposalChanged(version, self.text_version)
+
+    def revise(
+        self, text: str, message: str, base_revision: int, by: UUID, user_name: str, book: Book
+    ) -> None:
+        """A new version of the text, by its author while still allowed to propose in the book."""
         if by != self.author:
             raise NotTheAuthor()
         self.check_open()
+        book.check_may_propose(by, user_name)
         self._revise(
             text=text, message=checked_message(message), base_revision=base_revision, by=by
         )
@@ -132,6 +158,7 @@ class Proposal(Aggregate):
         self.message = message or self.message
         self.base_revision = base_revision
         self.status = "open"
+        self.text_version += 1
 
     def withdraw(self, by: UUID) -> None:
         if by != self.author:
@@ -174,10 +201,12 @@ class Proposal(Aggregate):
     def _reject(self, comment: str, by: UUID) -> None:
         self.status = "rejected"
 
-    def check_may_approve(self, by: UUID, user_name: str, book: Book) -> None:
+    def check_may_approve(self, by: UUID, user_name: str, book: Book, version: int | None) -> None:
+        """Refuse unless `by` may approve, and `version`, the one they read, is the current one."""
         self.check_may_review(by, user_name, book)
         if by == self.author:
             raise SelfApprovalRefused()
+        self.check_version(version)
 
     def approve(
         self,
@@ -187,19 +216,25 @@ class Proposal(Aggregate):
         book: Book,
         current_revision: int,
         new_revision: int,
+        version: int | None,
     ) -> None:
         """Approve, if `by` may; a removal or move only if the section is still at its base.
 
         An edit whose base is behind is merged with the current text by the caller, which has
         both texts (and refuses with MergeConflict where they clash).
         """
-        self.check_may_approve(by, user_name, book)
+        self.check_may_approve(by, user_name, book, version)
         if self.kind != "edit" and current_revision != self.base_revision:
             raise StaleBaseRevision(self.section_id, self.base_revision, current_revision)
-        self._approve(comment=checked_message(comment, MAX_COMMENT), by=by, revision=new_revision)
+        self._approve(
+            comment=checked_message(comment, MAX_COMMENT),
+            by=by,
+            revision=new_revision,
+            version=self.text_version,
+        )
 
     @event(Approved)
-    def _approve(self, comment: str, by: UUID, revision: int) -> None:
+    def _approve(self, comment: str, by: UUID, revision: int, version: int) -> None:
         self.status = "approved"
         self.applied_revision = revision
 

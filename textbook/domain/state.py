@@ -85,3 +85,4 @@ class ProposalInfo:
     message: str
     applied_revision: int | None = None
     reviewers: tuple[str, ...] = field(default=())
+    version: int = 1

@@ -10,6 +10,7 @@ from textbook.domain import ids
 from textbook.domain.book import METADATA_FIELDS
 from textbook.domain.errors import BookNotFound, ProposalNotFound, SectionNotFound
 from textbook.domain.state import BookState, ChapterState, ImageRef, SectionState
+from textbook.projections import reviews
 from textbook.projections.blame import Origin, carry
 from textbook.projections.views import TABLE_NAMES, ReadModels
 from textbook.storage import Sql
@@ -89,6 +90,7 @@ class ProposalSummary:
     message: str
     opened_at: str
     updated_at: str
+    version: int
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class ProposalView:
     opened_at: str
     updated_at: str
     applied_revision: int | None
+    version: int  # each revision of the text adds one; approving names it
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,13 @@ class Contributor:
     name: str
     lines_written: int
     lines_approved: int
+
+
+# Proposals with their current version: the count of versions recorded in their thread.
+PROPOSALS = (
+    "SELECT p.*, (SELECT COUNT(*) FROM {s}.tb_thread t WHERE t.proposal_id = p.proposal_id"
+    f" AND t.kind IN {reviews.VERSION_STEPS}) AS version FROM {{s}}.tb_proposals p"
+)
 
 
 class Queries:
@@ -288,7 +298,7 @@ class Queries:
             self._book_row(sql, slug)
             names = self._names(sql)
             rows = sql.all(
-                f"SELECT * FROM {{s}}.tb_proposals WHERE book_slug = ?{wanted} ORDER BY opened_at",
+                f"{PROPOSALS} WHERE book_slug = ?{wanted} ORDER BY opened_at",
                 (slug, *(statuses if status is not None else ())),
             )
         return [_summary(r, names) for r in rows]
@@ -298,7 +308,7 @@ class Queries:
             raise ProposalNotFound(proposal_id)
         with self.views.read() as sql:
             names = self._names(sql)
-            row = sql.one("SELECT * FROM {s}.tb_proposals WHERE proposal_id = ?", (proposal_id,))
+            row = sql.one(f"{PROPOSALS} WHERE proposal_id = ?", (proposal_id,))
         if row is None:
             raise ProposalNotFound(proposal_id)
         return ProposalView(
@@ -316,7 +326,17 @@ class Queries:
             opened_at=row["opened_at"],
             updated_at=row["updated_at"],
             applied_revision=row["applied_revision"],
+            version=row["version"],
         )
+
+    def proposal_text(self, proposal_id: str, version: int) -> str | None:
+        """The proposal's text at one of its versions (None if it is not known)."""
+        with self.views.read() as sql:
+            row = sql.one(
+                "SELECT text FROM {s}.tb_proposal_versions WHERE proposal_id = ? AND version = ?",
+                (proposal_id, version),
+            )
+        return None if row is None else str(row["text"])
 
     def proposals_by(self, user_name: str) -> list[ProposalSummary]:
         """A user's proposals in every book, the most recently changed first."""
@@ -326,8 +346,7 @@ class Queries:
                 return []
             names = self._names(sql)
             rows = sql.all(
-                "SELECT * FROM {s}.tb_proposals WHERE author = ?"
-                " ORDER BY updated_at DESC, book_slug, opened_at",
+                f"{PROPOSALS} WHERE author = ? ORDER BY updated_at DESC, book_slug, opened_at",
                 (user["user_id"],),
             )
         return [_summary(r, names) for r in rows]
@@ -468,6 +487,7 @@ def _summary(row: dict[str, Any], names: dict[str, str]) -> ProposalSummary:
         message=row["message"],
         opened_at=row["opened_at"],
         updated_at=row["updated_at"],
+        version=row["version"],
     )
 
 

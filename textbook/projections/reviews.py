@@ -17,7 +17,14 @@ TABLES = [
     "CREATE INDEX IF NOT EXISTS tb_proposals_by_author ON {s}.tb_proposals (author)",
     "CREATE TABLE IF NOT EXISTS {s}.tb_thread (proposal_id TEXT, version INTEGER, kind TEXT,"
     " by_user TEXT, comment TEXT, at TEXT, PRIMARY KEY (proposal_id, version))",
+    # Every version of every proposal's text, so that a reviewer sees what changed since the
+    # version they read. (A proposal's current version is counted from tb_thread, which stores
+    # made before this table existed have too.)
+    "CREATE TABLE IF NOT EXISTS {s}.tb_proposal_versions (proposal_id TEXT, version INTEGER,"
+    " text TEXT, base_revision INTEGER, at TEXT, PRIMARY KEY (proposal_id, version))",
 ]
+# The thread's steps that make a new version of the text.
+VERSION_STEPS = "('opened', 'revised')"
 
 STATUS_AFTER = {
     "revised": "open",
@@ -48,6 +55,24 @@ def opened(sql: Sql, e: Proposal.Opened) -> None:
         ),
     )
     thread(sql, e, "opened", e.message)
+    text_version(sql, e, 1, e.text, e.base_revision)
+
+
+def text_version(sql: Sql, e: Proposal.Event, version: int, text: str, base_revision: int) -> None:
+    sql.execute(
+        "INSERT INTO {s}.tb_proposal_versions VALUES (?, ?, ?, ?, ?)",
+        (str(e.originator_id), version, text, base_revision, e.timestamp.isoformat()),
+    )
+
+
+def version_count(sql: Sql, proposal_id: str) -> int:
+    """How many versions of its text the proposal has had so far (its current version)."""
+    row = sql.one(
+        "SELECT COUNT(*) AS n FROM {s}.tb_thread WHERE proposal_id = ?"
+        f" AND kind IN {VERSION_STEPS}",
+        (proposal_id,),
+    )
+    return int(row["n"]) if row is not None else 0
 
 
 def thread(sql: Sql, e: Proposal.Event, kind: str, comment: str) -> None:
@@ -81,6 +106,8 @@ def revised(sql: Sql, e: Proposal.Revised) -> None:
         " message = CASE WHEN ? = '' THEN message ELSE ? END WHERE proposal_id = ?",
         (e.text, e.base_revision, e.message, e.message, str(e.originator_id)),
     )
+    version = version_count(sql, str(e.originator_id)) + 1
+    text_version(sql, e, version, e.text, e.base_revision)
     reviewed(sql, e, "revised")
 
 

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from textbook.domain.errors import BookNotFound, InvalidInput, ProposalNotFound, SectionNotFound
 from textbook.projections.queries import BookOutline, ProposalSummary, ProposalView
 from textbook.web.errors import WebError
-from textbook.web.openapi import OPENAPI, PROPOSAL_BODY, REVIEW_BODY, STATUSES
+from textbook.web.openapi import OPENAPI, PROPOSAL_BODY, REVIEW_BODY, REVISION_BODY, STATUSES
 from textbook.web.site import site
 
 MAX_TOKEN = 200  # tokens are "tb_" and 43 characters; longer ones are not worth hashing
@@ -34,6 +34,14 @@ class EditProposal:
 class Review:
     verdict: str
     comment: str
+    version: int | None
+
+
+@dataclass(frozen=True)
+class Revision:
+    text: str
+    message: str
+    base_revision: int | None
 
 
 def books(request: Request) -> Response:
@@ -135,13 +143,42 @@ async def review(request: Request) -> Response:
     name = await run_in_threadpool(bearer, request)
     identifier = proposal_in(request)
     body = Review(**checked(await json_body(request), REVIEW_BODY))
+    if body.verdict == "approve" and body.version is None:
+        raise InvalidInput(
+            "The field 'version' is missing: to approve, send the version of the proposal you"
+            " read ('version' in GET /api/proposals/{id})."
+        )
     app = site(request).app
-    status = await run_in_threadpool(app.review, identifier, body.verdict, body.comment, name)
+    status = await run_in_threadpool(
+        app.review, identifier, body.verdict, body.comment, name, body.version
+    )
     return JSONResponse(
         {"proposal": str(identifier), "verdict": body.verdict, "status": status},
         HTTPStatus.CREATED,
         {"Location": f"/api/proposals/{identifier}"},
     )
+
+
+async def revise(request: Request) -> Response:
+    name = await run_in_threadpool(bearer, request)
+    identifier = proposal_in(request)
+    body = Revision(**checked(await json_body(request), REVISION_BODY))
+    app = site(request).app
+    await run_in_threadpool(
+        app.revise_proposal, identifier, body.text, body.message, name, body.base_revision
+    )
+    found = await run_in_threadpool(lambda: site(request).queries().proposal(str(identifier)))
+    return JSONResponse(
+        proposal_json(found), HTTPStatus.CREATED, {"Location": f"/api/proposals/{identifier}"}
+    )
+
+
+async def withdraw(request: Request) -> Response:
+    name = await run_in_threadpool(bearer, request)
+    identifier = proposal_in(request)
+    await run_in_threadpool(site(request).app.withdraw, identifier, name)
+    found = await run_in_threadpool(lambda: site(request).queries().proposal(str(identifier)))
+    return JSONResponse(proposal_json(found))
 
 
 # Requests: who sends them, and what they hold.
@@ -286,6 +323,7 @@ def proposal_fields(found: ProposalSummary | ProposalView) -> dict[str, Any]:
         "kind": found.kind,
         "author": found.author,
         "base_revision": found.base_revision,
+        "version": found.version,
         "message": found.message,
         "opened_at": found.opened_at,
     }
@@ -316,5 +354,7 @@ routes = [
     Route("/api/books/{slug}/proposals", proposals, methods=["GET"]),
     Route("/api/proposals/{proposal}", proposal, methods=["GET"]),
     Route("/api/proposals/{proposal}/reviews", review, methods=["POST"]),
+    Route("/api/proposals/{proposal}/revisions", revise, methods=["POST"]),
+    Route("/api/proposals/{proposal}/withdraw", withdraw, methods=["POST"]),
     Route("/openapi.json", openapi, methods=["GET"]),
 ]

@@ -12,12 +12,14 @@ from eventsourcing.persistence import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match, Mount, Route
 
 from textbook.domain.errors import (
     Conflict,
     InvalidInput,
     NotAllowed,
     NotFound,
+    ProposalChanged,
     RateLimited,
     StaleBaseRevision,
     TextbookError,
@@ -78,6 +80,9 @@ async def textbook_error(request: Request, exc: Exception) -> Response:
     extra: dict[str, Any] = {"type": type(exc).__name__}
     if isinstance(exc, StaleBaseRevision):
         extra["current_revision"] = exc.current_revision
+    if isinstance(exc, ProposalChanged):
+        extra["read_version"] = exc.read_version
+        extra["current_version"] = exc.current_version
     response = error_response(request, status_of(exc), exc.message, **extra)
     if isinstance(exc, RateLimited):
         response.headers.update(retry_after(exc))
@@ -94,7 +99,29 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     status = HTTPStatus(exc.status_code)
     message = exc.detail if exc.detail != status.phrase else default_message(status)
-    return error_response(request, status, message)
+    response = error_response(request, status, message)
+    response.headers.update(exc.headers or {})  # such as Allow, which Starlette sets on a 405
+    if status == HTTPStatus.METHOD_NOT_ALLOWED:
+        response.headers["Allow"] = allowed_methods(request) or response.headers.get("Allow", "")
+    return response
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route accepts at this path.
+
+    Starlette's 405 names only the methods of the first route that matched the path, and a page
+    with a form has one route for GET and another for POST.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match == Match.NONE:
+            continue
+        if isinstance(route, Route):
+            methods |= route.methods or set()
+        elif isinstance(route, Mount):  # static files
+            methods |= {"GET", "HEAD"}
+    return ", ".join(sorted(methods))
 
 
 async def store_busy(request: Request, exc: Exception) -> Response:

@@ -62,10 +62,56 @@ REVIEW_BODY: dict[str, Any] = {
                 " that is not blank."
             ),
         },
+        "version": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_REVISION,
+            "description": (
+                "The proposal's version the reviewer read (`version` of GET /api/proposals/{id})."
+                " Required to approve; approving any other than the current version is refused"
+                " with 409 ProposalChanged. Not checked for the other verdicts."
+            ),
+        },
     },
     "required": ["verdict"],
+    "if": {"properties": {"verdict": {"const": "approve"}}, "required": ["verdict"]},
+    "then": {"required": ["version"]},
     "additionalProperties": False,
-    "examples": [{"verdict": "request_changes", "comment": "Say when to stop."}],
+    "examples": [
+        {"verdict": "request_changes", "comment": "Say when to stop."},
+        {"verdict": "approve", "comment": "Clear.", "version": 2},
+    ],
+}
+REVISION_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "text": {
+            **PROPOSAL_BODY["properties"]["text"],
+            "description": (
+                "The proposal's whole new text in Markdown, heading included; at most 512 KiB of"
+                " UTF-8, without NUL characters."
+            ),
+        },
+        "message": {
+            **PROPOSAL_BODY["properties"]["message"],
+            "description": "What changed in this revision; blank keeps the proposal's message.",
+        },
+        "base_revision": {
+            **PROPOSAL_BODY["properties"]["base_revision"],
+            "description": (
+                "For a change to a section: the section's revision the text was written against;"
+                " by default, its current revision. Ignored for other kinds of proposal."
+            ),
+        },
+    },
+    "required": ["text"],
+    "additionalProperties": False,
+    "examples": [
+        {
+            "text": "## Bisection {#bisection}\n\nHalve the bracket until it is small enough.\n",
+            "message": "Say when to stop",
+        }
+    ],
 }
 
 
@@ -120,7 +166,10 @@ REFUSALS = {
     401: "No valid token: the response carries 'WWW-Authenticate: Bearer'.",
     403: "Not allowed: not a member or editor of the book, or approving one's own proposal.",
     404: "No such book, section or proposal.",
-    409: "A conflict: the section moved on (`current_revision`), or the proposal is closed.",
+    409: (
+        "A conflict: the section moved on (`current_revision`), the proposal changed since the"
+        " reviewer read it (`read_version`, `current_version`), or the proposal is closed."
+    ),
     413: "The body is over the server's limit.",
     415: "The body is not sent as application/json.",
     422: "The body or a parameter has the wrong shape, or the domain refuses the input.",
@@ -159,6 +208,11 @@ PROPOSAL_FIELDS = {
     "status": {"type": "string", "enum": list(STATUSES)},
     "kind": {"type": "string", "enum": list(KINDS)},
     "base_revision": {"type": "integer"},
+    "version": {
+        "type": "integer",
+        "minimum": 1,
+        "description": "1 when opened; each revision adds one. Approving names it.",
+    },
     "opened_at": {"type": "string", "format": "date-time"},
 }
 SCHEMAS: dict[str, Any] = {
@@ -169,6 +223,8 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {
                     **strings("type", "message"),
                     "current_revision": {"type": "integer"},
+                    "read_version": {"type": "integer"},
+                    "current_version": {"type": "integer"},
                 },
                 "required": ["type", "message"],
                 "additionalProperties": False,
@@ -231,6 +287,7 @@ SCHEMAS: dict[str, Any] = {
     ),
     "EditProposalRequest": PROPOSAL_BODY,
     "ReviewRequest": REVIEW_BODY,
+    "RevisionRequest": REVISION_BODY,
 }
 LOCATION = {
     "Location": {
@@ -336,6 +393,35 @@ OPENAPI: dict[str, Any] = {
                         "headers": LOCATION,
                     },
                     **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/api/proposals/{proposal}/revisions": {
+            "post": {
+                "summary": "Revise one's own open proposal: a new version of its text.",
+                "security": BEARER,
+                "parameters": [PROPOSAL],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("RevisionRequest")}},
+                },
+                "responses": {
+                    "201": {
+                        **json_of("The proposal at its new version.", ref("Proposal")),
+                        "headers": LOCATION,
+                    },
+                    **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/api/proposals/{proposal}/withdraw": {
+            "post": {
+                "summary": "Withdraw one's own open proposal; it closes. No body is needed.",
+                "security": BEARER,
+                "parameters": [PROPOSAL],
+                "responses": {
+                    "200": json_of("The proposal, withdrawn.", ref("Proposal")),
+                    **refusals(401, 403, 404, 409, 413, 503),
                 },
             }
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from http import HTTPStatus
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from starlette.routing import Route
 from textbook.domain.errors import (
     InvalidInput,
     MergeConflict,
+    ProposalChanged,
     ProposalNotFound,
     TextbookError,
     TooManyOpenProposals,
@@ -22,6 +24,7 @@ from textbook.domain.errors import (
 from textbook.projections.publishing.pandoc import PandocFailed
 from textbook.projections.publishing.reading import PreviewBusy, preview
 from textbook.projections.publishing.sanitize import UnsafeInput
+from textbook.projections.queries import ProposalView
 from textbook.web.errors import WebError, status_of
 from textbook.web.pages import render
 from textbook.web.reader import word_diff
@@ -165,7 +168,33 @@ async def propose_new(request: Request) -> Response:
 
 
 def proposal(request: Request) -> Response:
-    identifier = proposal_id(request)
+    since = request.query_params.get("since")
+    return proposal_page(request, proposal_id(request), parse_version(since) if since else None)
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What changed in a proposal since the version a reviewer read."""
+
+    read: int
+    diff: Markup | None  # None if that version's text is not kept (a store from before)
+    refused: bool  # a decision on version `read` was just refused
+
+
+def changed_since(
+    request: Request, found: ProposalView, read: int | None, refused: bool
+) -> Changed | None:
+    if read is None or read >= found.version:
+        return None
+    old = site(request).queries().proposal_text(found.id, read)
+    return Changed(read, None if old is None else word_diff(old, found.text), refused)
+
+
+def proposal_page(
+    request: Request, identifier: UUID, read: int | None = None, status: int = 200
+) -> Response:
+    """The proposal page; with `read`, it also shows what changed since that version (and,
+    with a 409 status, that a decision on it was refused)."""
     queries = site(request).queries()
     found = queries.proposal(str(identifier))
     outline = queries.outline(found.book_slug)
@@ -202,6 +231,8 @@ def proposal(request: Request) -> Response:
     return render(
         request,
         "proposal.html",
+        status,
+        changed=changed_since(request, found, read, refused=status == HTTPStatus.CONFLICT),
         book=outline,
         proposal=found,
         thread=queries.thread(str(identifier)),
@@ -239,10 +270,23 @@ async def review(request: Request) -> Response:
     name = signed_in(request)
     form = await read_form(request)
     verdict = form.get("verdict", "")
-    await run_in_threadpool(
-        site(request).app.review, identifier, verdict, form.get("comment", ""), name
-    )
+    version = parse_version(form["version"]) if form.get("version") else None
+    try:
+        await run_in_threadpool(
+            site(request).app.review, identifier, verdict, form.get("comment", ""), name, version
+        )
+    except ProposalChanged as error:
+        # The page itself answers the 409: it says so, and shows what changed since.
+        return await run_in_threadpool(
+            proposal_page, request, identifier, error.read_version, int(status_of(error))
+        )
     return RedirectResponse(f"/proposals/{identifier}", status_code=303)
+
+
+def parse_version(value: str) -> int:
+    if not value.isdigit() or len(value) > 9:
+        raise WebError(HTTPStatus.BAD_REQUEST, "The version must be a whole number.")
+    return int(value)
 
 
 def revise_form(request: Request) -> Response:

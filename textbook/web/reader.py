@@ -6,7 +6,7 @@ import difflib
 import io
 import re
 import zipfile
-from datetime import UTC, datetime
+from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
 
@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from textbook.domain.errors import SectionNotFound
+from textbook.domain.errors import InvalidInput, SectionNotFound
+from textbook.domain.moments import parse_moment
 from textbook.projections.publishing.reading import QueryTooLong
 from textbook.web.errors import WebError
 from textbook.web.pages import render
@@ -34,12 +35,9 @@ def as_of(request: Request) -> datetime | None:
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise WebError(
-            HTTPStatus.BAD_REQUEST, f"'{value[:40]}' is not a time like 2026-11-22T10:00:00Z."
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return parse_moment(value)
+    except InvalidInput as error:  # a malformed query string, as before: 400
+        raise WebError(HTTPStatus.BAD_REQUEST, error.message) from None
 
 
 def books(request: Request) -> Response:
