@@ -36,11 +36,12 @@ from textbook.domain.errors import InvalidInput
 from textbook.storage import open_textbook
 from textbook.web import api
 from textbook.web.app import create_app
-from textbook.web.openapi import OPENAPI, PROPOSAL, PROPOSAL_BODY, REVIEW_BODY
+from textbook.web.openapi import IMAGE_BODY, OPENAPI, PROPOSAL, PROPOSAL_BODY, REVIEW_BODY
 
 BODIES = {
     "/api/books/{slug}/sections/{section}/proposals": PROPOSAL_BODY,
     "/api/proposals/{proposal}/reviews": REVIEW_BODY,
+    "/api/proposals/{proposal}/images": IMAGE_BODY,
 }
 
 
@@ -166,7 +167,7 @@ def test_every_answer_is_one_the_document_promises(run: Run, method: str, path: 
 def test_a_base_revision_written_as_1_0_is_a_whole_number() -> None:
     """JSON Schema counts 1.0 as an integer, and so does the API (schemathesis sent one)."""
     body = api.checked({"base_revision": 1.0, "text": "## A {#a}\n"}, PROPOSAL_BODY)
-    assert body == {"base_revision": 1, "text": "## A {#a}\n", "message": ""}
+    assert body == {"base_revision": 1, "text": "## A {#a}\n", "message": "", "images": []}
     assert type(body["base_revision"]) is int
     for wrong in (1.5, True, float("inf")):
         with pytest.raises(InvalidInput, match="whole number"):

@@ -25,7 +25,8 @@ from textbook.projections.publishing.sanitize import UnsafeInput
 from textbook.web.errors import WebError, status_of
 from textbook.web.pages import render
 from textbook.web.reader import word_diff
-from textbook.web.security import current_user, read_form
+from textbook.storage import blob_store
+from textbook.web.security import current_user, read_form, read_form_with_files
 from textbook.web.site import site
 
 MAX_TEXT = 512 * 1024
@@ -78,12 +79,15 @@ def edit(request: Request) -> Response:
 async def propose_edit(request: Request) -> Response:
     slug, section_id = request.path_params["slug"], request.path_params["section"]
     name = signed_in(request)
-    form = await read_form(request)
+    form, images = await read_form_with_files(request)
     text, message = form.get("text", "")[:MAX_TEXT], form.get("message", "")
     base = parse_revision(form.get("base_revision", ""))
+    app = site(request).app
     try:
         created = await run_in_threadpool(
-            site(request).app.propose_edit, slug, section_id, text, message, name, base
+            lambda: app.propose_edit(
+                slug, section_id, text, message, name, base, images, blob_store(app).put
+            )
         )
     except (InvalidInput, TooManyOpenProposals) as error:
         queries = site(request).queries()
@@ -135,7 +139,7 @@ def new(request: Request) -> Response:
 async def propose_new(request: Request) -> Response:
     slug = request.path_params["slug"]
     name = signed_in(request)
-    form = await read_form(request)
+    form, images = await read_form_with_files(request)
     kind, text, message = (
         form.get("kind", "section"),
         form.get("text", "")[:MAX_TEXT],
@@ -143,12 +147,15 @@ async def propose_new(request: Request) -> Response:
     )
     chapter, after = form.get("chapter", ""), form.get("after", "")
     app = site(request).app
+    store = blob_store(app).put
     try:
         if kind == "chapter":
-            created = await run_in_threadpool(app.propose_chapter, slug, after, text, message, name)
+            created = await run_in_threadpool(
+                app.propose_chapter, slug, after, text, message, name, images, store
+            )
         else:
             created = await run_in_threadpool(
-                app.propose_section, slug, chapter, after, text, message, name
+                app.propose_section, slug, chapter, after, text, message, name, images, store
             )
     except (InvalidInput, TextbookError) as error:
         kept = isinstance(error, (InvalidInput, TooManyOpenProposals))
@@ -188,10 +195,14 @@ def proposal(request: Request) -> Response:
     user = current_user(request)
     may_approve = user is not None and site(request).app.may_approve(identifier, user)
     rendered: Markup | None
+    attached = queries.proposal_images(str(identifier))
+    book = queries.book_state(found.book_slug)
     try:
-        book, cache = queries.book_state(found.book_slug), site(request).library.cache
+        cache = site(request).library.cache
         shown = merged if merged is not None else found.text  # what approving would publish
-        rendered = preview(shown, book, cache) if shown else None
+        own = [image.name for image in attached]
+        at = f"/proposals/{identifier}/images/"
+        rendered = preview(shown, book, cache, own, at) if shown else None
     except (PandocFailed, UnsafeInput) as error:
         rendered = None
         render_error: str | None = str(error)
@@ -211,6 +222,8 @@ def proposal(request: Request) -> Response:
         stale=stale,
         rendered=rendered,
         render_error=render_error,
+        attached=attached,
+        replaced={image.name for image in book.images},
         may_approve=may_approve,
         is_author=user == found.author,
         may_review=user is not None
@@ -258,10 +271,15 @@ def revise_form(request: Request) -> Response:
 async def revise(request: Request) -> Response:
     identifier = proposal_id(request)
     name = signed_in(request)
-    form = await read_form(request)
+    form, images = await read_form_with_files(request)
     text, message = form.get("text", "")[:MAX_TEXT], form.get("message", "")
+    app = site(request).app
     try:
-        await run_in_threadpool(site(request).app.revise_proposal, identifier, text, message, name)
+        await run_in_threadpool(
+            lambda: app.revise_proposal(
+                identifier, text, message, name, None, images, blob_store(app).put
+            )
+        )
     except InvalidInput as error:
         found = site(request).queries().proposal(str(identifier))
         return render(
