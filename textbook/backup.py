@@ -72,7 +72,10 @@ def dump(app: Textbook, target: Path, progress: Callable[[int], None] | None = N
                 progress(count)
         images = 0
         for sha256 in sorted(named):
-            data = blobs.get(sha256)
+            try:
+                data = blobs.get(sha256)
+            except KeyError:  # named but never stored (events restored without their images)
+                continue
             out.write(json.dumps({"blob": sha256, "data": base64.b64encode(data).decode()}) + "\n")
             images += 1
     return DumpReport(count, images)
