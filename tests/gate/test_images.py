@@ -29,7 +29,10 @@ COUNTING = "## Counting {#counting}\n\nOne, two, three.\n"
 
 
 def edit(
-    client: httpx.Client, section: str, text: str, files: list[tuple[str, bytes]] = ()  # type: ignore[assignment]
+    client: httpx.Client,
+    section: str,
+    text: str,
+    files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
 ) -> httpx.Response:
     """Propose `text` for `section` through its edit form, attaching `files`."""
     page = f"/books/tiny/sections/{section}/edit"
@@ -91,8 +94,7 @@ def test_uploading_the_name_approved_text_shows_publishes_nothing(live: LiveServ
     whoever uploads that name must not publish it."""
     app = open_textbook(live.settings)
     try:  # text approved before images were reviewed, naming an image nobody has uploaded
-        section = app.repository.get(ids.section_id("tiny", "measuring"))
-        assert isinstance(section, Section)
+        section: Section = app.repository.get(ids.section_id("tiny", "measuring"))
         text = section.text + "\n![Later.](images/later.svg)\n"
         maintainer = app.user("dave").id
         section.revise(text, maintainer, maintainer, None, "Before images were reviewed")
@@ -127,7 +129,9 @@ def test_uploading_the_name_approved_text_shows_publishes_nothing(live: LiveServ
 def test_an_attached_image_is_reviewed_then_published(live: LiveServer) -> None:
     """The author's journey: text showing images/fig.png, fig.png attached, proposed; the
     editor sees it rendered on the proposal page, approves, and the book shows it."""
-    text = "# First Steps {#first}\n\nEvery book starts somewhere.\n\n![A figure.](images/fig.png)\n"
+    text = (
+        "# First Steps {#first}\n\nEvery book starts somewhere.\n\n![A figure.](images/fig.png)\n"
+    )
     with live.signed_in("alice") as alice:
         response = edit(alice, "first", text, [("fig.png", FIG)])
         assert response.status_code == 303, response.text

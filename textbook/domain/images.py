@@ -134,7 +134,9 @@ def check_svg(data: bytes) -> None:
         parser.feed(data)
         root = parser.close()
     except DefusedXmlException:
-        raise InvalidImage("SVG images may not declare entities or refer to outside files") from None
+        raise InvalidImage(
+            "SVG images may not declare entities or refer to outside files"
+        ) from None
     except ElementTree.ParseError as error:
         raise InvalidImage("this is not a well-formed SVG image", error.position[0]) from None
     embedded = check_svg_tree(root, InvalidImage)
@@ -199,3 +201,22 @@ def image_names(lines: list[str]) -> list[str]:
     found = [m.group(1) for m in IMAGE_REFERENCE.finditer(text)]
     found += [m.group(1) for m in REFERENCE_DEFINITION.finditer(text)]
     return list(dict.fromkeys(target.removeprefix("images/") for target in found))
+
+
+_PASSED: dict[tuple[str, str], bool] = {}
+
+
+def passes_today(name: str, sha256: str, data: bytes) -> bool:
+    """Whether an image already stored passes today's checks (remembered by name and hash).
+
+    Images stored before a check was added (an SVG with <set>, say) are not published.
+    """
+    key = (name, sha256)
+    if key not in _PASSED:
+        try:
+            checked_image(name, data)
+        except InvalidImage:
+            _PASSED[key] = False
+        else:
+            _PASSED[key] = True
+    return _PASSED[key]

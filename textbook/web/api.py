@@ -19,8 +19,8 @@ from starlette.routing import Route
 from textbook.domain.errors import BookNotFound, InvalidInput, ProposalNotFound, SectionNotFound
 from textbook.domain.state import ImageRef
 from textbook.projections.queries import BookOutline, ProposalSummary, ProposalView
-from textbook.web.errors import WebError
 from textbook.storage import blob_store
+from textbook.web.errors import WebError
 from textbook.web.openapi import IMAGE_BODY, OPENAPI, PROPOSAL_BODY, REVIEW_BODY, STATUSES
 from textbook.web.site import site
 

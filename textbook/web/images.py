@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from textbook.domain.errors import NotFound
+from textbook.domain.images import passes_today
 from textbook.domain.state import ImageRef
 from textbook.storage import blob_store
 from textbook.web.site import site
@@ -37,6 +38,9 @@ def served(
     request: Request, sha256: str, media_type: str, cache: str = "public, max-age=300"
 ) -> Response:
     data = blob_store(site(request).app).get(sha256)
+    name = request.path_params["name"]
+    if not passes_today(name, sha256, data):  # stored before today's checks, and fails them
+        raise NotFound(f"The image '{name[:80]}' cannot be shown: it fails the image checks.")
     return Response(
         data,
         media_type=media_type,

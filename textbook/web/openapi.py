@@ -262,9 +262,7 @@ SCHEMAS: dict[str, Any] = {
             "images": {"type": "array", "items": ref("Image")},
         }
     ),
-    "Image": record(
-        {**strings("name", "sha256", "media_type"), "size": {"type": "integer"}}
-    ),
+    "Image": record({**strings("name", "sha256", "media_type"), "size": {"type": "integer"}}),
     "ThreadEntry": record(
         {**strings("kind", "by", "comment"), "at": {"type": "string", "format": "date-time"}}
     ),

@@ -22,10 +22,10 @@ from textbook.domain.errors import (
 from textbook.projections.publishing.pandoc import PandocFailed
 from textbook.projections.publishing.reading import preview
 from textbook.projections.publishing.sanitize import UnsafeInput
+from textbook.storage import blob_store
 from textbook.web.errors import WebError, status_of
 from textbook.web.pages import render
 from textbook.web.reader import word_diff
-from textbook.storage import blob_store
 from textbook.web.security import current_user, read_form, read_form_with_files
 from textbook.web.site import site
 

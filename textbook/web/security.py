@@ -143,7 +143,9 @@ async def read_form_with_files(
     if content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
         raise WebError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send this form as a web form.")
     try:  # max_part_size bounds the text fields; files are bounded as they are read
-        async with request.form(max_files=max_files, max_fields=50, max_part_size=MAX_FIELD) as form:
+        async with request.form(
+            max_files=max_files, max_fields=50, max_part_size=MAX_FIELD
+        ) as form:
             fields, files = await fields_and_files(form, max_files)
     except WebError:
         raise
