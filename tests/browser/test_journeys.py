@@ -365,7 +365,7 @@ FIGURE = Path(__file__).resolve().parents[1] / "fixtures" / "images" / "fig.png"
 
 
 def test_author_attaches_a_figure_editor_sees_it_approves_reader_sees_it(
-    new_page: OpenPage,
+    new_page: OpenPage, tmp_path: Path
 ) -> None:
     # An author writes a figure into the section on pivoting, and attaches its file.
     author = new_page()
@@ -378,9 +378,8 @@ def test_author_attaches_a_figure_editor_sees_it_approves_reader_sees_it(
         "## Pivoting {#pivoting}\n",
         f"## Pivoting {{#pivoting}}\n\n![Where the pivot is.](images/{figure})\n",
     )
-    author.locator("#images").set_input_files(
-        files=[{"name": figure, "mimeType": "image/png", "buffer": FIGURE.read_bytes()}]
-    )
+    (tmp_path / figure).write_bytes(FIGURE.read_bytes())
+    author.locator("#images").set_input_files(tmp_path / figure)
     message = f"A figure of the pivot ({name})"
     propose(author, message)
     proposal = author.url

@@ -182,6 +182,18 @@ def test_the_api_attaches_images_and_approval_publishes_them(live: LiveServer) -
         "api-extra.png",
         "api-square.svg",
     ]
+    # Attaching is a revision: a review of what was there before does not cover the new image.
+    assert [entry["kind"] for entry in detail["reviews"]] == ["opened", "revised"]
+    with live.signed_in("alice") as alice:  # revising, the author's preview shows the images
+        page = f"/proposals/{proposal.rsplit('/', 1)[1]}/revise"
+        shown = alice.post(
+            "/preview",
+            data={"csrf": form(alice, page), "book": "tiny", "proposal": page.split("/")[2]}
+            | {"text": text},
+        )
+        assert (
+            f'src="/proposals/{page.split("/")[2]}/images/api-square.svg"' in shown.json()["html"]
+        )
     review = httpx.post(
         f"{live.url}{proposal}/reviews",
         json={"verdict": "approve", "comment": ""},

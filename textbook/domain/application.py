@@ -188,10 +188,16 @@ class Textbook(Application[UUID]):
     def attach_image(
         self, proposal_id: UUID, name: str, data: bytes, by: str, store: BlobSink
     ) -> ImageRef:
-        """Attach an image to the author's open proposal: checked, then stored, then recorded."""
+        """Attach an image to the author's open proposal: checked, then stored, then recorded.
+
+        It is a revision of the proposal (its text unchanged), so that a review of what was
+        there before cannot approve an image attached since.
+        """
         proposal, user = self._proposal(proposal_id), self.user(by)
         (image,) = checked_uploads([(name, data)])
-        proposal.attach_image(**vars(image), by=user.id)  # refuses before anything is stored
+        # Both refuse (not the author, closed, ...) before anything is stored.
+        proposal.revise(proposal.text, "", proposal.base_revision, by=user.id)
+        proposal.attach_image(**vars(image), by=user.id)
         store({image.sha256: data})
         self._save(proposal)
         return image

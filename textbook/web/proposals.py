@@ -111,13 +111,22 @@ def parse_revision(value: str) -> int | None:
 
 async def preview_endpoint(request: Request) -> Response:
     form = await read_form(request)
-    slug = form.get("book", "")
+    slug, proposal = form.get("book", ""), form.get("proposal", "")
     book = None
     if slug:
         book = await run_in_threadpool(lambda: site(request).queries().book_state(slug))
+    attached: list[str] = []
+    if proposal and book is not None:  # a revision: the proposal's own images show too
+        images = await run_in_threadpool(site(request).queries().proposal_images, proposal[:60])
+        attached = [image.name for image in images]
     try:
         html = await run_in_threadpool(
-            preview, form.get("text", "")[:MAX_TEXT], book, site(request).library.cache
+            preview,
+            form.get("text", "")[:MAX_TEXT],
+            book,
+            site(request).library.cache,
+            attached,
+            f"/proposals/{proposal[:60]}/images/",
         )
     except (PandocFailed, UnsafeInput) as error:
         return JSONResponse({"error": f"This text cannot be published: {error}"}, status_code=422)
@@ -265,6 +274,7 @@ def revise_form(request: Request) -> Response:
         request, "edit.html", book=queries.outline(found.book_slug),
         section=None, text=found.text, message="", base_revision="",
         action=f"/proposals/{identifier}/revise", heading="Revise your proposal", error=None,
+        proposal_id=identifier, attached=queries.proposal_images(str(identifier)),
     )  # fmt: skip
 
 
@@ -281,11 +291,13 @@ async def revise(request: Request) -> Response:
             )
         )
     except InvalidInput as error:
-        found = site(request).queries().proposal(str(identifier))
+        queries = site(request).queries()
+        found = queries.proposal(str(identifier))
         return render(
-            request, "edit.html", 422, book=site(request).queries().outline(found.book_slug),
+            request, "edit.html", 422, book=queries.outline(found.book_slug),
             section=None, text=text, message=message, base_revision="", error=error.message,
             action=request.url.path, heading="Revise your proposal",
+            proposal_id=identifier, attached=queries.proposal_images(str(identifier)),
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{identifier}", status_code=303)
 
