@@ -30,6 +30,7 @@ from textbook.web.security import current_user, read_form, read_form_with_files
 from textbook.web.site import site
 
 MAX_TEXT = 512 * 1024
+OPEN = ("open", "changes_requested")
 
 
 def signed_in(request: Request) -> str:
@@ -232,7 +233,7 @@ def proposal(request: Request) -> Response:
         rendered=rendered,
         render_error=render_error,
         attached=attached,
-        replaced={image.name for image in book.images},
+        replaced={image.name for image in book.images} if found.status in OPEN else set(),
         may_approve=may_approve,
         is_author=user == found.author,
         may_review=user is not None
