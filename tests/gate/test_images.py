@@ -225,6 +225,21 @@ def test_replacing_a_published_image_is_a_reviewed_change(live: LiveServer) -> N
     assert httpx.get(f"{live.url}/books/tiny/images/ruler.svg").content == new
 
 
+def test_drawings_from_common_tools_are_accepted(live: LiveServer) -> None:
+    """Inkscape's and Matplotlib's SVG (a DOCTYPE, metadata, <style>, url(#id), <use>) pass."""
+    drawings = [(name, (IMAGES / name).read_bytes()) for name in ("inkscape.svg", "matplotlib.svg")]
+    text = (
+        "## Counting {#counting}\n\n![Drawn.](images/inkscape.svg)\n\n"
+        "![Plotted.](images/matplotlib.svg)\n"
+    )
+    with live.signed_in("alice") as alice:
+        response = edit(alice, "counting", text, drawings)
+        assert response.status_code == 303, response.text
+        proposal = response.headers["location"]
+        for name, data in drawings:
+            assert alice.get(f"{proposal}/images/{name}").content == data
+
+
 REFUSED = {
     "script.svg": "<script>",
     "onload.svg": "event handler",
@@ -244,6 +259,7 @@ REFUSED = {
     "bomb-20000x20000.png": "20,000 x 20,000",
     "bomb-20000x20000.jpg": "20,000 x 20,000",
     "wide-12000x10.png": "12,000 x 10",
+    "embedded-bomb.svg": "12,000 x 10",
     "not-a-png.png": "not a PNG",
 }
 

@@ -118,14 +118,15 @@ def check_attribute(
     embedded: list[str],
 ) -> None:
     namespace, local = split(name)
+    inert_element = split(str(element.tag))[0] not in ("", SVG)  # Inkscape's, or metadata
     allowed = (
-        (namespace == "" and local in ATTRIBUTES)
+        (namespace == "" and (local in ATTRIBUTES or inert_element))
         or (namespace == XLINK and local in ("href", "title"))
         or (namespace == XML and local in ("space", "lang"))
         or namespace in INERT_NAMESPACES
         or namespace in METADATA_NAMESPACES
     )
-    if not allowed:
+    if not allowed or local.lower().startswith("on"):
         shown = local if not local.lower().startswith("on") else f"{local}, an event handler"
         raise problem(f"SVG images may not have the attribute '{shown}'")
     if local == "href":
