@@ -22,6 +22,7 @@ import click
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, TextbookError
+from textbook.domain.images import MAX_IMAGE
 from textbook.projections.publishing.sources import FORMATS, BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
@@ -527,6 +528,13 @@ def token_create(context: Context, name: str, label: str) -> None:
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.option("-m", "--message", required=True, help="Why the change is needed.")
 @click.option("--base-revision", type=int, help="The revision the text was written against.")
+@click.option(
+    "--image",
+    "images",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An image the text shows as images/NAME, carried by the proposal (repeatable).",
+)
 @as_option
 @pass_context
 @reports_errors
@@ -537,15 +545,31 @@ def propose(
     file: Any,
     message: str,
     base_revision: int | None,
+    images: tuple[Path, ...],
     as_user: str | None,
 ) -> None:
     """Propose FILE (the section's whole new text, heading included) for a section."""
     if as_user is None:
         raise InvalidInput("Say who proposes: --as NAME.")
     text = file.read(2 * 1024 * 1024)
-    proposal_id = context.app.propose_edit(slug, section_id, text, message, as_user, base_revision)
+    uploads = [(path.name, read_at_most(path, MAX_IMAGE + 1)) for path in images]
+    proposal_id = context.app.propose_edit(
+        slug,
+        section_id,
+        text,
+        message,
+        as_user,
+        base_revision,
+        uploads,
+        blob_store(context.app).put,
+    )
     context.refresh(quiet=True)
     click.echo(f"Opened proposal {proposal_id}")
+
+
+def read_at_most(path: Path, size: int) -> bytes:
+    with path.open("rb") as file:
+        return file.read(size)
 
 
 @cli.command()

@@ -82,3 +82,22 @@ def test_an_image_stored_before_the_checks_is_published_nowhere(
         names = epub.namelist()
     assert "EPUB/images/ruler.svg" in names
     assert "EPUB/images/legacy.svg" not in names
+
+
+def test_the_command_line_proposes_text_with_its_image(tmp_path: Path) -> None:
+    database = tmp_path / "store.sqlite"
+    assert textbook(database, "import", str(FIXTURES / "tiny"))[0] == 0
+    add = ["user", "add", "alice", "--email", "a@example.org", "--password", "correct horse"]
+    assert textbook(database, *add)[0] == 0
+    assert textbook(database, "member", "grant", "alice", "tiny", "author")[0] == 0
+    text = tmp_path / "counting.md"
+    text.write_text("## Counting {#counting}\n\n![A figure.](images/fig.png)\n")
+    args = ["propose", "tiny", "counting", str(text), "-m", "Figure", "--as", "alice"]
+    status, output = textbook(database, *args)
+    assert status == 2
+    assert "images/fig.png" in output  # shown, but neither in the book nor attached
+    status, output = textbook(database, *args, "--image", str(IMAGES / "fig.png"))
+    assert status == 0, output
+    status, output = textbook(database, *args, "--image", str(IMAGES / "huge.svg"))
+    assert status == 2
+    assert "20,000 x 20,000" in output
