@@ -84,9 +84,22 @@ def test_a_revision_that_shows_a_missing_image_is_refused(live: LiveServer) -> N
                 "message": "",
             },
         )
-    assert response.status_code == 422
-    assert "images/sums.svg" in response.text
-    assert live.fingerprint() == before
+        assert response.status_code == 422
+        assert "images/sums.svg" in response.text
+        assert live.fingerprint() == before
+        # Revising with the image attached is accepted, and the proposal shows it.
+        response = alice.post(
+            page,
+            data={
+                "csrf": form(alice, page),
+                "text": "## Summing {#summing}\n\n![Sums.](images/sums.svg)\n",
+                "message": "",
+            },
+            files={"images": ("sums.svg", RED, "image/svg+xml")},
+        )
+        assert response.status_code == 303, response.text
+        assert f'src="{proposal}/images/sums.svg"' in alice.get(proposal).text
+        assert "images/sums.svg" in alice.get(page).text  # the revise form lists it
 
 
 def test_uploading_the_name_approved_text_shows_publishes_nothing(live: LiveServer) -> None:
