@@ -1,7 +1,9 @@
 """Dump every event and image to one portable file, and restore it into an empty store.
 
 The file is gzipped JSON lines: a header, then one line per stored event in log order (its
-state as the JSON the application wrote, before compression), then one line per image blob.
+state as the JSON the application wrote, before compression), then one line per image blob
+that those events name. Bytes no event names (an upload whose event was never saved, after a
+crash between storing the bytes and recording the event) stay out of the dump.
 Events never change once written, so reading the log up to the position seen at the start
 gives a consistent dump even while writers go on.
 """
@@ -21,11 +23,13 @@ from eventsourcing.persistence import StoredEvent
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, TextbookError
 from textbook.files import replacing
-from textbook.storage import BlobStore, blob_store, transaction
+from textbook.storage import blob_store
 
 FORMAT = "textbook-dump"
 VERSION = 1
 BATCH = 500
+# The events that name an image's bytes by their SHA-256.
+NAMING_BLOBS = ("Book.ImageAdded", "Proposal.ImageAttached")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ def dump(app: Textbook, target: Path, progress: Callable[[int], None] | None = N
     last = app.recorder.max_notification_id() or 0
     blobs = blob_store(app)
     count = 0
+    named: set[str] = set()
     # Private: the events hold email addresses and password hashes.
     with replacing(target, 0o600) as temporary, gzip.open(temporary, "wt", encoding="utf-8") as out:
         out.write(json.dumps({"format": FORMAT, "version": VERSION, "events": last}) + "\n")
@@ -59,21 +64,21 @@ def dump(app: Textbook, target: Path, progress: Callable[[int], None] | None = N
                     "state": state.decode(),
                 }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                if n.topic.endswith(NAMING_BLOBS):
+                    named.add(json.loads(state)["sha256"])
             count += len(batch)
             start = batch[-1].id
             if progress:
                 progress(count)
         images = 0
-        for sha256, data in all_blobs(blobs):
+        for sha256 in sorted(named):
+            try:
+                data = blobs.get(sha256)
+            except KeyError:  # named but never stored (events restored without their images)
+                continue
             out.write(json.dumps({"blob": sha256, "data": base64.b64encode(data).decode()}) + "\n")
             images += 1
     return DumpReport(count, images)
-
-
-def all_blobs(blobs: BlobStore) -> list[tuple[str, bytes]]:
-    with transaction(blobs.datastore, commit=False) as sql:
-        rows = sql.all("SELECT sha256, data FROM {s}.textbook_blobs ORDER BY sha256")
-    return [(row["sha256"], bytes(row["data"])) for row in rows]
 
 
 def restore(

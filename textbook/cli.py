@@ -23,6 +23,7 @@ import click
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, TextbookError
+from textbook.domain.images import MAX_IMAGE
 from textbook.domain.markdown import MAX_SECTION_BYTES, section_too_long
 from textbook.domain.moments import parse_moment
 from textbook.projections.publishing.sources import FORMATS, BuildError
@@ -535,6 +536,13 @@ def token_create(context: Context, name: str, label: str) -> None:
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.option("-m", "--message", required=True, help="Why the change is needed.")
 @click.option("--base-revision", type=int, help="The revision the text was written against.")
+@click.option(
+    "--image",
+    "images",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An image the text shows as images/NAME, carried by the proposal (repeatable).",
+)
 @as_option
 @pass_context
 @reports_errors
@@ -545,6 +553,7 @@ def propose(
     file: Any,
     message: str,
     base_revision: int | None,
+    images: tuple[Path, ...],
     as_user: str | None,
 ) -> None:
     """Propose FILE (the section's whole new text, heading included) for a section."""
@@ -555,9 +564,24 @@ def propose(
     text = file.read(MAX_SECTION_BYTES + 1)
     if len(text) > MAX_SECTION_BYTES:
         raise section_too_long()
-    proposal_id = context.app.propose_edit(slug, section_id, text, message, as_user, base_revision)
+    uploads = [(path.name, read_at_most(path, MAX_IMAGE + 1)) for path in images]
+    proposal_id = context.app.propose_edit(
+        slug,
+        section_id,
+        text,
+        message,
+        as_user,
+        base_revision,
+        uploads,
+        blob_store(context.app).put,
+    )
     context.refresh(quiet=True)
     click.echo(f"Opened proposal {proposal_id}")
+
+
+def read_at_most(path: Path, size: int) -> bytes:
+    with path.open("rb") as file:
+        return file.read(size)
 
 
 @cli.command()

@@ -359,3 +359,53 @@ def test_proposal_page_shows_how_the_proposed_text_will_read(page: Page) -> None
     assert rendered.get_by_role("heading", name="Exercises").count() == 1
     assert "<p>" not in rendered.inner_text()
     assert "with pencil and paper for" in rendered.locator("ol").inner_text()
+
+
+FIGURE = Path(__file__).resolve().parents[1] / "fixtures" / "images" / "fig.png"
+
+
+def test_author_attaches_a_figure_editor_sees_it_approves_reader_sees_it(
+    new_page: OpenPage, tmp_path: Path
+) -> None:
+    # An author writes a figure into the section on pivoting, and attaches its file.
+    author = new_page()
+    name = sign_up(author)
+    figure = f"pivot-{name}.png"
+    edit_section(
+        author,
+        "linear-systems",
+        "Edit §3.3",
+        "## Pivoting {#pivoting}\n",
+        f"## Pivoting {{#pivoting}}\n\n![Where the pivot is.](images/{figure})\n",
+    )
+    (tmp_path / figure).write_bytes(FIGURE.read_bytes())
+    author.locator("#images").set_input_files(tmp_path / figure)
+    message = f"A figure of the pivot ({name})"
+    propose(author, message)
+    proposal = author.url
+
+    # The figure is not in the book yet: it is waiting for review with the text.
+    reader = new_page()
+    missing = reader.goto(f"{BOOK}/images/{figure}")
+    assert missing is not None and missing.status == 404
+
+    # The editor sees it rendered on the proposal page, as the book will show it, and approves.
+    editor = new_page()
+    sign_in(editor, "emmy", DEMO_PASSWORD)
+    editor.goto(proposal)
+    rendered = editor.locator(".rendered img").first
+    expect(rendered).to_have_attribute("src", f"{urlsplit(proposal).path}/images/{figure}")
+    editor.wait_for_function("() => document.querySelector('.rendered img').complete")
+    assert rendered.evaluate("image => image.naturalWidth") == 40
+    expect(editor.locator("#images")).to_contain_text(f"images/{figure} (new)")
+    editor.get_by_role("button", name="Approve and publish").click()
+    assert status(editor) == "approved"
+
+    # Readers see the figure in the chapter, served from the book now.
+    reader.goto(f"{BOOK}/chapters/linear-systems")
+    image = reader.locator(f"img[src$='images/{figure}']")
+    expect(image).to_have_count(1)
+    reader.wait_for_function(
+        f"() => document.querySelector(\"img[src$='images/{figure}']\").complete"
+    )
+    assert image.evaluate("image => image.naturalWidth") == 40

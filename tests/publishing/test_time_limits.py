@@ -36,7 +36,7 @@ def approve_formulas(settings: Settings) -> None:
     app = open_textbook(settings)
     try:
         proposal = app.propose_edit("tiny", "counting", FORMULAS, "Many formulas", "alice", None)
-        app.review(proposal, "approve", "", "bob")
+        app.review(proposal, "approve", "", "bob", version=1)
     finally:
         app.close()
 

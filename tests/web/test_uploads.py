@@ -1,4 +1,5 @@
-"""Uploading images: members add new ones; type, size and SVG safety are checked."""
+"""Uploading images on the images page: it proposes the image for review, publishing nothing;
+type, size and SVG safety are checked first."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.web.conftest import csrf_of, sign_in
+from tests.web.test_pages import review
 
 SQUARE = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
@@ -17,22 +19,28 @@ def upload(client: TestClient, filename: str, data: bytes, name: str = "") -> in
     page = client.get("/books/tiny/images")
     response = client.post(
         "/books/tiny/images",
-        data={"csrf": csrf_of(page.text), "name": name},
+        data={"csrf": csrf_of(page.text), "name": name, "section": "measuring"},
         files={"image": (filename, data, "application/octet-stream")},
         follow_redirects=False,
     )
+    if response.status_code == 303:
+        client.headers["x-proposal"] = response.headers["location"]
     return response.status_code
 
 
-def test_a_member_uploads_an_svg_and_the_book_serves_it(client: TestClient) -> None:
+def test_a_member_uploads_an_svg_and_the_book_serves_it_once_approved(client: TestClient) -> None:
     sign_in(client, "alice")
     assert upload(client, "square.svg", SQUARE) == 303
-    assert "images/square.svg" in client.get("/books/tiny/images").text
-    served = client.get("/books/tiny/images/square.svg")
+    proposal = client.headers.pop("x-proposal")
+    assert "images/square.svg" not in client.get("/books/tiny/images").text
+    assert client.get("/books/tiny/images/square.svg").status_code == 404
+    served = client.get(f"{proposal}/images/square.svg")
     assert served.content == SQUARE
     assert "sandbox" in served.headers["content-security-policy"]
-    # An author may not replace an image that approved text may show.
-    assert upload(client, "square.svg", SQUARE.replace(b"10", b"20")) == 409
+    sign_in(client, "bob")
+    page = client.get(proposal)
+    assert f'src="{proposal}/images/square.svg"' in page.text
+    assert review(client, proposal, "approve") == 303
     assert client.get("/books/tiny/images/square.svg").content == SQUARE
 
 

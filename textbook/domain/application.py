@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
@@ -29,6 +29,7 @@ from textbook.domain.errors import (
     BookNotFound,
     ConcurrentChange,
     Conflict,
+    ImageMissing,
     InvalidInput,
     MergeConflict,
     ProposalNotFound,
@@ -36,8 +37,8 @@ from textbook.domain.errors import (
     SlugTaken,
     UserNotFound,
 )
-from textbook.domain.images import checked_image
-from textbook.domain.markdown import VALID_ID, checked_section_text, heading_of
+from textbook.domain.images import checked_image, image_names
+from textbook.domain.markdown import VALID_ID, checked_section_text, heading_of, outside_code
 from textbook.domain.merge import merge
 from textbook.domain.proposal import VERDICTS, OpenProposals, Proposal, checked_message
 from textbook.domain.section import Section
@@ -60,6 +61,9 @@ from textbook.domain.user import (
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
+# Where image bytes go once every check has passed, before the event that names them is saved.
+BlobSink = Callable[[dict[str, bytes]], None]
+Upload = tuple[str, bytes]  # an image's name in the book, and its bytes
 HASHER = PasswordHasher()
 
 
@@ -178,23 +182,34 @@ class Textbook(Application[UUID]):
         book.check_may_maintain(user.id, name)
         return user.id
 
-    # Images: bytes live in the image store; the book records each image's name and hash.
+    # Images: bytes live in the image store; events name each image's name and hash.
+    # Images reach a book only through the import or with an approved proposal.
 
-    def add_image(self, slug: str, name: str, data: bytes, by: str) -> ImageRef:
-        """Record an uploaded image; its bytes must already be in the image store.
+    def attach_image(
+        self, proposal_id: UUID, name: str, data: bytes, by: str, store: BlobSink
+    ) -> ImageRef:
+        """Attach an image to the author's open proposal: checked, then stored, then recorded.
 
-        Any member may add an image under a new name (it is shown only once approved text
-        refers to it); replacing an image that approved text may show is for maintainers.
+        It is a revision of the proposal (its text unchanged), so that a review of what was
+        there before cannot approve an image attached since.
         """
-        book, user = self.book(slug), self.user(by)
-        book.check_may_propose(user.id, by)
-        media_type = checked_image(name, data)
-        if name in book.images and book.role_of(user.id) != "maintainer":
-            raise SlugTaken("image name", name)
-        sha256 = hashlib.sha256(data).hexdigest()
-        book.put_image(name, sha256, media_type, len(data), by=user.id)
-        self._save(book)
-        return ImageRef(name, sha256, media_type, len(data))
+        proposal, user = self._proposal(proposal_id), self.user(by)
+        book = self.book(proposal.book_slug)
+        (image,) = checked_uploads([(name, data)])
+        # Both refuse (not the author, closed, no longer a member...) before anything is stored.
+        proposal.revise(proposal.text, "", proposal.base_revision, user.id, by, book)
+        proposal.attach_image(**vars(image), by=user.id)
+        store({image.sha256: data})
+        self._save(proposal)
+        return image
+
+    @staticmethod
+    def _check_images_shown(text: str, book: Book, attached: set[str]) -> None:
+        """Refuse text that shows an image neither in the book nor carried by the proposal."""
+        lines = [line for _, line in outside_code(text.split("\n"))]
+        missing = [n for n in image_names(lines) if n not in book.images and n not in attached]
+        if missing:
+            raise ImageMissing(missing)
 
     # Import: the source files become approved revisions by the importing maintainer.
 
@@ -273,20 +288,34 @@ class Textbook(Application[UUID]):
         message: str,
         by: str,
         base_revision: int | None = None,
+        images: Sequence[Upload] = (),
+        store: BlobSink | None = None,
     ) -> UUID:
+        """Propose a section's new text, with the images it brings (new, or replacing some)."""
         book, author = self._proposer(slug, by)
         section = self._live_section(book, section_id)
         level = 1 if book.is_intro(section_id) else 2
         text = checked_section_text(text, level, section_id)
-        if text == section.text:
+        if text == section.text and not images:
             raise InvalidInput("The proposed text is the same as the current text.")
         base = section.revision if base_revision is None else base_revision
         if not 1 <= base <= section.revision:
             raise InvalidInput(f"'{section_id}' has no revision {base}.")
-        return self._open(book, "edit", section_id, "", "", base, text, message, author)
+        attached = self._attachments(text, book, images)
+        return self._open(
+            book, "edit", section_id, "", "", base, text, message, author, (attached, store)
+        )
 
     def propose_section(
-        self, slug: str, chapter_id: str, after: str, text: str, message: str, by: str
+        self,
+        slug: str,
+        chapter_id: str,
+        after: str,
+        text: str,
+        message: str,
+        by: str,
+        images: Sequence[Upload] = (),
+        store: BlobSink | None = None,
     ) -> UUID:
         book, author = self._proposer(slug, by)
         chapter = next((c for c in book.chapters if c["id"] == chapter_id), None)
@@ -296,19 +325,69 @@ class Textbook(Application[UUID]):
             raise SectionNotFound(slug, after)
         section_id = self._new_id(book, text)
         text = checked_section_text(text, 2, section_id)
+        attached = self._attachments(text, book, images)
         return self._open(
-            book, "add_section", section_id, chapter_id, after, 0, text, message, author
+            book,
+            "add_section",
+            section_id,
+            chapter_id,
+            after,
+            0,
+            text,
+            message,
+            author,
+            (attached, store),
         )
 
-    def propose_chapter(self, slug: str, after: str, text: str, message: str, by: str) -> UUID:
+    def propose_chapter(
+        self,
+        slug: str,
+        after: str,
+        text: str,
+        message: str,
+        by: str,
+        images: Sequence[Upload] = (),
+        store: BlobSink | None = None,
+    ) -> UUID:
         book, author = self._proposer(slug, by)
         if after and after not in [c["id"] for c in book.chapters]:
             raise SectionNotFound(slug, after)
         chapter_id = self._new_id(book, text)
         text = checked_section_text(text, 1, chapter_id)
+        attached = self._attachments(text, book, images)
         return self._open(
-            book, "add_chapter", chapter_id, chapter_id, after, 0, text, message, author
+            book,
+            "add_chapter",
+            chapter_id,
+            chapter_id,
+            after,
+            0,
+            text,
+            message,
+            author,
+            (attached, store),
         )
+
+    def _attachments(
+        self, text: str, book: Book, images: Sequence[Upload], carried: Sequence[str] = ()
+    ) -> list[tuple[ImageRef, bytes]]:
+        """The uploads, checked, once the text shows no image that is in neither place."""
+        checked = checked_uploads(images)
+        self._check_images_shown(text, book, {i.name for i in checked} | set(carried))
+        return [(image, data) for image, (_, data) in zip(checked, images, strict=True)]
+
+    @staticmethod
+    def _carry(
+        proposal: Proposal, attached: list[tuple[ImageRef, bytes]], store: BlobSink | None
+    ) -> None:
+        """Attach the checked images to the proposal, and store their bytes (last, as nothing
+        can refuse them any more but the save itself, which leaves at worst unnamed bytes)."""
+        for image, _ in attached:
+            proposal.attach_image(**vars(image), by=proposal.author)
+        if attached:
+            if store is None:
+                raise InvalidInput("Images cannot be attached here.")
+            store({image.sha256: data for image, data in attached})
 
     def propose_removal(self, slug: str, section_id: str, message: str, by: str) -> UUID:
         book, author = self._proposer(slug, by)
@@ -341,7 +420,14 @@ class Textbook(Application[UUID]):
         )
 
     def revise_proposal(
-        self, proposal_id: UUID, text: str, message: str, by: str, base_revision: int | None = None
+        self,
+        proposal_id: UUID,
+        text: str,
+        message: str,
+        by: str,
+        base_revision: int | None = None,
+        images: Sequence[Upload] = (),
+        store: BlobSink | None = None,
     ) -> None:
         proposal, user = self._proposal(proposal_id), self.user(by)
         book = self.book(proposal.book_slug)
@@ -351,7 +437,9 @@ class Textbook(Application[UUID]):
         if proposal.kind == "edit":
             current = self._live_section(book, proposal.section_id).revision
             base = current if base_revision is None else base_revision
+        attached = self._attachments(text, book, images, list(proposal.images))
         proposal.revise(text, message, base, user.id, by, book)
+        self._carry(proposal, attached, store)
         self._save(proposal)
 
     def withdraw(self, proposal_id: UUID, by: str) -> None:
@@ -393,8 +481,20 @@ class Textbook(Application[UUID]):
             self._save(proposal, *self._closed(proposal))
         else:
             approved = self._approve(proposal, book, comment, user.id, by, version)
+            approved = self._with_images(proposal, book, approved, user.id)
             self._save(*approved, *self._closed(proposal))
         return proposal.status
+
+    @staticmethod
+    def _with_images(
+        proposal: Proposal, book: Book, approved: list[Aggregate], by: UUID
+    ) -> list[Aggregate]:
+        """The approved aggregates, and the book with the proposal's images put in it."""
+        if not proposal.images:
+            return approved
+        for name, image in sorted(proposal.images.items()):
+            book.put_image(name, **image, by=by, proposal_id=proposal.id)
+        return approved if any(a is book for a in approved) else [*approved, book]
 
     def _closed(self, proposal: Proposal) -> list[Aggregate]:
         """The author's OpenProposals with this proposal closed, to save with it (if counted)."""
@@ -530,6 +630,7 @@ class Textbook(Application[UUID]):
         text: str,
         message: str,
         author: UUID,
+        images: tuple[list[tuple[ImageRef, bytes]], BlobSink | None] = ([], None),
     ) -> UUID:
         message = checked_message(message)
 
@@ -539,6 +640,7 @@ class Textbook(Application[UUID]):
             )
             open_proposals = self._open_proposals(book.slug, author)
             open_proposals.add(proposal.id)
+            self._carry(proposal, *images)
             self._save(proposal, open_proposals)
             return proposal.id
 
@@ -643,3 +745,15 @@ class Textbook(Application[UUID]):
             return list(self.save(*aggregates))
         except IntegrityError:
             raise ConcurrentChange() from None
+
+
+def checked_uploads(uploads: Sequence[Upload]) -> list[ImageRef]:
+    """Each upload checked (name, type, size, pixels, SVG allowlist), as the image it would be."""
+    images = []
+    for name, data in uploads:
+        media_type = checked_image(name, data)
+        images.append(ImageRef(name, hashlib.sha256(data).hexdigest(), media_type, len(data)))
+    names = [image.name for image in images]
+    if len(set(names)) != len(names):
+        raise InvalidInput("Two of the images have the same name.")
+    return images

@@ -50,11 +50,19 @@ class Book(Aggregate):
         by: UUID
 
     class ImageAdded(Aggregate.Event):
+        """An image put in the book: by the import, or by approving the proposal carrying it."""
+
+        class_version = 2
         name: str
         sha256: str
         media_type: str
         size: int
         by: UUID
+        proposal_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["proposal_id"] = None  # version 1 had no proposals carrying images
 
     class ImageRemoved(Aggregate.Event):
         name: str
@@ -171,12 +179,35 @@ class Book(Aggregate):
         self.metadata = metadata
         self.metadata_yaml = metadata_yaml
 
-    def put_image(self, name: str, sha256: str, media_type: str, size: int, by: UUID) -> None:
+    def put_image(
+        self,
+        name: str,
+        sha256: str,
+        media_type: str,
+        size: int,
+        by: UUID,
+        proposal_id: UUID | None = None,
+    ) -> None:
         if self.images.get(name, {}).get("sha256") != sha256:
-            self._put_image(name=name, sha256=sha256, media_type=media_type, size=size, by=by)
+            self._put_image(
+                name=name,
+                sha256=sha256,
+                media_type=media_type,
+                size=size,
+                by=by,
+                proposal_id=proposal_id,
+            )
 
     @event(ImageAdded)
-    def _put_image(self, name: str, sha256: str, media_type: str, size: int, by: UUID) -> None:
+    def _put_image(
+        self,
+        name: str,
+        sha256: str,
+        media_type: str,
+        size: int,
+        by: UUID,
+        proposal_id: UUID | None,
+    ) -> None:
         self.images[name] = {"sha256": sha256, "media_type": media_type, "size": size}
 
     def remove_image(self, name: str, by: UUID) -> None:

@@ -209,3 +209,15 @@ class InvalidBook(InvalidInput):
 
 class InvalidSectionText(InvalidInput):
     pass
+
+
+class ImageMissing(InvalidInput):
+    """The text shows images that are neither in the book nor attached to the proposal."""
+
+    def __init__(self, names: list[str]) -> None:
+        shown = ", ".join(f"images/{name[:80]}" for name in names[:5])
+        super().__init__(
+            f"The text shows {shown}, which is neither in the book nor attached to this "
+            "proposal: attach the image, or change the text."
+        )
+        self.names = names

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -27,6 +27,8 @@ OPEN_STATES = ("open", "changes_requested")
 MAX_MESSAGE = 2000
 MAX_COMMENT = 20000
 MAX_OPEN = 50  # open proposals per author and book: enough for real work, bounded for spam
+MAX_ATTACHED = 20  # images one proposal carries: a chapter's figures
+TEXT_KINDS = ("edit", "add_section", "add_chapter")  # the kinds whose text may show images
 
 
 def checked_message(message: str, limit: int = MAX_MESSAGE) -> str:
@@ -59,6 +61,15 @@ class Proposal(Aggregate):
         by: UUID
 
     class Withdrawn(Aggregate.Event):
+        by: UUID
+
+    class ImageAttached(Aggregate.Event):
+        """An image the proposal carries: put in the book when (and only if) it is approved."""
+
+        name: str
+        sha256: str
+        media_type: str
+        size: int
         by: UUID
 
     class Commented(Aggregate.Event):
@@ -108,6 +119,7 @@ class Proposal(Aggregate):
         self.author = by
         self.status = "open"
         self.text_version = 1  # the proposal's version: each revision of its text adds one
+        self.images: dict[str, dict[str, Any]] = {}
 
     @property
     def is_open(self) -> bool:
@@ -159,6 +171,22 @@ class Proposal(Aggregate):
         self.base_revision = base_revision
         self.status = "open"
         self.text_version += 1
+
+    def attach_image(self, name: str, sha256: str, media_type: str, size: int, by: UUID) -> None:
+        """Carry an image (already checked) with the proposal; the same name replaces it."""
+        if by != self.author:
+            raise NotTheAuthor()
+        self.check_open()
+        if self.kind not in TEXT_KINDS:
+            raise InvalidInput("Only a proposal of text carries images.")
+        if name not in self.images and len(self.images) >= MAX_ATTACHED:
+            raise InvalidInput(f"A proposal carries at most {MAX_ATTACHED} images.")
+        if self.images.get(name, {}).get("sha256") != sha256:
+            self._attach_image(name=name, sha256=sha256, media_type=media_type, size=size, by=by)
+
+    @event(ImageAttached)
+    def _attach_image(self, name: str, sha256: str, media_type: str, size: int, by: UUID) -> None:
+        self.images[name] = {"sha256": sha256, "media_type": media_type, "size": size}
 
     def withdraw(self, by: UUID) -> None:
         if by != self.author:

@@ -121,6 +121,10 @@ class ReadModelProjection(Projection[ReadModels]):
     def _(self, e: Proposal.Rejected) -> Update:
         return lambda sql: reviews.reviewed(sql, e, "rejected")
 
+    @update_for.register(Proposal.ImageAttached)
+    def _(self, e: Proposal.ImageAttached) -> Update:
+        return lambda sql: reviews.image_attached(sql, e)
+
     @update_for.register(Proposal.Withdrawn)
     def _(self, e: Proposal.Withdrawn) -> Update:
         return lambda sql: reviews.reviewed(sql, e, "withdrawn")

@@ -387,6 +387,18 @@ class Queries:
             )
         return None if row is None else (row["sha256"], row["media_type"])
 
+    def proposal_images(self, proposal_id: str) -> tuple[ImageRef, ...]:
+        """The images a proposal carries, by name."""
+        if "\x00" in proposal_id:
+            return ()
+        with self.views.read() as sql:
+            rows = sql.all(
+                "SELECT name, sha256, media_type, size FROM {s}.tb_proposal_images"
+                " WHERE proposal_id = ? ORDER BY name",
+                (proposal_id,),
+            )
+        return tuple(ImageRef(**row) for row in rows)
+
     def thread(self, proposal_id: str) -> list[ThreadEntry]:
         with self.views.read() as sql:
             names = self._names(sql)

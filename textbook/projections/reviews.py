@@ -22,6 +22,8 @@ TABLES = [
     # made before this table existed have too.)
     "CREATE TABLE IF NOT EXISTS {s}.tb_proposal_versions (proposal_id TEXT, version INTEGER,"
     " text TEXT, base_revision INTEGER, at TEXT, PRIMARY KEY (proposal_id, version))",
+    "CREATE TABLE IF NOT EXISTS {s}.tb_proposal_images (proposal_id TEXT, name TEXT,"
+    " sha256 TEXT, media_type TEXT, size INTEGER, PRIMARY KEY (proposal_id, name))",
 ]
 # The thread's steps that make a new version of the text.
 VERSION_STEPS = "('opened', 'revised')"
@@ -117,3 +119,17 @@ def approved(sql: Sql, e: Proposal.Approved) -> None:
         (e.revision, str(e.originator_id)),
     )
     reviewed(sql, e, "approved")
+
+
+def image_attached(sql: Sql, e: Proposal.ImageAttached) -> None:
+    """The images a proposal carries, for its page to show (a new one under a name replaces)."""
+    sql.execute(
+        "INSERT INTO {s}.tb_proposal_images VALUES (?, ?, ?, ?, ?) ON CONFLICT (proposal_id, name)"
+        " DO UPDATE SET sha256 = excluded.sha256, media_type = excluded.media_type,"
+        " size = excluded.size",
+        (str(e.originator_id), e.name, e.sha256, e.media_type, e.size),
+    )
+    sql.execute(
+        "UPDATE {s}.tb_proposals SET updated_at = ? WHERE proposal_id = ?",
+        (e.timestamp.isoformat(), str(e.originator_id)),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import json
 from dataclasses import dataclass
@@ -15,9 +17,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from textbook.domain.errors import BookNotFound, InvalidInput, ProposalNotFound, SectionNotFound
+from textbook.domain.state import ImageRef
 from textbook.projections.queries import BookOutline, ProposalSummary, ProposalView
+from textbook.storage import blob_store
 from textbook.web.errors import WebError
-from textbook.web.openapi import OPENAPI, PROPOSAL_BODY, REVIEW_BODY, REVISION_BODY, STATUSES
+from textbook.web.openapi import (
+    IMAGE_BODY,
+    OPENAPI,
+    PROPOSAL_BODY,
+    REVIEW_BODY,
+    REVISION_BODY,
+    STATUSES,
+)
 from textbook.web.site import site
 
 MAX_TOKEN = 200  # tokens are "tb_" and 43 characters; longer ones are not worth hashing
@@ -28,6 +39,17 @@ class EditProposal:
     base_revision: int
     text: str
     message: str
+    images: list[dict[str, str]]
+
+    def uploads(self) -> list[tuple[str, bytes]]:
+        return [(image["name"], decoded(image["data"])) for image in self.images]
+
+
+def decoded(data: str) -> bytes:
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("'data' is not base64.") from None
 
 
 @dataclass(frozen=True)
@@ -117,9 +139,24 @@ def proposal(request: Request) -> Response:
         {"kind": t.kind, "by": t.by, "comment": t.comment, "at": t.at}
         for t in queries.thread(str(identifier))
     ]
+    images = [image_json(image) for image in queries.proposal_images(str(identifier))]
     return JSONResponse(
-        {**proposal_json(found), "diff": unified_diff(base, found), "reviews": reviews}
+        {
+            **proposal_json(found),
+            "diff": unified_diff(base, found),
+            "reviews": reviews,
+            "images": images,
+        }
     )
+
+
+def image_json(image: ImageRef) -> dict[str, Any]:
+    return {
+        "name": image.name,
+        "sha256": image.sha256,
+        "media_type": image.media_type,
+        "size": image.size,
+    }
 
 
 # Writes.
@@ -131,7 +168,16 @@ async def propose(request: Request) -> Response:
     body = EditProposal(**checked(await json_body(request), PROPOSAL_BODY))
     app = site(request).app
     created = await run_in_threadpool(
-        app.propose_edit, slug, section_id, body.text, body.message, name, body.base_revision
+        lambda: app.propose_edit(
+            slug,
+            section_id,
+            body.text,
+            body.message,
+            name,
+            body.base_revision,
+            body.uploads(),
+            blob_store(app).put,
+        )
     )
     found = await run_in_threadpool(lambda: site(request).queries().proposal(str(created)))
     return JSONResponse(
@@ -179,6 +225,18 @@ async def withdraw(request: Request) -> Response:
     await run_in_threadpool(site(request).app.withdraw, identifier, name)
     found = await run_in_threadpool(lambda: site(request).queries().proposal(str(identifier)))
     return JSONResponse(proposal_json(found))
+
+
+async def attach(request: Request) -> Response:
+    name = await run_in_threadpool(bearer, request)
+    identifier = proposal_in(request)
+    body = checked(await json_body(request), IMAGE_BODY)
+    data = decoded(body["data"])
+    app = site(request).app
+    image = await run_in_threadpool(
+        app.attach_image, identifier, body["name"], data, name, blob_store(app).put
+    )
+    return JSONResponse(image_json(image), HTTPStatus.CREATED)
 
 
 # Requests: who sends them, and what they hold.
@@ -255,6 +313,12 @@ def checked(value: object, schema: dict[str, Any]) -> dict[str, Any]:
 def checked_field(name: str, value: object, schema: dict[str, Any]) -> object:
     if schema["type"] == "integer":
         return checked_integer(name, value, schema)
+    if schema["type"] == "array":
+        if not isinstance(value, list):
+            raise InvalidInput(f"'{name}' must be an array.")
+        if len(value) > schema["maxItems"]:
+            raise InvalidInput(f"'{name}' has {len(value)} items; at most {schema['maxItems']}.")
+        return [checked(item, schema["items"]) for item in value]
     if not isinstance(value, str):
         raise InvalidInput(f"'{name}' must be a string.")
     if "enum" in schema and value not in schema["enum"]:
@@ -356,5 +420,6 @@ routes = [
     Route("/api/proposals/{proposal}/reviews", review, methods=["POST"]),
     Route("/api/proposals/{proposal}/revisions", revise, methods=["POST"]),
     Route("/api/proposals/{proposal}/withdraw", withdraw, methods=["POST"]),
+    Route("/api/proposals/{proposal}/images", attach, methods=["POST"]),
     Route("/openapi.json", openapi, methods=["GET"]),
 ]

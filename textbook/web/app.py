@@ -18,7 +18,7 @@ from textbook.config import Settings
 from textbook.projections.publishing.html import STATIC as BOOK_STATIC
 from textbook.web import accounts, api, members, proposals, reader, uploads
 from textbook.web.errors import HANDLERS
-from textbook.web.images import image
+from textbook.web.images import image, proposal_image
 from textbook.web.security import BodyLimit, SecurityHeaders
 from textbook.web.site import Site
 
@@ -48,6 +48,7 @@ def create_app(settings: Settings, publish: bool = True) -> Starlette:
         *reader.routes,
         Route("/books/{slug}/images/{name}", image),
         Route("/books/{slug}/chapters/images/{name}", image),
+        Route("/proposals/{proposal}/images/{name}", proposal_image),
         *accounts.routes,
         *proposals.routes,
         *members.routes,

@@ -4,14 +4,46 @@ from __future__ import annotations
 
 from typing import Any
 
+from textbook.domain.images import MAX_IMAGE, NAME
 from textbook.domain.markdown import MAX_SECTION_BYTES
-from textbook.domain.proposal import KINDS, MAX_COMMENT, MAX_MESSAGE, VERDICTS
+from textbook.domain.proposal import KINDS, MAX_ATTACHED, MAX_COMMENT, MAX_MESSAGE, VERDICTS
 
 STATUSES = ("open", "approved", "rejected", "withdrawn", "changes_requested")
 MAX_REVISION = 2**31 - 1
 TEXT = "^[^\\x00]*$"  # no NUL, which PostgreSQL cannot store (lone surrogates are refused too)
 
 # Request bodies: the schemas published in /openapi.json are the ones enforced below.
+IMAGE_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "name": {
+            "type": "string",
+            "maxLength": 105,
+            "pattern": NAME.pattern,
+            "description": "The image's name in the book, as the text shows it: images/NAME.",
+        },
+        "data": {
+            "type": "string",
+            "contentEncoding": "base64",
+            "maxLength": (MAX_IMAGE + 2) // 3 * 4,
+            "pattern": "^[A-Za-z0-9+/]*={0,2}$",
+            "description": (
+                "The image's bytes in base64: PNG, JPEG or SVG, at most 10 MiB (and the server's"
+                " body limit), 10,000 pixels a side and 40 megapixels; SVG without script,"
+                " animation, links, outside styles or foreign markup."
+            ),
+        },
+    },
+    "required": ["name", "data"],
+    "additionalProperties": False,
+    "examples": [
+        {
+            "name": "square.svg",
+            "data": "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAx"
+            "MCAxMCI+PHJlY3Qgd2lkdGg9IjEwIiBoZWlnaHQ9IjEwIi8+PC9zdmc+",
+        }
+    ],
+}
 PROPOSAL_BODY: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -36,6 +68,16 @@ PROPOSAL_BODY: dict[str, Any] = {
             "pattern": TEXT,
             "default": "",
             "description": "What the change is for; without NUL characters.",
+        },
+        "images": {
+            "type": "array",
+            "maxItems": MAX_ATTACHED,
+            "items": IMAGE_BODY,
+            "default": [],
+            "description": (
+                "Images the proposal carries: every image the text shows as images/NAME must be"
+                " in the book or here. Approving the proposal puts them in the book."
+            ),
         },
     },
     "required": ["base_revision", "text"],
@@ -273,8 +315,10 @@ SCHEMAS: dict[str, Any] = {
             **PROPOSAL_FIELDS,
             "diff": {"type": "string", "description": "Unified diff, base text to proposed text."},
             "reviews": {"type": "array", "items": ref("ThreadEntry")},
+            "images": {"type": "array", "items": ref("Image")},
         }
     ),
+    "Image": record({**strings("name", "sha256", "media_type"), "size": {"type": "integer"}}),
     "ThreadEntry": record(
         {**strings("kind", "by", "comment"), "at": {"type": "string", "format": "date-time"}}
     ),
@@ -288,6 +332,7 @@ SCHEMAS: dict[str, Any] = {
     "EditProposalRequest": PROPOSAL_BODY,
     "ReviewRequest": REVIEW_BODY,
     "RevisionRequest": REVISION_BODY,
+    "ImageRequest": IMAGE_BODY,
 }
 LOCATION = {
     "Location": {
@@ -410,6 +455,22 @@ OPENAPI: dict[str, Any] = {
                         **json_of("The proposal at its new version.", ref("Proposal")),
                         "headers": LOCATION,
                     },
+                    **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/api/proposals/{proposal}/images": {
+            "post": {
+                "summary": "Attach an image to one's own open proposal (a new one, or a new version"
+                " of one of the book's); the reviewer sees it, and approving publishes it.",
+                "security": BEARER,
+                "parameters": [PROPOSAL],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("ImageRequest")}},
+                },
+                "responses": {
+                    "201": json_of("The image, attached.", ref("Image")),
                     **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),
                 },
             }

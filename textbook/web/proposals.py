@@ -25,11 +25,14 @@ from textbook.projections.publishing.pandoc import PandocFailed
 from textbook.projections.publishing.reading import PreviewBusy, preview
 from textbook.projections.publishing.sanitize import UnsafeInput
 from textbook.projections.queries import ProposalView
+from textbook.storage import blob_store
 from textbook.web.errors import WebError, status_of
 from textbook.web.pages import render
 from textbook.web.reader import word_diff
-from textbook.web.security import current_user, read_form
+from textbook.web.security import current_user, read_form, read_form_with_files
 from textbook.web.site import site
+
+OPEN = ("open", "changes_requested")
 
 
 def signed_in(request: Request) -> str:
@@ -79,12 +82,15 @@ def edit(request: Request) -> Response:
 async def propose_edit(request: Request) -> Response:
     slug, section_id = request.path_params["slug"], request.path_params["section"]
     name = signed_in(request)
-    form = await read_form(request)
+    form, images = await read_form_with_files(request)
     text, message = form.get("text", ""), form.get("message", "")
     base = parse_revision(form.get("base_revision", ""))
+    app = site(request).app
     try:
         created = await run_in_threadpool(
-            site(request).app.propose_edit, slug, section_id, text, message, name, base
+            lambda: app.propose_edit(
+                slug, section_id, text, message, name, base, images, blob_store(app).put
+            )
         )
     except (InvalidInput, TooManyOpenProposals) as error:
         queries = site(request).queries()
@@ -108,13 +114,22 @@ def parse_revision(value: str) -> int | None:
 
 async def preview_endpoint(request: Request) -> Response:
     form = await read_form(request)
-    slug = form.get("book", "")
+    slug, proposal = form.get("book", ""), form.get("proposal", "")
     book = None
     if slug:
         book = await run_in_threadpool(lambda: site(request).queries().book_state(slug))
+    attached: list[str] = []
+    if proposal and book is not None:  # a revision: the proposal's own images show too
+        images = await run_in_threadpool(site(request).queries().proposal_images, proposal[:60])
+        attached = [image.name for image in images]
     try:
         html = await run_in_threadpool(
-            preview, form.get("text", ""), book, site(request).library.previews
+            preview,
+            form.get("text", ""),
+            book,
+            site(request).library.previews,
+            attached,
+            f"/proposals/{proposal[:60]}/images/",
         )
     except InvalidInput as error:  # over the limit of a section: said, never cut
         return JSONResponse({"error": error.message}, status_code=422)
@@ -140,7 +155,7 @@ def new(request: Request) -> Response:
 async def propose_new(request: Request) -> Response:
     slug = request.path_params["slug"]
     name = signed_in(request)
-    form = await read_form(request)
+    form, images = await read_form_with_files(request)
     kind, text, message = (
         form.get("kind", "section"),
         form.get("text", ""),
@@ -148,12 +163,15 @@ async def propose_new(request: Request) -> Response:
     )
     chapter, after = form.get("chapter", ""), form.get("after", "")
     app = site(request).app
+    store = blob_store(app).put
     try:
         if kind == "chapter":
-            created = await run_in_threadpool(app.propose_chapter, slug, after, text, message, name)
+            created = await run_in_threadpool(
+                app.propose_chapter, slug, after, text, message, name, images, store
+            )
         else:
             created = await run_in_threadpool(
-                app.propose_section, slug, chapter, after, text, message, name
+                app.propose_section, slug, chapter, after, text, message, name, images, store
             )
     except (InvalidInput, TextbookError) as error:
         kept = isinstance(error, (InvalidInput, TooManyOpenProposals))
@@ -219,10 +237,14 @@ def proposal_page(
     user = current_user(request)
     may_approve = user is not None and site(request).app.may_approve(identifier, user)
     rendered: Markup | None
+    attached = queries.proposal_images(str(identifier))
+    book = queries.book_state(found.book_slug)
     try:
-        book, cache = queries.book_state(found.book_slug), site(request).library.previews
+        cache = site(request).library.previews
         shown = merged if merged is not None else found.text  # what approving would publish
-        rendered = preview(shown, book, cache) if shown else None
+        own = [image.name for image in attached]
+        at = f"/proposals/{identifier}/images/"
+        rendered = preview(shown, book, cache, own, at) if shown else None
     except (PandocFailed, UnsafeInput, PreviewBusy) as error:
         rendered = None
         render_error: str | None = str(error)
@@ -244,6 +266,8 @@ def proposal_page(
         stale=stale,
         rendered=rendered,
         render_error=render_error,
+        attached=attached,
+        replaced={image.name for image in book.images} if found.status in OPEN else set(),
         may_approve=may_approve,
         is_author=user == found.author,
         may_review=user is not None
@@ -298,22 +322,30 @@ def revise_form(request: Request) -> Response:
         request, "edit.html", book=queries.outline(found.book_slug),
         section=None, text=found.text, message="", base_revision="",
         action=f"/proposals/{identifier}/revise", heading="Revise your proposal", error=None,
+        proposal_id=identifier, attached=queries.proposal_images(str(identifier)),
     )  # fmt: skip
 
 
 async def revise(request: Request) -> Response:
     identifier = proposal_id(request)
     name = signed_in(request)
-    form = await read_form(request)
+    form, images = await read_form_with_files(request)
     text, message = form.get("text", ""), form.get("message", "")
+    app = site(request).app
     try:
-        await run_in_threadpool(site(request).app.revise_proposal, identifier, text, message, name)
+        await run_in_threadpool(
+            lambda: app.revise_proposal(
+                identifier, text, message, name, None, images, blob_store(app).put
+            )
+        )
     except InvalidInput as error:
-        found = site(request).queries().proposal(str(identifier))
+        queries = site(request).queries()
+        found = queries.proposal(str(identifier))
         return render(
-            request, "edit.html", 422, book=site(request).queries().outline(found.book_slug),
+            request, "edit.html", 422, book=queries.outline(found.book_slug),
             section=None, text=text, message=message, base_revision="", error=error.message,
             action=request.url.path, heading="Revise your proposal",
+            proposal_id=identifier, attached=queries.proposal_images(str(identifier)),
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{identifier}", status_code=303)
 

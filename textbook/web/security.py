@@ -6,6 +6,7 @@ import hmac
 import json
 import secrets
 from http import HTTPStatus
+from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -13,7 +14,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from textbook.domain.images import MAX_IMAGE
 from textbook.domain.markdown import MAX_SECTION_BYTES
+from textbook.domain.proposal import MAX_ATTACHED
 from textbook.web.errors import WebError
 
 CSP = (
@@ -33,6 +36,7 @@ HEADERS = [
 # every text within the domain's limit, and well past it, reaches the domain, whose refusal keeps
 # the author's text in the form. Only a field larger still is refused here, with 413.
 MAX_FIELD = 4 * MAX_SECTION_BYTES
+MAX_FILES = MAX_ATTACHED
 
 
 class SecurityHeaders:
@@ -131,11 +135,23 @@ def sign_in(request: Request, name: str) -> None:
 
 async def read_form(request: Request) -> dict[str, str]:
     """A form's fields as text, once its CSRF token has been checked."""
+    fields, _ = await read_form_with_files(request, max_files=0)
+    return fields
+
+
+async def read_form_with_files(
+    request: Request, max_files: int = MAX_FILES
+) -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    """A form's fields as text and its files as (file name, bytes), once its CSRF token has
+    been checked; file inputs left empty are left out."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
         raise WebError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Send this form as a web form.")
-    try:
-        form: FormData = await request.form(max_files=0, max_fields=50, max_part_size=MAX_FIELD)
+    try:  # max_part_size bounds the text fields; files are bounded as they are read
+        async with request.form(
+            max_files=max_files, max_fields=50, max_part_size=MAX_FIELD
+        ) as form:
+            fields, files = await fields_and_files(form, max_files)
     except WebError:
         raise
     except HTTPException as error:  # Starlette's 400 for a field over max_part_size, and others
@@ -149,15 +165,31 @@ async def read_form(request: Request) -> dict[str, str]:
         raise WebError(HTTPStatus.BAD_REQUEST, "The form could not be read.") from None
     except Exception:  # the multipart parser's own errors: the form is malformed
         raise WebError(HTTPStatus.BAD_REQUEST, "The form could not be read.") from None
-    fields: dict[str, Any] = {}
-    for key, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            raise WebError(HTTPStatus.BAD_REQUEST, "This form takes no files.")
-        fields[key] = value
     expected = request.session.get("csrf")
     given = fields.pop("csrf", "")
     if not isinstance(expected, str) or not hmac.compare_digest(expected, str(given)):
         raise WebError(
             HTTPStatus.FORBIDDEN, "This form has expired or came from elsewhere: reload the page."
         )
-    return {key: str(value) for key, value in fields.items()}
+    return {key: str(value) for key, value in fields.items()}, files
+
+
+async def fields_and_files(
+    form: FormData, max_files: int
+) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
+    fields: dict[str, Any] = {}
+    files: list[tuple[str, bytes]] = []
+    for key, value in form.multi_items():
+        if not isinstance(value, UploadFile):
+            fields[key] = value
+        elif not max_files:
+            raise WebError(HTTPStatus.BAD_REQUEST, "This form takes no files.")
+        elif value.filename:  # an input left empty sends a part without a file name
+            data = await value.read(MAX_IMAGE + 1)
+            if len(data) > MAX_IMAGE:
+                raise WebError(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    f"{value.filename[:80]} is over the limit of {MAX_IMAGE:,} bytes.",
+                )
+            files.append((PurePosixPath(value.filename.replace("\\", "/")).name, data))
+    return fields, files

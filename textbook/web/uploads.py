@@ -1,70 +1,74 @@
-"""A book's images page: see them, and upload a new one (checked for type, size and safety)."""
+"""A book's images page: see them, and propose a new or replaced image for review.
+
+Nothing uploaded here is published at once: the image travels with a proposal to change the
+section that is to show it (its text as it stands, or as the author edits it), and reaches the
+book only when an editor approves that proposal.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from http import HTTPStatus
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from textbook.domain.errors import InvalidInput, SlugTaken
-from textbook.domain.images import MAX_IMAGE
+from textbook.domain.errors import InvalidInput, TooManyOpenProposals
 from textbook.storage import blob_store
-from textbook.web.errors import WebError
+from textbook.web.errors import WebError, status_of
 from textbook.web.pages import render
 from textbook.web.proposals import signed_in
+from textbook.web.security import read_form_with_files
 from textbook.web.site import site
 
 
-def images(request: Request) -> Response:
+def images(request: Request, error: str | None = None, status: int = 200) -> Response:
     slug = request.path_params["slug"]
     queries = site(request).queries()
     state = queries.book_state(slug)
     return render(
-        request, "images.html", book=queries.outline(slug), images=state.images, error=None
+        request,
+        "images.html",
+        status,
+        book=queries.outline(slug),
+        images=state.images,
+        section=request.query_params.get("section", ""),
+        error=error,
     )
 
 
-async def upload(request: Request) -> Response:
+async def propose_image(request: Request) -> Response:
+    """Open a proposal of the chosen section, its text unchanged, carrying the image."""
     slug = request.path_params["slug"]
     user = signed_in(request)
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise WebError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Upload the image with the form.")
-    try:
-        async with request.form(max_files=1, max_fields=5, max_part_size=MAX_IMAGE) as form:
-            token, upload_file = form.get("csrf"), form.get("image")
-            if not isinstance(token, str) or not hmac.compare_digest(
-                str(request.session.get("csrf", "")), token
-            ):
-                raise WebError(HTTPStatus.FORBIDDEN, "This form has expired: reload the page.")
-            if not isinstance(upload_file, UploadFile) or not upload_file.filename:
-                raise WebError(HTTPStatus.UNPROCESSABLE_ENTITY, "Choose an image to upload.")
-            data = await upload_file.read(MAX_IMAGE + 1)
-            name = str(form.get("name") or upload_file.filename).strip()
-    except WebError:
-        raise
-    except Exception:
-        raise WebError(HTTPStatus.BAD_REQUEST, "The upload could not be read.") from None
+    form, files = await read_form_with_files(request, max_files=1)
+    if not files:
+        raise WebError(HTTPStatus.UNPROCESSABLE_ENTITY, "Choose an image to upload.")
+    filename, data = files[0]
+    name = (form.get("name") or filename).strip()
+    section_id, message = form.get("section", ""), form.get("message", "")
     app = site(request).app
     try:
-        blob_store(app).put({hashlib.sha256(data).hexdigest(): data})
-        await run_in_threadpool(app.add_image, slug, name, data, user)
-    except (InvalidInput, SlugTaken) as error:
-        queries = site(request).queries()
-        return render(
-            request, "images.html", 422 if isinstance(error, InvalidInput) else 409,
-            book=queries.outline(slug), images=queries.book_state(slug).images,
-            error=f"{name[:80]}: {error.message}",
-        )  # fmt: skip
-    return RedirectResponse(f"/books/{slug}/images", status_code=303)
+        section = await run_in_threadpool(site(request).queries().section, slug, section_id)
+        created = await run_in_threadpool(
+            lambda: app.propose_edit(
+                slug,
+                section_id,
+                section.text,
+                message or f"Image {name[:80]}",
+                user,
+                section.revision,
+                [(name, data)],
+                blob_store(app).put,
+            )
+        )
+    except (InvalidInput, TooManyOpenProposals) as error:
+        return images(request, f"{name[:80]}: {error.message}", int(status_of(error)))
+    return RedirectResponse(f"/proposals/{created}", status_code=303)
 
 
 routes = [
     Route("/books/{slug}/images", images, methods=["GET"]),
-    Route("/books/{slug}/images", upload, methods=["POST"]),
+    Route("/books/{slug}/images", propose_image, methods=["POST"]),
 ]

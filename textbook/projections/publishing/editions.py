@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import logging
 import threading
@@ -12,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from textbook.domain.application import Textbook
+from textbook.domain.images import passes_today
 from textbook.files import write_atomically
 from textbook.projections.publishing.bounded import Builder
 from textbook.projections.publishing.sources import (
@@ -41,6 +43,10 @@ def book_to_build(
         sections = [s.id for c in state.chapters for s in c.sections]
         contributors = queries.contributors_as_of(slug, as_of, sections)
     blobs = blob_store(app).get_many([image.sha256 for image in state.images])
+    # An image stored before today's checks, that fails them, is left out of every format.
+    kept = tuple(i for i in state.images if passes_today(i.name, i.sha256, blobs[i.sha256]))
+    if kept != state.images:
+        state = dataclasses.replace(state, images=kept)
     images = {image.name: blobs[image.sha256] for image in state.images}
     return BookToBuild(state, contributors, queries.edition(slug, as_of), images)
 

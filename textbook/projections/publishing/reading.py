@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -170,35 +171,57 @@ class PreviewCache(Cache):
 SLOTS = threading.BoundedSemaphore(PREVIEW_SLOTS)
 
 
-def preview(markdown: str, book: BookState | None, cache: Cache) -> Markup:
+def preview(
+    markdown: str,
+    book: BookState | None,
+    cache: Cache,
+    attached: Collection[str] = (),
+    attached_at: str = "",
+) -> Markup:
     """Authors' Markdown as it will read, through the same safe pipeline as the book.
 
     With the book, its images show and its citations resolve against its bibliography, with a
-    list of the works cited, as in the edition. The one place that marks a preview safe: its
-    HTML comes from a sanitised AST and has been through nh3. Bounded: the domain's size limit,
-    PREVIEW's time and heap for both pandoc runs together, and PREVIEW_SLOTS at once.
+    list of the works cited, as in the edition. A proposal's own images (`attached`, served
+    under `attached_at`) show instead of the book's of the same name. The one place that marks
+    a preview safe: its HTML comes from a sanitised AST and has been through nh3. Bounded: the
+    domain's size limit, PREVIEW's time and heap for both pandoc runs together, and
+    PREVIEW_SLOTS at once.
     """
     check_section_size(markdown)  # the domain's limit: refused, never cut
     if not SLOTS.acquire(timeout=PREVIEW_WAIT):
         raise PreviewBusy("Too many previews are being rendered; try again in a moment.")
     try:
-        return _render_preview(markdown, book, cache, time.monotonic() + PREVIEW.seconds)
+        deadline = time.monotonic() + PREVIEW.seconds
+        return _render_preview(markdown, book, cache, attached, attached_at, deadline)
     finally:
         SLOTS.release()
 
 
-def _render_preview(markdown: str, book: BookState | None, cache: Cache, deadline: float) -> Markup:
+def _render_preview(
+    markdown: str,
+    book: BookState | None,
+    cache: Cache,
+    attached: Collection[str],
+    attached_at: str,
+    deadline: float,
+) -> Markup:
     from textbook.projections.publishing.sources import (
         REFERENCES_H1,
+        nodes,
         parse_chapter,
         resolve_images,
     )
 
     images = {image.name for image in book.images} if book else set()
-    ast = parse_chapter(markdown, images, cache, PREVIEW)
+    ast = parse_chapter(markdown, images | set(attached), cache, PREVIEW)
     args = ["--mathml", "--wrap=none"]
     if book is not None:
         ast = resolve_images(ast, f"/books/{book.slug}/images/")
+        for node in nodes(ast["blocks"]):
+            if node["t"] == "Image":
+                name = node["c"][2][0].removeprefix(f"/books/{book.slug}/images/")
+                if name in attached:
+                    node["c"][2][0] = attached_at + name
         bibliography = bibliography_file(book, cache)
         if bibliography is not None:
             args += ["--citeproc", f"--bibliography={bibliography}"]

@@ -11,6 +11,7 @@
       var body = new FormData();
       body.append("csrf", form.querySelector("input[name=csrf]").value);
       body.append("book", text.dataset.book || "");
+      body.append("proposal", text.dataset.proposal || "");
       body.append("text", text.value);
       fetch("/preview", { method: "POST", body: body, credentials: "same-origin" })
         .then(function (r) { return r.json(); })
