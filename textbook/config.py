@@ -36,6 +36,13 @@ class Settings:
     secret_key: Secret | None = None
     max_body: int = 4 * 1024 * 1024
     lock_timeout: int = 10
+    # Sessions (seconds): ASVS L2 asks for re-authentication after 30 minutes idle or 12 hours
+    # in all; every signed-in person may hold a role that approves, so the idle limit is for all.
+    session_idle: int = 30 * 60
+    session_lifetime: int = 12 * 3600
+    https: bool = False  # served over HTTPS: Secure cookies and Strict-Transport-Security
+    signup_limit: int = 10  # sign-ups from one client address per hour
+    preview_rate: int = 60  # previews per signed-in person per minute
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -46,6 +53,11 @@ class Settings:
             secret_key=config("TEXTBOOK_SECRET_KEY", cast=Secret, default=None),
             max_body=config("TEXTBOOK_MAX_BODY", cast=int, default=4 * 1024 * 1024),
             lock_timeout=config("TEXTBOOK_LOCK_TIMEOUT", cast=int, default=10),
+            session_idle=config("TEXTBOOK_SESSION_IDLE", cast=int, default=30 * 60),
+            session_lifetime=config("TEXTBOOK_SESSION_LIFETIME", cast=int, default=12 * 3600),
+            https=config("TEXTBOOK_HTTPS", cast=bool, default=False),
+            signup_limit=config("TEXTBOOK_SIGNUP_LIMIT", cast=int, default=10),
+            preview_rate=config("TEXTBOOK_PREVIEW_RATE", cast=int, default=60),
         )
 
     def session_secret(self) -> Secret:

@@ -21,6 +21,7 @@ from textbook.domain.errors import (
     RateLimited,
     StaleBaseRevision,
     TextbookError,
+    TokenRefused,
 )
 
 log = logging.getLogger("textbook.web")
@@ -31,6 +32,7 @@ STATUS = {
     Conflict: HTTPStatus.CONFLICT,
     InvalidInput: HTTPStatus.UNPROCESSABLE_ENTITY,
     RateLimited: HTTPStatus.TOO_MANY_REQUESTS,
+    TokenRefused: HTTPStatus.UNAUTHORIZED,
 }
 
 
