@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -148,7 +149,7 @@ def cli(ctx: click.Context, database: str | None) -> None:
     """textbook: open textbooks written together, with every change reviewed and recorded."""
     settings = Settings.from_environ()
     if database:
-        settings = Settings(database=database, build_dir=settings.build_dir)
+        settings = dataclasses.replace(settings, database=database)
     context = Context(settings)
     ctx.obj = context
     ctx.call_on_close(context.close)

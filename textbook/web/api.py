@@ -166,7 +166,7 @@ def bearer(request: Request) -> str:
     try:
         return site(request).app.user_for_token(token).name
     except TokenRefused as refused:
-        kind = "TokenExpired" if refused.expired else "TokenRefused"
+        kind = "TokenExpired" if refused.expired else None
         raise WebError(HTTPStatus.UNAUTHORIZED, refused.message, kind) from None
 
 
