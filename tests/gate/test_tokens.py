@@ -84,7 +84,8 @@ def test_the_profile_lists_and_revokes_tokens_and_never_stores_a_new_one(
 ) -> None:
     with live.signed_in("carol") as carol:
         response = carol.post(
-            "/profile", data={"csrf": form(carol, "/profile"), "label": "work laptop", "expires": "30d"}
+            "/profile",
+            data={"csrf": form(carol, "/profile"), "label": "work laptop", "expires": "30d"},
         )
         assert response.status_code == 200
         assert response.headers["cache-control"] == "no-store"

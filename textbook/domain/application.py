@@ -33,6 +33,7 @@ from textbook.domain.errors import (
     MergeConflict,
     ProposalNotFound,
     SectionNotFound,
+    SignInLocked,
     SlugTaken,
     TokenNotFound,
     TokenRefused,
@@ -58,6 +59,7 @@ from textbook.domain.user import (
     User,
     check_may_sign_in,
     checked_email,
+    locked_until,
     checked_name,
     checked_password,
     checked_token_label,
@@ -66,13 +68,21 @@ from textbook.domain.user import (
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
 HASHER = PasswordHasher()
-# Checked instead when there is no account (or no password): the same work, so the same time.
-DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def dummy_hash() -> str:
+    """Checked instead when there is no account (or no password): a hash made with the same
+    parameters as new accounts' hashes, so the same work and the same time."""
+    found = _DUMMY_HASHES.get(id(HASHER))
+    if found is None:
+        found = _DUMMY_HASHES[id(HASHER)] = HASHER.hash(secrets.token_urlsafe(16))
+    return found
 
 
 def password_matches(password_hash: str, password: str) -> bool:
     try:
-        HASHER.verify(password_hash or DUMMY_HASH, password)
+        HASHER.verify(password_hash or dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
     return bool(password_hash)
@@ -145,7 +155,11 @@ class Textbook(Application[UUID]):
         self._recent_failures(name, at, ledger)  # locked already: refused before any work
         claim, others = ledger.claim(name, at) if ledger is not None else ("", 0)
         try:
-            user = self._recent_failures(name, at, ledger, others)
+            try:
+                user = self._recent_failures(name, at, ledger, others)
+            except SignInLocked:  # too many checks under way: a guess refused unchecked ...
+                self._count_as_wrong(name, at, ledger)  # ... counts as a wrong one
+                raise
             if user is not None and password_matches(user.password_hash, password):
                 self._record_sign_in(name, True)
                 return user.id
@@ -176,6 +190,12 @@ class Textbook(Application[UUID]):
             failures = ledger.failures(name, at) if ledger is not None else []
         check_may_sign_in([*failures, *[at] * in_flight], at, name)
         return user
+
+    def _count_as_wrong(self, name: str, at: datetime, ledger: SignInLedger | None) -> None:
+        if self._exists(ids.user_id(name)):
+            self._record_sign_in(name, False, at)
+        elif ledger is not None and locked_until(ledger.failures(name, at), at) is None:
+            ledger.record(name, at)
 
     def _record_sign_in(self, name: str, matched: bool, at: datetime | None = None) -> None:
         """A right password clears the wrong ones; a wrong one is recorded, whoever else
