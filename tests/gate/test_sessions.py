@@ -49,18 +49,21 @@ def test_signing_in_gives_a_new_session_id_and_csrf_token(live: LiveServer) -> N
 
 
 def test_sign_out_everywhere_ends_every_session_of_the_person(live: LiveServer) -> None:
-    with live.signed_in("carol") as laptop, live.signed_in("carol") as phone:
-        with live.signed_in("bob") as someone_else:
-            cookies = [laptop.cookies[COOKIE], phone.cookies[COOKIE]]
-            assert all(is_signed_in(live, cookie) for cookie in cookies)
-            before = live.fingerprint()
-            response = phone.post("/signout/everywhere", data={"csrf": form(phone, "/profile")})
-            assert response.status_code == 303
-            assert response.headers["location"] == "/signin"
-            assert not any(is_signed_in(live, cookie) for cookie in cookies)
-            assert laptop.get("/profile").status_code == 303
-            assert someone_else.get("/profile").status_code == 200  # only carol's sessions
-            assert live.fingerprint() == before
+    with (
+        live.signed_in("carol") as laptop,
+        live.signed_in("carol") as phone,
+        live.signed_in("bob") as someone_else,
+    ):
+        cookies = [laptop.cookies[COOKIE], phone.cookies[COOKIE]]
+        assert all(is_signed_in(live, cookie) for cookie in cookies)
+        before = live.fingerprint()
+        response = phone.post("/signout/everywhere", data={"csrf": form(phone, "/profile")})
+        assert response.status_code == 303
+        assert response.headers["location"] == "/signin"
+        assert not any(is_signed_in(live, cookie) for cookie in cookies)
+        assert laptop.get("/profile").status_code == 303
+        assert someone_else.get("/profile").status_code == 200  # only carol's sessions
+        assert live.fingerprint() == before
 
 
 def test_the_profile_button_signs_out_everywhere(live: LiveServer) -> None:
@@ -73,29 +76,32 @@ def test_the_profile_button_signs_out_everywhere(live: LiveServer) -> None:
 def test_sessions_end_when_idle_and_after_their_lifetime(tmp_path: Path) -> None:
     """Idle limit 6 s, lifetime 14 s: generous margins for a busy machine."""
     environ = {"TEXTBOOK_SESSION_IDLE": "6", "TEXTBOOK_SESSION_LIFETIME": "14"}
-    with live_server(tmp_path, environ=environ) as live:
-        with live.signed_in("alice") as idle, live.signed_in("bob") as busy:
-            started = time.monotonic()
-            idle_cookie = idle.cookies[COOKIE]
-            # Requests every second keep a session open past the idle limit ...
-            while time.monotonic() - started < 8:
-                assert busy.get("/profile").status_code == 200
-                time.sleep(1)
-            # ... while the session without requests has ended.
-            assert not is_signed_in(live, idle_cookie)
-            # An active session still ends at its lifetime.
-            while time.monotonic() - started < 10:
-                assert busy.get("/profile").status_code == 200
-                time.sleep(1)
-            while time.monotonic() - started < 16:
-                time.sleep(1)
-                busy.get("/")  # keeps it from being idle; the lifetime ends it anyway
-            response = busy.get("/profile")
-            assert response.status_code == 303
-            assert response.headers["location"].startswith("/signin")
-            # Signing in again works at once.
-            assert sign_in(busy, "bob").status_code == 303
+    with (
+        live_server(tmp_path, environ=environ) as live,
+        live.signed_in("alice") as idle,
+        live.signed_in("bob") as busy,
+    ):
+        started = time.monotonic()
+        idle_cookie = idle.cookies[COOKIE]
+        # Requests every second keep a session open past the idle limit ...
+        while time.monotonic() - started < 8:
             assert busy.get("/profile").status_code == 200
+            time.sleep(1)
+        # ... while the session without requests has ended.
+        assert not is_signed_in(live, idle_cookie)
+        # An active session still ends at its lifetime.
+        while time.monotonic() - started < 10:
+            assert busy.get("/profile").status_code == 200
+            time.sleep(1)
+        while time.monotonic() - started < 16:
+            time.sleep(1)
+            busy.get("/")  # keeps it from being idle; the lifetime ends it anyway
+        response = busy.get("/profile")
+        assert response.status_code == 303
+        assert response.headers["location"].startswith("/signin")
+        # Signing in again works at once.
+        assert sign_in(busy, "bob").status_code == 303
+        assert busy.get("/profile").status_code == 200
 
 
 def test_https_gives_secure_cookies_and_hsts(tmp_path: Path) -> None:

@@ -59,10 +59,10 @@ from textbook.domain.user import (
     User,
     check_may_sign_in,
     checked_email,
-    locked_until,
     checked_name,
     checked_password,
     checked_token_label,
+    locked_until,
 )
 
 A = TypeVar("A", bound=Aggregate)
