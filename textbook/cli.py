@@ -23,7 +23,7 @@ import click
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, TextbookError
-from textbook.domain.user import token_expiry
+from textbook.domain.user import listed_id, token_expiry
 from textbook.projections.publishing.sources import FORMATS, BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
@@ -523,7 +523,7 @@ def token() -> None:
 def token_create(context: Context, name: str, label: str, expires: str) -> None:
     """Create an API token for NAME; printed once, as the last word."""
     secret = context.app.create_token(name, label, token_expiry(expires, datetime.now(UTC)))
-    click.echo(f"API token for {name} (shown once, keep it secret): {secret}")
+    click.echo(f"API token {listed_id(secret)} for {name} (shown once, keep it secret): {secret}")
 
 
 @token.command("list")

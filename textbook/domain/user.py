@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -101,6 +102,16 @@ class TokenInfo:
 
     def expired(self, at: datetime) -> bool:
         return self.expires is not None and at >= self.expires
+
+
+def token_hash(secret: str) -> str:
+    """What is stored of a token: its SHA-256 (the secret itself is shown once)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def listed_id(secret: str) -> str:
+    """The id under which a token is listed and revoked."""
+    return token_hash(secret)[:TOKEN_ID_LENGTH]
 
 
 def _time(value: str | None) -> datetime | None:
