@@ -100,7 +100,7 @@ async def propose_edit(request: Request) -> Response:
 def parse_revision(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # else int() may raise
         raise WebError(HTTPStatus.BAD_REQUEST, "The base revision must be a whole number.")
     return int(value)
 
