@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +26,7 @@ from textbook.domain.errors import InvalidInput, TextbookError
 from textbook.domain.images import MAX_IMAGE
 from textbook.domain.markdown import MAX_SECTION_BYTES, section_too_long
 from textbook.domain.moments import parse_moment
+from textbook.domain.user import listed_id, token_expiry
 from textbook.projections.publishing.sources import FORMATS, BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
@@ -522,12 +523,48 @@ def token() -> None:
 @token.command("create")
 @click.argument("name")
 @click.option("--label", default="", help="What the token is for.")
+@click.option(
+    "--expires", default="", help="When it expires: 30d, 12h, 2w, or a date (UTC); never if unset."
+)
 @pass_context
 @reports_errors
-def token_create(context: Context, name: str, label: str) -> None:
+def token_create(context: Context, name: str, label: str, expires: str) -> None:
     """Create an API token for NAME; printed once, as the last word."""
-    secret = context.app.create_token(name, label)
-    click.echo(f"API token for {name} (shown once, keep it secret): {secret}")
+    secret = context.app.create_token(name, label, token_expiry(expires, datetime.now(UTC)))
+    click.echo(f"API token {listed_id(secret)} for {name} (shown once, keep it secret): {secret}")
+
+
+@token.command("list")
+@click.argument("name")
+@pass_context
+@reports_errors
+def token_list(context: Context, name: str) -> None:
+    """List NAME's tokens: id, created, expires, label (never the secret)."""
+    now = datetime.now(UTC)
+    for info in context.app.tokens(name):
+        created = f"{info.created:%Y-%m-%dT%H:%M:%SZ}" if info.created else "-"
+        expires = f"{info.expires:%Y-%m-%dT%H:%M:%SZ}" if info.expires else "never"
+        if info.expired(now):
+            expires += " (expired)"
+        click.echo(f"{info.id}  {created}  {expires}  {info.label}")
+
+
+@token.command("revoke")
+@click.argument("name")
+@click.argument("token_id", required=False)
+@click.option("--all", "revoke_all", is_flag=True, help="Revoke every token of NAME.")
+@pass_context
+@reports_errors
+def token_revoke(context: Context, name: str, token_id: str | None, revoke_all: bool) -> None:
+    """Revoke NAME's token TOKEN_ID (from `token list`), or all of them with --all."""
+    if revoke_all == (token_id is not None):
+        raise click.UsageError("give either a TOKEN_ID or --all")
+    if token_id is None:
+        count = context.app.revoke_all_tokens(name)
+        click.echo(f"Revoked {count} token{'s' if count != 1 else ''} of {name}")
+    else:
+        context.app.revoke_token(name, token_id)
+        click.echo(f"Revoked token {token_id} of {name}")
 
 
 @cli.command()

@@ -50,6 +50,13 @@ class Settings:
     # Seconds each format of a build may take (the sample book's PDF takes about a minute on 2
     # cores; a 650-page book about 80 s); past it the build fails and the last edition stays.
     build_timeout: float = 600.0
+    # Sessions (seconds): ASVS L2 asks for re-authentication after 30 minutes idle or 12 hours
+    # in all; every signed-in person may hold a role that approves, so the idle limit is for all.
+    session_idle: int = 30 * 60
+    session_lifetime: int = 12 * 3600
+    https: bool = False  # served over HTTPS: Secure cookies and Strict-Transport-Security
+    signup_limit: int = 10  # sign-ups from one client address per hour
+    preview_rate: int = 60  # previews per signed-in person per minute
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +68,11 @@ class Settings:
             max_body=config("TEXTBOOK_MAX_BODY", cast=int, default=4 * 1024 * 1024),
             lock_timeout=config("TEXTBOOK_LOCK_TIMEOUT", cast=int, default=10),
             build_timeout=config("TEXTBOOK_BUILD_TIMEOUT", cast=positive, default=600.0),
+            session_idle=config("TEXTBOOK_SESSION_IDLE", cast=int, default=30 * 60),
+            session_lifetime=config("TEXTBOOK_SESSION_LIFETIME", cast=int, default=12 * 3600),
+            https=config("TEXTBOOK_HTTPS", cast=bool, default=False),
+            signup_limit=config("TEXTBOOK_SIGNUP_LIMIT", cast=int, default=10),
+            preview_rate=config("TEXTBOOK_PREVIEW_RATE", cast=int, default=60),
         )
 
     def session_secret(self) -> Secret:

@@ -99,6 +99,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     environ = os.environ | {
         "TEXTBOOK_DATABASE": str(folder / "textbook.sqlite"),
         "TEXTBOOK_BUILD_DIR": str(folder / "build"),
+        "TEXTBOOK_SIGNUP_LIMIT": "1000",  # every journey signs up from 127.0.0.1
     }
     environ.pop("TEXTBOOK_SECRET_KEY", None)
     log = folder / "server.log"

@@ -329,6 +329,20 @@ def test_editor_preview_shows_the_sections_figure(page: Page) -> None:
     assert image.evaluate("image => image.naturalWidth") > 0
 
 
+def test_editor_preview_says_so_when_the_session_has_ended(page: Page) -> None:
+    sign_up(page)
+    page.goto(f"{BOOK}/chapters/root-finding")
+    page.get_by_role("link", name="Edit §2.2", exact=True).click()
+    expect(page.locator("#preview figure img")).to_have_count(1)
+    # The session ends (signed out elsewhere, or idle); the author goes on typing.
+    page.context.clear_cookies()
+    markdown = page.get_by_label("Markdown")
+    markdown.press("End")
+    markdown.press_sequentially(" More.")
+    expect(page.locator("#preview")).to_contain_text("You are signed out, so there is no preview")
+    assert "More." in markdown.input_value()  # the text is still there
+
+
 def test_no_page_scrolls_sideways_on_a_phone(new_page: OpenPage) -> None:
     # An author on a phone proposes a change, then looks at every page she uses.
     phone = new_page(390, 844)

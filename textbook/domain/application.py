@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 from uuid import UUID
 
 from argon2 import PasswordHasher
@@ -34,7 +34,10 @@ from textbook.domain.errors import (
     MergeConflict,
     ProposalNotFound,
     SectionNotFound,
+    SignInLocked,
     SlugTaken,
+    TokenNotFound,
+    TokenRefused,
     UserNotFound,
 )
 from textbook.domain.images import checked_image, image_names
@@ -53,10 +56,14 @@ from textbook.domain.state import (
 from textbook.domain.user import (
     EmailIndex,
     TokenIndex,
+    TokenInfo,
     User,
+    check_may_sign_in,
     checked_email,
     checked_name,
     checked_password,
+    checked_token_label,
+    locked_until,
 )
 
 A = TypeVar("A", bound=Aggregate)
@@ -65,13 +72,41 @@ T = TypeVar("T")
 BlobSink = Callable[[dict[str, bytes]], None]
 Upload = tuple[str, bytes]  # an image's name in the book, and its bytes
 HASHER = PasswordHasher()
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def dummy_hash() -> str:
+    """Checked instead when there is no account (or no password): a hash made with the same
+    parameters as new accounts' hashes, so the same work and the same time."""
+    found = _DUMMY_HASHES.get(id(HASHER))
+    if found is None:
+        found = _DUMMY_HASHES[id(HASHER)] = HASHER.hash(secrets.token_urlsafe(16))
+    return found
 
 
 def password_matches(password_hash: str, password: str) -> bool:
     try:
-        return bool(HASHER.verify(password_hash, password))
+        HASHER.verify(password_hash or dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return bool(password_hash)
+
+
+class SignInLedger(Protocol):
+    """What the web keeps beside the events about signing in, shared by every worker and host:
+    the attempts being checked right now (claims), and wrong passwords for names that have no
+    account (kept outside the events, which an attacker could otherwise fill with made-up
+    names)."""
+
+    def claim(self, name: str, at: datetime) -> tuple[str, int]:
+        """Claim a check of `name`'s password: the claim, and how many others are held."""
+        ...
+
+    def release(self, name: str, claim: str) -> None: ...
+
+    def failures(self, name: str, at: datetime) -> list[datetime]: ...
+
+    def record(self, name: str, at: datetime) -> None: ...
 
 
 class Textbook(Application[UUID]):
@@ -103,50 +138,138 @@ class Textbook(Application[UUID]):
         except AggregateNotFoundError:
             raise UserNotFound(name) from None
 
-    def check_password(self, name: str, password: str, at: datetime | None = None) -> UUID | None:
+    def check_password(
+        self,
+        name: str,
+        password: str,
+        at: datetime | None = None,
+        ledger: SignInLedger | None = None,
+    ) -> UUID | None:
         """The user's id if the password is theirs, else None (also for unknown users).
 
         Wrong passwords are recorded on the user; after too many, signing in is locked for a
-        while (SignInLocked), even with the right password.
+        while (SignInLocked), even with the right password. With a `ledger`, the lock holds
+        however many attempts arrive at once: each attempt claims its check before the
+        password is verified, and is refused when the wrong passwords already recorded and
+        the checks under way reach the limit. Names without an account lock the same way
+        and take the same time (a dummy hash is verified), so that neither the answer nor
+        its time tells whether an account exists.
         """
         at = at or datetime.now(UTC)
+        self._recent_failures(name, at, ledger)  # locked already: refused before any work
+        claim, others = ledger.claim(name, at) if ledger is not None else ("", 0)
         try:
-            user = self.user(name)
+            try:
+                user = self._recent_failures(name, at, ledger, others)
+            except SignInLocked:  # too many checks under way: a guess refused unchecked ...
+                self._count_as_wrong(name, at, ledger)  # ... counts as a wrong one
+                raise
+            if user is not None and password_matches(user.password_hash, password):
+                self._record_sign_in(name, True)
+                return user.id
+            if user is None:
+                password_matches("", password)
+                if ledger is not None:
+                    ledger.record(name, at)
+            else:
+                self._record_sign_in(name, False, at)
+        finally:
+            if ledger is not None:
+                ledger.release(name, claim)
+        self._recent_failures(name, at, ledger)  # this failure may have been the one that locks
+        return None
+
+    def _recent_failures(
+        self, name: str, at: datetime, ledger: SignInLedger | None, in_flight: int = 0
+    ) -> User | None:
+        """The user (None for names without an account), once sure that signing in is not
+        locked, counting `in_flight` checks under way as wrong passwords."""
+        try:
+            user: User | None = self.user(name)
         except UserNotFound:
-            return None
-        user.check_may_sign_in(at)
-        matches = password_matches(user.password_hash, password)
-        for _attempt in range(5):  # another worker may record an attempt at the same moment
-            if matches:
+            user = None
+        if user is not None:
+            failures = user.failed_sign_ins
+        else:
+            failures = ledger.failures(name, at) if ledger is not None else []
+        check_may_sign_in([*failures, *[at] * in_flight], at, name)
+        return user
+
+    def _count_as_wrong(self, name: str, at: datetime, ledger: SignInLedger | None) -> None:
+        if self._exists(ids.user_id(name)):
+            self._record_sign_in(name, False, at)
+        elif ledger is not None and locked_until(ledger.failures(name, at), at) is None:
+            ledger.record(name, at)
+
+    def _record_sign_in(self, name: str, matched: bool, at: datetime | None = None) -> None:
+        """A right password clears the wrong ones; a wrong one is recorded, whoever else
+        writes to the user at the same moment."""
+        for _attempt in range(20):
+            user = self.user(name)
+            if matched:
                 user.clear_failed_sign_ins()
             else:
-                user.record_failed_sign_in(at)
+                user.record_failed_sign_in(at or datetime.now(UTC))
             try:
                 if user.pending_events:  # a right password after none wrong records nothing
                     self._save(user)
-                break
+                return
             except ConcurrentChange:
-                user = self.user(name)
-        if not matches:
-            user.check_may_sign_in(at)  # this failure may have been the one that locks
-            return None
-        return user.id
+                continue
 
-    def create_token(self, name: str, label: str = "") -> str:
+    # API tokens.
+
+    def create_token(self, name: str, label: str = "", expires: datetime | None = None) -> str:
         user = self.user(name)
         token = "tb_" + secrets.token_urlsafe(32)
         token_hash = hashlib.sha256(token.encode()).hexdigest()
-        user.add_token(token_hash=token_hash, label=checked_message(label, 200))
+        if expires is not None and expires <= datetime.now(UTC):
+            raise InvalidInput("The expiry has already passed.")
+        user.add_token(token_hash=token_hash, label=checked_token_label(label), expires=expires)
         self._save(user, TokenIndex(token_hash=token_hash, user_id=user.id))
         return token
 
-    def user_for_token(self, token: str) -> User | None:
+    def tokens(self, name: str) -> list[TokenInfo]:
+        return self.user(name).token_list()
+
+    def revoke_token(self, name: str, token_id: str) -> None:
+        """Revoke the user's token listed as `token_id` (TokenNotFound if there is none)."""
+        user = self.user(name)
+        token_hash = user.token_hash_of(token_id)
+        if token_hash is None:
+            raise TokenNotFound(name, token_id[:40])
+        self._revoke(user, [token_hash])
+
+    def revoke_all_tokens(self, name: str) -> int:
+        user = self.user(name)
+        hashes = list(user.tokens)
+        self._revoke(user, hashes)
+        return len(hashes)
+
+    def _revoke(self, user: User, hashes: list[str]) -> None:
+        indexes = []
+        for token_hash in hashes:
+            user.revoke_token(token_hash)
+            index = self._get(TokenIndex, ids.token_id(token_hash))
+            if not index.revoked:
+                index.revoke()
+                indexes.append(index)
+        if hashes:
+            self._save(user, *indexes)
+
+    def user_for_token(self, token: str, at: datetime | None = None) -> User:
+        """The token's user; TokenRefused if it is unknown, revoked or expired. Read from the
+        store each time, so a revocation holds at once on every worker and host."""
         token_hash = hashlib.sha256(token.encode()).hexdigest()
         try:
             index = self._get(TokenIndex, ids.token_id(token_hash))
         except AggregateNotFoundError:
-            return None
-        return None if index.revoked else self._get(User, index.user_id)
+            raise TokenRefused("The token is unknown or has been revoked.") from None
+        if index.revoked:
+            raise TokenRefused("The token is unknown or has been revoked.")
+        user = self._get(User, index.user_id)
+        user.check_token(token_hash, at or datetime.now(UTC))
+        return user
 
     # Books and members.
 

@@ -54,6 +54,13 @@ class BookDidNotExist(NotFound):
         self.as_of = as_of
 
 
+class TokenNotFound(NotFound):
+    def __init__(self, name: str, token_id: str) -> None:
+        super().__init__(f"'{name}' has no token '{token_id}'.")
+        self.name = name
+        self.token_id = token_id
+
+
 class NotAllowed(TextbookError):
     pass
 
@@ -194,6 +201,14 @@ class SignInLocked(RateLimited):
 
 class InvalidInput(TextbookError):
     pass
+
+
+class TokenRefused(TextbookError):
+    """An API token that is unknown, revoked or expired: the web answers 401."""
+
+    def __init__(self, message: str, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
 
 
 class InvalidBook(InvalidInput):

@@ -1,7 +1,8 @@
-"""Signing up, in and out, and a profile page that makes API tokens."""
+"""Signing up, in and out, and a profile page with API tokens and sessions."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from http import HTTPStatus
 
 from starlette.concurrency import run_in_threadpool
@@ -9,11 +10,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from textbook.domain.errors import InvalidInput, SignInLocked, SlugTaken
+from textbook.domain.errors import InvalidInput, SignInLocked, SlugTaken, TokenNotFound
+from textbook.domain.user import token_expiry
 from textbook.web.errors import retry_after
-from textbook.web.pages import render
-from textbook.web.security import current_user, read_form, sign_in
+from textbook.web.pages import duration, render
+from textbook.web.security import current_user, read_form, sign_in, sign_out
 from textbook.web.site import site
+from textbook.web.throttle import SignInLedgerInStore
+
+SIGNUP_WINDOW = 3600.0  # seconds: TEXTBOOK_SIGNUP_LIMIT sign-ups per client address in this
 
 
 def back_to(request: Request, fallback: str = "/") -> str:
@@ -21,17 +26,38 @@ def back_to(request: Request, fallback: str = "/") -> str:
     return target if target.startswith("/") and not target.startswith("//") else fallback
 
 
+def client_address(request: Request) -> str:
+    """The client's address, as uvicorn gives it: behind a trusted proxy, from its
+    X-Forwarded-For (uvicorn's --forwarded-allow-ips, 127.0.0.1 unless set)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 async def signup(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "signup.html", values={}, error=None)
     form = await read_form(request)
     name, email, password = form.get("name", ""), form.get("email", ""), form.get("password", "")
+    values = {"name": name, "email": email}
+    the_site = site(request)
+    wait = await run_in_threadpool(
+        the_site.throttle.hit,
+        "sign-up:" + client_address(request),
+        the_site.settings.signup_limit,
+        SIGNUP_WINDOW,
+    )
+    if wait is not None:
+        message = (
+            "Too many accounts were made from your address in the last hour; "
+            f"try again in {int(wait // 60) + 1} minutes."
+        )
+        refused = render(request, "signup.html", 429, values=values, error=message)
+        refused.headers["Retry-After"] = str(int(wait) + 1)
+        return refused
     try:
-        await run_in_threadpool(site(request).app.register_user, name.strip(), email, password)
+        await run_in_threadpool(the_site.app.register_user, name.strip(), email, password)
     except (InvalidInput, SlugTaken) as error:
-        values = {"name": name, "email": email}
         return render(request, "signup.html", 422, values=values, error=error.message)
-    sign_in(request, name.strip())
+    await run_in_threadpool(sign_in, request, name.strip())
     return RedirectResponse(back_to(request), status_code=303)
 
 
@@ -40,8 +66,15 @@ async def signin(request: Request) -> Response:
         return render(request, "signin.html", name="", error=None)
     form = await read_form(request)
     name, password = form.get("name", "").strip(), form.get("password", "")
+    the_site = site(request)
     try:
-        user_id = await run_in_threadpool(site(request).app.check_password, name, password)
+        user_id = await run_in_threadpool(
+            the_site.app.check_password,
+            name,
+            password,
+            None,
+            SignInLedgerInStore(the_site.throttle),
+        )
     except SignInLocked as error:
         status = HTTPStatus.TOO_MANY_REQUESTS
         locked = render(request, "signin.html", status, name=name, error=error.message)
@@ -50,34 +83,83 @@ async def signin(request: Request) -> Response:
     if user_id is None:
         message = "That name and password do not match an account."
         return render(request, "signin.html", 401, name=name, error=message)
-    account = await run_in_threadpool(site(request).app.user, name)
-    sign_in(request, account.name)
+    account = await run_in_threadpool(the_site.app.user, name)
+    await run_in_threadpool(sign_in, request, account.name)
     return RedirectResponse(back_to(request), status_code=303)
 
 
 async def signout(request: Request) -> Response:
     await read_form(request)
-    request.session.clear()
+    await run_in_threadpool(sign_out, request)
     return RedirectResponse("/", status_code=303)
+
+
+async def signout_everywhere(request: Request) -> Response:
+    """Ends every session of the signed-in person, this one included."""
+    await read_form(request)
+    name = current_user(request)
+    if name is not None:
+        await run_in_threadpool(site(request).sessions.end_all, name)
+    await run_in_threadpool(sign_out, request)
+    return RedirectResponse("/signin", status_code=303)
 
 
 async def profile(request: Request) -> Response:
     name = current_user(request)
     if name is None:
         return RedirectResponse("/signin?next=/profile", status_code=303)
-    token = None
+    token, values, error, status = None, {"label": "", "expires": ""}, None, 200
     if request.method == "POST":
         form = await read_form(request)
-        token = await run_in_threadpool(
-            site(request).app.create_token, name, form.get("label", "")[:200]
-        )
-    account = await run_in_threadpool(site(request).app.user, name)
-    return render(request, "profile.html", account=account, token=token)
+        values = {"label": form.get("label", ""), "expires": form.get("expires", "")}
+        try:
+            expires = token_expiry(values["expires"], datetime.now(UTC))
+            token = await run_in_threadpool(
+                site(request).app.create_token, name, values["label"], expires
+            )
+            values = {"label": "", "expires": ""}
+        except InvalidInput as refused:
+            error, status = refused.message, 422
+    return await profile_page(request, name, status, token=token, values=values, error=error)
+
+
+async def profile_page(
+    request: Request, name: str, status: int = 200, **context: object
+) -> Response:
+    the_site = site(request)
+    account = await run_in_threadpool(the_site.app.user, name)
+    settings = the_site.settings
+    page = render(
+        request, "profile.html", status, account=account, tokens=account.token_list(),
+        now=datetime.now(UTC), idle=duration(settings.session_idle),
+        lifetime=duration(settings.session_lifetime),
+        **{"token": None, "values": {}, "error": None, **context},
+    )  # fmt: skip
+    page.headers["Cache-Control"] = "no-store"  # it may show a new token, once
+    return page
+
+
+async def revoke_token(request: Request) -> Response:
+    name = current_user(request)
+    if name is None:
+        return RedirectResponse("/signin?next=/profile", status_code=303)
+    await read_form(request)
+    token_id = request.path_params["token"]
+    try:
+        if token_id == "all":
+            await run_in_threadpool(site(request).app.revoke_all_tokens, name)
+        else:
+            await run_in_threadpool(site(request).app.revoke_token, name, token_id)
+    except TokenNotFound as missing:
+        return await profile_page(request, name, 404, error=missing.message)
+    return RedirectResponse("/profile", status_code=303)
 
 
 routes = [
     Route("/signup", signup, methods=["GET", "POST"], name="signup"),
     Route("/signin", signin, methods=["GET", "POST"], name="signin"),
     Route("/signout", signout, methods=["POST"], name="signout"),
+    Route("/signout/everywhere", signout_everywhere, methods=["POST"], name="signout_everywhere"),
     Route("/profile", profile, methods=["GET", "POST"], name="profile"),
+    Route("/profile/tokens/{token}/revoke", revoke_token, methods=["POST"], name="revoke_token"),
 ]

@@ -16,7 +16,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from textbook.domain.errors import BookNotFound, InvalidInput, ProposalNotFound, SectionNotFound
+from textbook.domain.errors import (
+    BookNotFound,
+    InvalidInput,
+    ProposalNotFound,
+    SectionNotFound,
+    TokenRefused,
+)
 from textbook.domain.state import ImageRef
 from textbook.projections.queries import BookOutline, ProposalSummary, ProposalView
 from textbook.storage import blob_store
@@ -250,10 +256,13 @@ def bearer(request: Request) -> str:
         raise WebError(
             HTTPStatus.UNAUTHORIZED, "This needs a token: send 'Authorization: Bearer <token>'."
         )
-    user = site(request).app.user_for_token(token) if len(token) <= MAX_TOKEN else None
-    if user is None:
+    if len(token) > MAX_TOKEN:
         raise WebError(HTTPStatus.UNAUTHORIZED, "The token is unknown or has been revoked.")
-    return user.name
+    try:
+        return site(request).app.user_for_token(token).name
+    except TokenRefused as refused:
+        kind = "TokenExpired" if refused.expired else None
+        raise WebError(HTTPStatus.UNAUTHORIZED, refused.message, kind) from None
 
 
 def book_in(request: Request) -> str:

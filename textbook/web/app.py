@@ -20,6 +20,7 @@ from textbook.web import accounts, api, members, proposals, reader, uploads
 from textbook.web.errors import HANDLERS
 from textbook.web.images import image, proposal_image
 from textbook.web.security import BodyLimit, SecurityHeaders
+from textbook.web.sessions import ServerSessions
 from textbook.web.site import Site
 
 STATIC = Path(__file__).parent / "static"
@@ -58,15 +59,17 @@ def create_app(settings: Settings, publish: bool = True) -> Starlette:
         Mount("/assets", StaticFiles(directory=BOOK_STATIC), name="assets"),
     ]
     middleware = [
-        Middleware(SecurityHeaders),
+        Middleware(SecurityHeaders, https=settings.https),
         Middleware(BodyLimit, limit=settings.max_body),
         Middleware(
             SessionMiddleware,
             secret_key=settings.session_secret(),
             session_cookie="textbook_session",
             same_site="lax",
-            https_only=False,
+            https_only=settings.https,
+            max_age=settings.session_lifetime,
         ),
+        Middleware(ServerSessions),
     ]
     handlers: dict[Any, Any] = {**HANDLERS, proposals.SignInFirst: proposals.sign_in_first}
     return Starlette(

@@ -23,6 +23,7 @@ from textbook.domain.errors import (
     RateLimited,
     StaleBaseRevision,
     TextbookError,
+    TokenRefused,
 )
 
 log = logging.getLogger("textbook.web")
@@ -33,6 +34,7 @@ STATUS = {
     Conflict: HTTPStatus.CONFLICT,
     InvalidInput: HTTPStatus.UNPROCESSABLE_ENTITY,
     RateLimited: HTTPStatus.TOO_MANY_REQUESTS,
+    TokenRefused: HTTPStatus.UNAUTHORIZED,
 }
 
 

@@ -107,12 +107,27 @@ async def propose_edit(request: Request) -> Response:
 def parse_revision(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # else int() may raise
         raise WebError(HTTPStatus.BAD_REQUEST, "The base revision must be a whole number.")
     return int(value)
 
 
+PREVIEW_WINDOW = 60.0  # seconds: TEXTBOOK_PREVIEW_RATE previews per person in this
+
+
 async def preview_endpoint(request: Request) -> Response:
+    name = current_user(request)
+    if name is None:
+        message = "Sign in to see the preview."
+        return JSONResponse({"error": message, "signin": "/signin"}, status_code=401)
+    the_site = site(request)
+    wait = await run_in_threadpool(
+        the_site.throttle.hit, "preview:" + name, the_site.settings.preview_rate, PREVIEW_WINDOW
+    )
+    if wait is not None:
+        message = f"Too many previews in a minute; the preview resumes in {int(wait) + 1} s."
+        headers = {"Retry-After": str(int(wait) + 1)}
+        return JSONResponse({"error": message}, status_code=429, headers=headers)
     form = await read_form(request)
     slug, proposal = form.get("book", ""), form.get("proposal", "")
     book = None

@@ -18,6 +18,7 @@ from textbook.domain.images import MAX_IMAGE
 from textbook.domain.markdown import MAX_SECTION_BYTES
 from textbook.domain.proposal import MAX_ATTACHED
 from textbook.web.errors import WebError
+from textbook.web.sessions import USER_KEY
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src-elem 'self'; style-src-attr 'unsafe-inline';"
@@ -37,25 +38,39 @@ HEADERS = [
 # the author's text in the form. Only a field larger still is refused here, with 413.
 MAX_FIELD = 4 * MAX_SECTION_BYTES
 MAX_FILES = MAX_ATTACHED
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+PRIVATE = (b"cache-control", b"no-store")
+SHARED_PATHS = ("/static/", "/assets/")  # the same for everyone: cacheable even when signed in
 
 
 class SecurityHeaders:
-    """Adds the security headers to every response."""
+    """Adds the security headers to every response; over HTTPS (`https`, or a request that
+    came in as https, as uvicorn reports it from a trusted proxy's X-Forwarded-Proto) also
+    HSTS and a Secure session cookie. Pages for a signed-in person are never stored."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, https: bool = False) -> None:
         self.app = app
+        self.https = https
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        https = self.https or scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {name for name, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    header for header in HEADERS if header[0] not in names
-                ]
+                headers = list(message.get("headers", []))
+                names = {name for name, _ in headers}
+                extra = [header for header in HEADERS if header[0] not in names]
+                if https:
+                    extra.append(HSTS)
+                    headers = [secure_cookie(header) for header in headers]
+                private = scope.get(USER_KEY) is not None
+                shared = scope["path"].startswith(SHARED_PATHS)
+                if private and not shared and b"cache-control" not in names:
+                    extra.append(PRIVATE)
+                message["headers"] = headers + extra
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -123,14 +138,33 @@ def csrf_token(request: Request) -> str:
 
 
 def current_user(request: Request) -> str | None:
-    user = request.session.get("user")
+    """The signed-in user, once ServerSessions has found their session still open."""
+    user = request.scope.get(USER_KEY)
     return user if isinstance(user, str) else None
 
 
 def sign_in(request: Request, name: str) -> None:
+    """Start a new session (a new id and CSRF token: nothing from before carries over)."""
+    session_id = request.app.state.site.sessions.start(name)
     request.session.clear()
-    request.session["user"] = name
+    request.session["sid"] = session_id
+    request.scope[USER_KEY] = name
     csrf_token(request)
+
+
+def sign_out(request: Request) -> None:
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        request.app.state.site.sessions.end(session_id)
+    request.session.clear()
+    request.scope[USER_KEY] = None
+
+
+def secure_cookie(header: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
+    name, value = header
+    if name.lower() == b"set-cookie" and b"; secure" not in value.lower():
+        return name, value + b"; secure"
+    return name, value
 
 
 async def read_form(request: Request) -> dict[str, str]:

@@ -15,7 +15,11 @@ from textbook.projections.publishing.reading import Library, ReadableBook
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import ReadModels
-from textbook.storage import open_textbook
+from textbook.storage import open_textbook, tables_to_create, transaction
+from textbook.web.sessions import SESSIONS_DDL, SessionRules, SessionStore
+from textbook.web.throttle import THROTTLE_DDL, Throttle
+
+WEB_DDL = SESSIONS_DDL + ";\n" + THROTTLE_DDL
 
 
 @dataclass
@@ -25,6 +29,8 @@ class Site:
     views: ReadModels
     library: Library
     publisher: EditionPublisher
+    sessions: SessionStore
+    throttle: Throttle
     stop: threading.Event = field(default_factory=threading.Event)
     current: dict[str, tuple[int | None, ReadableBook]] = field(default_factory=dict)
     thread: threading.Thread | None = None
@@ -33,7 +39,19 @@ class Site:
     def open(cls, settings: Settings) -> Site:
         app, views = open_textbook(settings), open_views(settings)
         publisher = EditionPublisher(app, views, settings.build_dir, timeout=settings.build_timeout)
-        return cls(settings, app, views, Library(settings.build_dir), publisher)
+        datastore = app.recorder.datastore  # type: ignore[attr-defined]  # both stores have it
+        with tables_to_create(settings, "web", WEB_DDL) as create:
+            if create:
+                with transaction(datastore, commit=True) as sql:
+                    for statement in WEB_DDL.split(";\n"):
+                        if not sql.postgres:  # SQLite names an index's schema, not its table's
+                            statement = statement.replace(" ON {s}.", " ON ")
+                        sql.execute(statement)
+        rules = SessionRules(settings.session_idle, settings.session_lifetime)
+        return cls(
+            settings, app, views, Library(settings.build_dir), publisher,
+            SessionStore(datastore, rules), Throttle(datastore),
+        )  # fmt: skip
 
     def queries(self) -> Queries:
         """Read models that have seen every event so far: a writer reads its own writes."""
