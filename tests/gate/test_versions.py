@@ -153,7 +153,7 @@ def test_an_api_approval_names_the_version_read(live: LiveServer) -> None:
     assert error["message"].startswith("The proposal changed since you read it")
     missing = api_review(live, proposal, "carol", verdict="approve", comment="Fine.")
     assert missing.status_code == 422
-    assert "The field 'version' is missing: to approve" in missing.json()["error"]["message"]
+    assert "Name the version of the proposal you read" in missing.json()["error"]["message"]
     unknown = api_review(live, proposal, "carol", verdict="approve", version=3)
     assert unknown.status_code == 422
     assert unknown.json()["error"]["message"] == (

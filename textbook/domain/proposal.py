@@ -142,8 +142,8 @@ class Proposal(Aggregate):
         """Refuse a decision on a version other than the current one: the text changed since."""
         if version is None:
             raise InvalidInput(
-                "Name the version of the proposal you read to approve it: only the text an "
-                "editor read is published."
+                "Name the version of the proposal you read to approve it (its 'version', which "
+                "every view of the proposal shows): only text an editor has read is published."
             )
         if not 1 <= version <= self.text_version:
             raise InvalidInput(

@@ -195,11 +195,6 @@ async def review(request: Request) -> Response:
     name = await run_in_threadpool(bearer, request)
     identifier = proposal_in(request)
     body = Review(**checked(await json_body(request), REVIEW_BODY))
-    if body.verdict == "approve" and body.version is None:
-        raise InvalidInput(
-            "The field 'version' is missing: to approve, send the version of the proposal you"
-            " read ('version' in GET /api/proposals/{id})."
-        )
     app = site(request).app
     status = await run_in_threadpool(
         app.review, identifier, body.verdict, body.comment, name, body.version
