@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from textbook.projections.publishing.html import clean_html
 from textbook.projections.publishing.pipeline import BuildReport
 
 ROOT = Path(__file__).parent.parent.parent
@@ -71,3 +72,14 @@ def test_epub_has_no_serious_or_critical_accessibility_violation(
         f"{impact} {rule} in {file}: {html}" for impact, rule, file, html in blocking
     )
     assert blocking == [], f"Ace found {len(blocking)} serious or critical violations:\n{listed}"
+
+
+def test_code_line_anchors_stay_out_of_the_tab_order() -> None:
+    """pandoc's empty line anchors are aria-hidden: focusable, they would be silent tab stops."""
+    cleaned = clean_html(
+        '<code><span id="cb1-1"><a href="#cb1-1" aria-hidden="true" tabindex="-1"></a>x</span>'
+        '</code><a href="#x" tabindex="1">y</a><p tabindex="-1">z</p>'
+    )
+    assert '<a href="#cb1-1" aria-hidden="true" tabindex="-1"></a>' in cleaned
+    assert '<a href="#x">y</a>' in cleaned  # no other value, and on no other element
+    assert "<p>z</p>" in cleaned

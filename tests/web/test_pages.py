@@ -177,6 +177,55 @@ def test_stale_proposal_says_so_and_shows_what_changed(client: TestClient) -> No
     assert review(client, second, "approve") == 409
 
 
+def test_approving_a_version_read_before_a_revision_keeps_the_reviewers_comment(
+    client: TestClient,
+) -> None:
+    sign_in(client, "alice")
+    proposal = propose(client, message="First")
+    form = client.get(f"{proposal}/revise")
+    revised = client.post(
+        f"{proposal}/revise",
+        data={
+            "csrf": csrf_of(form.text),
+            "text": "## Counting {#counting}\n\nOne, two, three, four.\n",
+            "message": "Four",
+        },
+        follow_redirects=False,
+    )
+    assert revised.status_code == 303
+    sign_in(client, "bob")
+    page = client.get(proposal)
+    assert "You are reviewing version 2 of the proposal." in text_of(page.text, ".review-form")
+    refused = client.post(
+        f"{proposal}/review",
+        data={"csrf": csrf_of(page.text), "verdict": "approve", "comment": "Fine.", "version": "1"},
+    )
+    assert refused.status_code == 409
+    assert "The proposal changed since you read it." in text_of(refused.text, "#changed")
+    assert text_of(refused.text, "#comment") == "Fine."  # typed, and not lost
+    # There is no version 0: asking what changed since it shows nothing rather than a guess.
+    since_none = client.get(proposal, params={"since": "0"})
+    assert since_none.status_code == 200
+    assert 'id="changed"' not in since_none.text
+
+
+def test_revoking_a_token_on_the_profile_says_so(client: TestClient) -> None:
+    sign_in(client, "alice")
+    page = client.get("/profile")
+    created = client.post(
+        "/profile", data={"csrf": csrf_of(page.text), "label": "laptop", "expires": "2w"}
+    )
+    token_id = text_of(created.text, "table.tokens td code")
+    revoked = client.post(
+        f"/profile/tokens/{token_id}/revoke", data={"csrf": csrf_of(created.text)}
+    )
+    assert revoked.status_code == 200 and revoked.url.query == f"revoked={token_id}".encode()
+    assert f"Token {token_id} is revoked" in text_of(revoked.text, ".notice")
+    assert "table" not in revoked.text.split("<main", 1)[1].split("A new token")[0]
+    made_up = client.get("/profile", params={"revoked": "<b>all</b>"})
+    assert "is revoked" not in made_up.text
+
+
 def test_queue_shows_waiting_time_and_median_delay(client: TestClient) -> None:
     sign_in(client, "alice")
     waiting = propose(client, message="Waiting")

@@ -4,6 +4,7 @@ type, size and SVG safety are checked first."""
 from __future__ import annotations
 
 import pytest
+from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
 from tests.web.conftest import csrf_of, sign_in
@@ -64,6 +65,7 @@ def test_a_member_uploads_an_svg_and_the_book_serves_it_once_approved(client: Te
             "entities",
         ),
         ("fake.png", b"GIF89a....", "this is not a PNG image"),
+        ("photo.svg", b"\x89PNG\r\n\x1a\n" + bytes(16), "this is a PNG image"),
         ("note.txt", b"hello", "is not an image name"),
     ],
 )
@@ -74,6 +76,33 @@ def test_unsafe_or_wrong_images_are_refused(
     assert upload(client, filename, data) == 422
     page = client.get("/books/tiny/images").text
     assert filename not in page
+
+
+def test_a_refused_image_says_why_beside_the_form_and_keeps_what_was_typed(
+    client: TestClient,
+) -> None:
+    sign_in(client, "alice")
+    page = client.get("/books/tiny/images")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(4) + b"IHDR" + (8).to_bytes(4, "big") * 2
+    response = client.post(
+        "/books/tiny/images",
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "ruler.svg",
+            "section": "measuring",
+            "message": "A clearer ruler",
+        },
+        files={"image": ("ruler.png", png, "image/png")},
+    )
+    assert response.status_code == 422
+    form = BeautifulSoup(response.text, "html.parser").select_one("main form")
+    assert form is not None
+    error = form.select_one(".form-error")
+    assert error is not None
+    assert "ruler.svg: this is a PNG image: its name must end in .png" in error.get_text()
+    assert form.select_one("#name")["value"] == "ruler.svg"  # type: ignore[index]
+    assert form.select_one("#message")["value"] == "A clearer ruler"  # type: ignore[index]
+    assert form.select_one("#section option[selected]")["value"] == "measuring"  # type: ignore[index]
 
 
 def test_strangers_and_huge_files_are_refused(client: TestClient) -> None:

@@ -34,6 +34,7 @@ MAX_PIXELS = 40_000_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # JPEG start-of-frame markers: C0-CF except C4 (DHT), C8 (JPG) and CC (DAC).
 SOF_MARKERS = {0xC0 + n for n in range(16)} - {0xC4, 0xC8, 0xCC}
+JPEG_START = b"\xff\xd8\xff"
 XML_DECLARATION = re.compile(r"<\?xml[\s?][^>]*\?>")
 
 
@@ -55,6 +56,10 @@ def checked_image(name: str, data: bytes) -> str:
     if len(data) > MAX_IMAGE:
         raise InvalidImage(f"{len(data):,} bytes is over the limit of {MAX_IMAGE:,}")
     extension = match.group(1).lower()
+    found = "png" if data.startswith(PNG_SIGNATURE) else "jpg" if data[:3] == JPEG_START else ""
+    if found and found != extension.replace("jpeg", "jpg"):  # say so, rather than "not UTF-8"
+        kind = "PNG" if found == "png" else "JPEG"
+        raise InvalidImage(f"this is a {kind} image: its name must end in .{found}")
     if extension == "png":
         check_pixels(*png_size(data))
     elif extension in ("jpg", "jpeg"):
@@ -85,7 +90,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def jpeg_size(data: bytes) -> tuple[int, int]:
     """Width and height from the first start-of-frame marker, walking the segments."""
-    if not data.startswith(b"\xff\xd8\xff"):
+    if not data.startswith(JPEG_START):
         raise InvalidImage("this is not a JPEG image")
     at = 2
     while at + 4 <= len(data):

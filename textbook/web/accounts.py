@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from http import HTTPStatus
 
@@ -19,6 +20,7 @@ from textbook.web.site import site
 from textbook.web.throttle import SignInLedgerInStore
 
 SIGNUP_WINDOW = 3600.0  # seconds: TEXTBOOK_SIGNUP_LIMIT sign-ups per client address in this
+TOKEN_ID = re.compile(r"[0-9a-f]{1,64}|all")  # what ?revoked= may name, after a revocation
 
 
 def back_to(request: Request, fallback: str = "/") -> str:
@@ -120,7 +122,11 @@ async def profile(request: Request) -> Response:
             values = {"label": "", "expires": ""}
         except InvalidInput as refused:
             error, status = refused.message, 422
-    return await profile_page(request, name, status, token=token, values=values, error=error)
+    revoked = request.query_params.get("revoked", "")
+    return await profile_page(
+        request, name, status, token=token, values=values, error=error,
+        revoked=revoked if request.method == "GET" and TOKEN_ID.fullmatch(revoked) else None,
+    )  # fmt: skip
 
 
 async def profile_page(
@@ -133,7 +139,7 @@ async def profile_page(
         request, "profile.html", status, account=account, tokens=account.token_list(),
         now=datetime.now(UTC), idle=duration(settings.session_idle),
         lifetime=duration(settings.session_lifetime),
-        **{"token": None, "values": {}, "error": None, **context},
+        **{"token": None, "values": {}, "error": None, "revoked": None, **context},
     )  # fmt: skip
     page.headers["Cache-Control"] = "no-store"  # it may show a new token, once
     return page
@@ -152,7 +158,8 @@ async def revoke_token(request: Request) -> Response:
             await run_in_threadpool(site(request).app.revoke_token, name, token_id)
     except TokenNotFound as missing:
         return await profile_page(request, name, 404, error=missing.message)
-    return RedirectResponse("/profile", status_code=303)
+    # The profile says which token was revoked: the person sees that it worked.
+    return RedirectResponse(f"/profile?revoked={token_id}", status_code=303)
 
 
 routes = [

@@ -36,7 +36,8 @@ def duration(seconds: float) -> str:
     if seconds < 3600:
         return f"{max(int(seconds // 60), 0)} min"
     if seconds < 86400 * 2:
-        return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min"
+        hours, minutes = int(seconds // 3600), int(seconds % 3600 // 60)
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{int(seconds // 86400)} days"
 
 

@@ -217,17 +217,21 @@ class Changed:
 def changed_since(
     request: Request, found: ProposalView, read: int | None, refused: bool
 ) -> Changed | None:
-    if read is None or read >= found.version:
+    if read is None or read < 1 or read >= found.version:  # versions count from 1
         return None
     old = site(request).queries().proposal_text(found.id, read)
     return Changed(read, None if old is None else word_diff(old, found.text), refused)
 
 
 def proposal_page(
-    request: Request, identifier: UUID, read: int | None = None, status: int = 200
+    request: Request,
+    identifier: UUID,
+    read: int | None = None,
+    status: int = 200,
+    comment: str = "",
 ) -> Response:
     """The proposal page; with `read`, it also shows what changed since that version (and,
-    with a 409 status, that a decision on it was refused)."""
+    with a 409 status, that a decision on it was refused, keeping the reviewer's comment)."""
     queries = site(request).queries()
     found = queries.proposal(str(identifier))
     outline = queries.outline(found.book_slug)
@@ -281,6 +285,7 @@ def proposal_page(
         stale=stale,
         rendered=rendered,
         render_error=render_error,
+        comment=comment,
         attached=attached,
         replaced={image.name for image in book.images} if found.status in OPEN else set(),
         may_approve=may_approve,
@@ -317,7 +322,12 @@ async def review(request: Request) -> Response:
     except ProposalChanged as error:
         # The page itself answers the 409: it says so, and shows what changed since.
         return await run_in_threadpool(
-            proposal_page, request, identifier, error.read_version, int(status_of(error))
+            proposal_page,
+            request,
+            identifier,
+            error.read_version,
+            int(status_of(error)),
+            form.get("comment", ""),
         )
     return RedirectResponse(f"/proposals/{identifier}", status_code=303)
 

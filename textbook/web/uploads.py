@@ -23,8 +23,15 @@ from textbook.web.security import read_form_with_files
 from textbook.web.site import site
 
 
-def images(request: Request, error: str | None = None, status: int = 200) -> Response:
+def images(
+    request: Request,
+    error: str | None = None,
+    status: int = 200,
+    values: dict[str, str] | None = None,
+) -> Response:
+    """The page; after a refused proposal, with its error and what was typed in the form."""
     slug = request.path_params["slug"]
+    values = values or {"section": request.query_params.get("section", "")}
     queries = site(request).queries()
     state = queries.book_state(slug)
     return render(
@@ -33,7 +40,8 @@ def images(request: Request, error: str | None = None, status: int = 200) -> Res
         status,
         book=queries.outline(slug),
         images=state.images,
-        section=request.query_params.get("section", ""),
+        section=values.get("section", ""),
+        values=values,
         error=error,
     )
 
@@ -64,7 +72,8 @@ async def propose_image(request: Request) -> Response:
             )
         )
     except (InvalidInput, TooManyOpenProposals) as error:
-        return images(request, f"{name[:80]}: {error.message}", int(status_of(error)))
+        typed = {"name": form.get("name", ""), "section": section_id, "message": message}
+        return images(request, f"{name[:80]}: {error.message}", int(status_of(error)), typed)
     return RedirectResponse(f"/proposals/{created}", status_code=303)
 
 

@@ -42,7 +42,7 @@ MATHML = {
 TAGS = set(nh3.ALLOWED_TAGS) | MATHML | {"section"}
 ATTRIBUTES: dict[str, set[str]] = {
     "*": {"id", "class", "role", "lang", "title", "aria-hidden", "aria-label", "dir"},
-    "a": {"href"},
+    "a": {"href", "tabindex"},  # only "-1", see keep_attribute
     "img": {"src", "alt", "width", "height", "style"},
     "td": {"colspan", "rowspan", "style"},
     "th": {"colspan", "rowspan", "style"},
@@ -62,6 +62,13 @@ ATTRIBUTES: dict[str, set[str]] = {
 }
 
 
+def keep_attribute(element: str, attribute: str, value: str) -> str | None:
+    """tabindex="-1" keeps pandoc's aria-hidden line anchors in code out of the tab order."""
+    if attribute == "tabindex":
+        return value if value == "-1" else None
+    return value
+
+
 def clean_html(html: str) -> str:
     """Defence in depth: pandoc's output of a sanitised AST, through an allowlist again."""
     return str(
@@ -69,6 +76,7 @@ def clean_html(html: str) -> str:
             html,
             tags=TAGS,
             attributes=ATTRIBUTES,
+            attribute_filter=keep_attribute,
             url_schemes={"http", "https", "mailto"},
             link_rel=None,
             filter_style_properties={"text-align", "width", "height"},

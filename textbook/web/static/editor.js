@@ -5,12 +5,21 @@
     var text = document.getElementById("text"), preview = document.getElementById("preview");
     if (!text || !preview) return;
     var form = text.form, timer = null, last = null, pausedUntil = 0;
-    function say(message) {
+    function say(message, link) {
       preview.textContent = "";
       var note = document.createElement("p");
       note.className = "preview-note";
       note.setAttribute("role", "status");
       note.textContent = message;
+      if (link) {  // a sign-in page in a new tab: this one keeps the text being written
+        var a = document.createElement("a");
+        a.href = "/signin";
+        a.target = "_blank";
+        a.rel = "noopener";
+        a.textContent = link;
+        note.appendChild(document.createTextNode(" "));
+        note.appendChild(a);
+      }
       preview.appendChild(note);
     }
     function render() {
@@ -27,7 +36,7 @@
         .then(function (r) {
           if (r.status === 401) {
             last = null;
-            say("You are signed out, so there is no preview. Sign in again (in another tab, to keep this text) and go on typing.");
+            say("You are signed out, so there is no preview. Sign in again in another tab, to keep this text, and go on typing.", "Sign in (opens a new tab)");
             return null;
           }
           if (r.status === 429) {
