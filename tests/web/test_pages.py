@@ -67,6 +67,17 @@ def test_reader_sees_books_contents_chapters_and_search(client: TestClient) -> N
     assert "sandbox" in image.headers["content-security-policy"]
 
 
+def test_contents_are_worked_out_once_per_edition_and_given_as_copies(client: TestClient) -> None:
+    site = client.app.state.site  # type: ignore[attr-defined]
+    readable = site.readable("tiny")
+    contents = readable.toc()
+    assert contents == site.library.render(readable.book).toc()  # as if worked out again
+    contents[0]["title"] = "Changed"
+    contents[0]["sections"][0]["title"] = "Changed"
+    contents[0]["sections"].clear()
+    assert readable.toc() == site.library.render(readable.book).toc()  # the edition's own
+
+
 def test_every_response_has_security_headers(client: TestClient) -> None:
     for url in ("/", "/books/tiny", "/books/nope", "/signin", "/static/site.css"):
         headers = client.get(url).headers
