@@ -62,8 +62,8 @@ from textbook.domain.user import (
     checked_email,
     checked_name,
     checked_password,
-    checked_token_label,
     locked_until,
+    token_hash,
 )
 
 A = TypeVar("A", bound=Aggregate)
@@ -222,11 +222,11 @@ class Textbook(Application[UUID]):
     def create_token(self, name: str, label: str = "", expires: datetime | None = None) -> str:
         user = self.user(name)
         token = "tb_" + secrets.token_urlsafe(32)
-        token_hash = hashlib.sha256(token.encode()).hexdigest()
+        hashed = token_hash(token)
         if expires is not None and expires <= datetime.now(UTC):
             raise InvalidInput("The expiry has already passed.")
-        user.add_token(token_hash=token_hash, label=checked_token_label(label), expires=expires)
-        self._save(user, TokenIndex(token_hash=token_hash, user_id=user.id))
+        user.add_token(token_hash=hashed, label=label, expires=expires)
+        self._save(user, TokenIndex(token_hash=hashed, user_id=user.id))
         return token
 
     def tokens(self, name: str) -> list[TokenInfo]:
@@ -235,10 +235,10 @@ class Textbook(Application[UUID]):
     def revoke_token(self, name: str, token_id: str) -> None:
         """Revoke the user's token listed as `token_id` (TokenNotFound if there is none)."""
         user = self.user(name)
-        token_hash = user.token_hash_of(token_id)
-        if token_hash is None:
+        hashed = user.token_hash_of(token_id)
+        if hashed is None:
             raise TokenNotFound(name, token_id[:40])
-        self._revoke(user, [token_hash])
+        self._revoke(user, [hashed])
 
     def revoke_all_tokens(self, name: str) -> int:
         user = self.user(name)
@@ -248,9 +248,9 @@ class Textbook(Application[UUID]):
 
     def _revoke(self, user: User, hashes: list[str]) -> None:
         indexes = []
-        for token_hash in hashes:
-            user.revoke_token(token_hash)
-            index = self._get(TokenIndex, ids.token_id(token_hash))
+        for hashed in hashes:
+            user.revoke_token(hashed)
+            index = self._get(TokenIndex, ids.token_id(hashed))
             if not index.revoked:
                 index.revoke()
                 indexes.append(index)
@@ -260,15 +260,15 @@ class Textbook(Application[UUID]):
     def user_for_token(self, token: str, at: datetime | None = None) -> User:
         """The token's user; TokenRefused if it is unknown, revoked or expired. Read from the
         store each time, so a revocation holds at once on every worker and host."""
-        token_hash = hashlib.sha256(token.encode()).hexdigest()
+        hashed = token_hash(token)
         try:
-            index = self._get(TokenIndex, ids.token_id(token_hash))
+            index = self._get(TokenIndex, ids.token_id(hashed))
         except AggregateNotFoundError:
             raise TokenRefused("The token is unknown or has been revoked.") from None
         if index.revoked:
             raise TokenRefused("The token is unknown or has been revoked.")
         user = self._get(User, index.user_id)
-        user.check_token(token_hash, at or datetime.now(UTC))
+        user.check_token(hashed, at or datetime.now(UTC))
         return user
 
     # Books and members.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from textbook.domain import ids
 from textbook.domain.errors import InvalidInput, SignInLocked, TokenRefused
+from textbook.domain.moments import parse_moment
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{1,38}[A-Za-z0-9]$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -78,10 +79,8 @@ def token_expiry(text: str, now: datetime) -> datetime | None:
             amount, unit = duration.groups()
             until = now + timedelta(**{UNITS[unit]: int(amount)})
         else:
-            until = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if until.tzinfo is None:
-                until = until.replace(tzinfo=UTC)
-    except (ValueError, OverflowError):
+            until = parse_moment(text)
+    except (InvalidInput, OverflowError):
         raise InvalidInput(
             f"'{text[:40]}' is not an expiry: give a duration such as 30d, 12h or 2w, "
             "or a date such as 2027-01-31."
@@ -232,9 +231,6 @@ class User(Aggregate):
     def locked_until(self, at: datetime) -> datetime | None:
         """When signing in becomes possible again, if it is locked at `at`."""
         return locked_until(self.failed_sign_ins, at)
-
-    def check_may_sign_in(self, at: datetime, as_typed: str | None = None) -> None:
-        check_may_sign_in(self.failed_sign_ins, at, as_typed or self.name)
 
     def record_failed_sign_in(self, at: datetime) -> None:
         """Record a wrong password, unless signing in is locked already (so the store stays

@@ -22,6 +22,11 @@ THROTTLE_DDL = (
 )
 
 
+def hashed(key: str) -> str:
+    """What the table keeps of a key (an address, a name): bounded, and nothing personal."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 class Throttle:
     """At most `limit` hits per `window` seconds for each key (a client address, a person)."""
 
@@ -32,7 +37,7 @@ class Throttle:
         """Count a hit on `key`, or, over the limit, count nothing and return the seconds
         until the next hit will be allowed."""
         now = time.time() if now is None else now
-        digest = hashlib.sha256(key.encode()).hexdigest()  # bounded keys, nothing personal
+        digest = hashed(key)
         nonce = secrets.token_hex(8)
         with transaction(self.datastore, commit=True) as sql:
             if sql.postgres:
@@ -62,7 +67,7 @@ class Throttle:
         """Hold a claim under `key` for at most `keep` seconds: the claim, and how many
         others were held at that moment (ordered with every other claim on the key)."""
         now = time.time()
-        digest = hashlib.sha256(key.encode()).hexdigest()
+        digest = hashed(key)
         nonce = secrets.token_hex(8)
         with transaction(self.datastore, commit=True) as sql:
             if sql.postgres:
@@ -79,7 +84,7 @@ class Throttle:
         return nonce, int(row["n"]) if row else 0
 
     def release(self, key: str, nonce: str) -> None:
-        digest = hashlib.sha256(key.encode()).hexdigest()
+        digest = hashed(key)
         with transaction(self.datastore, commit=True) as sql:
             sql.execute(
                 "DELETE FROM {s}.textbook_throttle WHERE key = ? AND nonce = ?", (digest, nonce)
@@ -87,7 +92,7 @@ class Throttle:
 
     def remember(self, key: str, at: float, keep: float) -> None:
         """Note a moment under `key`, kept for `keep` seconds (not a hit: nothing refused)."""
-        digest = hashlib.sha256(key.encode()).hexdigest()
+        digest = hashed(key)
         with transaction(self.datastore, commit=True) as sql:
             sql.execute(
                 "INSERT INTO {s}.textbook_throttle (key, nonce, until) VALUES (?, ?, ?)",
@@ -96,7 +101,7 @@ class Throttle:
 
     def remembered(self, key: str, now: float, keep: float) -> list[float]:
         """The moments noted under `key` in the last `keep` seconds, oldest first."""
-        digest = hashlib.sha256(key.encode()).hexdigest()
+        digest = hashed(key)
         with transaction(self.datastore, commit=False) as sql:
             rows = sql.all(
                 "SELECT until FROM {s}.textbook_throttle WHERE key = ? AND until > ?"
