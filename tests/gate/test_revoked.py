@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx2 as httpx
 
+from tests.gate.test_versions import api_propose
 from tests.live import LiveServer, form
 from tests.web.test_pages import text_of
 
@@ -20,18 +21,6 @@ def settings_change(live: LiveServer, **fields: str) -> None:
         assert response.status_code == 303, response.text
 
 
-def propose(live: LiveServer, by: str, line: str) -> str:
-    current = httpx.get(f"{live.url}/api/books/tiny/sections/counting").json()
-    response = httpx.post(
-        f"{live.url}/api/books/tiny/sections/counting/proposals",
-        json={"base_revision": current["revision"], "text": current["text"] + f"\n{line}\n"},
-        headers=live.api(by),
-    )
-    assert response.status_code == 201, response.text
-    identifier: str = response.json()["id"]
-    return identifier
-
-
 def refused(response: httpx.Response, status: int, message: str) -> None:
     assert response.status_code == status, response.text
     if response.headers["content-type"].startswith("application/json"):
@@ -43,8 +32,8 @@ def refused(response: httpx.Response, status: int, message: str) -> None:
 
 def test_a_revoked_member_cannot_revise_reopen_or_propose_again(live: LiveServer) -> None:
     settings_change(live, action="grant", name="mallory", role="author")
-    waiting = propose(live, "mallory", "Mallory was here.")
-    returned = propose(live, "mallory", "Mallory again.")
+    waiting = api_propose(live, "counting", "Mallory was here.", by="mallory")
+    returned = api_propose(live, "counting", "Mallory again.", by="mallory")
     response = httpx.post(
         f"{live.url}/api/proposals/{returned}/reviews",
         json={"verdict": "request_changes", "comment": "Why?"},
