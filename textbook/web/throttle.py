@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from textbook.storage import transaction
+from textbook.storage import Sql, transaction
 
 THROTTLE_DDL = (
     "CREATE TABLE IF NOT EXISTS {s}.textbook_throttle"
@@ -25,6 +25,17 @@ THROTTLE_DDL = (
 def hashed(key: str) -> str:
     """What the table keeps of a key (an address, a name): bounded, and nothing personal."""
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def insert_first(sql: Sql, digest: str, nonce: str, until: float) -> None:
+    """Add a row under the key, first in its transaction: this orders every transaction on
+    the key (SQLite's write lock; on PostgreSQL, an advisory lock on the key)."""
+    if sql.postgres:
+        sql.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (digest,))
+    sql.execute(
+        "INSERT INTO {s}.textbook_throttle (key, nonce, until) VALUES (?, ?, ?)",
+        (digest, nonce, until),
+    )
 
 
 class Throttle:
@@ -40,12 +51,7 @@ class Throttle:
         digest = hashed(key)
         nonce = secrets.token_hex(8)
         with transaction(self.datastore, commit=True) as sql:
-            if sql.postgres:
-                sql.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (digest,))
-            sql.execute(
-                "INSERT INTO {s}.textbook_throttle (key, nonce, until) VALUES (?, ?, ?)",
-                (digest, nonce, now + window),
-            )
+            insert_first(sql, digest, nonce, now + window)
             sql.execute(
                 "DELETE FROM {s}.textbook_throttle WHERE key = ? AND until <= ?", (digest, now)
             )
@@ -70,12 +76,7 @@ class Throttle:
         digest = hashed(key)
         nonce = secrets.token_hex(8)
         with transaction(self.datastore, commit=True) as sql:
-            if sql.postgres:
-                sql.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (digest,))
-            sql.execute(
-                "INSERT INTO {s}.textbook_throttle (key, nonce, until) VALUES (?, ?, ?)",
-                (digest, nonce, now + keep),
-            )
+            insert_first(sql, digest, nonce, now + keep)
             row = sql.one(
                 "SELECT COUNT(*) AS n FROM {s}.textbook_throttle"
                 " WHERE key = ? AND until > ? AND nonce <> ?",
