@@ -4,7 +4,6 @@ without an account get the same answers in the same time."""
 from __future__ import annotations
 
 import re
-import statistics
 import threading
 import time
 
@@ -86,9 +85,12 @@ def test_names_with_and_without_an_account_get_the_same_answers(live: LiveServer
 
 
 def test_names_with_and_without_an_account_take_the_same_time(live: LiveServer) -> None:
-    """Medians of four tries each, interleaved; before, a name without an account was
-    answered without hashing, several times faster. The account signs up through the
-    server, so that its hash has the server's parameters (the seeded ones are cheaper)."""
+    """The fastest of four tries each, interleaved; before, a name without an account was
+    answered without hashing, several times faster. The fastest try is what the work
+    itself costs: on a busy machine other processes only ever add to a try, never take
+    away, so the minimum is steady where a median or a mean is not. The account signs up
+    through the server, so that its hash has the server's parameters (the seeded ones are
+    cheaper)."""
     with live.client() as client:
         data = {"name": "roberto", "email": "roberto@example.org", "password": "long enough"}
         assert (
@@ -106,5 +108,5 @@ def test_names_with_and_without_an_account_take_the_same_time(live: LiveServer) 
                 )
                 times[name].append(time.perf_counter() - started)
             assert response.status_code == 401
-    known, unknown = (statistics.median(values) for values in times.values())
+    known, unknown = (min(values) for values in times.values())
     assert 0.4 < unknown / known < 2.5, times
