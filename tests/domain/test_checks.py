@@ -89,7 +89,9 @@ def test_a_heading_without_an_id_is_refused(app: Textbook, tiny: str) -> None:
 def test_a_missing_image_is_refused_naming_its_line(app: Textbook, tiny: str) -> None:
     before = event_count(app)
     with pytest.raises(ImageMissing, match=r"^Line 5: the text shows images/abacus\.png"):
-        app.propose_edit(tiny, "counting", HEAD + "\n![An abacus](images/abacus.png)\n", "", "alice")
+        app.propose_edit(
+            tiny, "counting", HEAD + "\n![An abacus](images/abacus.png)\n", "", "alice"
+        )
     assert event_count(app) == before
 
 
@@ -170,3 +172,11 @@ def test_an_edit_that_drops_a_linked_id_needs_a_confirmation(
     assert "ruler.svg" in queries().section(tiny, "measuring").text
     assert app.review(proposal, "approve", "", "bob", 1, break_references=True) == "approved"
     assert queries().section(tiny, "measuring").text == text
+
+
+def test_math_is_checked_up_to_a_budget_that_says_so() -> None:
+    state = read_book(SAMPLE).state
+    text = "## Big {#big}\n\n" + "\n\n".join(f"$x_{{{i}}} + {'y' * 100}$" for i in range(250))
+    problems = problems_in(text, state)
+    assert [p.subject for p in problems] == ["(too much math)"]
+    assert "over 20,000 characters of math" in problems[0].message

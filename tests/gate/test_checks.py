@@ -67,7 +67,17 @@ def test_broken_text_is_shown_in_the_preview_and_refused_everywhere(
     source = tmp_path / "counting.md"
     source.write_text(text)
     cli = subprocess.run(
-        [*textbook_command(), "propose", "tiny", "counting", str(source), "-m", "x", "--as", "alice"],
+        [
+            *textbook_command(),
+            "propose",
+            "tiny",
+            "counting",
+            str(source),
+            "-m",
+            "x",
+            "--as",
+            "alice",
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, "TEXTBOOK_DATABASE": live.settings.database},

@@ -27,8 +27,8 @@ from textbook.domain.book import (
 from textbook.domain.checks import BrokenReference, new_problems, references_broken_by
 from textbook.domain.errors import (
     BookDidNotExist,
-    BreaksReferences,
     BookNotFound,
+    BreaksReferences,
     ConcurrentChange,
     Conflict,
     ImageMissing,

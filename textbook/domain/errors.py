@@ -9,7 +9,6 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from textbook.domain.checks import BrokenReference, Problem
-
     from textbook.domain.merge import Clash
 
 

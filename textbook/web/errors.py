@@ -23,8 +23,8 @@ from textbook.domain.errors import (
     ProposalChanged,
     RateLimited,
     StaleBaseRevision,
-    TextProblems,
     TextbookError,
+    TextProblems,
     TokenRefused,
 )
 

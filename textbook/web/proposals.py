@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from textbook.domain.checks import new_problems, problems_in
+from textbook.domain.checks import problems_beside
 from textbook.domain.errors import (
     BreaksReferences,
     InvalidInput,
@@ -167,12 +167,8 @@ def text_problems(text: str, book: BookState | None, attached: list[str]) -> str
         return ""
     heading = heading_of(canonical(text))
     section_id = heading.id if heading is not None else None
-    published = next(
-        (s.text for c in book.chapters for s in c.sections if s.id == section_id), ""
-    )
-    shown = frozenset(attached)
-    new = new_problems(text, published, book, section_id, shown)
-    old = [p for p in problems_in(text, book, section_id, shown) if p not in new]
+    published = next((s.text for c in book.chapters for s in c.sections if s.id == section_id), "")
+    new, old = problems_beside(text, published, book, section_id, frozenset(attached))
     template = TEMPLATES.get_template("_problems.html")
     return template.render(problems=new, published=old)
 
