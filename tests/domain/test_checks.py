@@ -86,6 +86,15 @@ def test_a_heading_without_an_id_is_refused(app: Textbook, tiny: str) -> None:
     assert "{#an-id}" in error.message
 
 
+def test_an_id_the_book_already_has_is_refused(app: Textbook, tiny: str) -> None:
+    error = refused(
+        app, tiny, "\n### Again {#summing}\n\n![A](images/ruler.svg){#fig-a}\n\n[b]{#fig-a}\n"
+    )
+    assert [(p.line, p.subject) for p in error.problems] == [(5, "summing"), (9, "fig-a")]
+    assert "the id 'summing' is already used in section 'summing'" in error.message
+    assert "the id 'fig-a' is already used in an earlier line of this text" in error.message
+
+
 def test_a_missing_image_is_refused_naming_its_line(app: Textbook, tiny: str) -> None:
     before = event_count(app)
     with pytest.raises(ImageMissing, match=r"^Line 5: the text shows images/abacus\.png"):

@@ -1,10 +1,10 @@
 """What would publish broken: the problems of a text, each with its line, checked in one place.
 
-Broken math, an unknown citation, a missing image, a link to an id the book does not have and a
-heading without an id are shown in the editor's preview and refused when proposed (only those
-that the published text does not have already, so that an imported book's old problems never
-block an edit of its section). Removing an id that other sections still link to is shown to the
-editor, who must confirm it when approving.
+Broken math, an unknown citation, a missing image, a link to an id the book does not have, a
+heading without an id and an id the book already has are shown in the editor's preview and
+refused when proposed (only those that the published text does not have already, so that an
+imported book's old problems never block an edit of its section). Removing an id that other
+sections still link to is shown to the editor, who must confirm it when approving.
 
 Formulas are checked with latex2mathml, which ziamath uses to draw the PDF's math; a command it
 does not know, which the web edition and the EPUB (pandoc's texmath) also leave as raw TeX, counts
@@ -41,7 +41,7 @@ class Problem:
     """One thing in a text that would publish broken, with the line it is on (from 1)."""
 
     line: int
-    kind: str  # math, citation, image, link, heading
+    kind: str  # math, citation, image, link, heading, id
     subject: str  # the formula, key, image, id or heading at fault
     message: str
 
@@ -76,7 +76,9 @@ def problems_in(
     """Every problem of `text` as the section `section_id` (None: a new one) of `book`."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     prose = _prose(lines)
-    ids = _ids_elsewhere(book, section_id) | {found for _, found in explicit_ids("\n".join(lines))}
+    elsewhere = _ids_elsewhere(book, section_id)
+    own = list(explicit_ids("\n".join(lines)))
+    ids = set(elsewhere) | {found for _, found in own}
     keys = set(BIB_KEY.findall(book.bibliography))
     images = {image.name for image in book.images} | attached
     found = [
@@ -85,6 +87,7 @@ def problems_in(
         *_image_problems(lines, images),
         *_link_problems(prose, ids),
         *_heading_problems(lines),
+        *_id_problems(own, elsewhere),
     ]
     return sorted(found, key=lambda problem: problem.line)
 
@@ -149,14 +152,29 @@ def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _ids_elsewhere(book: BookState, section_id: str | None) -> set[str]:
+def _ids_elsewhere(book: BookState, section_id: str | None) -> dict[str, str]:
+    """Each id of the book's other sections, and the section that has it."""
     return {
-        found
+        found: section.id
         for chapter in book.chapters
         for section in chapter.sections
         if section.id != section_id
         for _, found in explicit_ids(section.text)
     }
+
+
+def _id_problems(own: list[tuple[int, str]], elsewhere: dict[str, str]) -> Iterator[Problem]:
+    """Ids are unique in the book: a link to one that two places have goes to either."""
+    seen: set[str] = set()
+    for line, found in own:
+        if found in elsewhere:
+            where = f"section '{elsewhere[found]}'"
+        elif found in seen:
+            where = "an earlier line of this text"
+        else:
+            seen.add(found)
+            continue
+        yield Problem(line, "id", found, f"the id '{found}' is already used in {where}")
 
 
 def formulas(prose: str) -> Iterator[tuple[int, str]]:
