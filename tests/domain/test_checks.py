@@ -11,7 +11,12 @@ import pytest
 
 from tests.conftest import FIXTURES, SAMPLE, event_count, import_folder
 from textbook.domain.application import Textbook
-from textbook.domain.checks import formula_problem, problems_in, references_broken_by
+from textbook.domain.checks import (
+    context_of,
+    formula_problem,
+    problems_in,
+    references_broken_by,
+)
 from textbook.domain.errors import BreaksReferences, ImageMissing, TextProblems
 from textbook.projections.queries import Queries
 from textbook.source import read_book
@@ -141,7 +146,7 @@ def test_the_sample_book_has_no_problems() -> None:
         (section.id, str(problem))
         for chapter in state.chapters
         for section in chapter.sections
-        for problem in problems_in(section.text, state, section.id)
+        for problem in problems_in(section.text, context_of(state, section.id))
     ]
     assert found == []
     assert references_broken_by(state, "conditioning", None)  # linked from several chapters
@@ -186,6 +191,6 @@ def test_an_edit_that_drops_a_linked_id_needs_a_confirmation(
 def test_math_is_checked_up_to_a_budget_that_says_so() -> None:
     state = read_book(SAMPLE).state
     text = "## Big {#big}\n\n" + "\n\n".join(f"$x_{{{i}}} + {'y' * 100}$" for i in range(250))
-    problems = problems_in(text, state)
+    problems = problems_in(text, context_of(state, None))
     assert [p.subject for p in problems] == ["(too much math)"]
     assert "over 20,000 characters of math" in problems[0].message

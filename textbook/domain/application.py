@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Callable, Iterator, Sequence
@@ -24,7 +25,15 @@ from textbook.domain.book import (
     outline_with_section,
     outline_without_section,
 )
-from textbook.domain.checks import BrokenReference, new_problems, references_broken_by
+from textbook.domain.checks import (
+    BrokenReference,
+    Context,
+    Refs,
+    bibliography_keys,
+    dropped_ids,
+    new_problems,
+    references_to,
+)
 from textbook.domain.errors import (
     BookDidNotExist,
     BookNotFound,
@@ -47,6 +56,7 @@ from textbook.domain.images import checked_image, image_names
 from textbook.domain.markdown import VALID_ID, checked_section_text, heading_of, outside_code
 from textbook.domain.merge import merge
 from textbook.domain.proposal import VERDICTS, OpenProposals, Proposal, checked_message
+from textbook.domain.references import ReferenceIndex
 from textbook.domain.section import Section
 from textbook.domain.state import (
     BookState,
@@ -341,14 +351,48 @@ class Textbook(Application[UUID]):
             raise ImageMissing(list(missing), list(missing.values()))
 
     def _check_problems(
-        self, text: str, published: str, slug: str, section_id: str, attached: set[str]
+        self, text: str, published: str, book: Book, section_id: str, attached: set[str]
     ) -> None:
         """Refuse text with problems (broken math, unknown citations, links to no id...) that
         the published text of the section does not have already, each named with its line."""
-        state = self.book_state(slug)
-        problems = new_problems(text, published, state, section_id, frozenset(attached))
+        refs = self._refs(book)
+        context = Context(
+            ids={
+                found: other
+                for other, r in refs.items()
+                if other != section_id
+                for _, found in r.ids
+            },
+            keys=bibliography_keys(book.bibliography),
+            images=frozenset(book.images) | frozenset(attached),
+        )
+        problems = new_problems(text, published, context)
         if problems:
             raise TextProblems(problems)
+
+    @functools.cached_property
+    def _references(self) -> ReferenceIndex:
+        return ReferenceIndex(self)
+
+    def _refs(self, book: Book) -> dict[str, Refs]:
+        """The ids and links of each live section of the book."""
+        live = set(book.section_ids())
+        return {
+            key: refs for key, refs in self._references.of_book(book.slug).items() if key in live
+        }
+
+    def _broken_references(
+        self, book: Book, section_id: str, old: str, new: str | None
+    ) -> list[BrokenReference]:
+        dropped = dropped_ids(old, new)
+        if not dropped:
+            return []
+        others = (
+            (book.chapter_of(other)["id"], other, refs)
+            for other, refs in self._refs(book).items()
+            if other != section_id
+        )
+        return references_to(dropped, others)
 
     # Import: the source files become approved revisions by the importing maintainer.
 
@@ -442,7 +486,7 @@ class Textbook(Application[UUID]):
             raise InvalidInput(f"'{section_id}' has no revision {base}.")
         attached = self._attachments(text, book, images)
         shown = {image.name for image, _ in attached}
-        self._check_problems(text, section.text, slug, section_id, shown)
+        self._check_problems(text, section.text, book, section_id, shown)
         return self._open(
             book, "edit", section_id, "", "", base, text, message, author, (attached, store)
         )
@@ -467,7 +511,7 @@ class Textbook(Application[UUID]):
         section_id = self._new_id(book, text)
         text = checked_section_text(text, 2, section_id)
         attached = self._attachments(text, book, images)
-        self._check_problems(text, "", slug, section_id, {image.name for image, _ in attached})
+        self._check_problems(text, "", book, section_id, {image.name for image, _ in attached})
         return self._open(
             book,
             "add_section",
@@ -497,7 +541,7 @@ class Textbook(Application[UUID]):
         chapter_id = self._new_id(book, text)
         text = checked_section_text(text, 1, chapter_id)
         attached = self._attachments(text, book, images)
-        self._check_problems(text, "", slug, chapter_id, {image.name for image, _ in attached})
+        self._check_problems(text, "", book, chapter_id, {image.name for image, _ in attached})
         return self._open(
             book,
             "add_chapter",
@@ -585,7 +629,7 @@ class Textbook(Application[UUID]):
             self._live_section(book, proposal.section_id).text if proposal.kind == "edit" else ""
         )
         shown = {image.name for image, _ in attached} | set(proposal.images)
-        self._check_problems(text, published, book.slug, proposal.section_id, shown)
+        self._check_problems(text, published, book, proposal.section_id, shown)
         proposal.revise(text, message, base, user.id, by, book)
         self._carry(proposal, attached, store)
         self._save(proposal)
@@ -705,14 +749,14 @@ class Textbook(Application[UUID]):
         if kind == "edit":
             proposal.check_may_approve(by, name, book, version)
             text = self._merged(proposal, section)
-            self._check_references(book, section_id, text, break_references)
+            self._check_references(book, section, text, break_references)
             changed = text != section.text
             proposal.approve(comment, by, name, book, current, current + changed, version)
             section.revise(text, proposal.author, by, proposal.id, proposal.message)
             return [proposal, section]
         if kind == "remove_section":
             proposal.check_may_approve(by, name, book, version)
-            self._check_references(book, section_id, None, break_references)
+            self._check_references(book, section, None, break_references)
         proposal.approve(comment, by, name, book, current, current, version)
         if kind == "remove_section":
             section.remove(proposal.author, by, proposal.id, proposal.message)
@@ -730,10 +774,10 @@ class Textbook(Application[UUID]):
         return [proposal, book]
 
     def _check_references(
-        self, book: Book, section_id: str, text: str | None, confirmed: bool
+        self, book: Book, section: Section, text: str | None, confirmed: bool
     ) -> None:
         """Refuse, unless confirmed, to remove ids that other sections still link to."""
-        broken = references_broken_by(self.book_state(book.slug), section_id, text)
+        broken = self._broken_references(book, section.section_id, section.text, text)
         if broken and not confirmed:
             raise BreaksReferences(broken)
 
@@ -748,13 +792,14 @@ class Textbook(Application[UUID]):
         book = self.book(proposal.book_slug)
         if not book.has_section(proposal.section_id):
             return []
+        section = self._live_section(book, proposal.section_id)
         text: str | None = None
         if proposal.kind == "edit":
             try:
-                text = self._merged(proposal, self._live_section(book, proposal.section_id))
+                text = self._merged(proposal, section)
             except MergeConflict:
                 text = proposal.text
-        return references_broken_by(self.book_state(book.slug), proposal.section_id, text)
+        return self._broken_references(book, proposal.section_id, section.text, text)
 
     def _revived_section(self, slug: str, section_id: str, proposal: Proposal, by: UUID) -> Section:
         try:

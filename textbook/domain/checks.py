@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from latex2mathml.converter import convert
@@ -67,77 +67,116 @@ class BrokenReference:
         return f"#{self.id} is linked from {where}, line {self.line}"
 
 
-def problems_in(
-    text: str,
-    book: BookState,
-    section_id: str | None = None,
-    attached: frozenset[str] = frozenset(),
-) -> list[Problem]:
-    """Every problem of `text` as the section `section_id` (None: a new one) of `book`."""
+@dataclass(frozen=True)
+class Refs:
+    """The ids a text defines and the ids it links to, each with its line."""
+
+    ids: tuple[tuple[int, str], ...]
+    links: tuple[tuple[int, str], ...]
+
+
+def refs_of(text: str) -> Refs:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return Refs(tuple(explicit_ids("\n".join(lines))), tuple(_links(_prose(lines))))
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a section's text is checked against: the ids of the book's other sections (and the
+    section that has each), the keys of its bibliography, and the images it has or the proposal
+    carries."""
+
+    ids: Mapping[str, str]
+    keys: frozenset[str]
+    images: frozenset[str]
+
+
+def bibliography_keys(bibliography: str) -> frozenset[str]:
+    return frozenset(BIB_KEY.findall(bibliography))
+
+
+def context_of(
+    book: BookState, section_id: str | None, attached: frozenset[str] = frozenset()
+) -> Context:
+    """The context of section `section_id` (None: a new one) of the book as it stands."""
+    ids = {
+        found: section.id
+        for chapter in book.chapters
+        for section in chapter.sections
+        if section.id != section_id
+        for _, found in explicit_ids(section.text)
+    }
+    images = frozenset(image.name for image in book.images) | attached
+    return Context(ids, bibliography_keys(book.bibliography), images)
+
+
+def problems_in(text: str, context: Context) -> list[Problem]:
+    """Every problem of `text` in its context, in the order of its lines."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     prose = _prose(lines)
-    elsewhere = _ids_elsewhere(book, section_id)
     own = list(explicit_ids("\n".join(lines)))
-    ids = set(elsewhere) | {found for _, found in own}
-    keys = set(BIB_KEY.findall(book.bibliography))
-    images = {image.name for image in book.images} | attached
+    ids = set(context.ids) | {found for _, found in own}
     found = [
         *_math_problems(prose),
-        *_citation_problems(prose, keys),
-        *_image_problems(lines, images),
+        *_citation_problems(prose, context.keys),
+        *_image_problems(lines, context.images),
         *_link_problems(prose, ids),
         *_heading_problems(lines),
-        *_id_problems(own, elsewhere),
+        *_id_problems(own, context.ids),
     ]
     return sorted(found, key=lambda problem: problem.line)
 
 
-def new_problems(
-    text: str,
-    published: str,
-    book: BookState,
-    section_id: str | None = None,
-    attached: frozenset[str] = frozenset(),
-) -> list[Problem]:
+def new_problems(text: str, published: str, context: Context) -> list[Problem]:
     """The problems of `text` that the published text of the section does not have already."""
-    return problems_beside(text, published, book, section_id, attached)[0]
+    return problems_beside(text, published, context)[0]
 
 
 def problems_beside(
-    text: str,
-    published: str,
-    book: BookState,
-    section_id: str | None = None,
-    attached: frozenset[str] = frozenset(),
+    text: str, published: str, context: Context
 ) -> tuple[list[Problem], list[Problem]]:
     """The problems of `text`: those new to it, and those the published text has already
     (an imported book may), which are shown but do not refuse the text."""
-    known = {(p.kind, p.subject) for p in problems_in(published, book, section_id, attached)}
-    new, old = [], []
-    for problem in problems_in(text, book, section_id, attached):
+    known = {(p.kind, p.subject) for p in problems_in(published, context)} if published else set()
+    new: list[Problem] = []
+    old: list[Problem] = []
+    for problem in problems_in(text, context):
         (old if (problem.kind, problem.subject) in known else new).append(problem)
     return new, old
+
+
+def dropped_ids(old: str, new: str | None) -> set[str]:
+    """The ids that replacing text `old` by `new` (None: removing it) takes out of the book."""
+    kept = {found for _, found in explicit_ids(new or "")}
+    return {found for _, found in explicit_ids(old)} - kept
+
+
+def references_to(
+    dropped: set[str], sections: Iterable[tuple[str, str, Refs]]
+) -> list[BrokenReference]:
+    """The links, in (chapter id, section id, refs) of other sections, to the dropped ids."""
+    return [
+        BrokenReference(target, chapter_id, section_id, line)
+        for chapter_id, section_id, refs in sections
+        for line, target in refs.links
+        if target in dropped
+    ]
 
 
 def references_broken_by(
     book: BookState, section_id: str, new_text: str | None
 ) -> list[BrokenReference]:
-    """The links in other sections to ids that replacing the section's text by `new_text`
-    (None: removing it) would take out of the book."""
+    """The links in other sections of `book` to ids that replacing the section's text by
+    `new_text` (None: removing it) would take out of the book."""
     old = next((s.text for c in book.chapters for s in c.sections if s.id == section_id), "")
-    kept = {found for _, found in explicit_ids(new_text or "")}
-    dropped = {found for _, found in explicit_ids(old)} - kept
-    if not dropped:
-        return []
-    broken = []
-    for chapter in book.chapters:
-        for section in chapter.sections:
-            if section.id == section_id:
-                continue
-            for line, target in _links(_prose(section.text.split("\n"))):
-                if target in dropped:
-                    broken.append(BrokenReference(target, chapter.id, section.id, line))
-    return broken
+    dropped = dropped_ids(old, new_text)
+    others = (
+        (chapter.id, section.id, refs_of(section.text))
+        for chapter in book.chapters
+        for section in chapter.sections
+        if section.id != section_id
+    )
+    return references_to(dropped, others) if dropped else []
 
 
 def _prose(lines: list[str]) -> str:
@@ -152,18 +191,7 @@ def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _ids_elsewhere(book: BookState, section_id: str | None) -> dict[str, str]:
-    """Each id of the book's other sections, and the section that has it."""
-    return {
-        found: section.id
-        for chapter in book.chapters
-        for section in chapter.sections
-        if section.id != section_id
-        for _, found in explicit_ids(section.text)
-    }
-
-
-def _id_problems(own: list[tuple[int, str]], elsewhere: dict[str, str]) -> Iterator[Problem]:
+def _id_problems(own: list[tuple[int, str]], elsewhere: Mapping[str, str]) -> Iterator[Problem]:
     """Ids are unique in the book: a link to one that two places have goes to either."""
     seen: set[str] = set()
     for line, found in own:
@@ -288,7 +316,7 @@ def _math_problems(prose: str) -> Iterator[Problem]:
             yield Problem(_line_at(prose, offset), "math", tex.strip(), message)
 
 
-def _citation_problems(prose: str, keys: set[str]) -> Iterator[Problem]:
+def _citation_problems(prose: str, keys: frozenset[str]) -> Iterator[Problem]:
     for match in CITATION.finditer(prose):
         key = match.group(1)
         if key in keys:
@@ -299,7 +327,7 @@ def _citation_problems(prose: str, keys: set[str]) -> Iterator[Problem]:
         yield Problem(_line_at(prose, match.start()), "citation", key, message)
 
 
-def _image_problems(lines: list[str], images: set[str]) -> Iterator[Problem]:
+def _image_problems(lines: list[str], images: frozenset[str]) -> Iterator[Problem]:
     for index, line in outside_code(lines):
         for name in image_names([line]):
             if name not in images:

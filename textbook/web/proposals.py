@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from textbook.domain.checks import problems_beside
+from textbook.domain.checks import context_of, problems_beside
 from textbook.domain.errors import (
     BreaksReferences,
     InvalidInput,
@@ -168,7 +168,8 @@ def text_problems(text: str, book: BookState | None, attached: list[str]) -> str
     heading = heading_of(canonical(text))
     section_id = heading.id if heading is not None else None
     published = next((s.text for c in book.chapters for s in c.sections if s.id == section_id), "")
-    new, old = problems_beside(text, published, book, section_id, frozenset(attached))
+    context = context_of(book, section_id, frozenset(attached))
+    new, old = problems_beside(text, published, context)
     template = TEMPLATES.get_template("_problems.html")
     return template.render(problems=new, published=old)
 
