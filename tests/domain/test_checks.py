@@ -61,10 +61,11 @@ def test_display_math_over_several_lines_names_its_first_line(app: Textbook, tin
     assert [p.line for p in error.problems] == [5]
 
 
-def test_dollars_that_are_not_math_and_math_in_code_are_not_checked(
+def test_dollars_that_are_not_math_math_in_code_and_at_signs_in_addresses_pass(
     app: Textbook, tiny: str
 ) -> None:
     text = HEAD + "\nIt costs $5 and $6, or \\$7.\n\n`$\\frac{$` and\n\n```\n$x^$\n```\n"
+    text += "\nWrite to ada@example.org, [me](https://example.org/@ada) or <https://x.org/@b>.\n"
     assert app.propose_edit(tiny, "counting", text, "Prices", by="alice")
 
 

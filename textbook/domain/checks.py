@@ -28,6 +28,7 @@ CITATION = re.compile(r"(?<![\w@.\\])-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*[\w]|[A-Z
 BIB_KEY = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
 LINK_TO_ID = re.compile(r"\]\(\s*<?#([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 DEFINITION_TO_ID = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?#([^\s>]+)", re.MULTILINE)
+ADDRESS = re.compile(r"\]\([^)\n]*\)|<[a-z][a-z0-9+.-]*:[^>\s]*>", re.IGNORECASE)
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 UNKNOWN_COMMAND = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)</m[io]>")
 CROSS_REFERENCE_PREFIXES = ("sec-", "fig-", "tbl-", "eq-", "lst-", "thm-")
@@ -317,6 +318,8 @@ def _math_problems(prose: str) -> Iterator[Problem]:
 
 
 def _citation_problems(prose: str, keys: frozenset[str]) -> Iterator[Problem]:
+    # An @ in a link's address or an autolink (https://example.org/@name) is no citation.
+    prose = ADDRESS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), prose)
     for match in CITATION.finditer(prose):
         key = match.group(1)
         if key in keys:
