@@ -632,6 +632,12 @@ def read_at_most(path: Path, size: int) -> bytes:
     help="The proposal's version you read ('textbook proposals SLUG' shows it); required to "
     "approve, which is refused if the proposal has been revised since.",
 )
+@click.option(
+    "--break-references",
+    is_flag=True,
+    help="Approve even though the change removes ids that other sections still link to "
+    "(without it, such an approval is refused, listing the links).",
+)
 @as_option
 @pass_context
 @reports_errors
@@ -641,6 +647,7 @@ def review(
     verdict: str,
     message: str,
     version: int | None,
+    break_references: bool,
     as_user: str | None,
 ) -> None:
     """Review a proposal: approve, request changes, reject, or comment."""
@@ -651,7 +658,9 @@ def review(
             "Say which version of the proposal you read and approve: --version N "
             "('textbook proposals SLUG' shows each proposal's version)."
         )
-    status = context.app.review(parse_uuid(proposal_id), verdict, message, as_user, version)
+    status = context.app.review(
+        parse_uuid(proposal_id), verdict, message, as_user, version, break_references
+    )
     context.refresh(quiet=True)
     click.echo(f"Proposal {proposal_id} is {status.replace('_', ' ')}")
 

@@ -13,7 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from textbook.domain.checks import context_of, problems_beside
 from textbook.domain.errors import (
+    BreaksReferences,
     InvalidInput,
     MergeConflict,
     ProposalChanged,
@@ -21,13 +23,15 @@ from textbook.domain.errors import (
     TextbookError,
     TooManyOpenProposals,
 )
+from textbook.domain.markdown import MAX_SECTION_BYTES, canonical, heading_of
+from textbook.domain.state import BookState
 from textbook.projections.publishing.pandoc import PandocFailed
 from textbook.projections.publishing.reading import PreviewBusy, preview
 from textbook.projections.publishing.sanitize import UnsafeInput
 from textbook.projections.queries import ProposalView
 from textbook.storage import blob_store
 from textbook.web.errors import WebError, status_of
-from textbook.web.pages import render
+from textbook.web.pages import TEMPLATES, render
 from textbook.web.reader import word_diff
 from textbook.web.security import current_user, read_form, read_form_with_files
 from textbook.web.site import site
@@ -152,7 +156,22 @@ async def preview_endpoint(request: Request) -> Response:
         return JSONResponse({"error": f"This text cannot be published: {error}"}, status_code=422)
     except PreviewBusy as error:
         return JSONResponse({"error": str(error)}, status_code=503, headers={"Retry-After": "5"})
-    return JSONResponse({"html": str(html)})
+    problems = await run_in_threadpool(text_problems, form.get("text", ""), book, attached)
+    return JSONResponse({"html": problems + str(html)})
+
+
+def text_problems(text: str, book: BookState | None, attached: list[str]) -> str:
+    """The problems the domain finds in the text (new ones, and those already published), as
+    HTML to show above the preview."""
+    if book is None or len(text) > MAX_SECTION_BYTES:
+        return ""
+    heading = heading_of(canonical(text))
+    section_id = heading.id if heading is not None else None
+    published = next((s.text for c in book.chapters for s in c.sections if s.id == section_id), "")
+    context = context_of(book, section_id, frozenset(attached))
+    new, old = problems_beside(text, published, context)
+    template = TEMPLATES.get_template("_problems.html")
+    return template.render(problems=new, published=old)
 
 
 def new(request: Request) -> Response:
@@ -229,6 +248,7 @@ def proposal_page(
     read: int | None = None,
     status: int = 200,
     comment: str = "",
+    refusal: str = "",
 ) -> Response:
     """The proposal page; with `read`, it also shows what changed since that version (and,
     with a 409 status, that a decision on it was refused, keeping the reviewer's comment)."""
@@ -255,6 +275,8 @@ def proposal_page(
     merged, conflict = merged_or_conflict(request, identifier) if stale else (None, None)
     user = current_user(request)
     may_approve = user is not None and site(request).app.may_approve(identifier, user)
+    broken = site(request).app.references_broken(identifier) if found.status in OPEN else []
+    titles = {s.id: s.title for c in outline.chapters for s in c.sections}
     rendered: Markup | None
     attached = queries.proposal_images(str(identifier))
     book = queries.book_state(found.book_slug)
@@ -289,6 +311,8 @@ def proposal_page(
         attached=attached,
         replaced={image.name for image in book.images} if found.status in OPEN else set(),
         may_approve=may_approve,
+        broken=[(reference, titles.get(reference.section_id, "")) for reference in broken],
+        refusal=refusal,
         is_author=user == found.author,
         may_review=user is not None
         and user != found.author
@@ -315,10 +339,22 @@ async def review(request: Request) -> Response:
     form = await read_form(request)
     verdict = form.get("verdict", "")
     version = parse_version(form["version"]) if form.get("version") else None
+    confirmed = form.get("break_references", "") == "yes"
     try:
         await run_in_threadpool(
-            site(request).app.review, identifier, verdict, form.get("comment", ""), name, version
+            site(request).app.review,
+            identifier,
+            verdict,
+            form.get("comment", ""),
+            name,
+            version,
+            confirmed,
         )
+    except BreaksReferences as error:  # the page answers the 409, listing the links again
+        return await run_in_threadpool(
+            proposal_page, request, identifier, None, int(status_of(error)),
+            form.get("comment", ""), error.message,
+        )  # fmt: skip
     except ProposalChanged as error:
         # The page itself answers the 409: it says so, and shows what changed since.
         return await run_in_threadpool(
