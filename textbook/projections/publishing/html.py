@@ -12,6 +12,7 @@ import nh3
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from textbook.projections.publishing.mathtext import math_text
 from textbook.projections.publishing.sources import (
     Cache,
     Chapter,
@@ -141,7 +142,7 @@ def search_entries(chapter: Chapter) -> list[dict[str, str]]:
     groups: list[tuple[str, str, list[str]]] = [(chapter.id, chapter.title, [])]
     for block in chapter.ast["blocks"]:
         if block["t"] == "Header" and block["c"][0] == 2:
-            groups.append((block["c"][1][0], plain_text(block["c"][2]), []))
+            groups.append((block["c"][1][0], text_of(block["c"][2]), []))
         else:
             groups[-1][2].append(text_of(block))
     return [
@@ -156,13 +157,16 @@ def search_entries(chapter: Chapter) -> list[dict[str, str]]:
 
 
 def text_of(value: Any) -> str:
+    """The words as a reader sees them: math as plain text (a/b, √x, α), never its TeX."""
     words = []
     for node in nodes(value):
         if node["t"] == "Str":
             words.append(node["c"])
-        elif node["t"] in ("Code", "Math") or node["t"] == "CodeBlock":
+        elif node["t"] == "Math":
+            words.append(math_text(node["c"][1]))
+        elif node["t"] in ("Code", "CodeBlock"):
             words.append(node["c"][1])
-    return " ".join(words)
+    return " ".join(word for word in words if word)
 
 
 def write_web_edition(
