@@ -156,17 +156,23 @@ def search_entries(chapter: Chapter) -> list[dict[str, str]]:
     ]
 
 
+SPACES = {"Space", "SoftBreak", "LineBreak", "Para", "Plain", "Header", "LineBlock"}
+
+
 def text_of(value: Any) -> str:
     """The words as a reader sees them: math as plain text (a/b, √x, α), never its TeX."""
     words = []
     for node in nodes(value):
-        if node["t"] == "Str":
+        kind = node["t"]
+        if kind == "Str":
             words.append(node["c"])
-        elif node["t"] == "Math":
+        elif kind in SPACES:
+            words.append(" ")
+        elif kind == "Math":
             words.append(math_text(node["c"][1]))
-        elif node["t"] in ("Code", "CodeBlock"):
-            words.append(node["c"][1])
-    return " ".join(word for word in words if word)
+        elif kind in ("Code", "CodeBlock"):
+            words.append(f" {node['c'][1]} " if kind == "CodeBlock" else node["c"][1])
+    return " ".join("".join(words).split())
 
 
 def write_web_edition(
