@@ -11,7 +11,7 @@ import re
 from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Iterator
 
 from markupsafe import Markup, escape
 from rapidfuzz import process
@@ -75,22 +75,20 @@ def parse(query: str) -> list[Term]:
     return terms
 
 
+Span = tuple[int, int, str]  # where a word starts and ends in the text, and its key
+Marks = list[tuple[int, int]]
+TITLE, TEXT = 0, 1
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One section as searched: its words with where each stands in the text."""
+    """One section as searched: its words (title, then text) with where each stands."""
 
     fields: dict[str, str]
-
-    @cached_property
-    def title_spans(self) -> list[tuple[int, int, str]]:
-        return spans(self.fields["title"])
-
-    @cached_property
-    def text_spans(self) -> list[tuple[int, int, str]]:
-        return spans(self.fields["text"])
+    words: tuple[list[Span], list[Span]]
 
 
-def spans(text: str) -> list[tuple[int, int, str]]:
+def spans(text: str) -> list[Span]:
     return [(m.start(), m.end(), k) for m in WORD.finditer(text) if (k := key(m.group()))]
 
 
@@ -109,28 +107,34 @@ class Results:
 
 
 class Index:
-    """The sections of one edition, searchable; built once per edition."""
+    """The sections of one edition, searchable; built once per edition.
+
+    Each word of the book points to where it stands (section, title or text, position), so a
+    search costs what its words' occurrences cost, not a reading of the whole book.
+    """
 
     def __init__(self, entries: list[dict[str, str]]) -> None:
-        self.entries = [Entry(e) for e in entries]
+        self.entries = [Entry(e, (spans(e["title"]), spans(e["text"]))) for e in entries]
+        self.postings: dict[str, list[tuple[int, int, int]]] = {}
+        for number, entry in enumerate(self.entries):
+            for field, found in enumerate(entry.words):
+                for position, (_, _, word) in enumerate(found):
+                    self.postings.setdefault(word, []).append((number, field, position))
+        self.vocabulary = sorted(self.postings)
 
-    @cached_property
-    def vocabulary(self) -> list[str]:
-        found = set()
-        for entry in self.entries:
-            found.update(k for _, _, k in entry.title_spans)
-            found.update(k for _, _, k in entry.text_spans)
-        return sorted(found)
+    def beginning(self, word: str) -> list[str]:
+        """The book's words that begin with this one."""
+        start = bisect_left(self.vocabulary, word)
+        end = bisect_left(self.vocabulary, word + "\U0010ffff", start)
+        return self.vocabulary[start:end]
 
     def known(self, word: str) -> bool:
         """Whether some word of the book begins with this one."""
-        at = bisect_left(self.vocabulary, word)
-        return at < len(self.vocabulary) and self.vocabulary[at].startswith(word)
+        return bool(self.beginning(word))
 
     def spelt(self, word: str) -> str | None:
         """The word itself when the book has it, else the book's nearest word, else None."""
-        at = bisect_left(self.vocabulary, word)
-        if at < len(self.vocabulary) and self.vocabulary[at] == word:
+        if word in self.postings:
             return word
         near = self.nearest(word)
         return near[0] if near else None
@@ -154,17 +158,37 @@ class Index:
         return tuple(closest[:CLOSE])
 
     def search(self, query: str, limit: int = 50) -> Results:
-        terms = parse(query)
-        if not terms:
-            return Results([], "")
-        choices: list[list[Term]] = []  # each term, or what its typos stand for
+        """Sections holding every term (or, for a misspelt word, one of its stand-ins)."""
+        choices, corrected = self.choices(parse(query))
+        read_as = self.read_as(choices) if corrected else ""
+        found: dict[int, tuple[Marks, Marks]] = {}
+        for index, options in enumerate(choices):
+            here: dict[int, tuple[Marks, Marks]] = {}
+            for term in options:
+                for number, field, start, end in self.occurrences(term):
+                    if index == 0 or number in found:
+                        here.setdefault(number, ([], []))[field].append((start, end))
+            for number, (title, text) in here.items() if index else ():
+                found[number][TITLE].extend(title)
+                found[number][TEXT].extend(text)
+            found = {n: found[n] for n in here} if index else here
+            if not found:
+                break
+        ranked = sorted(found.items(), key=lambda f: (-3 * len(f[1][0]) - len(f[1][1]), f[0]))
+        hits = [hit(self.entries[n], sorted(t), sorted(x)) for n, (t, x) in ranked[:limit]]
+        return Results(hits, read_as)
+
+    def choices(self, terms: list[Term]) -> tuple[list[list[Term]], bool]:
+        """What each term is searched as: itself, or the book's words nearest a misspelt one;
+        and whether any was corrected. No choices when a term is nowhere near the book."""
+        choices: list[list[Term]] = []
         corrected = False
         for term in terms:
             if term.phrase:
                 spelt = [self.spelt(w) for w in term.words]
                 words = tuple(w for w in spelt if w is not None)
                 if len(words) < len(spelt):
-                    return Results([], "")
+                    return [], False
                 corrected |= words != term.words
                 choices.append([Term(words, phrase=True)])
             elif self.known(term.words[0]):
@@ -172,48 +196,29 @@ class Index:
             else:
                 near = self.nearest(term.words[0])
                 if not near:
-                    return Results([], "")
+                    return [], False
                 corrected = True
                 choices.append([Term((w,), phrase=False) for w in near])
-        scored: list[tuple[int, int, Hit]] = []
-        for position, entry in enumerate(self.entries):
-            matched = match(entry, choices)
-            if matched is not None:
-                title_marks, text_marks = matched
-                score = 3 * len(title_marks) + len(text_marks)
-                scored.append((-score, position, hit(entry, title_marks, text_marks)))
-        scored.sort(key=lambda s: (s[0], s[1]))
-        read_as = " ".join(options[0].text() for options in choices) if corrected else ""
-        return Results([h for _, _, h in scored[:limit]], read_as)
+        return choices, corrected
 
+    @staticmethod
+    def read_as(choices: list[list[Term]]) -> str:
+        return " ".join(options[0].text() for options in choices)
 
-Marks = list[tuple[int, int]]
-
-
-def match(entry: Entry, choices: list[list[Term]]) -> tuple[Marks, Marks] | None:
-    """Where each term (or one of its stand-ins) occurs in the title and text; None if one is missing."""
-    title_marks: Marks = []
-    text_marks: Marks = []
-    for options in choices:
-        in_title = [m for t in options for m in occurrences(entry.title_spans, t)]
-        in_text = [m for t in options for m in occurrences(entry.text_spans, t)]
-        if not in_title and not in_text:
-            return None
-        title_marks += in_title
-        text_marks += in_text
-    return sorted(title_marks), sorted(text_marks)
-
-
-def occurrences(found: list[tuple[int, int, str]], term: Term) -> Marks:
-    words, count = term.words, len(term.words)
-    marks = []
-    for i in range(len(found) - count + 1):
-        if term.phrase:
-            if all(found[i + j][2] == words[j] for j in range(count)):
-                marks.append((found[i][0], found[i + count - 1][1]))
-        elif found[i][2].startswith(words[0]):
-            marks.append((found[i][0], found[i][1]))
-    return marks
+    def occurrences(self, term: Term) -> Iterator[tuple[int, int, int, int]]:
+        """Each place the term stands: section number, title or text, start and end."""
+        if not term.phrase:
+            for word in self.beginning(term.words[0]):
+                for number, field, position in self.postings[word]:
+                    start, end, _ = self.entries[number].words[field][position]
+                    yield number, field, start, end
+            return
+        first, rest = term.words[0], term.words[1:]
+        for number, field, position in self.postings.get(first, []):
+            found = self.entries[number].words[field]
+            following = found[position + 1 : position + 1 + len(rest)]
+            if tuple(k for _, _, k in following) == rest:
+                yield number, field, found[position][0], following[-1][1]
 
 
 def hit(entry: Entry, title_marks: Marks, text_marks: Marks) -> Hit:
