@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from markupsafe import Markup, escape
 from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import OSA
 
 MAX_QUERY = 200  # characters: each word is looked for in every section of the book
 MAX_QUERY_WORDS = 10
@@ -121,6 +121,9 @@ class Index:
                 for position, (_, _, word) in enumerate(found):
                     self.postings.setdefault(word, []).append((number, field, position))
         self.vocabulary = sorted(self.postings)
+        self.by_length: dict[int, list[str]] = {}
+        for word in self.vocabulary:
+            self.by_length.setdefault(len(word), []).append(word)
 
     def beginning(self, word: str) -> list[str]:
         """The book's words that begin with this one."""
@@ -140,14 +143,21 @@ class Index:
         return near[0] if near else None
 
     def nearest(self, word: str) -> tuple[str, ...]:
-        """The book's words closest to a word it lacks: at most 1 edit in a short word, 2 in a long."""
+        """The book's words closest to a word it lacks: at most 1 edit in a short word, 2 in a long.
+
+        Only words of a length within reach are compared (a fifth of the vocabulary, typically).
+        """
         allowed = typos_allowed(word)
         if not allowed:
             return ()
+        size = len(word)
+        candidates = [
+            w for n in range(size - allowed, size + allowed + 1) for w in self.by_length.get(n, ())
+        ]
         found = process.extract(
             word,
-            self.vocabulary,
-            scorer=DamerauLevenshtein.distance,
+            candidates,
+            scorer=OSA.distance,  # edits, a swap of neighbours counting as one
             score_cutoff=allowed,
             limit=None,
         )
