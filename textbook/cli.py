@@ -303,7 +303,7 @@ def demo_accounts(context: Context) -> list[tuple[str, str]]:
 
 
 def seed_demo(context: Context) -> None:
-    """The sample book and a demo account for every role, so a fresh clone shows the whole product."""
+    """The sample book and a demo account for every role: a fresh clone shows the whole product."""
     source = read_book(SAMPLE)
     blob_store(context.app).put(source.blobs)
     context.app.import_book(source.state)

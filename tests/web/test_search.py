@@ -18,7 +18,9 @@ SEARCH = "/books/searchable/search"
 
 
 @pytest.fixture
-def client(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def client(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
     """A book on Gaussian elimination, with math, code and a footnote-free second chapter."""
     app = open_textbook(settings)
     source = FIXTURES / "searchable"
@@ -132,9 +134,7 @@ def test_text_that_looks_like_html_is_shown_as_text_and_marked_safely(client: Te
         "&lt;b&gt; gaussian",
     ],
 )
-def test_a_hostile_query_is_shown_as_typed_and_runs_nothing(
-    client: TestClient, query: str
-) -> None:
+def test_a_hostile_query_is_shown_as_typed_and_runs_nothing(client: TestClient, query: str) -> None:
     status, page = results(client, query)
     assert status == 200
     assert page.select("main script, main img, main [onerror]") == []
@@ -149,7 +149,7 @@ def test_nothing_found_says_what_to_try(client: TestClient) -> None:
     _, page = results(client, "xylophone")
     assert status_of(page) == "0 sections of Solving Linear Systems match “xylophone”."
     text = page.select_one("main").get_text(" ", strip=True)  # type: ignore[union-attr]
-    assert "put \"quotation marks\" around words that belong together" in text
+    assert 'put "quotation marks" around words that belong together' in text
     assert page.select(".search-results") == []
 
 

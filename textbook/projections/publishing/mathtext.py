@@ -24,6 +24,6 @@ def math_text(tex: str) -> str:
         tex = tex.replace(old, new)
     try:
         text = CONVERTER.latex_to_text(tex)
-    except Exception:  # noqa: BLE001 - an unreadable formula is dropped, not a failed build
+    except Exception:  # an unreadable formula is dropped, never a failed build
         text = tex
     return " ".join(LEFTOVER.sub(" ", text).split())

@@ -24,6 +24,7 @@ from textbook.projections.publishing.search import Index, Results
 from textbook.projections.publishing.sources import BookToBuild, Cache, Chapter, chapters, owners
 from textbook.projections.queries import Queries
 
+
 @dataclass(frozen=True)
 class ReadableBook:
     """One edition of a book, rendered: what every reader page of it shows."""

@@ -8,10 +8,10 @@ the book is read as the book's nearest words (a typo), and the reader is told so
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 import unicodedata
-from dataclasses import dataclass
+from bisect import bisect_left
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from rapidfuzz import process
