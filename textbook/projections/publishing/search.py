@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -115,11 +115,13 @@ class Index:
 
     def __init__(self, entries: list[dict[str, str]]) -> None:
         self.entries = [Entry(e, (spans(e["title"]), spans(e["text"]))) for e in entries]
-        self.postings: dict[str, list[tuple[int, int, int]]] = {}
+        # word -> section number -> (title or text, position of the word there)
+        self.postings: dict[str, dict[int, list[tuple[int, int]]]] = {}
         for number, entry in enumerate(self.entries):
             for field, found in enumerate(entry.words):
                 for position, (_, _, word) in enumerate(found):
-                    self.postings.setdefault(word, []).append((number, field, position))
+                    places = self.postings.setdefault(word, {}).setdefault(number, [])
+                    places.append((field, position))
         self.vocabulary = sorted(self.postings)
         self.by_length: dict[int, list[str]] = {}
         for word in self.vocabulary:
@@ -172,12 +174,12 @@ class Index:
         choices, corrected = self.choices(parse(query))
         read_as = self.read_as(choices) if corrected else ""
         found: dict[int, tuple[Marks, Marks]] = {}
-        for index, options in enumerate(choices):
+        # The rarest term first: each next term is looked for only in the sections left.
+        for index, options in enumerate(sorted(choices, key=self.cost)):
             here: dict[int, tuple[Marks, Marks]] = {}
             for term in options:
-                for number, field, start, end in self.occurrences(term):
-                    if index == 0 or number in found:
-                        here.setdefault(number, ([], []))[field].append((start, end))
+                for number, field, start, end in self.occurrences(term, found if index else None):
+                    here.setdefault(number, ([], []))[field].append((start, end))
             for number, (title, text) in here.items() if index else ():
                 found[number][TITLE].extend(title)
                 found[number][TEXT].extend(text)
@@ -215,20 +217,30 @@ class Index:
     def read_as(choices: list[list[Term]]) -> str:
         return " ".join(options[0].text() for options in choices)
 
-    def occurrences(self, term: Term) -> Iterator[tuple[int, int, int, int]]:
-        """Each place the term stands: section number, title or text, start and end."""
-        if not term.phrase:
-            for word in self.beginning(term.words[0]):
-                for number, field, position in self.postings[word]:
-                    start, end, _ = self.entries[number].words[field][position]
-                    yield number, field, start, end
-            return
-        first, rest = term.words[0], term.words[1:]
-        for number, field, position in self.postings.get(first, []):
-            found = self.entries[number].words[field]
-            following = found[position + 1 : position + 1 + len(rest)]
-            if tuple(k for _, _, k in following) == rest:
-                yield number, field, found[position][0], following[-1][1]
+    def cost(self, options: list[Term]) -> int:
+        """How many places the term's words stand in: the work of looking for it everywhere."""
+        words = [
+            w for t in options for w in (t.words[:1] if t.phrase else self.beginning(t.words[0]))
+        ]
+        return sum(len(places) for w in words for places in self.postings.get(w, {}).values())
+
+    def occurrences(
+        self, term: Term, within: Collection[int] | None
+    ) -> Iterator[tuple[int, int, int, int]]:
+        """Each place the term stands (in the sections `within`, or in all): section number,
+        title or text, start and end."""
+        words = self.beginning(term.words[0]) if not term.phrase else term.words[:1]
+        rest = term.words[1:] if term.phrase else ()
+        for word in words:
+            sections = self.postings.get(word, {})
+            numbers = sections if within is None else [n for n in within if n in sections]
+            for number in numbers:
+                for field, position in sections[number]:
+                    found = self.entries[number].words[field]
+                    following = found[position + 1 : position + 1 + len(rest)]
+                    if tuple(k for _, _, k in following) == rest:
+                        end = following[-1][1] if rest else found[position][1]
+                        yield number, field, found[position][0], end
 
 
 def hit(entry: Entry, title_marks: Marks, text_marks: Marks) -> Hit:
