@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import html
+import json
 
+import pypandoc
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given
 from hypothesis import strategies as st
 
+from textbook.projections.publishing.html import text_of
 from textbook.projections.publishing.search import MAX_QUERY, Index, QueryTooLong
 
 ENTRIES = [
@@ -65,3 +68,12 @@ def test_typos_and_phrases(query: str, read_as: str, found: int) -> None:
     results = INDEX.search(query)
     assert results.read_as == read_as
     assert len(results.hits) == found
+
+
+def test_search_text_reads_math_as_text_and_leaves_citations_out() -> None:
+    markdown = (
+        "The ratio $\\frac{a_{ik}}{a_{kk}}$ of entries [@golub2013, chap. 3], "
+        "with $\\|r\\| \\le \\varepsilon$ and `x @ A`.\n"
+    )
+    ast = json.loads(pypandoc.convert_text(markdown, "json", format="markdown"))
+    assert text_of(ast["blocks"]) == "The ratio a_ik/a_kk of entries, with ‖r‖ ≤ε and x @ A."
