@@ -22,7 +22,7 @@ import click
 
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
-from textbook.domain.errors import InvalidInput, TextbookError
+from textbook.domain.errors import BookNotFound, InvalidInput, TextbookError
 from textbook.domain.images import MAX_IMAGE
 from textbook.domain.markdown import MAX_SECTION_BYTES, section_too_long
 from textbook.domain.moments import parse_moment
@@ -214,7 +214,13 @@ def show(context: Context, slug: str, as_of: str | None) -> None:
 
 
 DEMO_PASSWORD = "textbook-demo"
-DEMO_USERS = (("ada", "author"), ("emmy", "editor"))
+# One account for every role, and two editors, so that one can approve the other's proposal.
+DEMO_USERS = (
+    ("grace", "maintainer"),
+    ("emmy", "editor"),
+    ("sofia", "editor"),
+    ("ada", "author"),
+)
 SAMPLE = Path(__file__).resolve().parent.parent / "books" / "numerical-methods"
 
 
@@ -250,8 +256,11 @@ def serve(context: Context, host: str, port: int, workers: int, demo: bool, publ
 
     if demo and not context.queries.books() and SAMPLE.is_dir():
         seed_demo(context)
-    for name, role in DEMO_USERS if demo else ():
-        click.echo(f"Demo {role}: sign in as {name} with the password {DEMO_PASSWORD}", err=True)
+    accounts = demo_accounts(context) if demo else []
+    if accounts:
+        click.echo(f"Demo accounts on '{SAMPLE.name}', password {DEMO_PASSWORD}:", err=True)
+    for name, role in accounts:
+        click.echo(f"  {name:<6} {role}", err=True)
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     # Publishing runs in its own process, so that a PDF being laid out never slows a reader.
     environment = {**os.environ, "TEXTBOOK_DATABASE": context.settings.database}
@@ -284,8 +293,17 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def demo_accounts(context: Context) -> list[tuple[str, str]]:
+    """The demo accounts the store really has, in their roles: never printed when absent."""
+    try:
+        members = set(context.queries.members(SAMPLE.name))
+    except BookNotFound:
+        return []
+    return [(name, role) for name, role in DEMO_USERS if (name, role) in members]
+
+
 def seed_demo(context: Context) -> None:
-    """The sample book and two demo accounts, so that a fresh clone shows the whole product."""
+    """The sample book and a demo account for every role: a fresh clone shows the whole product."""
     source = read_book(SAMPLE)
     blob_store(context.app).put(source.blobs)
     context.app.import_book(source.state)

@@ -1,9 +1,9 @@
 """`textbook serve` in a subprocess on a free port, and Chromium driven by Playwright.
 
 As datasette's tests/test_playwright.py does: the real server, started once for the session on
-an empty store (so it imports the sample book and adds the demo users ada and emmy), and a real
-browser. Each test is one journey and makes its own accounts and proposals, so that no test
-depends on another's order.
+an empty store (so it imports the sample book and adds the demo users: grace maintains it, emmy
+and sofia edit, ada authors), and a real browser. Each test is one journey and makes its own
+accounts and proposals, so that no test depends on another's order.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from textbook.domain.errors import InvalidInput, SectionNotFound
 from textbook.domain.moments import parse_moment
-from textbook.projections.publishing.reading import QueryTooLong
+from textbook.projections.publishing.search import QueryTooLong
 from textbook.web.errors import WebError
 from textbook.web.pages import render
 from textbook.web.site import site
@@ -91,13 +91,16 @@ def search(request: Request) -> Response:
     slug, query = request.path_params["slug"], request.query_params.get("q", "")
     readable = site(request).readable(slug)
     try:
-        hits = readable.search(query)
+        results = readable.search(query)
     except QueryTooLong as error:  # said, never searched cut short
         return render(
             request, "search.html", int(HTTPStatus.BAD_REQUEST), book=readable.info,
-            query=query, hits=[], error=str(error),
+            query=query, hits=[], read_as="", error=str(error),
         )  # fmt: skip
-    return render(request, "search.html", book=readable.info, query=query, hits=hits, error=None)
+    return render(
+        request, "search.html", book=readable.info, query=query, hits=results.hits,
+        read_as=results.read_as, error=None,
+    )  # fmt: skip
 
 
 def available_downloads(request: Request, slug: str) -> list[dict[str, str]]:
