@@ -26,6 +26,7 @@ from textbook.projections.publishing.reading import PreviewBusy, preview
 from textbook.projections.publishing.sanitize import UnsafeInput
 from textbook.projections.queries import ProposalView
 from textbook.storage import blob_store
+from textbook.web.destinations import signin_url
 from textbook.web.errors import WebError, status_of
 from textbook.web.pages import render
 from textbook.web.reader import word_diff
@@ -38,7 +39,8 @@ OPEN = ("open", "changes_requested")
 def signed_in(request: Request) -> str:
     name = current_user(request)
     if name is None:
-        raise SignInFirst(request.url.path)
+        query = request.url.query
+        raise SignInFirst(request.url.path + (f"?{query}" if query else ""))
     return name
 
 
@@ -50,7 +52,7 @@ class SignInFirst(Exception):
 
 async def sign_in_first(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInFirst)
-    return RedirectResponse(f"/signin?next={exc.path}", status_code=303)
+    return RedirectResponse(signin_url(exc.path), status_code=303)
 
 
 def proposal_id(request: Request) -> UUID:
