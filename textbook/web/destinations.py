@@ -37,6 +37,6 @@ def signin_from(path: str, query: str, page: str = "/signin") -> str:
     From the sign-in and sign-up pages themselves it keeps their own `next`.
     """
     if path in ("/signin", "/signup"):
-        kept = parse_qs(query[:MAX_NEXT * 3]).get("next", [""])[0]
+        kept = parse_qs(query[: MAX_NEXT * 3]).get("next", [""])[0]
         return signin_url(kept, page)
     return signin_url(path + (f"?{query}" if query else ""), page)

@@ -12,9 +12,7 @@ from textbook.web.destinations import signin_url
 HEADING = re.compile(r'(<section id="([^"]+)"[^>]*>\s*)(<h([12])[^>]*>.*?</h\4>)', re.DOTALL)
 
 
-def with_edit_links(
-    html: Markup, slug: str, titles: dict[str, str], signed_in: bool
-) -> Markup:
+def with_edit_links(html: Markup, slug: str, titles: dict[str, str], signed_in: bool) -> Markup:
     """The chapter's HTML with a link after the heading of each section in `titles` (by id):
     to its editor for a signed-in person, else to sign in and then to its editor."""
 
@@ -35,6 +33,5 @@ def with_edit_links(
         heading = Markup(match.group(3))  # the pipeline's own markup, already sanitised
         level = match.group(4)
         return f'{match.group(1)}<div class="section-heading level{level}">{heading}{link}</div>'
-
 
     return Markup(HEADING.sub(add_link, str(html)))
