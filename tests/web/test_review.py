@@ -1,4 +1,4 @@
-"""Reviewing and contributing as a person meets it: the queue, confirmations, edit links, sign-in."""
+"""Reviewing and contributing as people meet it: the queue, confirmations, edit links, sign-in."""
 
 from __future__ import annotations
 
@@ -44,6 +44,12 @@ def propose_new(client: TestClient, query: str, data: dict[str, str]) -> str:
 
 def soup(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
+
+
+def attribute(html: str, selector: str, name: str) -> str:
+    found = soup(html).select_one(selector)
+    assert found is not None, f"nothing matches {selector}"
+    return str(found[name])
 
 
 def queue_rows(client: TestClient, show: str = "") -> dict[str, str]:
@@ -150,12 +156,17 @@ def test_reject_asks_for_confirmation_before_anything_changes(client: TestClient
     before = (text_of(page.text, ".status"), text_of(page.text, ".thread"))
     asked = client.post(
         f"{proposal}/review",
-        data={"csrf": csrf_of(page.text), "verdict": "reject", "comment": "Not needed.", "version": "1"},
+        data={
+            "csrf": csrf_of(page.text),
+            "verdict": "reject",
+            "comment": "Not needed.",
+            "version": "1",
+        },
     )
     assert asked.status_code == 200
     assert text_of(asked.text, "h1") == "Reject this proposal?"
     assert "closes it for good" in text_of(asked.text, "#consequence")
-    assert soup(asked.text).select_one("textarea#comment").get_text() == "Not needed."
+    assert text_of(asked.text, "textarea#comment") == "Not needed."
     cancel = soup(asked.text).find("a", string=re.compile("Cancel"))
     assert cancel is not None and cancel["href"] == proposal
     page = client.get(proposal)
@@ -276,14 +287,16 @@ def test_a_place_no_longer_in_the_book_keeps_the_text(client: TestClient) -> Non
         },
     )
     assert refused.status_code == 404
-    assert "Five strokes make a gate." in soup(refused.text).select_one("textarea#text").get_text()
+    assert "Five strokes make a gate." in text_of(refused.text, "textarea#text")
     sign_in(client, "bob")
     assert queue_rows(client) == {}
 
 
 def test_chapter_headings_link_to_their_editors_or_to_sign_in_first(client: TestClient) -> None:
     anonymous = soup(client.get("/books/tiny/chapters/first").text)
-    links = [(a["href"], a["aria-label"]) for a in anonymous.select("article a.edit-section")]
+    links = [
+        (str(a["href"]), str(a["aria-label"])) for a in anonymous.select("article a.edit-section")
+    ]
     assert links == [
         ("/signin?next=/books/tiny/sections/first/edit", "Sign in to edit “First Steps”"),
         ("/signin?next=/books/tiny/sections/counting/edit", "Sign in to edit “Counting”"),
@@ -299,10 +312,10 @@ def test_chapter_headings_link_to_their_editors_or_to_sign_in_first(client: Test
     # "sign in to edit" leads through sign-in into that section's editor.
     signin = client.get(links[1][0])
     assert "Afterwards you go back to where you were going." in signin.text
-    action = soup(signin.text).select_one("main form")
-    assert action is not None and action["action"] == links[1][0]
+    action = attribute(signin.text, "main form", "action")
+    assert action == links[1][0]
     arrived = client.post(
-        action["action"],
+        action,
         data={"csrf": csrf_of(signin.text), "name": "alice", "password": "correct horse"},
     )
     assert arrived.url.path == "/books/tiny/sections/counting/edit"
@@ -326,7 +339,7 @@ def test_pages_that_need_an_account_send_to_sign_in_and_back(client: TestClient)
     assert target == "/books/tiny/new?chapter=first&after=counting"
     signup = client.get(going.headers["location"].replace("/signin", "/signup"))
     created = client.post(
-        soup(signup.text).select_one("main form")["action"],
+        attribute(signup.text, "main form", "action"),
         data={
             "csrf": csrf_of(signup.text),
             "name": "newton",
