@@ -21,6 +21,10 @@ def counting(first: str = "One, two, three.", code: str = CODE) -> str:
     return COUNTING.replace("One, two, three.", first) + code
 
 
+def crlf(text: str) -> str:
+    return text.replace("\n", "\r\n")
+
+
 def propose_edit(client: TestClient, section: str, text: str, message: str) -> str:
     page = client.get(f"/books/tiny/sections/{section}/edit")
     response = client.post(
@@ -250,7 +254,8 @@ def test_new_section_and_chapter_forms_say_where_the_text_goes(client: TestClien
     new = propose_new(
         client,
         "chapter=first",
-        {"kind": "section", "place": "second/", "text": TALLYING, "message": "Tally"},
+        # As browsers send a textarea: CRLF line endings.
+        {"kind": "section", "place": "second/", "text": crlf(TALLYING), "message": "Tally"},
     )
     assert "to go in chapter 2, “Second Thoughts”, after its introduction" in text_of(
         client.get(new).text, "main"
@@ -266,7 +271,7 @@ def test_new_section_and_chapter_forms_say_where_the_text_goes(client: TestClien
         {
             "kind": "chapter",
             "after": "first",
-            "text": "# Third Ways {#third}\n\nA new chapter.\n",
+            "text": crlf("# Third Ways {#third}\n\nA new chapter.\n"),
             "message": "Third",
         },
     )
