@@ -29,7 +29,7 @@ def shoot(page: Page, name: str) -> None:
 def person(new_page: OpenPage, width: int = 1280, height: int = 800) -> Page:
     """A browser of one's own, patient with pages that render the book."""
     page = new_page(width, height)
-    page.set_default_navigation_timeout(FIRST_RENDER_MS)
+    page.set_default_timeout(FIRST_RENDER_MS)  # a click may open a chapter page
     return page
 
 
@@ -116,6 +116,7 @@ def test_queue_filters_staleness_reject_confirmation_and_published_link(
     # The approved proposal links to its text in the book.
     published = editor.locator("#published")
     expect(published).to_contain_text("It became revision")
+    shoot(editor, "proposal-published-desktop")
     published.get_by_role("link", name="Read “Cancellation” in the book").click()
     expect(editor).to_have_url(re.compile(r"/chapters/floating-point#cancellation$"))
     expect(editor.locator("#cancellation")).to_contain_text("the best-known way to lose")
