@@ -393,3 +393,32 @@ def test_sign_in_never_sends_to_another_site(client: TestClient, target: str) ->
     signup = client.get("/signup", params={"next": target})
     form = soup(signup.text).select_one("main form")
     assert form is not None and form["action"] in ("/signup", "/signup?next=/%250a")
+
+
+def test_a_form_sent_after_the_session_ended_returns_to_its_page_after_sign_in(
+    client: TestClient,
+) -> None:
+    sign_in(client, "alice")
+    proposal = propose_edit(client, "counting", counting("One, two, three, go."), "Go")
+    page = client.get(proposal)
+    assert "A change to “Counting” counting by alice" in " ".join(
+        text_of(page.text, "main").split()
+    )
+    client.cookies.clear()
+    sent = client.post(
+        f"{proposal}/withdraw",
+        data={"csrf": csrf_of(page.text), "confirmed": "yes"},
+        headers={"referer": f"http://testserver{proposal}"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    assert parse_qs(urlsplit(sent.headers["location"]).query)["next"] == [proposal]
+    elsewhere = client.post(
+        f"{proposal}/withdraw",
+        data={"csrf": csrf_of(page.text)},
+        headers={"referer": "https://evil.example/page"},
+        follow_redirects=False,
+    )
+    assert (elsewhere.status_code, elsewhere.headers["location"]) == (303, "/signin")
+    sign_in(client, "alice")
+    assert text_of(client.get(proposal).text, ".status") == "open"  # nothing was withdrawn

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from http import HTTPStatus
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from markupsafe import Markup
@@ -40,9 +41,20 @@ OPEN = ("open", "changes_requested")
 def signed_in(request: Request) -> str:
     name = current_user(request)
     if name is None:
-        query = request.url.query
-        raise SignInFirst(request.url.path + (f"?{query}" if query else ""))
+        raise SignInFirst(where_from(request))
     return name
+
+
+def where_from(request: Request) -> str:
+    """The page to return to after signing in: this one, or for a form sent while signed out
+    (a session that ended), the page the form was on."""
+    if request.method == "GET":
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc:
+        return ""
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 class SignInFirst(Exception):
