@@ -53,7 +53,13 @@ from textbook.domain.errors import (
     UserNotFound,
 )
 from textbook.domain.images import checked_image, image_names
-from textbook.domain.markdown import VALID_ID, checked_section_text, heading_of, outside_code
+from textbook.domain.markdown import (
+    VALID_ID,
+    canonical,
+    checked_section_text,
+    heading_of,
+    outside_code,
+)
 from textbook.domain.merge import merge
 from textbook.domain.proposal import VERDICTS, OpenProposals, Proposal, checked_message
 from textbook.domain.references import ReferenceIndex
@@ -902,7 +908,7 @@ class Textbook(Application[UUID]):
             return OpenProposals(slug, author)
 
     def _new_id(self, book: Book, text: str) -> str:
-        heading = heading_of(text)
+        heading = heading_of(canonical(text))  # browsers send CRLF: "{#id}\r" is still an id
         if heading is None or heading.id is None:
             raise InvalidInput("A new section's heading needs an id: '## Title {#new-id}'.")
         if not VALID_ID.match(heading.id):

@@ -145,7 +145,9 @@ REVISION_BODY: dict[str, Any] = {
         },
         "message": {
             **PROPOSAL_BODY["properties"]["message"],
-            "description": "What changed in this revision; blank keeps the proposal's message.",
+            "description": (
+                "What changed in this revision, for the discussion; the proposal keeps its title."
+            ),
         },
         "base_revision": {
             **PROPOSAL_BODY["properties"]["base_revision"],
