@@ -51,6 +51,7 @@ CELL = re.compile(r"^(\s*)(`{3,})\{(\w+)[^}]*\}\s*$")
 SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s*([^>]*?)\s*>\}\}")
 DISPLAY_ID = re.compile(r"^(.*\$\$)\s*\{#([\w-]+)\}\s*$")
 DIV_OPEN = re.compile(r"^(:{3,})\s*\{([^}]*)\}\s*$")
+TEX_ENVIRONMENT = re.compile(r"^\s*\\begin\{(eqnarray|align|equation|gather|multline)\*?\}")
 ANY_ID = re.compile(r"\{([^{}]*?)#([A-Za-z][\w-]*)([^{}]*)\}")
 
 
@@ -72,6 +73,7 @@ class Converter:
 
     def read(self, path: Path) -> Chapter:
         text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+        text = bare_environments(text)
         title = ""
         front = re.match(r"^---\n(.*?)\n---\n", text, re.DOTALL)
         if front:
@@ -207,6 +209,25 @@ class Converter:
         new = self.renamed.get(label, slugify(label))
         words = self.titles.get(new) if kind == "sec" else None
         return f"[{words or CROSSREF_KINDS[kind]}](#{new})"
+
+
+def bare_environments(text: str) -> str:
+    """`\\begin{align}...\\end{align}` outside `$$`, which Quarto hands to MathJax, in `$$`."""
+    lines, result, display, index = text.split("\n"), [], False, 0
+    while index < len(lines):
+        line = lines[index]
+        opening = TEX_ENVIRONMENT.match(line) if not display else None
+        if opening is None:
+            display ^= line.count("$$") % 2 == 1
+            result.append(line)
+            index += 1
+            continue
+        end = index
+        while end < len(lines) - 1 and f"\\end{{{opening.group(1)}" not in lines[end]:
+            end += 1
+        result.extend(["$$", *lines[index : end + 1], "$$"])
+        index = end + 1
+    return "\n".join(result)
 
 
 def chapter_files(book: dict[str, Any]) -> list[str]:
