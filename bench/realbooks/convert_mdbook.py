@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import Ids, Images, fresh_folder, scan, split_heading, write_book_yaml  # noqa: E402
+from common import Ids, Images, fresh_folder, scan, split_heading, write_book_yaml
 
 ENTRY = re.compile(r"^(\s*)(?:[-*]|\d+\.)\s+\[(.*)\]\((.*)\)\s*$")
 AFFIX = re.compile(r"^\[(.*)\]\((.*)\)\s*$")
@@ -49,7 +49,11 @@ def read_summary(src: Path) -> list[Entry]:
         if match is None and affix is None:
             continue
         if match:
-            indent, title, target = len(match.group(1).expandtabs(4)), match.group(2), match.group(3)
+            indent, title, target = (
+                len(match.group(1).expandtabs(4)),
+                match.group(2),
+                match.group(3),
+            )
         else:
             assert affix is not None
             indent, title, target = 0, affix.group(1), affix.group(2)

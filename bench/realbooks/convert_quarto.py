@@ -26,8 +26,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import Ids, Images, fresh_folder, scan, slugify, split_heading  # noqa: E402
-from common import write_book_yaml  # noqa: E402
+from common import Ids, Images, fresh_folder, scan, slugify, split_heading, write_book_yaml
 
 CROSSREF_KINDS = {
     "sec": "Section",
@@ -159,7 +158,7 @@ class Converter:
                 result.append(f"**{heading[1]}.**")  # a callout's or theorem's title
                 continue
             if heading is not None:
-                level, title, explicit = heading
+                level, title, _ = heading
                 if first and level > 1:
                     level = 1
                 new = self.heading_ids[(chapter.source, line.index)]
@@ -182,11 +181,27 @@ class Converter:
                 result.append(display.group(1))
                 result.append(f"[]{{#{new}}}")  # an anchor the cross-reference can reach
                 continue
-            text = ANY_ID.sub(lambda m: f"{{{m.group(1)}#{self.renamed.get(m.group(2), m.group(2))}{m.group(3)}}}", text)
+            text = ANY_ID.sub(
+                lambda m: (
+                    f"{{{m.group(1)}#{self.renamed.get(m.group(2), m.group(2))}{m.group(3)}}}"
+                ),
+                text,
+            )
             text = CROSSREF.sub(self.crossref, text)
-            text = re.sub(r"\]\(@([\w-]+)\)", lambda m: f"](#{self.renamed.get(m.group(1), m.group(1))})", text)
+            text = re.sub(
+                r"\]\(@([\w-]+)\)",
+                lambda m: f"](#{self.renamed.get(m.group(1), m.group(1))})",
+                text,
+            )
             result.append(images.rewrite(text, chapter.source.parent))
         return result
+
+    def attributes(self, match: re.Match[str]) -> str:
+        new = self.renamed.get(match.group(2), match.group(2))
+        return f"{{{match.group(1)}#{new}{match.group(3)}}}"
+
+    def link_to_label(self, match: re.Match[str]) -> str:
+        return f"](#{self.renamed.get(match.group(1), match.group(1))})"
 
     def div(self, opening: re.Match[str]) -> tuple[str, str]:
         attributes = opening.group(2)

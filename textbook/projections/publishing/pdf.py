@@ -68,7 +68,9 @@ EQNARRAY = re.compile(r"\\(begin|end)\{eqnarray\*?\}")
 def printable_tex(tex: str) -> str:
     """The formula in the TeX that ziamath draws as LaTeX would."""
     tex = ROW_SPACING.sub(lambda _: "\\\\", tex)
-    return EQNARRAY.sub(lambda m: "\\begin{array}{rcl}" if m.group(1) == "begin" else "\\end{array}", tex)
+    return EQNARRAY.sub(
+        lambda m: "\\begin{array}{rcl}" if m.group(1) == "begin" else "\\end{array}", tex
+    )
 
 
 def math_image(tex: str, display: bool, folder: Path, cache: Cache) -> dict[str, Any]:
