@@ -14,12 +14,12 @@ for folder in "$@"; do
   images=$(ls "$folder"/images 2>/dev/null | wc -l)
   bytes=$(cat "$folder"/*.md | wc -c)
   echo "$slug source: $files chapter files, $words words, $bytes bytes, $images images"
-  /usr/bin/time -f "$slug import: %e s, %M KB peak" "$venv/bin/textbook" import "$folder"
+  /usr/bin/time -f "$slug import: %e s wall, %U+%S s cpu, %M KB peak" "$venv/bin/textbook" import "$folder"
   for format in html epub pdf; do
-    /usr/bin/time -f "$slug $format (cold cache): %e s, %M KB peak" \
+    /usr/bin/time -f "$slug $format (cold cache): %e s wall, %U+%S s cpu, %M KB peak" \
       "$venv/bin/textbook" build "$slug" --format "$format" --out "$work/editions" >/dev/null
   done
-  /usr/bin/time -f "$slug all formats (warm cache): %e s" \
+  /usr/bin/time -f "$slug all formats (warm cache): %e s wall, %U+%S s cpu" \
     "$venv/bin/textbook" build "$slug" --out "$work/editions" >/dev/null
   "$venv/bin/python" - "$work/editions/$slug.epub" <<'PY'
 import sys
