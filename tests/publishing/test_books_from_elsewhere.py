@@ -1,7 +1,8 @@
 """What books written for other tools brought to light: each case in a small book of our own.
 
 The mdBook guide has a section titled "Footnotes" and a chapter with footnotes, so pandoc's
-endnotes and the author's section both had the id `footnotes` (EPUBCheck: RSC-005). A Quarto
+endnotes and the author's section both had the id `footnotes` (EPUBCheck: RSC-005), and a line
+`<div class="hidden">...</div>` opened a div that swallowed the rest of the chapter. A Quarto
 book on probability writes `eqnarray*` and row spacing (`\\\\[4pt]`), which the PDF showed as TeX
 source or with "[4pt]" drawn into the formula. Code with long unbroken lines must stay on the page.
 """
@@ -52,6 +53,10 @@ A section whose id is the one pandoc gives the reference list.
 ## Refs {#refs}
 
 And one with the id of the list's inner block.
+
+## An HTML block {#html-block}
+
+<div class="hidden">Written for a tool that shows raw HTML.</div>
 
 ## Long lines {#long-lines}
 
@@ -143,6 +148,11 @@ def test_every_id_on_the_web_page_is_unique_and_the_notes_still_work(
     assert len(links) == 2
     for link in links:
         assert page.find(id=str(link["href"]).removeprefix("#")) is not None
+    # An HTML div is shown as text, and does not swallow the sections after it.
+    assert page.select("div.hidden") == []
+    assert "Written for a tool that shows raw HTML." in page.get_text()
+    assert page.select_one("section#long-lines > h2") is not None
+    assert page.select_one("div section#long-lines") is None
     references = page.select_one("div.references")
     assert references is not None and "Lamport" in references.get_text()
 
