@@ -11,7 +11,7 @@ for folder in "$@"; do
   slug=$(basename "$folder")
   words=$(cat "$folder"/*.md | wc -w)
   files=$(ls "$folder"/*.md | wc -l)
-  images=$(ls "$folder"/images 2>/dev/null | wc -l)
+  images=$(find "$folder" -path "*/images/*" -type f | wc -l)
   bytes=$(cat "$folder"/*.md | wc -c)
   echo "$slug source: $files chapter files, $words words, $bytes bytes, $images images"
   /usr/bin/time -f "$slug import: %e s wall, %U+%S s cpu, %M KB peak" "$venv/bin/textbook" import "$folder"
