@@ -150,3 +150,25 @@ def fresh_folder(folder: Path) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
+
+
+def close_gaps(lines: list[str]) -> list[str]:
+    """Headings nested without skipping a level, siblings kept at one level.
+
+    A tool that does not number sections shows `####` under `##` as a smaller heading; numbered,
+    it reads 1.2.0.1. Each heading goes one level below the nearest heading above it whose level
+    was lower in the source.
+    """
+    result = list(lines)
+    open_levels: list[tuple[int, int]] = []  # (level in the source, level now), outermost first
+    for line in scan(lines):
+        heading = split_heading(line.text) if not (line.in_code or line.in_comment) else None
+        if heading is None:
+            continue
+        while open_levels and open_levels[-1][0] >= heading[0]:
+            open_levels.pop()
+        level = open_levels[-1][1] + 1 if open_levels else heading[0]
+        if level != heading[0]:
+            result[line.index] = "#" * level + line.text[heading[0] :]
+        open_levels.append((heading[0], level))
+    return result

@@ -22,7 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import Ids, Images, fresh_folder, scan, split_heading, write_book_yaml
+from common import (
+    Ids,
+    Images,
+    close_gaps,
+    fresh_folder,
+    scan,
+    split_heading,
+    write_book_yaml,
+)
 
 ENTRY = re.compile(r"^(\s*)(?:[-*]|\d+\.)\s+\[(.*)\]\((.*)\)\s*$")
 AFFIX = re.compile(r"^\[(.*)\]\((.*)\)\s*$")
@@ -242,7 +250,7 @@ def convert(book: Path, out: Path, license_id: str, authors_field: bool) -> list
             lines.extend(converter.links(entry, clean_code(part)))
             lines.append("")
         name = f"{chapter_id}.md"
-        (out / name).write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+        (out / name).write_text("\n".join(close_gaps(lines)).rstrip() + "\n", encoding="utf-8")
         files.append(name)
     authors = meta.get("authors", [])
     description = meta.get("description", "")

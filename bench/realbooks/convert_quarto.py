@@ -26,7 +26,16 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import Ids, Images, fresh_folder, scan, slugify, split_heading, write_book_yaml
+from common import (
+    Ids,
+    Images,
+    close_gaps,
+    fresh_folder,
+    scan,
+    slugify,
+    split_heading,
+    write_book_yaml,
+)
 
 CROSSREF_KINDS = {
     "sec": "Section",
@@ -280,7 +289,7 @@ def convert(root: Path, out: Path, license_id: str, authors_field: bool) -> list
         converter.claim_ids(chapter)
     files = []
     for chapter in chapters:
-        lines = converter.rewrite(chapter, images)
+        lines = close_gaps(converter.rewrite(chapter, images))
         heading = next((split_heading(line) for line in lines if split_heading(line)), None)
         name = f"{heading[2] if heading and heading[2] else slugify(chapter.source.stem)}.md"
         (out / name).write_text("\n".join(lines).strip() + "\n", encoding="utf-8")
