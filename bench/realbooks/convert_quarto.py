@@ -190,18 +190,10 @@ class Converter:
                 result.append(display.group(1))
                 result.append(f"[]{{#{new}}}")  # an anchor the cross-reference can reach
                 continue
-            text = ANY_ID.sub(
-                lambda m: (
-                    f"{{{m.group(1)}#{self.renamed.get(m.group(2), m.group(2))}{m.group(3)}}}"
-                ),
-                text,
-            )
+            text = re.sub(r"\\hfill\s*", "", text)  # TeX spacing: Quarto's HTML drops it too
+            text = ANY_ID.sub(self.attributes, text)
             text = CROSSREF.sub(self.crossref, text)
-            text = re.sub(
-                r"\]\(@([\w-]+)\)",
-                lambda m: f"](#{self.renamed.get(m.group(1), m.group(1))})",
-                text,
-            )
+            text = re.sub(r"\]\(@([\w-]+)\)", self.link_to_label, text)
             result.append(images.rewrite(text, chapter.source.parent))
         return result
 
