@@ -47,8 +47,8 @@ def chapter_xhtml(
 def accessible(body: str) -> str:
     """Roles that reading systems and DAISY Ace look for, on what pandoc writes."""
     body = re.sub(
-        r'<section id="bibliography" class="([^"]*)">',
-        r'<section id="bibliography" class="\1" epub:type="bibliography" role="doc-bibliography">',
+        r'<section id="(bibliography(?:-\d+)?)" class="([^"]*unnumbered[^"]*)">',
+        r'<section id="\1" class="\2" epub:type="bibliography" role="doc-bibliography">',
         body,
     )
     body = body.replace('role="doc-endnotes"', 'role="doc-endnotes" epub:type="endnotes"').replace(

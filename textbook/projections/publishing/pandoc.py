@@ -12,10 +12,13 @@ from typing import Any
 import pypandoc
 
 # Authors' Markdown: pandoc Markdown without raw HTML or TeX, and without YAML metadata blocks
-# (a metadata block can name files for pandoc to read).
+# (a metadata block can name files for pandoc to read). Without raw HTML, `native_divs` would
+# still open a Div at `<div class="x">text</div>` and miss its close on the same line, so the div
+# swallowed every later section of the chapter (the mdBook guide has that line): an HTML div shows
+# as text like any other tag, and fenced divs (`::: {.note}`) stay.
 READER = (
     "markdown-yaml_metadata_block-raw_html-raw_tex-raw_attribute-markdown_in_html_blocks"
-    "-latex_macros"
+    "-latex_macros-native_divs"
 )
 MAX_INPUT = 4 * 1024 * 1024  # Markdown
 # The JSON AST written back out is about 10 times its Markdown: a 470 KB section of prose (within

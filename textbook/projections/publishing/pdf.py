@@ -59,13 +59,27 @@ class BuildFolderFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is unt
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
 
 
+# ziamath draws a row's spacing (`\\[4pt]`) as text and has no eqnarray: the same formula in
+# what it knows (the spacing is dropped, eqnarray is the rcl array it always was).
+ROW_SPACING = re.compile(r"\\\\\s*\[\s*-?[\d.]+\s*(?:pt|pc|em|ex|mm|cm|in|bp|mu)\s*\]")
+EQNARRAY = re.compile(r"\\(begin|end)\{eqnarray\*?\}")
+
+
+def printable_tex(tex: str) -> str:
+    """The formula in the TeX that ziamath draws as LaTeX would."""
+    tex = ROW_SPACING.sub(lambda _: "\\\\", tex)
+    return EQNARRAY.sub(
+        lambda m: "\\begin{array}{rcl}" if m.group(1) == "begin" else "\\end{array}", tex
+    )
+
+
 def math_image(tex: str, display: bool, folder: Path, cache: Cache) -> dict[str, Any]:
     """An Image node showing the formula, drawn as SVG (WeasyPrint cannot lay out MathML)."""
     key = digest("math-paths", tex, str(display))
     svg = cache.get("math", key)
     if svg is None:
         try:
-            svg = Latex(tex, size=MATH_SIZE, inline=not display).svg().encode()
+            svg = Latex(printable_tex(tex), size=MATH_SIZE, inline=not display).svg().encode()
         except Exception:  # any formula ziamath cannot draw: show its source instead
             svg = b""
         cache.put("math", key, svg)

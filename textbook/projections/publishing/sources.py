@@ -239,8 +239,39 @@ def render_chapter(
     args += ["--wrap=none", "--section-divs", "-M", "reference-section-title=References"]
     if bibliography is not None:
         args += ["--citeproc", f"--bibliography={bibliography}"]
-    html = finish(REFERENCES_H1.sub(r"<h2\1>References</h2>", pandoc.write(ast, "html5", args)))
+    html = REFERENCES_H1.sub(r"<h2\1>References</h2>", pandoc.write(ast, "html5", args))
+    html = finish(own_generated_ids(html, chapter.ids))
     cache.put(kind, key, html.encode())
+    return html
+
+
+# Ids pandoc gives what it generates at a chapter's end: the notes, the reference list and its div.
+GENERATED_IDS = (
+    ('<section id="footnotes" class="footnotes', "footnotes"),
+    ('<section id="bibliography" class="', "bibliography"),
+    ('<div id="refs" class="references', "refs"),
+)
+
+
+def own_generated_ids(html: str, taken: frozenset[str]) -> str:
+    """Rename pandoc's generated sections whose id an author's heading already holds.
+
+    A book with a section titled "Footnotes {#footnotes}" otherwise has that id twice in a page,
+    which EPUBCheck refuses (RSC-005). Pandoc's part comes last, so its last occurrence is renamed;
+    nothing links to these ids, so no link changes.
+    """
+    for opening, identifier in GENERATED_IDS:
+        if identifier not in taken:
+            continue
+        at = html.rfind(opening)
+        if at < 0:
+            continue
+        free, number = f"{identifier}-2", 2
+        while free in taken:
+            number += 1
+            free = f"{identifier}-{number}"
+        renamed = opening.replace(f'id="{identifier}"', f'id="{free}"')
+        html = html[:at] + renamed + html[at + len(opening) :]
     return html
 
 
