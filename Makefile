@@ -36,6 +36,7 @@ check: $(INSTALLED)
 test: check
 	bash .ci/system-packages
 	bash .ci/ace
+	bash .ci/axe
 	bash .ci/postgres
 	$(BIN)/pytest
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as entities
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +73,7 @@ def keep_attribute(element: str, attribute: str, value: str) -> str | None:
 
 def clean_html(html: str) -> str:
     """Defence in depth: pandoc's output of a sanitised AST, through an allowlist again."""
-    return str(
+    return scrollable(
         nh3.clean(
             html,
             tags=TAGS,
@@ -82,6 +84,33 @@ def clean_html(html: str) -> str:
             filter_style_properties={"text-align", "width", "height"},
         )
     )
+
+
+DISPLAY_MATH = re.compile(r'<math display="block"[^>]*>.*?</math>', re.S)
+TABLE = re.compile(r"<table\b([^>]*)>(\s*<caption>(.*?)</caption>)?", re.S)
+TAGS_IN = re.compile(r"<annotation\b.*?</annotation>|<[^>]+>", re.S)
+
+
+def scrollable(html: str) -> str:
+    """Display math, tables and code wider than a phone scroll sideways in a box of their own.
+
+    A box that scrolls takes keyboard focus, so that it can be scrolled without a pointer, and
+    says what it holds (WCAG 2.1.1; axe's scrollable-region-focusable). Runs on the allowlisted
+    output, so these attributes are ours, never an author's.
+    """
+    html = DISPLAY_MATH.sub(
+        lambda m: f'<span class="equation" role="region" tabindex="0" aria-label="Equation">'
+        f"{m.group(0)}</span>",
+        html,
+    )
+    html = TABLE.sub(table_box, html).replace("</table>", "</table></div>")
+    return html.replace("<pre ", '<pre tabindex="0" ').replace("<pre>", '<pre tabindex="0">')
+
+
+def table_box(match: re.Match[str]) -> str:
+    caption = " ".join(entities.unescape(TAGS_IN.sub(" ", match.group(3) or "")).split())
+    name = entities.escape(f"Table: {caption}" if caption else "Table")
+    return f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">{match.group(0)}'
 
 
 def chapter_fragment(

@@ -1,0 +1,271 @@
+"""axe-core on every kind of page, at a desktop's width and a phone's, in Chromium.
+
+The server is the browser tests' `textbook serve` on the sample book. The module seeds what the
+pages need through the forms, as a person would: proposals that are open, sent back for changes,
+approved, rejected and withdrawn. axe-core (installed by `.ci/axe`) is injected into each page; the
+site's Content-Security-Policy forbids inline scripts, so the test's browser contexts bypass it (the
+server still sends it). A serious or critical violation fails the test, listed with its elements.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx2 as httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.browser.conftest import TIMEOUT_MS, Server
+from tests.live import csrf_of
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "build" / "screenshots" / "accessibility"
+BOOK = "/books/numerical-methods"
+CHAPTERS = [
+    "floating-point",
+    "root-finding",
+    "linear-systems",
+    "interpolation",
+    "least-squares",
+    "integration",
+    "odes",
+    "eigenvalues",
+]
+WIDTHS = (1280, 390)
+DEMO_PASSWORD = "textbook-demo"
+AUTHOR, EDITOR = "ada", "emmy"  # the demo accounts `textbook serve` adds to an empty store
+LOAD_SECONDS = 120  # the first chapter page renders the book, while the publisher builds it
+SERIOUS = {"serious", "critical"}
+EDIT_LINK = re.compile(r'href="/books/numerical-methods/sections/([\w-]+)/edit"')
+PROPOSAL = re.compile(r"/proposals/([0-9a-f-]{36})$")
+TEXTAREA = re.compile(r'<textarea id="text"[^>]*>(.*?)</textarea>', re.S)
+
+
+@dataclass(frozen=True)
+class Seed:
+    proposals: dict[str, str]  # state → proposal id
+    section: str  # a section with an open proposal
+    moment: str  # the query string of a past moment, as_of=...
+
+
+@contextlib.contextmanager
+def signed_in_client(server: Server, name: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=LOAD_SECONDS) as client:
+        page = client.get("/signin")
+        response = client.post(
+            "/signin",
+            data={"csrf": csrf_of(page.text), "name": name, "password": DEMO_PASSWORD},
+        )
+        assert response.status_code == 303, response.text
+        yield client
+
+
+def propose(client: httpx.Client, section: str, message: str) -> str:
+    """Proposes a small change to the section through its edit form; returns the proposal's id."""
+    form = client.get(f"{BOOK}/sections/{section}/edit")
+    assert form.status_code == 200, form.text
+    base = re.search(r'name="base_revision" value="(\d+)"', form.text)
+    text = TEXTAREA.search(form.text)
+    assert base and text
+    response = client.post(
+        f"{BOOK}/sections/{section}/edit",
+        data={
+            "csrf": csrf_of(form.text),
+            "base_revision": base.group(1),
+            "text": html.unescape(text.group(1)) + f"\n\n{message}.\n",
+            "message": message,
+        },
+    )
+    assert response.status_code == 303, response.text
+    found = PROPOSAL.search(response.headers["location"])
+    assert found, response.headers["location"]
+    return found.group(1)
+
+
+def review(client: httpx.Client, proposal: str, verdict: str) -> None:
+    page = client.get(f"/proposals/{proposal}")
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert version, page.text
+    response = client.post(
+        f"/proposals/{proposal}/review",
+        data={
+            "csrf": csrf_of(page.text),
+            "version": version.group(1),
+            "verdict": verdict,
+            "comment": "Please say more about this.",
+        },
+    )
+    assert response.status_code == 303, response.text
+
+
+@pytest.fixture(scope="module")
+def seed(server: Server) -> Seed:
+    with signed_in_client(server, AUTHOR) as author, signed_in_client(server, EDITOR) as editor:
+        sections = EDIT_LINK.findall(author.get(f"{BOOK}/chapters/root-finding").text)
+        assert len(sections) >= 5, sections
+        proposals = {
+            state: propose(author, section, f"A sentence for the {state} proposal")
+            for state, section in zip(
+                ("open", "changes requested", "approved", "rejected", "withdrawn"),
+                sections[1:],
+                strict=False,
+            )
+        }
+        review(editor, proposals["changes requested"], "request_changes")
+        review(editor, proposals["approved"], "approve")
+        review(editor, proposals["rejected"], "reject")
+        page = author.get(f"/proposals/{proposals['withdrawn']}")
+        response = author.post(
+            f"/proposals/{proposals['withdrawn']}/withdraw", data={"csrf": csrf_of(page.text)}
+        )
+        assert response.status_code == 303, response.text
+        # A moment after everything above: the book as it was then, seen as an old version.
+        moment = urlencode({"as_of": datetime.now(UTC).isoformat()})
+        return Seed(proposals, sections[1], moment)
+
+
+@pytest.fixture(scope="module")
+def contexts(browser: Browser, server: Server) -> Iterator[dict[str | None, BrowserContext]]:
+    """A browser for a reader without an account, one for the author and one for the editor."""
+    made: dict[str | None, BrowserContext] = {}
+    for name in (None, AUTHOR, EDITOR):
+        # The site's CSP allows no inline script; axe is injected by the test only.
+        context = browser.new_context(base_url=server.url, bypass_csp=True)
+        context.set_default_timeout(TIMEOUT_MS)
+        if name:
+            page = context.new_page()
+            page.goto("/signin")
+            page.get_by_label("User name").fill(name)
+            page.get_by_label("Password").fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("navigation", name="Account")).to_contain_text(name)
+            page.close()
+        made[name] = context
+    yield made
+    for context in made.values():
+        context.close()
+
+
+def violations(page: Page) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [v for v in result["violations"] if v["impact"] in SERIOUS]
+
+
+def described(found: list[dict[str, Any]]) -> str:
+    return "\n".join(
+        f"{v['impact']} {v['id']} ({len(v['nodes'])}): {v['help']}\n"
+        + "\n".join(f"    {node['target']} {node['html'][:120]}" for node in v["nodes"][:5])
+        for v in found
+    )
+
+
+def check(
+    contexts: dict[str | None, BrowserContext],
+    name: str,
+    url: str,
+    as_user: str | None = None,
+    ready: Callable[[Page], None] | None = None,
+) -> None:
+    """Opens the page at each width and runs axe on it; saves a screenshot of each."""
+    page = contexts[as_user].new_page()
+    try:
+        failures = []
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(url, timeout=LOAD_SECONDS * 1000)
+            if ready:
+                ready(page)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+            found = violations(page)
+            if found:
+                failures.append(f"at {width} px:\n{described(found)}")
+        assert not failures, f"{url}\n" + "\n".join(failures)
+    finally:
+        page.close()
+
+
+def preview_shown(page: Page) -> None:
+    expect(page.locator("#preview h2, #preview h1").first).to_be_visible()
+
+
+READER_PAGES = {
+    "home": "/",
+    "book": BOOK,
+    "search": f"{BOOK}/search?q=newton",
+    "search-nothing": f"{BOOK}/search?q=zzzzqqq",
+    "changes": f"{BOOK}/changes",
+    "history": f"{BOOK}/history",
+    "section-history": f"{BOOK}/sections/bisection/history",
+    "blame": f"{BOOK}/sections/bisection/blame",
+    "images": f"{BOOK}/images",
+    "signin": "/signin",
+    "signup": "/signup",
+    "not-found": "/books/no-such-book",
+    "bad-request": f"{BOOK}?as_of=not-a-moment",
+}
+
+
+@pytest.mark.parametrize("name", READER_PAGES)
+def test_reader_page_has_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], seed: Seed, name: str
+) -> None:
+    check(contexts, name, READER_PAGES[name])
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_has_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], chapter: str
+) -> None:
+    check(contexts, f"chapter-{chapter}", f"{BOOK}/chapters/{chapter}")
+
+
+def test_old_version_has_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], seed: Seed
+) -> None:
+    check(contexts, "old-book", f"{BOOK}?{seed.moment}")
+    check(contexts, "old-chapter", f"{BOOK}/chapters/root-finding?{seed.moment}")
+
+
+@pytest.mark.parametrize("state", ["open", "changes requested", "approved", "rejected", "withdrawn"])
+def test_proposal_page_has_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], seed: Seed, state: str
+) -> None:
+    url = f"/proposals/{seed.proposals[state]}"
+    slug = state.replace(" ", "-")
+    check(contexts, f"proposal-{slug}-editor", url, EDITOR)
+    check(contexts, f"proposal-{slug}-author", url, AUTHOR)
+
+
+def test_member_pages_have_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], seed: Seed
+) -> None:
+    check(contexts, "queue", f"{BOOK}/queue", EDITOR)
+    check(contexts, "mine", "/me/proposals", AUTHOR)
+    check(contexts, "profile", "/profile", AUTHOR)
+    check(contexts, "settings", f"{BOOK}/settings", EDITOR)
+    check(contexts, "forbidden", "/me/proposals")
+
+
+def test_editors_with_preview_have_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], seed: Seed
+) -> None:
+    check(contexts, "edit", f"{BOOK}/sections/newton-method/edit", AUTHOR, preview_shown)
+    check(contexts, "edit-chapter", f"{BOOK}/sections/linear-systems/edit", AUTHOR, preview_shown)
+    check(contexts, "new", f"{BOOK}/new?chapter=root-finding", AUTHOR)
+    revise = f"/proposals/{seed.proposals['changes requested']}/revise"
+    check(contexts, "revise", revise, AUTHOR, preview_shown)
