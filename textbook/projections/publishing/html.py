@@ -86,7 +86,8 @@ def clean_html(html: str) -> str:
     )
 
 
-DISPLAY_MATH = re.compile(r'<math display="block"[^>]*>.*?</math>', re.S)
+MATH = re.compile(r'<math display="(block|inline)"[^>]*>.*?</math>', re.S)
+LONG_INLINE_MATH = 28  # characters of formula: wider than a phone's line in the book's type
 TABLE = re.compile(r"<table\b([^>]*)>(\s*<caption>(.*?)</caption>)?", re.S)
 TAGS_IN = re.compile(r"<annotation\b.*?</annotation>|<[^>]+>", re.S)
 
@@ -98,17 +99,26 @@ def scrollable(html: str) -> str:
     says what it holds (WCAG 2.1.1; axe's scrollable-region-focusable). Runs on the allowlisted
     output, so these attributes are ours, never an author's.
     """
-    html = DISPLAY_MATH.sub(
-        lambda m: f'<span class="equation" role="region" tabindex="0" aria-label="Equation">'
-        f"{m.group(0)}</span>",
-        html,
-    )
+    html = MATH.sub(equation_box, html)
     html = TABLE.sub(table_box, html).replace("</table>", "</table></div>")
     return html.replace("<pre ", '<pre tabindex="0" ').replace("<pre>", '<pre tabindex="0">')
 
 
+def equation_box(match: re.Match[str]) -> str:
+    """Display math, and inline math too long for a phone's line, in a box that scrolls."""
+    formula = "".join(text_in(match.group(0)).split())
+    if match.group(1) == "inline" and len(formula) < LONG_INLINE_MATH:
+        return match.group(0)
+    kind = "equation" if match.group(1) == "block" else "equation inline"
+    return f'<span class="{kind}" role="region" tabindex="0" aria-label="Equation">{match.group(0)}</span>'
+
+
+def text_in(html: str) -> str:
+    return " ".join(entities.unescape(TAGS_IN.sub(" ", html)).split())
+
+
 def table_box(match: re.Match[str]) -> str:
-    caption = " ".join(entities.unescape(TAGS_IN.sub(" ", match.group(3) or "")).split())
+    caption = text_in(match.group(3) or "")
     name = entities.escape(f"Table: {caption}" if caption else "Table")
     return f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">{match.group(0)}'
 
