@@ -73,17 +73,22 @@ def chapter(request: Request) -> Response:
     if found is None:
         raise SectionNotFound(slug, chapter_id)
     previous, following = readable.neighbours(found)
+    sections = readable.toc()[found.number - 1]["sections"]
+    # The chapter's own contents go between its title and its text.
+    heading, end, text = readable.fragments[found.id].partition("</h1>")
     return render(
         request,
         "chapter.html",
         book=readable.info,
         chapter=found,
-        content=Markup(readable.fragments[found.id]),  # sanitised by the pipeline
+        heading=Markup(heading + end),  # sanitised by the pipeline
+        content=Markup(text),
         previous=previous,
         next=following,
         as_of=moment,
         edition=readable.book.edition,
-        sections=[s["id"] for s in readable.toc()[found.number - 1]["sections"]],
+        sections=sections,
+        downloads=available_downloads(request, slug) if moment is None else [],
     )
 
 

@@ -154,12 +154,16 @@ class Edition:
 
 def render_page(edition: Edition, content: str, chapter: Chapter | None = None) -> str:
     index = edition.chapters.index(chapter) if chapter else -1
+    # A chapter's own contents go between its title and its text.
+    heading, end, text = content.partition("</h1>") if chapter else ("", "", content)
     return TEMPLATES.get_template("page.html").render(
         book=edition.book,
         chapter=chapter,
+        heading=Markup(heading + end),
+        sections=sections_of(chapter) if chapter else [],
         previous=edition.chapters[index - 1] if chapter and index > 0 else None,
         next=edition.chapters[index + 1] if chapter and index + 1 < len(edition.chapters) else None,
-        content=Markup(content),  # our own pipeline's sanitised output
+        content=Markup(text),  # our own pipeline's sanitised output
         license_url=LICENSES.get(edition.book["license"]),
         authors=edition.names("author"),
         editors=edition.names("editor"),
