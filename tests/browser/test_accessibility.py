@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import html
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,7 +46,9 @@ CHAPTERS = [
 WIDTHS = (1280, 390)
 DEMO_PASSWORD = "textbook-demo"
 AUTHOR, EDITOR = "ada", "emmy"  # the demo accounts `textbook serve` adds to an empty store
+EPUB_SECONDS = 300  # the publisher builds the EPUB after the server starts, on a busy machine
 LOAD_SECONDS = 120  # the first chapter page renders the book, while the publisher builds it
+STATES = ("open", "changes requested", "approved", "rejected", "withdrawn")
 SERIOUS = {"serious", "critical"}
 EDIT_LINK = re.compile(r'href="/books/numerical-methods/sections/([\w-]+)/edit"')
 PROPOSAL = re.compile(r"/proposals/([0-9a-f-]{36})$")
@@ -117,7 +120,7 @@ def seed(server: Server) -> Seed:
         proposals = {
             state: propose(author, section, f"A sentence for the {state} proposal")
             for state, section in zip(
-                ("open", "changes requested", "approved", "rejected", "withdrawn"),
+                STATES,
                 sections[1:],
                 strict=False,
             )
@@ -194,6 +197,10 @@ def check(
             found = violations(page)
             if found:
                 failures.append(f"at {width} px:\n{described(found)}")
+            # Wide math, tables and code scroll in their own box: the page never scrolls sideways.
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            if wide > width:
+                failures.append(f"at {width} px: the page is {wide} px wide")
         assert not failures, f"{url}\n" + "\n".join(failures)
     finally:
         page.close()
@@ -241,7 +248,7 @@ def test_old_version_has_no_serious_violation(
     check(contexts, "old-chapter", f"{BOOK}/chapters/root-finding?{seed.moment}")
 
 
-@pytest.mark.parametrize("state", ["open", "changes requested", "approved", "rejected", "withdrawn"])
+@pytest.mark.parametrize("state", STATES)
 def test_proposal_page_has_no_serious_violation(
     contexts: dict[str | None, BrowserContext], seed: Seed, state: str
 ) -> None:
@@ -269,3 +276,80 @@ def test_editors_with_preview_have_no_serious_violation(
     check(contexts, "new", f"{BOOK}/new?chapter=root-finding", AUTHOR)
     revise = f"/proposals/{seed.proposals['changes requested']}/revise"
     check(contexts, "revise", revise, AUTHOR, preview_shown)
+
+
+def test_phone_reader_finds_downloads_and_the_chapters_contents_at_the_top(
+    contexts: dict[str | None, BrowserContext],
+) -> None:
+    page = contexts[None].new_page()
+    page.set_viewport_size({"width": 390, "height": 800})
+    try:
+        # On the book's page, the downloads come before its contents (once the EPUB is built).
+        deadline = time.monotonic() + EPUB_SECONDS
+        epub = page.get_by_role("link", name="EPUB", exact=True)
+        while True:
+            page.goto(BOOK, timeout=LOAD_SECONDS * 1000)
+            if epub.count() or time.monotonic() > deadline:
+                break
+            time.sleep(2)
+        expect(epub).to_be_visible()
+        assert top(epub) < min(top(page.get_by_role("navigation", name="Contents")), 800)
+
+        # A chapter opens with its own contents, each section a link to its heading, and the
+        # book's downloads.
+        page.goto(f"{BOOK}/chapters/root-finding", timeout=LOAD_SECONDS * 1000)
+        own = page.get_by_role("navigation", name="In this chapter")
+        expect(own.get_by_role("listitem")).to_have_text(
+            [
+                "2.1 Bisection",
+                "2.2 Newton\u2019s Method",
+                "2.3 The Secant Method",
+                "2.4 Order of Convergence",
+                "2.5 Exercises",
+            ]
+        )
+        expect(own.get_by_role("link", name="EPUB", exact=True)).to_be_visible()
+        assert top(own) < 800
+        own.get_by_role("link", name="2.3 The Secant Method").click()
+        expect(page).to_have_url(re.compile(r"#secant-method$"))
+        expect(page.get_by_role("heading", name="The Secant Method")).to_be_in_viewport()
+    finally:
+        page.close()
+
+
+def test_keyboard_reaches_and_scrolls_wide_math_on_a_phone(
+    contexts: dict[str | None, BrowserContext],
+) -> None:
+    page = contexts[None].new_page()
+    page.set_viewport_size({"width": 390, "height": 800})
+    try:
+        page.goto(f"{BOOK}/chapters/eigenvalues", timeout=LOAD_SECONDS * 1000)
+        boxes = page.get_by_role("region", name="Equation")
+        wide = [
+            box
+            for box in boxes.all()
+            if box.evaluate("box => box.scrollWidth > box.clientWidth + 1")
+        ]
+        assert wide, "some equation is wider than a phone"
+        box = wide[0]
+        # Tab moves through the page until the equation's box has the focus.
+        page.locator("body").focus()
+        for _ in range(200):
+            page.keyboard.press("Tab")
+            if box.evaluate("box => box === document.activeElement"):
+                break
+        else:
+            pytest.fail("Tab never reaches the wide equation")
+        assert box.evaluate("box => box.scrollLeft") == 0
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "box => box.scrollLeft > 0", arg=box.element_handle(), timeout=TIMEOUT_MS
+        )
+    finally:
+        page.close()
+
+
+def top(locator: Any) -> float:
+    box = locator.first.bounding_box()
+    assert box is not None
+    return float(box["y"])

@@ -89,6 +89,7 @@ def clean_html(html: str) -> str:
 MATH = re.compile(r'<math display="(block|inline)"[^>]*>.*?</math>', re.S)
 LONG_INLINE_MATH = 28  # characters of formula: wider than a phone's line in the book's type
 TABLE = re.compile(r"<table\b([^>]*)>(\s*<caption>(.*?)</caption>)?", re.S)
+SCROLL_BOX = 'role="region" tabindex="0"'  # a box that scrolls is reached and named
 TAGS_IN = re.compile(r"<annotation\b.*?</annotation>|<[^>]+>", re.S)
 
 
@@ -110,7 +111,7 @@ def equation_box(match: re.Match[str]) -> str:
     if match.group(1) == "inline" and len(formula) < LONG_INLINE_MATH:
         return match.group(0)
     kind = "equation" if match.group(1) == "block" else "equation inline"
-    return f'<span class="{kind}" role="region" tabindex="0" aria-label="Equation">{match.group(0)}</span>'
+    return f'<span class="{kind}" {SCROLL_BOX} aria-label="Equation">{match.group(0)}</span>'
 
 
 def text_in(html: str) -> str:
@@ -120,7 +121,9 @@ def text_in(html: str) -> str:
 def table_box(match: re.Match[str]) -> str:
     caption = text_in(match.group(3) or "")
     name = entities.escape(f"Table: {caption}" if caption else "Table")
-    return f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">{match.group(0)}'
+    return (
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">{match.group(0)}'
+    )
 
 
 def chapter_fragment(
