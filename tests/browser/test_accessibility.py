@@ -49,6 +49,7 @@ AUTHOR, EDITOR = "ada", "emmy"  # the demo accounts `textbook serve` adds to an 
 EPUB_SECONDS = 300  # the publisher builds the EPUB after the server starts, on a busy machine
 LOAD_SECONDS = 120  # the first chapter page renders the book, while the publisher builds it
 STATES = ("open", "changes requested", "approved", "rejected", "withdrawn")
+SHOT_HEIGHT = 3000  # the top of each page, for a person to look at
 SERIOUS = {"serious", "critical"}
 EDIT_LINK = re.compile(r'href="/books/numerical-methods/sections/([\w-]+)/edit"')
 PROPOSAL = re.compile(r"/proposals/([0-9a-f-]{36})$")
@@ -193,7 +194,13 @@ def check(
             if ready:
                 ready(page)
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+            tall = min(page.evaluate("document.documentElement.scrollHeight"), SHOT_HEIGHT)
+            page.screenshot(
+                path=SCREENSHOTS / f"{name}-{width}.png",
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": width, "height": tall},
+                timeout=LOAD_SECONDS * 1000,
+            )
             found = violations(page)
             if found:
                 failures.append(f"at {width} px:\n{described(found)}")
