@@ -162,6 +162,8 @@ def contexts(browser: Browser, server: Server) -> Iterator[dict[str | None, Brow
 
 
 def violations(page: Page) -> list[dict[str, Any]]:
+    if not AXE.exists():
+        pytest.fail(f"axe-core is not installed in {AXE.parents[2]}: run `bash .ci/axe`")
     page.add_script_tag(path=str(AXE))
     result: dict[str, Any] = page.evaluate(
         "async () => await axe.run(document, {resultTypes: ['violations']})"
