@@ -120,7 +120,7 @@ def text_in(html: str) -> str:
 
 def table_box(match: re.Match[str]) -> str:
     caption = text_in(match.group(3) or "")
-    name = entities.escape(f"Table: {caption}" if caption else "Table")
+    name = entities.escape(caption or "Table")  # pandoc numbers captions: "Table 8.1: ..."
     return (
         f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">{match.group(0)}'
     )
