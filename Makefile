@@ -46,6 +46,7 @@ check: $(TESTING)
 test: check
 	bash .ci/system-packages test
 	bash .ci/ace
+	bash .ci/axe
 	bash .ci/postgres
 	$(BIN)/pytest
 

@@ -76,21 +76,27 @@ def chapter(request: Request) -> Response:
         raise SectionNotFound(slug, chapter_id)
     previous, following = readable.neighbours(found)
     sections = readable.toc()[found.number - 1]["sections"]
-    content = Markup(readable.fragments[found.id])  # sanitised by the pipeline
+    # The chapter's own contents go between its title and its text.
+    heading, end, text = readable.fragments[found.id].partition("</h1>")
+    title, content = Markup(heading + end), Markup(text)  # sanitised by the pipeline
     if moment is None:  # the book as it is now: each section can be edited
         titles = {found.id: found.title} | {s["id"]: s["title"] for s in sections}
-        content = with_edit_links(content, slug, titles, current_user(request) is not None)
+        signed_in = current_user(request) is not None
+        title = with_edit_links(title, slug, titles, signed_in)
+        content = with_edit_links(content, slug, titles, signed_in)
     return render(
         request,
         "chapter.html",
         book=readable.info,
         chapter=found,
+        heading=title,
         content=content,
         previous=previous,
         next=following,
         as_of=moment,
         edition=readable.book.edition,
-        sections=[s["id"] for s in readable.toc()[found.number - 1]["sections"]],
+        sections=sections,
+        downloads=available_downloads(request, slug) if moment is None else [],
     )
 
 

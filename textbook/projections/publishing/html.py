@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as entities
 import json
 import re
 import shutil
@@ -73,7 +74,7 @@ def keep_attribute(element: str, attribute: str, value: str) -> str | None:
 
 def clean_html(html: str) -> str:
     """Defence in depth: pandoc's output of a sanitised AST, through an allowlist again."""
-    return str(
+    return scrollable(
         nh3.clean(
             html,
             tags=TAGS,
@@ -83,6 +84,46 @@ def clean_html(html: str) -> str:
             link_rel=None,
             filter_style_properties={"text-align", "width", "height"},
         )
+    )
+
+
+MATH = re.compile(r'<math display="(block|inline)"[^>]*>.*?</math>', re.S)
+LONG_INLINE_MATH = 28  # characters of formula: wider than a phone's line in the book's type
+TABLE = re.compile(r"<table\b([^>]*)>(\s*<caption>(.*?)</caption>)?", re.S)
+SCROLL_BOX = 'role="region" tabindex="0"'  # a box that scrolls is reached and named
+TAGS_IN = re.compile(r"<annotation\b.*?</annotation>|<[^>]+>", re.S)
+
+
+def scrollable(html: str) -> str:
+    """Display math, tables and code wider than a phone scroll sideways in a box of their own.
+
+    A box that scrolls takes keyboard focus, so that it can be scrolled without a pointer, and
+    says what it holds (WCAG 2.1.1; axe's scrollable-region-focusable). Runs on the allowlisted
+    output, so these attributes are ours, never an author's.
+    """
+    html = MATH.sub(equation_box, html)
+    html = TABLE.sub(table_box, html).replace("</table>", "</table></div>")
+    return html.replace("<pre ", '<pre tabindex="0" ').replace("<pre>", '<pre tabindex="0">')
+
+
+def equation_box(match: re.Match[str]) -> str:
+    """Display math, and inline math too long for a phone's line, in a box that scrolls."""
+    formula = "".join(text_in(match.group(0)).split())
+    if match.group(1) == "inline" and len(formula) < LONG_INLINE_MATH:
+        return match.group(0)
+    kind = "equation" if match.group(1) == "block" else "equation inline"
+    return f'<span class="{kind}" {SCROLL_BOX} aria-label="Equation">{match.group(0)}</span>'
+
+
+def text_in(html: str) -> str:
+    return " ".join(entities.unescape(TAGS_IN.sub(" ", html)).split())
+
+
+def table_box(match: re.Match[str]) -> str:
+    caption = text_in(match.group(3) or "")
+    name = entities.escape(caption or "Table")  # pandoc numbers captions: "Table 8.1: ..."
+    return (
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{name}">{match.group(0)}'
     )
 
 
@@ -117,12 +158,16 @@ class Edition:
 
 def render_page(edition: Edition, content: str, chapter: Chapter | None = None) -> str:
     index = edition.chapters.index(chapter) if chapter else -1
+    # A chapter's own contents go between its title and its text.
+    heading, end, text = content.partition("</h1>") if chapter else ("", "", content)
     return TEMPLATES.get_template("page.html").render(
         book=edition.book,
         chapter=chapter,
+        heading=Markup(heading + end),
+        sections=sections_of(chapter) if chapter else [],
         previous=edition.chapters[index - 1] if chapter and index > 0 else None,
         next=edition.chapters[index + 1] if chapter and index + 1 < len(edition.chapters) else None,
-        content=Markup(content),  # our own pipeline's sanitised output
+        content=Markup(text),  # our own pipeline's sanitised output
         license_url=LICENSES.get(edition.book["license"]),
         authors=edition.names("author"),
         editors=edition.names("editor"),
