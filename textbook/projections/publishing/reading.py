@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -12,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from textbook.domain.application import Textbook
 from textbook.domain.markdown import check_section_size
@@ -43,6 +44,16 @@ class ReadableBook:
 
     def chapter(self, chapter_id: str) -> Chapter | None:
         return next((c for c in self.chapters if c.id == chapter_id), None)
+
+    def fragment(self, chapter_id: str, query: str = "") -> str:
+        """The chapter's HTML; with `query` (such as '?as_of=...'), its links to other chapters
+        keep it, so that a reader of a past version stays in that version."""
+        text = self.fragments[chapter_id]
+        if not query:
+            return text
+        names = "|".join(re.escape(c.id) for c in self.chapters)
+        kept = str(escape(query))
+        return re.sub(f'href="({names})(#[^"]*)?"', lambda m: f'href="{m[1]}{kept}{m[2] or ""}"', text)
 
     def neighbours(self, chapter: Chapter) -> tuple[Chapter | None, Chapter | None]:
         index = self.chapters.index(chapter)
@@ -121,7 +132,8 @@ class Library:
         owner_of = owners(found)
         bibliography = bibliography_file(book.state, self.cache)
         fragments = {
-            c.id: html.chapter_fragment(c, owner_of, bibliography, self.cache) for c in found
+            c.id: html.chapter_fragment(c, owner_of, bibliography, self.cache, "{chapter}")
+            for c in found
         }
         entries = [entry for c in found for entry in html.search_entries(c)]
         info = {"slug": book.state.slug, **book.state.metadata}
