@@ -28,6 +28,9 @@ MAX_QUERY = 200  # characters: each word is looked for in every section of the b
 MAX_QUERY_WORDS = 10
 
 
+CHAPTER_TITLE = re.compile(r"<(/?)h1\b")
+
+
 class QueryTooLong(ValueError):
     """A search over the limits; the message says what they are, for a person."""
 
@@ -239,8 +242,7 @@ def _render_preview(
 
     images = {image.name for image in book.images} if book else set()
     ast = parse_chapter(markdown, images | set(attached), cache, PREVIEW)
-    # The preview sits under the page's own h1: its headings go one level down.
-    args = ["--mathml", "--wrap=none", "--shift-heading-level-by=1"]
+    args = ["--mathml", "--wrap=none"]
     if book is not None:
         # Links to ids elsewhere in the book go to the chapter that has them, as in the book.
         owner_of = {**owners(chapters(book, cache)), **dict.fromkeys(defined_ids(ast), "")}
@@ -261,4 +263,6 @@ def _render_preview(
     left = PREVIEW.within(deadline - time.monotonic())
     written = pandoc.write(ast, "html5", args, limits=left)
     written = REFERENCES_H1.sub(r"<h2\1>References</h2>", written)
+    # The preview sits under the page's own h1: a chapter's title shows as an h2 there.
+    written = CHAPTER_TITLE.sub(r"<\1h2", written)
     return Markup(html.clean_html(written))  # sanitised twice, see above
