@@ -38,9 +38,26 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
     assert "Traceback" not in server.log.read_text(), server.server_log()
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_link_works_for(role: str, served: tuple[LiveServer, Seeded], tmp_path: Path) -> None:
+def test_every_link_works_for_every_role(served: tuple[LiveServer, Seeded], tmp_path: Path) -> None:
     server, seeded = served
+    problems, pages, seen_in_the_past = [], [], set()
+    for role in ROLES:
+        crawl = crawl_as(server, seeded, role)
+        problems += crawl.problems()
+        # A past version's pages differ between people only in the header, which every other
+        # page shows too: the Nu checker reads them once, so that it runs in a minute.
+        for page in crawl.pages():
+            if "as_of=" in page.url and page.url in seen_in_the_past:
+                continue
+            seen_in_the_past.add(page.url)
+            pages.append(page)
+    started = time.monotonic()
+    problems += validate(pages, tmp_path / "pages", VNU)
+    print(f"the Nu checker read {len(pages)} pages in {time.monotonic() - started:.1f} s")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(sorted(problems)[:200])
+
+
+def crawl_as(server: LiveServer, seeded: Seeded, role: str) -> Crawl:
     with server.client() as client:
         if role != "anonymous":
             assert sign_in(client, seeded.people[role], PASSWORD).status_code == 303
@@ -49,12 +66,11 @@ def test_every_link_works_for(role: str, served: tuple[LiveServer, Seeded], tmp_
         # Closed proposals are reached from notices and bookmarks as well as from links.
         crawl.run(["/", *(f"/proposals/{p}" for p in seeded.proposals.values())])
         seconds = time.monotonic() - started
-    pages = crawl.pages()
-    print(f"\nas {role}: {len(crawl.visits)} links, {len(pages)} pages in {seconds:.1f} s")
-    # The crawl reached what it is meant to check: proposals, past states, a revision.
+    print(f"\nas {role}: {len(crawl.visits)} links, {len(crawl.pages())} pages in {seconds:.1f} s")
+    # The crawl reached what it is meant to check: every proposal, past states, revisions.
     reached = set(crawl.visits)
     for state, proposal in seeded.proposals.items():
         assert f"/proposals/{proposal}" in reached, state
     assert any("as_of=" in url for url in reached)
-    problems = crawl.problems() + validate(pages, tmp_path / "pages", VNU)
-    assert not problems, f"{len(problems)} problems:\n" + "\n".join(sorted(problems)[:200])
+    assert any("/revisions/" in url for url in reached)
+    return crawl
