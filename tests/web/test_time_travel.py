@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
-from tests.web.conftest import sign_in
+from tests.web.conftest import csrf_of, sign_in
 from tests.web.test_pages import propose, review
 
 
@@ -79,3 +79,16 @@ def test_future_dates_and_nonsense_are_clear(client: TestClient) -> None:
     assert client.get("/books/tiny", params={"as_of": later}).status_code == 200
     assert client.get("/books/tiny", params={"as_of": "9999-12-31"}).status_code == 200
     assert client.get("/books/tiny", params={"as_of": "yesterday"}).status_code == 400
+
+
+def test_a_preview_links_to_ids_elsewhere_in_the_book_where_they_are(client: TestClient) -> None:
+    sign_in(client, "alice")
+    page = client.get("/books/tiny/sections/counting/edit")
+    text = "## Counting {#counting}\n\nAs [Summing](#summing) shows, and [here](#counting).\n"
+    response = client.post(
+        "/preview", data={"csrf": csrf_of(page.text), "book": "tiny", "text": text}
+    )
+    assert response.status_code == 200, response.text
+    links = hrefs(response.json()["html"], "a")
+    assert "/books/tiny/chapters/second#summing" in links
+    assert "#counting" in links  # an id of the text itself stays in the preview
