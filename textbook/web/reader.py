@@ -19,7 +19,9 @@ from starlette.routing import Route
 
 from textbook.domain.errors import BookDidNotExist, InvalidInput, SectionNotFound
 from textbook.domain.moments import parse_as_of
-from textbook.projections.publishing.reading import QueryTooLong
+from textbook.projections.publishing.pandoc import PandocFailed
+from textbook.projections.publishing.reading import QueryTooLong, ReadableBook
+from textbook.projections.publishing.sources import BuildError
 from textbook.projections.queries import Revision
 from textbook.web.errors import WebError
 from textbook.web.pages import render
@@ -51,6 +53,18 @@ def version_query(moment: datetime | None) -> str:
     return f"?{urlencode({'as_of': moment.isoformat()})}" if moment else ""
 
 
+def readable_book(request: Request, slug: str, moment: datetime | None) -> ReadableBook:
+    """The book to read; a version pandoc could not render in time (a busy machine) is a 503
+    that says to try again, never a 500."""
+    try:
+        return site(request).readable(slug, moment)
+    except (PandocFailed, BuildError):
+        raise WebError(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "This version of the book is being prepared; try again in a minute.",
+        ) from None
+
+
 def before_the_book(request: Request, slug: str, moment: datetime) -> Response:
     """An honest page for a moment before the book existed, with a way to its first state."""
     queries = site(request).queries()
@@ -72,7 +86,7 @@ def books(request: Request) -> Response:
 def book(request: Request) -> Response:
     slug, moment = request.path_params["slug"], as_of(request)
     try:
-        readable = site(request).readable(slug, moment)
+        readable = readable_book(request, slug, moment)
     except BookDidNotExist:
         assert moment is not None  # the book exists now
         return before_the_book(request, slug, moment)
@@ -99,7 +113,7 @@ def chapter(request: Request) -> Response:
         as_of(request),
     )
     try:
-        readable = site(request).readable(slug, moment)
+        readable = readable_book(request, slug, moment)
     except BookDidNotExist:
         assert moment is not None  # the book exists now
         return before_the_book(request, slug, moment)
