@@ -25,7 +25,7 @@ from textbook.domain.application import Textbook
 from textbook.domain.errors import BookNotFound, InvalidInput, TextbookError
 from textbook.domain.images import MAX_IMAGE
 from textbook.domain.markdown import MAX_SECTION_BYTES, section_too_long
-from textbook.domain.moments import parse_moment
+from textbook.domain.moments import parse_as_of
 from textbook.domain.user import listed_id, token_expiry
 from textbook.projections.publishing.sources import FORMATS, BuildError
 from textbook.projections.queries import Queries
@@ -113,7 +113,7 @@ def fail(message: str) -> None:
 
 def parse_time(value: str) -> datetime:
     try:
-        return parse_moment(value)
+        return parse_as_of(value)  # a plain date: the end of that day, as on the web
     except InvalidInput as error:
         raise click.BadParameter(error.message, param_hint="'--as-of'") from None
 
@@ -201,7 +201,11 @@ def export(context: Context, slug: str, folder: Path) -> None:
 
 @cli.command()
 @click.argument("slug")
-@click.option("--as-of", metavar="TIME", help="Show the book as it was then (ISO 8601, UTC).")
+@click.option(
+    "--as-of",
+    metavar="TIME",
+    help="Show the book as it was then (ISO 8601, UTC; a date alone: the end of that day).",
+)
 @pass_context
 @reports_errors
 def show(context: Context, slug: str, as_of: str | None) -> None:
@@ -325,7 +329,11 @@ def seed_demo(context: Context) -> None:
     help="Comma-separated formats to build: html, epub, pdf.",
 )
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder [default: build/].")
-@click.option("--as-of", metavar="TIME", help="Build the book as it was then (ISO 8601, UTC).")
+@click.option(
+    "--as-of",
+    metavar="TIME",
+    help="Build the book as it was then (ISO 8601, UTC; a date alone: the end of that day).",
+)
 @pass_context
 @reports_errors
 def build_command(

@@ -413,7 +413,16 @@ class Textbook(Application[UUID]):
         known = set(book.section_ids()) if book else set()
         new_ids = [s.id for c in state.chapters for s in c.sections]
         counts = {"added": 0, "revised": 0, "removed": 0}
-        changed: list[Aggregate] = []
+        # The book first: every section's revision is then recorded at a moment when the book,
+        # its outline and its images already hold it, so "the book at this moment" shows it.
+        outline = [dict(chapter) for chapter in state.outline()]
+        if book is None:
+            book = Book(state.slug, state.metadata, state.metadata_yaml, outline, by=actor)
+        else:
+            book.change_metadata(state.metadata, state.metadata_yaml, by=actor)
+            book.change_outline(outline, by=actor, proposal_id=None)
+        self._import_assets(book, state, actor)
+        changed: list[Aggregate] = [book]
         for section in (s for c in state.chapters for s in c.sections):
             aggregate = self._import_section(state.slug, section, actor, counts)
             if aggregate is not None:
@@ -423,14 +432,6 @@ class Textbook(Application[UUID]):
             old.remove(by=actor, approved_by=actor, proposal_id=None, message="Import")
             counts["removed"] += 1
             changed.append(old)
-        outline = [dict(chapter) for chapter in state.outline()]
-        if book is None:
-            book = Book(state.slug, state.metadata, state.metadata_yaml, outline, by=actor)
-        else:
-            book.change_metadata(state.metadata, state.metadata_yaml, by=actor)
-            book.change_outline(outline, by=actor, proposal_id=None)
-        self._import_assets(book, state, actor)
-        changed.append(book)
         recordings = self._save(*changed)
         return ImportReport(
             slug=state.slug,
@@ -694,23 +695,22 @@ class Textbook(Application[UUID]):
             proposal.reject(comment, user.id, by, book)
             self._save(proposal, *self._closed(proposal))
         else:
+            # The images before the text that shows them (nothing is saved if approval fails).
+            with_images = self._put_images(proposal, book, user.id)
             approved = self._approve(
                 proposal, book, comment, user.id, by, version, break_references
             )
-            approved = self._with_images(proposal, book, approved, user.id)
+            if with_images and not any(a is book for a in approved):
+                approved.append(book)
             self._save(*approved, *self._closed(proposal))
         return proposal.status
 
     @staticmethod
-    def _with_images(
-        proposal: Proposal, book: Book, approved: list[Aggregate], by: UUID
-    ) -> list[Aggregate]:
-        """The approved aggregates, and the book with the proposal's images put in it."""
-        if not proposal.images:
-            return approved
+    def _put_images(proposal: Proposal, book: Book, by: UUID) -> bool:
+        """Put the proposal's images in the book; whether there were any."""
         for name, image in sorted(proposal.images.items()):
             book.put_image(name, **image, by=by, proposal_id=proposal.id)
-        return approved if any(a is book for a in approved) else [*approved, book]
+        return bool(proposal.images)
 
     def _closed(self, proposal: Proposal) -> list[Aggregate]:
         """The author's OpenProposals with this proposal closed, to save with it (if counted)."""
@@ -739,7 +739,6 @@ class Textbook(Application[UUID]):
             if book.has_section(section_id):
                 raise SlugTaken("section id", section_id)
             proposal.approve(comment, by, name, book, 0, 1, version)
-            section = self._revived_section(book.slug, section_id, proposal, by)
             if kind == "add_section":
                 if proposal.chapter_id not in [c["id"] for c in book.chapters]:
                     raise Conflict(f"The chapter '{proposal.chapter_id}' no longer exists.")
@@ -748,7 +747,9 @@ class Textbook(Application[UUID]):
                 )
             else:
                 outline = outline_with_chapter(book.chapters, proposal.after, section_id)
+            # The outline before the text, so that the book at the revision's moment holds it.
             book.change_outline(outline, by=by, proposal_id=proposal.id)
+            section = self._revived_section(book.slug, section_id, proposal, by)
             return [proposal, section, book]
         section = self._live_section(book, section_id)
         current = section.revision
@@ -765,8 +766,8 @@ class Textbook(Application[UUID]):
             self._check_references(book, section, None, break_references)
         proposal.approve(comment, by, name, book, current, current, version)
         if kind == "remove_section":
-            section.remove(proposal.author, by, proposal.id, proposal.message)
             book.change_outline(outline_without_section(book.chapters, section_id), by, proposal.id)
+            section.remove(proposal.author, by, proposal.id, proposal.message)
             return [proposal, section, book]
         if proposal.chapter_id not in [c["id"] for c in book.chapters]:
             raise Conflict(f"The chapter '{proposal.chapter_id}' no longer exists.")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 
 from textbook.domain.errors import InvalidInput
 
+PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_MOMENT = 64  # characters: an ISO 8601 time with a zone and microseconds takes 32
 
 
@@ -26,3 +28,14 @@ def parse_moment(value: str) -> datetime:
         raise InvalidInput(f"'{shown}' is not {example}.") from None
     except OverflowError:
         raise InvalidInput(f"'{shown}' is outside the times this book can show.") from None
+
+
+def parse_as_of(value: str) -> datetime:
+    """The moment a reader asks to see the book at: as parse_moment, but a plain date such as
+    2026-11-30 means the end of that day in UTC, so that the day's changes are all in it."""
+    if PLAIN_DATE.fullmatch(value):
+        day = parse_moment(value)
+        if day.date() == datetime.max.date():
+            return day.replace(hour=23, minute=59, second=59, microsecond=999999)
+        return day + timedelta(days=1) - timedelta(microseconds=1)
+    return parse_moment(value)

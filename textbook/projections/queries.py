@@ -247,14 +247,14 @@ class Queries:
         """Approved revisions, oldest first: of one section, or of the whole book."""
         with self.views.read() as sql:
             self._book_row(sql, slug)
-            if section_id is not None:
-                self.section(slug, section_id)
             names = self._names(sql)
             rows = sql.all(
                 "SELECT * FROM {s}.tb_revisions WHERE book_slug = ?"
                 " AND (? = '' OR section_id = ?) ORDER BY at, section_id, version",
                 (slug, section_id or "", section_id or ""),
             )
+        if section_id is not None and not rows:  # a removed section keeps its history
+            raise SectionNotFound(slug, section_id)
         return [
             Revision(
                 section_id=r["section_id"],

@@ -9,15 +9,21 @@ import zipfile
 from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from textbook.domain.errors import InvalidInput, SectionNotFound
-from textbook.domain.moments import parse_moment
+from textbook.domain.errors import BookDidNotExist, InvalidInput, SectionNotFound
+from textbook.domain.moments import parse_as_of
+from textbook.projections.publishing.pandoc import PandocFailed
+from textbook.projections.publishing.reading import ReadableBook
 from textbook.projections.publishing.search import QueryTooLong
+from textbook.projections.publishing.sources import BuildError
+from textbook.projections.queries import Revision
 from textbook.web.edit_links import with_edit_links
 from textbook.web.errors import WebError
 from textbook.web.pages import render
@@ -30,16 +36,50 @@ DOWNLOADS = {
     "pdf": ("application/pdf", ".pdf"),
     "html": ("application/zip", "-web.zip"),
 }
+HISTORY_PAGE = 50  # revisions on one page of a history
+IMPORT_RUN = 5.0  # seconds: imported revisions closer than this were one import
 
 
 def as_of(request: Request) -> datetime | None:
+    """The moment asked for with ?as_of= (a plain date is the end of that day, UTC), or None."""
     value = request.query_params.get("as_of")
     if not value:
         return None
     try:
-        return parse_moment(value)
+        return parse_as_of(value)
     except InvalidInput as error:  # a malformed query string, as before: 400
         raise WebError(HTTPStatus.BAD_REQUEST, error.message) from None
+
+
+def version_query(moment: datetime | None) -> str:
+    """The query string that keeps a link in the version being read: '' for the current one."""
+    return f"?{urlencode({'as_of': moment.isoformat()})}" if moment else ""
+
+
+def readable_book(request: Request, slug: str, moment: datetime | None) -> ReadableBook:
+    """The book to read; a version pandoc could not render in time (a busy machine) is a 503
+    that says to try again, never a 500."""
+    try:
+        return site(request).readable(slug, moment)
+    except (PandocFailed, BuildError):
+        raise WebError(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "This version of the book is being prepared; try again in a minute.",
+        ) from None
+
+
+def before_the_book(request: Request, slug: str, moment: datetime) -> Response:
+    """An honest page for a moment before the book existed, with a way to its first state."""
+    queries = site(request).queries()
+    revisions = queries.history(slug)
+    return render(
+        request,
+        "before_book.html",
+        int(HTTPStatus.NOT_FOUND),
+        book=queries.outline(slug),
+        as_of=moment,
+        earliest=shown_at(revisions)[key_of(revisions[0])] if revisions else None,
+    )
 
 
 def books(request: Request) -> Response:
@@ -48,7 +88,11 @@ def books(request: Request) -> Response:
 
 def book(request: Request) -> Response:
     slug, moment = request.path_params["slug"], as_of(request)
-    readable = site(request).readable(slug, moment)
+    try:
+        readable = readable_book(request, slug, moment)
+    except BookDidNotExist:
+        assert moment is not None  # the book exists now
+        return before_the_book(request, slug, moment)
     queries = site(request).queries()
     return render(
         request,
@@ -58,6 +102,7 @@ def book(request: Request) -> Response:
         contributors=readable.book.contributors,
         edition=readable.book.edition,
         as_of=moment,
+        version=version_query(moment),
         downloads=available_downloads(request, slug) if moment is None else [],
         members=queries.members(slug),
         queue=len(queries.proposals(slug, "open")),
@@ -70,14 +115,19 @@ def chapter(request: Request) -> Response:
         request.path_params["chapter"],
         as_of(request),
     )
-    readable = site(request).readable(slug, moment)
+    try:
+        readable = readable_book(request, slug, moment)
+    except BookDidNotExist:
+        assert moment is not None  # the book exists now
+        return before_the_book(request, slug, moment)
     found = readable.chapter(chapter_id)
     if found is None:
         raise SectionNotFound(slug, chapter_id)
     previous, following = readable.neighbours(found)
+    version = version_query(moment)
     sections = readable.toc()[found.number - 1]["sections"]
     # The chapter's own contents go between its title and its text.
-    heading, end, text = readable.fragments[found.id].partition("</h1>")
+    heading, end, text = readable.fragment(found.id, version).partition("</h1>")
     title, content = Markup(heading + end), Markup(text)  # sanitised by the pipeline
     if moment is None:  # the book as it is now: each section can be edited
         titles = {found.id: found.title} | {s["id"]: s["title"] for s in sections}
@@ -94,6 +144,7 @@ def chapter(request: Request) -> Response:
         previous=previous,
         next=following,
         as_of=moment,
+        version=version,
         edition=readable.book.edition,
         sections=sections,
         downloads=available_downloads(request, slug) if moment is None else [],
@@ -187,20 +238,86 @@ def history(request: Request) -> Response:
     slug, section_id = request.path_params["slug"], request.path_params.get("section")
     queries = site(request).queries()
     outline = queries.outline(slug)
-    revisions = queries.history(slug, section_id)
-    previous: dict[str, str] = {}
-    entries = []
-    for revision in revisions:
-        before = previous.get(revision.section_id, "")
-        entries.append({"revision": revision, "diff": word_diff(before, revision.text)})
-        previous[revision.section_id] = revision.text
+    moments = shown_at(queries.history(slug))
+    entries = list(reversed(history_entries(queries.history(slug, section_id), moments)))
+    pages = max(1, -(-len(entries) // HISTORY_PAGE))
+    number = page_number(request, pages)
     return render(
         request,
         "history.html",
         book=outline,
         section_id=section_id,
-        entries=list(reversed(entries)),
+        removed=bool(section_id) and entries[0]["revision"].kind == "removed",
+        entries=entries[(number - 1) * HISTORY_PAGE : number * HISTORY_PAGE],
+        page=number,
+        pages=pages,
+        total=len(entries),
     )
+
+
+def revision(request: Request) -> Response:
+    """One revision of a section, at its permanent address."""
+    slug, section_id = request.path_params["slug"], request.path_params["section"]
+    queries = site(request).queries()
+    outline = queries.outline(slug)
+    wanted = request.path_params["revision"]
+    entries = [
+        e
+        for e in history_entries(queries.history(slug, section_id), shown_at(queries.history(slug)))
+        if str(e["revision"].revision) == wanted and e["revision"].kind != "removed"
+    ]
+    if not entries:
+        raise WebError(
+            HTTPStatus.NOT_FOUND, f"The section '{section_id}' has no revision {wanted[:20]}."
+        )
+    return render(request, "revision.html", book=outline, section_id=section_id, entry=entries[0])
+
+
+def history_entries(revisions: list[Revision], moments: dict[str, str]) -> list[dict[str, Any]]:
+    """Each revision with its word diff against the one before it, oldest first, and the
+    moment whose book shows it (`moment`)."""
+    previous: dict[str, str] = {}
+    entries = []
+    for revision in revisions:
+        before = previous.get(revision.section_id, "")
+        diff = word_diff(before, revision.text)
+        moment = moments.get(key_of(revision), revision.at)
+        entries.append({"revision": revision, "diff": diff, "moment": moment})
+        previous[revision.section_id] = revision.text
+    return entries
+
+
+def key_of(revision: Revision) -> str:
+    return f"{revision.section_id} {revision.revision} {revision.kind}"
+
+
+def shown_at(revisions: list[Revision]) -> dict[str, str]:
+    """When the book first shows each revision (oldest first): its own moment, except that an
+    import records its sections one after another in one go, and the book it made is whole
+    only at the last of them (earlier, later chapters had no text yet)."""
+    moments = [r.at for r in revisions]
+    for n in range(len(revisions) - 2, -1, -1):
+        this, after = revisions[n], revisions[n + 1]
+        if imported(this) and imported(after) and seconds_between(this.at, after.at) < IMPORT_RUN:
+            moments[n] = moments[n + 1]
+    return {key_of(r): moment for r, moment in zip(revisions, moments, strict=True)}
+
+
+def imported(revision: Revision) -> bool:
+    return revision.proposal_id is None and revision.message == "Import"
+
+
+def seconds_between(earlier: str, later: str) -> float:
+    return (datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()
+
+
+def page_number(request: Request, pages: int) -> int:
+    value = request.query_params.get("page", "1")
+    if not value.isdigit() or not 1 <= int(value) <= pages:
+        raise WebError(
+            HTTPStatus.NOT_FOUND, f"There is no page {value[:20]}: the pages are 1 to {pages}."
+        )
+    return int(value)
 
 
 def blame(request: Request) -> Response:
@@ -294,4 +411,5 @@ routes = [
     Route("/books/{slug}/history", history, name="history"),
     Route("/books/{slug}/sections/{section}/history", history, name="section_history"),
     Route("/books/{slug}/sections/{section}/blame", blame, name="blame"),
+    Route("/books/{slug}/sections/{section}/revisions/{revision}", revision, name="revision"),
 ]

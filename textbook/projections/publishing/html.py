@@ -128,10 +128,20 @@ def table_box(match: re.Match[str]) -> str:
 
 
 def chapter_fragment(
-    chapter: Chapter, owners: dict[str, str], bibliography: Path | None, cache: Cache
+    chapter: Chapter,
+    owners: dict[str, str],
+    bibliography: Path | None,
+    cache: Cache,
+    page: str = "{chapter}.html",
 ) -> str:
-    """The chapter as an HTML fragment for the web edition."""
-    ast = resolve_links(chapter, owners, lambda owner, target: f"{owner}.html#{target}")
+    """The chapter as an HTML fragment for the web edition.
+
+    `page` is the address of another chapter's page relative to this one's: `{chapter}.html` in
+    the downloadable edition, `{chapter}` where the site serves chapters without a suffix.
+    """
+    ast = resolve_links(
+        chapter, owners, lambda owner, target: page.format(chapter=owner) + f"#{target}"
+    )
     return render_chapter("html", chapter, ast, bibliography, cache, clean_html)
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from textbook.domain.application import Textbook
 from textbook.domain.markdown import check_section_size
@@ -23,6 +24,11 @@ from textbook.projections.publishing.pipeline import bibliography_file
 from textbook.projections.publishing.search import Index, Results
 from textbook.projections.publishing.sources import BookToBuild, Cache, Chapter, chapters, owners
 from textbook.projections.queries import Queries
+
+# A moment this long ago is settled: every event stamped before it has been stored (a command
+# saves its events within a second or two of stamping them).
+SETTLED = timedelta(seconds=10)
+CHAPTER_TITLE = re.compile(r"<(/?)h1\b")
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,18 @@ class ReadableBook:
 
     def chapter(self, chapter_id: str) -> Chapter | None:
         return next((c for c in self.chapters if c.id == chapter_id), None)
+
+    def fragment(self, chapter_id: str, query: str = "") -> str:
+        """The chapter's HTML; with `query` (such as '?as_of=...'), its links to other chapters
+        keep it, so that a reader of a past version stays in that version."""
+        text = self.fragments[chapter_id]
+        if not query:
+            return text
+        names = "|".join(re.escape(c.id) for c in self.chapters)
+        kept = str(escape(query))
+        return re.sub(
+            f'href="({names})(#[^"]*)?"', lambda m: f'href="{m[1]}{kept}{m[2] or ""}"', text
+        )
 
     def neighbours(self, chapter: Chapter) -> tuple[Chapter | None, Chapter | None]:
         index = self.chapters.index(chapter)
@@ -73,24 +91,39 @@ class Library:
         self.previews = PreviewCache(build_dir / "cache")
         self.build_dir = build_dir
         self.books: OrderedDict[tuple[str, str], ReadableBook] = OrderedDict()
+        # Past moments already read, each to its edition: working out the book at a moment
+        # replays every section's events (0.2 s for the sample book), and a settled past
+        # never changes.
+        self.past: OrderedDict[tuple[str, str], ReadableBook] = OrderedDict()
         self.keep = keep
         self.lock = threading.Lock()
 
     def book(
         self, app: Textbook, queries: Queries, slug: str, as_of: datetime | None = None
     ) -> ReadableBook:
+        settled = as_of is not None and as_of < datetime.now(UTC) - SETTLED
+        moment = (slug, as_of.isoformat() if as_of else "")
+        if settled:
+            with self.lock:
+                found = self.past.get(moment)
+                if found is not None:
+                    self.past.move_to_end(moment)
+                    return found
         book = book_to_build(app, queries, slug, as_of)
         key = (slug, fingerprint(book))
         with self.lock:
             found = self.books.get(key)
             if found is not None:
                 self.books.move_to_end(key)
-                return found
-        readable = self.render(book)
+        readable = found or self.render(book)
         with self.lock:
             self.books[key] = readable
             while len(self.books) > self.keep:
                 self.books.popitem(last=False)
+            if settled:
+                self.past[moment] = readable
+                while len(self.past) > self.keep * 8:
+                    self.past.popitem(last=False)
         return readable
 
     def render(self, book: BookToBuild) -> ReadableBook:
@@ -98,7 +131,8 @@ class Library:
         owner_of = owners(found)
         bibliography = bibliography_file(book.state, self.cache)
         fragments = {
-            c.id: html.chapter_fragment(c, owner_of, bibliography, self.cache) for c in found
+            c.id: html.chapter_fragment(c, owner_of, bibliography, self.cache, "{chapter}")
+            for c in found
         }
         entries = [entry for c in found for entry in html.search_entries(c)]
         info = {"slug": book.state.slug, **book.state.metadata}
@@ -191,15 +225,25 @@ def _render_preview(
 ) -> Markup:
     from textbook.projections.publishing.sources import (
         REFERENCES_H1,
+        Chapter,
+        chapters,
+        defined_ids,
         nodes,
         parse_chapter,
         resolve_images,
+        resolve_links,
     )
 
     images = {image.name for image in book.images} if book else set()
     ast = parse_chapter(markdown, images | set(attached), cache, PREVIEW)
     args = ["--mathml", "--wrap=none"]
     if book is not None:
+        # Links to ids elsewhere in the book go to the chapter that has them, as in the book.
+        owner_of = {**owners(chapters(book, cache)), **dict.fromkeys(defined_ids(ast), "")}
+        here = Chapter("", 0, "", ast, frozenset())
+        ast = resolve_links(
+            here, owner_of, lambda owner, target: f"/books/{book.slug}/chapters/{owner}#{target}"
+        )
         ast = resolve_images(ast, f"/books/{book.slug}/images/")
         for node in nodes(ast["blocks"]):
             if node["t"] == "Image":
@@ -213,4 +257,6 @@ def _render_preview(
     left = PREVIEW.within(deadline - time.monotonic())
     written = pandoc.write(ast, "html5", args, limits=left)
     written = REFERENCES_H1.sub(r"<h2\1>References</h2>", written)
+    # The preview sits under the page's own h1: a chapter's title shows as an h2 there.
+    written = CHAPTER_TITLE.sub(r"<\1h2", written)
     return Markup(html.clean_html(written))  # sanitised twice, see above

@@ -1,0 +1,150 @@
+"""The sample book with a proposal in every state and a person in every role, for whole-site tests.
+
+`seed_states(settings)` writes straight through the application, before any server starts, so
+it takes a second or two. Tests that walk the whole site (the crawl, accessibility checks) serve
+the store it leaves with `textbook serve` and visit what `Seeded` names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from uuid import UUID
+
+from textbook.config import Settings
+from textbook.domain.application import Textbook
+from textbook.domain.errors import MergeConflict
+from textbook.source import read_book
+from textbook.storage import blob_store, open_textbook
+
+SAMPLE = Path(__file__).resolve().parent.parent / "books" / "numerical-methods"
+SLUG = "numerical-methods"
+PASSWORD = "correct horse"
+# Who plays each role on the book; a second editor approves what the first one proposes.
+PEOPLE = {"author": "ada", "editor": "emmy", "second_editor": "grace", "maintainer": "max"}
+ROLES = ("anonymous", "author", "editor", "maintainer")  # anonymous: nobody signed in
+STATES = (
+    "open", "changes_requested", "approved", "rejected", "withdrawn", "stale_clean",
+    "stale_clash", "new_section", "new_chapter", "move", "removal",
+    "approved_section", "approved_move", "approved_removal",
+)  # fmt: skip
+
+
+@dataclass
+class Seeded:
+    """What the seed made: the book's slug, the people by role, the proposals by state."""
+
+    slug: str = SLUG
+    people: dict[str, str] = field(default_factory=lambda: dict(PEOPLE))
+    proposals: dict[str, UUID] = field(default_factory=dict)
+
+
+def seed_states(settings: Settings) -> Seeded:
+    """The sample book, its people and its proposals, written into the store `settings` name."""
+    app = open_textbook(settings)
+    try:
+        return seed_app(app)
+    finally:
+        app.close()
+
+
+def seed_app(app: Textbook) -> Seeded:
+    source = read_book(SAMPLE)
+    blob_store(app).put(source.blobs)
+    app.import_book(source.state)
+    app.set_open_to_all(SLUG, True)
+    for role, name in PEOPLE.items():
+        app.register_user(name, f"{name}@example.org", PASSWORD)
+        app.grant(SLUG, name, "editor" if role == "second_editor" else role)
+    seeded = Seeded()
+    seeded.proposals.update(reviewed(app))
+    seeded.proposals.update(stale(app))
+    seeded.proposals.update(structural(app))
+    assert set(seeded.proposals) == set(STATES)
+    app.merged_text(seeded.proposals["stale_clean"])  # merges cleanly
+    try:
+        app.merged_text(seeded.proposals["stale_clash"])
+    except MergeConflict:
+        return seeded
+    raise AssertionError("the stale proposal that should clash merges cleanly")
+
+
+def section_text(app: Textbook, section_id: str) -> str:
+    state = app.book_state(SLUG)
+    return next(s.text for c in state.chapters for s in c.sections if s.id == section_id)
+
+
+def append(app: Textbook, section_id: str, sentence: str, by: str) -> UUID:
+    """Propose the section with one more paragraph at its end."""
+    text = section_text(app, section_id).rstrip("\n") + f"\n\n{sentence}\n"
+    return app.propose_edit(SLUG, section_id, text, f"Add: {sentence[:40]}", by)
+
+
+def first_paragraph(app: Textbook, section_id: str, sentence: str, by: str) -> UUID:
+    """Propose the section with `sentence` in front of its first paragraph."""
+    heading, rest = section_text(app, section_id).split("\n\n", 1)
+    text = f"{heading}\n\n{sentence} {rest}"
+    return app.propose_edit(SLUG, section_id, text, f"Open with: {sentence[:40]}", by)
+
+
+def approve(app: Textbook, proposal: UUID, by: str) -> UUID:
+    app.review(proposal, "approve", "Thank you.", by, app.proposal_info(proposal).version)
+    return proposal
+
+
+def reviewed(app: Textbook) -> dict[str, UUID]:
+    """Edits by the author, one in each state a review leaves."""
+    author, editor = PEOPLE["author"], PEOPLE["editor"]
+    found = {
+        "open": append(app, "bisection", "Bisection never fails on a sign change.", author),
+        "changes_requested": append(app, "newton-method", "Newton can diverge.", author),
+        "approved": append(app, "secant-method", "The secant method needs no derivative.", author),
+        "rejected": append(app, "convergence-order", "Order is everything.", author),
+        "withdrawn": append(app, "root-finding-exercises", "Try it yourself.", author),
+    }
+    app.review(found["changes_requested"], "request_changes", "Say when, please.", editor)
+    approve(app, found["approved"], editor)
+    app.review(found["rejected"], "reject", "This says too little.", editor)
+    app.withdraw(found["withdrawn"], author)
+    return found
+
+
+def stale(app: Textbook) -> dict[str, UUID]:
+    """Two open edits whose sections changed since: one merges cleanly, one clashes."""
+    author, editor, other = PEOPLE["author"], PEOPLE["editor"], PEOPLE["second_editor"]
+    clean = append(app, "gaussian-elimination", "Elimination costs about 2n³/3 flops.", author)
+    approve(app, first_paragraph(app, "gaussian-elimination", "An old method.", editor), other)
+    clash = first_paragraph(app, "lu-factorization", "LU is elimination kept.", author)
+    approve(app, first_paragraph(app, "lu-factorization", "LU saves work.", editor), other)
+    return {"stale_clean": clean, "stale_clash": clash}
+
+
+NEW_SECTION = "## Rational Interpolation {#rational-interpolation}\n\nA ratio of polynomials.\n"
+NEW_CHAPTER = "# Optimization {#optimization}\n\nFinding the lowest point of a function.\n"
+ADDED = "## Adaptive Steps {#adaptive-steps}\n\nThe step size follows the error estimate.\n"
+
+
+def structural(app: Textbook) -> dict[str, UUID]:
+    """New sections and chapters, moves and removals: open, and approved."""
+    author, editor, maintainer = PEOPLE["author"], PEOPLE["editor"], PEOPLE["maintainer"]
+    found = {
+        "new_section": app.propose_section(
+            SLUG, "interpolation", "cubic-splines", NEW_SECTION, "Rational functions", author
+        ),
+        "new_chapter": app.propose_chapter(SLUG, "odes", NEW_CHAPTER, "A new chapter", author),
+        "move": app.propose_move(
+            SLUG, "pivoting", "linear-systems", "gaussian-elimination", "Pivot first", author
+        ),
+        "removal": app.propose_removal(SLUG, "eigenvalues-exercises", "Too many", author),
+        "approved_section": app.propose_section(
+            SLUG, "odes", "runge-kutta-methods", ADDED, "Adaptive steps", maintainer
+        ),
+        "approved_move": app.propose_move(
+            SLUG, "cubic-splines", "interpolation", "runge-phenomenon", "Splines first", maintainer
+        ),
+    }
+    approve(app, found["approved_section"], editor)
+    approve(app, found["approved_move"], editor)
+    found["approved_removal"] = app.propose_removal(SLUG, "adaptive-steps", "Not yet", maintainer)
+    approve(app, found["approved_removal"], editor)
+    return found
