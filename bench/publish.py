@@ -175,7 +175,8 @@ def open_store(database: Path, folder: Path) -> Store:
     app, views = open_textbook(settings), open_views(settings)
     source = read_book(folder)
     blob_store(app).put(source.blobs)
-    app.import_book(source.state)
+    app.register_user("mia", "mia@example.org", None)
+    app.import_book(source.state, by="mia")
     catch_up(app, views)
     return Store(settings, app, views)
 

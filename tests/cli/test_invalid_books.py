@@ -117,7 +117,7 @@ def test_invalid_book_is_refused_and_nothing_is_stored(case: str, run: Run, tmp_
     shutil.copytree(FIXTURES / "tiny", book)
     change, message = CASES[case]
     change(book)
-    result = run("import", str(book))
+    result = run("import", str(book), "--as", "mia")
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1

@@ -152,7 +152,7 @@ def test_anyone_reads_a_section_and_its_history(api: Api) -> None:
     assert section["text"].startswith("## Counting {#counting}\n\nOne, two, three.\n")
     history = api.get(f"{SECTION}/history").json()
     assert [(r["revision"], r["kind"], r["author"], r["message"]) for r in history] == [
-        (1, "created", "operator", "Import")
+        (1, "created", "mia", "Import")
     ]
     assert history[0]["proposal_id"] is None
 

@@ -17,7 +17,6 @@ from eventsourcing.persistence import IntegrityError
 
 from textbook.domain import ids
 from textbook.domain.book import (
-    METADATA_FIELDS,
     ROLES,
     Book,
     outline_with_chapter,
@@ -43,6 +42,7 @@ from textbook.domain.errors import (
 from textbook.domain.images import checked_image, image_names
 from textbook.domain.markdown import VALID_ID, checked_section_text, heading_of, outside_code
 from textbook.domain.merge import merge
+from textbook.domain.metadata import filled
 from textbook.domain.proposal import VERDICTS, OpenProposals, Proposal, checked_message
 from textbook.domain.section import Section
 from textbook.domain.state import (
@@ -131,6 +131,9 @@ class Textbook(Application[UUID]):
         user = User(name=name, email=email, password_hash=password_hash)
         self._save(user, EmailIndex(email=email, user_id=user.id))
         return user.id
+
+    def user_exists(self, name: str) -> bool:
+        return self._exists(ids.user_id(name))
 
     def user(self, name: str) -> User:
         try:
@@ -336,13 +339,17 @@ class Textbook(Application[UUID]):
 
     # Import: the source files become approved revisions by the importing maintainer.
 
-    def import_book(self, state: BookState, by: str | None = None) -> ImportReport:
-        """Record the source as approved revisions by `by` (None: the operator)."""
+    def import_book(self, state: BookState, by: str) -> ImportReport:
+        """Record the source as approved revisions by `by`, the person who imports it.
+
+        Imported text is credited to a person a reader can see, never to a system account:
+        `by` must be a registered user, and a maintainer of the book if it exists already.
+        """
         try:
             book: Book | None = self._get(Book, ids.book_id(state.slug))
         except AggregateNotFoundError:
             book = None
-        actor = self._maintainer(book, by) if book is not None else self._actor(by)
+        actor = self._maintainer(book, by) if book is not None else self.user(by).id
         created = book is None
         known = set(book.section_ids()) if book else set()
         new_ids = [s.id for c in state.chapters for s in c.sections]
@@ -374,9 +381,6 @@ class Textbook(Application[UUID]):
             sections_removed=counts["removed"],
             events=len(recordings),
         )
-
-    def _actor(self, name: str | None) -> UUID:
-        return ids.OPERATOR if name is None else self.user(name).id
 
     def _import_section(
         self, slug: str, section: SectionState, by: UUID, counts: dict[str, int]
@@ -816,7 +820,7 @@ class Textbook(Application[UUID]):
             chapters.append(ChapterState(chapter["id"], chapter["file"], tuple(sections)))
         return BookState(
             slug=slug,
-            metadata={key: book.metadata.get(key, "") for key in METADATA_FIELDS},
+            metadata=filled(book.metadata),
             metadata_yaml=book.metadata_yaml,
             chapters=tuple(chapters),
             images=tuple(ImageRef(name, **info) for name, info in sorted(book.images.items())),

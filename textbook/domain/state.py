@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from textbook.domain.markdown import join_sections
@@ -40,7 +41,7 @@ class BookState:
     """A book as it stands (or stood): metadata, chapters with their approved text, images."""
 
     slug: str
-    metadata: dict[str, str]
+    metadata: dict[str, Any]
     metadata_yaml: str
     chapters: tuple[ChapterState, ...]
     images: tuple[ImageRef, ...] = ()
