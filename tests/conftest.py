@@ -96,7 +96,7 @@ def import_folder(app: Textbook, folder: Path, by: str = MAINTAINER) -> None:
         app.register_user(MAINTAINER, f"{MAINTAINER}@example.org", "correct horse")
     source = read_book(folder)
     blob_store(app).put(source.blobs)
-    app.import_book(source.state, by=by)
+    app.import_book(source.state, by=by, problems=source.problems)
 
 
 @pytest.fixture

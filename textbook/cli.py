@@ -182,7 +182,7 @@ def import_(context: Context, folder: Path, as_user: str) -> None:
     source = read_book(folder)
     context.app.user(as_user)  # before storing any image: an unknown person changes nothing
     blob_store(context.app).put(source.blobs)
-    report = context.app.import_book(source.state, by=as_user)
+    report = context.app.import_book(source.state, by=as_user, problems=source.problems)
     context.refresh()
     if report.events == 0:
         click.echo(f"{report.slug}: unchanged, nothing recorded")
@@ -193,6 +193,14 @@ def import_(context: Context, folder: Path, as_user: str) -> None:
             f"{report.sections_revised} revised, {report.sections_removed} removed "
             f"({report.events} events)"
         )
+    if report.problems:
+        count = len(report.problems)
+        click.echo(
+            f"{count} problem{'s' if count > 1 else ''} to fix, shown on the book's page "
+            "(nothing was lost):"
+        )
+        for problem in report.problems:
+            click.echo(f"  {folder / str(problem)}")
 
 
 @cli.command()
@@ -298,7 +306,7 @@ def seed_demo(context: Context) -> None:
     source = read_book(SAMPLE)
     blob_store(context.app).put(source.blobs)
     importer = demo_importer(context)
-    context.app.import_book(source.state, by=importer)
+    context.app.import_book(source.state, by=importer, problems=source.problems)
     context.app.set_open_to_all(source.state.slug, True)
     for name, role in DEMO_USERS:
         if name == importer:

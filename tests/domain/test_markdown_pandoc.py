@@ -1,4 +1,4 @@
-"""The import and pandoc agree on what a heading is: the splitter's rules, checked against pandoc."""
+"""The import and pandoc agree on what a heading is: the splitter's rules, checked by pandoc."""
 
 from __future__ import annotations
 

@@ -49,6 +49,7 @@ from textbook.domain.state import (
     BookState,
     ChapterState,
     ImageRef,
+    ImportProblem,
     ImportReport,
     ProposalInfo,
     SectionState,
@@ -339,11 +340,14 @@ class Textbook(Application[UUID]):
 
     # Import: the source files become approved revisions by the importing maintainer.
 
-    def import_book(self, state: BookState, by: str) -> ImportReport:
+    def import_book(
+        self, state: BookState, by: str, problems: tuple[ImportProblem, ...] = ()
+    ) -> ImportReport:
         """Record the source as approved revisions by `by`, the person who imports it.
 
         Imported text is credited to a person a reader can see, never to a system account:
         `by` must be a registered user, and a maintainer of the book if it exists already.
+        `problems` (found by the reader, losing no text) are recorded on the book for all to see.
         """
         try:
             book: Book | None = self._get(Book, ids.book_id(state.slug))
@@ -371,6 +375,8 @@ class Textbook(Application[UUID]):
             book.change_metadata(state.metadata, state.metadata_yaml, by=actor)
             book.change_outline(outline, by=actor, proposal_id=None)
         self._import_assets(book, state, actor)
+        found = [{"file": p.file, "line": p.line, "problem": p.problem} for p in problems]
+        book.record_import_problems(found, by=actor)
         changed.append(book)
         recordings = self._save(*changed)
         return ImportReport(
@@ -380,6 +386,7 @@ class Textbook(Application[UUID]):
             sections_revised=counts["revised"],
             sections_removed=counts["removed"],
             events=len(recordings),
+            problems=problems,
         )
 
     def _import_section(

@@ -76,6 +76,13 @@ class Book(Aggregate):
         text: str
         by: UUID
 
+    class ImportProblemsFound(Aggregate.Event):
+        """What the latest import found that loses no text ([] once a re-import finds none):
+        each {"file": "intro.md", "line": 12, "problem": "the citation '@x' is not in ..."}."""
+
+        problems: list[dict[str, Any]]
+        by: UUID
+
     @staticmethod
     def create_id(slug: str) -> UUID:
         return ids.book_id(slug)
@@ -96,7 +103,7 @@ class Book(Aggregate):
 
     @property
     def title(self) -> str:
-        return self.metadata["title"]
+        return str(self.metadata["title"])
 
     # Members and the rules that depend on them.
 
@@ -222,6 +229,19 @@ class Book(Aggregate):
     @event(ImageRemoved)
     def _remove_image(self, name: str, by: UUID) -> None:
         del self.images[name]
+
+    @property
+    def import_problems(self) -> list[dict[str, Any]]:
+        # Books (and snapshots) from before this event existed have no such attribute.
+        return list(self.__dict__.get("_import_problems", []))
+
+    def record_import_problems(self, problems: list[dict[str, Any]], by: UUID) -> None:
+        if problems != self.import_problems:
+            self._record_import_problems(problems=problems, by=by)
+
+    @event(ImportProblemsFound)
+    def _record_import_problems(self, problems: list[dict[str, Any]], by: UUID) -> None:
+        self._import_problems = problems
 
     def change_bibliography(self, text: str, by: UUID) -> None:
         if text != self.bibliography:

@@ -2,9 +2,9 @@
 
 A chapter file opens with `# Title {#chapter-id}`; its intro section runs from there to the first
 `## Title {#section-id}` line, and every section runs from its `##` line to the next `##` line.
-Lines inside code blocks, raw blocks and HTML comments are never headings (see outside_code). In canonical form every section ends with
-exactly one newline and sections are separated by one blank line, so that split and join are exact
-inverses on canonical files.
+Lines inside code blocks, raw blocks and HTML comments are never headings (see outside_code).
+In canonical form every section ends with exactly one newline and sections are separated by one
+blank line, so that split and join are exact inverses on canonical files.
 """
 
 from __future__ import annotations

@@ -32,6 +32,13 @@ def filled(metadata: Metadata) -> Metadata:
     return {**text, **people}
 
 
+def people(names: list[str] | tuple[str, ...]) -> str:
+    """Names as a sentence says them: "Ada Lovelace, Emmy Noether and Alan Turing"."""
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 @dataclass(frozen=True)
 class LicencePart:
     """One piece of a licence expression as a reader sees it: a named licence or a joining word."""
@@ -47,7 +54,7 @@ class Licence:
 
     @property
     def name(self) -> str:
-        """The whole licence in words: "Creative Commons Attribution 4.0 International (CC BY 4.0)"."""
+        """The licence in words: "Creative Commons Attribution 4.0 International (CC BY 4.0)"."""
         return "".join(part.text for part in self.parts)
 
     @property
@@ -67,7 +74,7 @@ def _licensing() -> Licensing:
 
 
 def licence_of(expression: str) -> Licence:
-    """The licence an SPDX expression names, checked against the SPDX list; UnknownLicence if not."""
+    """The licence an SPDX expression names, checked against the SPDX list, or UnknownLicence."""
     try:
         parsed = _licensing().parse(expression, validate=True, strict=True)
     except ExpressionError as error:
@@ -85,6 +92,14 @@ def licence_of(expression: str) -> Licence:
         else:
             parts.append(_part(token))
     return Licence(str(parsed), tuple(parts))
+
+
+def licence_as_stored(expression: str) -> Licence:
+    """The licence of a stored book; one stored before licences were checked shows its id as is."""
+    try:
+        return licence_of(expression)
+    except UnknownLicence:
+        return Licence(expression, (LicencePart(expression),))
 
 
 def _problem(expression: str, error: Exception) -> str:
@@ -117,7 +132,9 @@ def _part(key: str) -> LicencePart:
         url = f"https://creativecommons.org/licenses/{kind.lower()}/{version}/"
         return LicencePart(f"{name} (CC {kind} {version})", url)
     if key == "CC0-1.0":
-        return LicencePart(f"{name} (CC0 1.0)", "https://creativecommons.org/publicdomain/zero/1.0/")
+        return LicencePart(
+            f"{name} (CC0 1.0)", "https://creativecommons.org/publicdomain/zero/1.0/"
+        )
     return LicencePart(f"{name} ({key})", f"https://spdx.org/licenses/{key}.html")
 
 
@@ -126,4 +143,7 @@ def checked_isbn(value: str) -> str:
     try:
         return str(isbn_number.format(isbn_number.validate(value)))
     except ValidationError as error:
-        raise ValueError(f"'{value}' is not a valid ISBN: {error.message[0].lower()}{error.message[1:]}") from None
+        reason = str(error)  # "The number's checksum or check digit is invalid."
+        raise ValueError(
+            f"'{value}' is not a valid ISBN: {reason[:1].lower()}{reason[1:]}"
+        ) from None

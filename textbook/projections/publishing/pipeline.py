@@ -54,7 +54,7 @@ def build(
     bibliography = bibliography_file(book.state, cache)
     seconds = {"parse": time.perf_counter() - started}
     outputs: dict[str, Path] = {}
-    info = {"slug": book.state.slug, **book.state.metadata}
+    info = html.book_info(book.state)
     edition = html.Edition(info, book_chapters, list(book.contributors), book.edition)
     slug = book.state.slug
     if "html" in formats:
