@@ -86,6 +86,8 @@ def read_book(folder: Path) -> SourceBook:
         *_citation_problems(texts, set(BIB_KEY.findall(bibliography))),
         *_link_problems(texts, ids),
     ]
+    order = ["book.yaml", *files]  # as a person reads the book: file by file, line by line
+    problems.sort(key=lambda found: (order.index(found.file), found.line or 0))
     state = BookState(slug, metadata, yaml_text, chapters, images, bibliography)
     return SourceBook(state=state, blobs=blobs, problems=tuple(problems))
 
