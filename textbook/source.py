@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from textbook.domain.bibliography import entry_keys
 from textbook.domain.book import METADATA_FIELDS
 from textbook.domain.errors import InvalidBook, TextbookError
 from textbook.domain.images import InvalidImage, checked_image
@@ -37,7 +38,6 @@ IMAGE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.(png|jpe?g|svg)$")
 IMAGE_REFERENCE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)")
 LINK_TO_ID = re.compile(r"\]\(#([^)\s]+)\)")
 CITATION = re.compile(r"(?:\[|;\s*)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*[\w])")
-BIB_KEY = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
 REQUIRED = ("title", "language", "license", "identifier", "chapters")
 ALLOWED = (*METADATA_FIELDS, "chapters")
 MAX_YAML = 64 * 1024
@@ -83,7 +83,7 @@ def read_book(folder: Path) -> SourceBook:
     problems = [
         *_cover_problems(metadata, names, _key_lines(yaml_text).get("cover")),
         *_image_problems(texts, names),
-        *_citation_problems(texts, set(BIB_KEY.findall(bibliography))),
+        *_citation_problems(texts, entry_keys(bibliography)),
         *_link_problems(texts, ids),
     ]
     order = ["book.yaml", *files]  # as a person reads the book: file by file, line by line

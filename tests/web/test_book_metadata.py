@@ -6,9 +6,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from starlette.testclient import TestClient
 
 from tests.conftest import FIXTURES, import_folder
@@ -22,6 +23,12 @@ editors: [Grace Hopper]
 publisher: Open Books Collective
 isbn: "0306406152"
 """
+
+
+def one(page: Any, selector: str) -> Tag:
+    found = page.select_one(selector)
+    assert isinstance(found, Tag), f"nothing matches {selector}"
+    return found
 
 
 @pytest.fixture
@@ -46,9 +53,10 @@ def client(
 
 def test_the_book_page_names_its_people_publisher_isbn_and_licence(client: TestClient) -> None:
     page = BeautifulSoup(client.get("/books/world").text, "html.parser")
-    assert page.select_one(".book-authors").get_text() == "Ada Lovelace and Emmy Noether"
-    assert page.select_one(".book-editors").get_text() == "Edited by Grace Hopper"
-    licence = page.select_one("#licence-heading").find_parent("section")
+    assert one(page, ".book-authors").get_text() == "Ada Lovelace and Emmy Noether"
+    assert one(page, ".book-editors").get_text() == "Edited by Grace Hopper"
+    licence = one(page, "#licence-heading").find_parent("section")
+    assert isinstance(licence, Tag)
     assert " ".join(licence.get_text(" ", strip=True).split()) == (
         "Licence MIT License (MIT) or Apache License 2.0 (Apache-2.0)"
         " Published by Open Books Collective. ISBN 0-306-40615-2"
@@ -58,7 +66,7 @@ def test_the_book_page_names_its_people_publisher_isbn_and_licence(client: TestC
         ("MIT License (MIT)", "https://spdx.org/licenses/MIT.html"),
         ("Apache License 2.0 (Apache-2.0)", "https://spdx.org/licenses/Apache-2.0.html"),
     ]
-    assert "mia" in page.select_one("#contributors").get_text()  # the record stays beside
+    assert "mia" in one(page, "#contributors").get_text()  # the record stays beside
 
 
 def test_the_book_page_lists_what_the_import_found_to_fix(client: TestClient) -> None:

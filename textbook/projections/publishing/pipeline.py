@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from textbook.domain.bibliography import for_citeproc
 from textbook.domain.state import BookState
 from textbook.files import write_atomically
 from textbook.projections.publishing import epub, html, pdf
@@ -118,10 +119,12 @@ def _stage_images(folder: Path, images: dict[str, bytes]) -> None:
 
 
 def bibliography_file(state: BookState, cache: Cache) -> Path | None:
+    """references.bib as pandoc's citeproc reads it (corporate authors braced, languages set)."""
     if not state.bibliography.strip():
         return None
-    key = digest("bibliography", state.bibliography)
+    text = for_citeproc(state.bibliography, str(state.metadata["language"]))
+    key = digest("bibliography", text)
     path = cache.path("bib", key).with_suffix(".bib")
     if not path.exists():
-        write_atomically(path, state.bibliography.encode())
+        write_atomically(path, text.encode())
     return path
