@@ -672,9 +672,14 @@ def large_book(root: Path, chapters: int, words_wanted: int, formats: list[str],
     database = root / "large" / "store" / "textbook.sqlite"
     build_dir = root / "large" / "build"
     env = cli_env(database, build_dir)
+    add = ["user", "add", "mia", "--email", "mia@example.org", "--password", "correct horse"]
+    subprocess.run([str(BIN / "textbook"), *add], env=env, check=True, capture_output=True)
     start = time.perf_counter()
     subprocess.run(
-        [str(BIN / "textbook"), "import", str(folder)], env=env, check=True, capture_output=True
+        [str(BIN / "textbook"), "import", str(folder), "--as", "mia"],
+        env=env,
+        check=True,
+        capture_output=True,
     )
     imported = time.perf_counter() - start
     say(f"large book: {chapters} chapters, {words} words, imported in {imported:.1f}s")
