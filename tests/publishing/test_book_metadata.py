@@ -18,10 +18,13 @@ from pypdf import PdfReader
 
 from tests.conftest import FIXTURES, import_folder
 from tests.publishing.conftest import Publisher
+from textbook.backup import dump, restore
 from textbook.config import Settings
 from textbook.projections.publishing.pipeline import BuildReport
-from textbook.projections.runner import open_views
-from textbook.storage import open_textbook
+from textbook.projections.queries import Queries
+from textbook.projections.runner import catch_up, open_views
+from textbook.source import write_book
+from textbook.storage import blob_store, open_textbook
 
 CC_BY = "Creative Commons Attribution 4.0 International (CC BY 4.0)"
 METADATA = """\
@@ -123,3 +126,38 @@ def test_the_web_edition_names_authors_and_links_the_licence(world: BuildReport)
     licence = one(index, "footer a[rel=license]")
     assert licence is not None and licence.get_text() == CC_BY
     assert licence["href"] == "https://creativecommons.org/licenses/by/4.0/"
+
+
+def test_metadata_and_problems_survive_export_import_and_dump_restore(tmp_path: Path) -> None:
+    book = world_book(tmp_path)
+    first = book / "first.md"
+    first.write_text(first.read_text().replace("[@knuth1997]", "[@knuth2097]"))
+    stores = [Settings(database=str(tmp_path / f"{name}.sqlite")) for name in ("a", "b")]
+    app, views = open_textbook(stores[0]), open_views(stores[0])
+    restored, restored_views = open_textbook(stores[1]), open_views(stores[1])
+    try:
+        import_folder(app, book)
+        catch_up(app, views)
+        state = Queries(views).book_state("world")
+        assert state.metadata["authors"] == ["Ada Lovelace", "Emmy Noether", "Alan Turing"]
+        images = blob_store(app).get_many([image.sha256 for image in state.images])
+        write_book(state, images, tmp_path / "exported")
+        for name in ("book.yaml", "first.md", "images/cover.png"):
+            assert (tmp_path / "exported" / name).read_bytes() == (book / name).read_bytes()
+        dump(app, tmp_path / "dump.jsonl.gz")
+        restore(restored, tmp_path / "dump.jsonl.gz")
+        catch_up(restored, restored_views)
+        assert restored.book_state("world") == app.book_state("world")
+        again = Queries(restored_views).outline("world")
+        assert again == Queries(views).outline("world")
+        assert (again.publisher, again.isbn, again.cover) == (
+            "Open Books Collective",
+            "978-0-306-40615-7",
+            "images/cover.png",
+        )
+        assert [str(p) for p in again.problems] == [
+            "first.md:17: the citation '@knuth2097' is not in references.bib"
+        ]
+    finally:
+        for opened in (app, views, restored, restored_views):
+            opened.close()

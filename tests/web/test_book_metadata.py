@@ -3,6 +3,7 @@ licence in words with a link to its text, and what the import found to fix."""
 
 from __future__ import annotations
 
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from PIL import Image
 from starlette.testclient import TestClient
 
 from tests.conftest import FIXTURES, import_folder
@@ -22,6 +24,7 @@ authors: [Ada Lovelace, Emmy Noether]
 editors: [Grace Hopper]
 publisher: Open Books Collective
 isbn: "0306406152"
+cover: images/cover.png
 """
 
 
@@ -43,6 +46,9 @@ def client(
     )
     first = book / "first.md"
     first.write_text(first.read_text().replace("[@knuth1997]", "[@knuth2097]"))
+    cover = io.BytesIO()
+    Image.new("RGB", (60, 90), (32, 74, 135)).save(cover, "PNG")
+    (book / "images" / "cover.png").write_bytes(cover.getvalue())
     app = open_textbook(settings)
     import_folder(app, book)
     app.close()
@@ -67,6 +73,10 @@ def test_the_book_page_names_its_people_publisher_isbn_and_licence(client: TestC
         ("Apache License 2.0 (Apache-2.0)", "https://spdx.org/licenses/Apache-2.0.html"),
     ]
     assert "mia" in one(page, "#contributors").get_text()  # the record stays beside
+    cover = one(page, "img.book-cover")
+    assert cover["alt"] == "The cover of A Tiny Book"
+    image = client.get(str(cover["src"]))
+    assert (image.status_code, image.headers["content-type"]) == (200, "image/png")
 
 
 def test_the_book_page_lists_what_the_import_found_to_fix(client: TestClient) -> None:
