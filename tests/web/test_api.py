@@ -128,6 +128,8 @@ def test_anyone_lists_the_books_and_reads_an_outline(api: Api) -> None:
     assert [(b["slug"], b["title"], b["language"], b["license"]) for b in books] == [
         ("tiny", "A Tiny Book", "en", "CC-BY-4.0")
     ]
+    assert books[0]["license_name"] == "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+    assert (books[0]["authors"], books[0]["editors"], books[0]["isbn"]) == ([], [], "")
     outline = api.get("/api/books/tiny").json()
     assert outline["title"] == "A Tiny Book"
     assert [(c["id"], c["title"]) for c in outline["chapters"]] == [
