@@ -18,6 +18,8 @@ from textbook.domain.markdown import (
     VALID_ID,
     explicit_ids,
     outside_code,
+    parse_heading,
+    slugify,
     split_chapter,
     unique_slug,
     with_heading_id,
@@ -80,6 +82,7 @@ def read_book(folder: Path) -> SourceBook:
         bibliography = _read_text(folder / "references.bib", MAX_BIBLIOGRAPHY)
     ids = {section.id for chapter in chapters for section in chapter.sections}
     ids |= {found for text in texts.values() for _, found in explicit_ids(text)}
+    ids |= {found for text in texts.values() for found in _automatic_ids(text)}
     problems = [
         *_cover_problems(metadata, names, _key_lines(yaml_text).get("cover")),
         *_image_problems(texts, names),
@@ -308,6 +311,12 @@ def _citation_problems(texts: dict[str, str], keys: set[str]) -> list[ImportProb
                     problem = f"the citation '@{match.group(1)}' is not in references.bib"
                     problems.append(ImportProblem(file_name, index + 1, problem))
     return problems
+
+
+def _automatic_ids(text: str) -> set[str]:
+    """The ids pandoc gives headings below sections that have none: links to them are fine."""
+    headings = (parse_heading(line) for _, line in outside_code(text.split("\n")))
+    return {slugify(h.title) for h in headings if h is not None and h.id is None}
 
 
 def _link_problems(texts: dict[str, str], ids: set[str]) -> list[ImportProblem]:

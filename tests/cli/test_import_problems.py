@@ -21,6 +21,8 @@ def flawed(tmp_path: Path) -> Path:
     text = first.read_text().replace("[@knuth1997]", "[@knuth2097]")
     text = text.replace("images/ruler.svg", "images/compass.svg")
     first.write_text(text.replace("(#summing)", "(#products)"))
+    second = book / "second.md"  # a link to the id pandoc gives a heading is no problem
+    second.write_text(second.read_text() + "\n### Small Sums\n\nSee [above](#small-sums).\n")
     yaml = book / "book.yaml"
     yaml.write_text(yaml.read_text() + "cover: images/cover.png\n")
     return book
