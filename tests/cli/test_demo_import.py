@@ -1,4 +1,4 @@
-"""`make serve`'s demo: the sample book's text is credited to a demo person, not a system account."""
+"""`make serve`'s demo: the sample book's text is credited to a demo person."""
 
 from __future__ import annotations
 
