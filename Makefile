@@ -33,7 +33,8 @@ serve: $(SERVING)
 # Import the sample book and publish it into build/ without serving it.
 demo: $(SERVING)
 	bash .ci/system-packages serve
-	$(BIN)/textbook import books/numerical-methods
+	$(BIN)/textbook user add mia --email mia@example.org --password textbook-demo 2>/dev/null || true
+	$(BIN)/textbook import books/numerical-methods --as mia
 	$(BIN)/textbook build numerical-methods --out build
 
 # Lint, type-check, check the import contracts, then run every test on SQLite and PostgreSQL.

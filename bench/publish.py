@@ -175,7 +175,8 @@ def open_store(database: Path, folder: Path) -> Store:
     app, views = open_textbook(settings), open_views(settings)
     source = read_book(folder)
     blob_store(app).put(source.blobs)
-    app.import_book(source.state)
+    app.register_user("mia", "mia@example.org", None)
+    app.import_book(source.state, by="mia")
     catch_up(app, views)
     return Store(settings, app, views)
 
@@ -671,9 +672,14 @@ def large_book(root: Path, chapters: int, words_wanted: int, formats: list[str],
     database = root / "large" / "store" / "textbook.sqlite"
     build_dir = root / "large" / "build"
     env = cli_env(database, build_dir)
+    add = ["user", "add", "mia", "--email", "mia@example.org", "--password", "correct horse"]
+    subprocess.run([str(BIN / "textbook"), *add], env=env, check=True, capture_output=True)
     start = time.perf_counter()
     subprocess.run(
-        [str(BIN / "textbook"), "import", str(folder)], env=env, check=True, capture_output=True
+        [str(BIN / "textbook"), "import", str(folder), "--as", "mia"],
+        env=env,
+        check=True,
+        capture_output=True,
     )
     imported = time.perf_counter() - start
     say(f"large book: {chapters} chapters, {words} words, imported in {imported:.1f}s")

@@ -82,7 +82,8 @@ def seed_book(app: Textbook, folder: Path, chapters: int, words: int) -> str:
     generate(folder, chapters, words)
     source = read_book(folder)
     blob_store(app).put(source.blobs)
-    app.import_book(source.state)
+    app.register_user("mia", "mia@example.org", None)
+    app.import_book(source.state, by="mia")
     return source.state.slug
 
 

@@ -87,15 +87,22 @@ def queries(app: Textbook, views: ReadModels) -> Callable[[], Queries]:
     return caught_up
 
 
-def import_folder(app: Textbook, folder: Path, by: str | None = None) -> None:
+MAINTAINER = "mia"
+
+
+def import_folder(app: Textbook, folder: Path, by: str = MAINTAINER) -> None:
+    """Import a folder as `by`; mia, the fixture books' maintainer, is registered when needed."""
+    if by == MAINTAINER and not app.user_exists(MAINTAINER):
+        app.register_user(MAINTAINER, f"{MAINTAINER}@example.org", "correct horse")
     source = read_book(folder)
     blob_store(app).put(source.blobs)
-    app.import_book(source.state, by=by)
+    app.import_book(source.state, by=by, problems=source.problems)
 
 
 @pytest.fixture
 def tiny(app: Textbook) -> str:
-    """The tiny fixture book, imported; alice is its author, bob and carol its editors."""
+    """The tiny fixture book, imported by mia, its maintainer; alice is its author, bob and carol
+    its editors."""
     import_folder(app, FIXTURES / "tiny")
     for name in ("alice", "bob", "carol", "mallory"):
         app.register_user(name, f"{name}@example.org", "correct horse")

@@ -51,11 +51,14 @@ def seed_states(settings: Settings) -> Seeded:
 def seed_app(app: Textbook) -> Seeded:
     source = read_book(SAMPLE)
     blob_store(app).put(source.blobs)
-    app.import_book(source.state)
+    for name in PEOPLE.values():
+        app.register_user(name, f"{name}@example.org", PASSWORD)
+    # The maintainer imports the book, so the imported text is credited to a person.
+    app.import_book(source.state, by=PEOPLE["maintainer"], problems=source.problems)
     app.set_open_to_all(SLUG, True)
     for role, name in PEOPLE.items():
-        app.register_user(name, f"{name}@example.org", PASSWORD)
-        app.grant(SLUG, name, "editor" if role == "second_editor" else role)
+        if role != "maintainer":
+            app.grant(SLUG, name, "editor" if role == "second_editor" else role)
     seeded = Seeded()
     seeded.proposals.update(reviewed(app))
     seeded.proposals.update(stale(app))

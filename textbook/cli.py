@@ -166,14 +166,23 @@ def init(context: Context) -> None:
 
 @cli.command("import")
 @click.argument("folder", type=click.Path(path_type=Path))
-@as_option
+@click.option(
+    "--as",
+    "as_user",
+    metavar="NAME",
+    envvar="TEXTBOOK_USER",
+    required=True,
+    help="The person who imports, credited with the imported text: a registered user "
+    "('textbook user add'), and a maintainer of the book when it exists [env TEXTBOOK_USER].",
+)
 @pass_context
 @reports_errors
-def import_(context: Context, folder: Path, as_user: str | None) -> None:
+def import_(context: Context, folder: Path, as_user: str) -> None:
     """Import a book's source folder, or record what changed in it since the last import."""
     source = read_book(folder)
+    context.app.user(as_user)  # before storing any image: an unknown person changes nothing
     blob_store(context.app).put(source.blobs)
-    report = context.app.import_book(source.state, by=as_user)
+    report = context.app.import_book(source.state, by=as_user, problems=source.problems)
     context.refresh()
     if report.events == 0:
         click.echo(f"{report.slug}: unchanged, nothing recorded")
@@ -184,6 +193,14 @@ def import_(context: Context, folder: Path, as_user: str | None) -> None:
             f"{report.sections_revised} revised, {report.sections_removed} removed "
             f"({report.events} events)"
         )
+    if report.problems:
+        count = len(report.problems)
+        click.echo(
+            f"{count} problem{'s' if count > 1 else ''} to fix, shown on the book's page "
+            "(nothing was lost):"
+        )
+        for problem in report.problems:
+            click.echo(f"  {folder / str(problem)}")
 
 
 @cli.command()
@@ -310,13 +327,23 @@ def seed_demo(context: Context) -> None:
     """The sample book and a demo account for every role: a fresh clone shows the whole product."""
     source = read_book(SAMPLE)
     blob_store(context.app).put(source.blobs)
-    context.app.import_book(source.state)
+    importer = demo_importer(context)
+    context.app.import_book(source.state, by=importer, problems=source.problems)
     context.app.set_open_to_all(source.state.slug, True)
     for name, role in DEMO_USERS:
+        if name == importer:
+            continue  # registered and made maintainer by the import
         context.app.register_user(name, f"{name}@example.org", DEMO_PASSWORD)
         context.app.grant(source.state.slug, name, role)
     context.refresh()
     click.echo(f"Imported the sample book '{source.state.slug}' and the demo users", err=True)
+
+
+def demo_importer(context: Context) -> str:
+    """The demo maintainer, registered: the sample book's text is credited to them."""
+    name = next((n for n, role in DEMO_USERS if role == "maintainer"), DEMO_USERS[0][0])
+    context.app.register_user(name, f"{name}@example.org", DEMO_PASSWORD)
+    return name
 
 
 @cli.command("build")

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from textbook.domain.bibliography import entry_keys
 from textbook.domain.book import METADATA_FIELDS
 from textbook.domain.errors import InvalidBook, TextbookError
 from textbook.domain.images import InvalidImage, checked_image
@@ -17,37 +18,52 @@ from textbook.domain.markdown import (
     VALID_ID,
     explicit_ids,
     outside_code,
+    parse_heading,
+    slugify,
     split_chapter,
     unique_slug,
     with_heading_id,
 )
-from textbook.domain.state import BookState, ChapterState, ImageRef, SectionState
+from textbook.domain.metadata import (
+    PEOPLE_FIELDS,
+    TEXT_FIELDS,
+    UnknownLicence,
+    checked_isbn,
+    licence_of,
+)
+from textbook.domain.state import BookState, ChapterState, ImageRef, ImportProblem, SectionState
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-LICENSE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")
 CHAPTER_FILE = re.compile(r"^[a-z0-9][a-z0-9_-]*\.md$")
 IMAGE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.(png|jpe?g|svg)$")
 IMAGE_REFERENCE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)")
+LINK_TO_ID = re.compile(r"\]\(#([^)\s]+)\)")
 CITATION = re.compile(r"(?:\[|;\s*)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*[\w])")
-BIB_KEY = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
 REQUIRED = ("title", "language", "license", "identifier", "chapters")
 ALLOWED = (*METADATA_FIELDS, "chapters")
 MAX_YAML = 64 * 1024
 MAX_CHAPTER = 2 * 1024 * 1024
 MAX_BIBLIOGRAPHY = 2 * 1024 * 1024
+MAX_PEOPLE = 200
 
 
 @dataclass(frozen=True)
 class SourceBook:
-    """What import needs: the book's state and the bytes of its images, by SHA-256."""
+    """What import needs: the book's state, the bytes of its images by SHA-256, and the problems
+    found that lose no text (an unknown citation, a missing image): the import goes on with them."""
 
     state: BookState
     blobs: dict[str, bytes] = field(default_factory=dict)
+    problems: tuple[ImportProblem, ...] = ()
 
 
 def read_book(folder: Path) -> SourceBook:
-    """Read and check a book's source folder; InvalidBook names the file and line at fault."""
+    """Read and check a book's source folder.
+
+    What would lose or corrupt text raises InvalidBook, naming the file and line at fault; other
+    problems are listed in SourceBook.problems, each with its file and line.
+    """
     if not folder.is_dir():
         raise InvalidBook(str(folder), "no such folder")
     slug = folder.resolve().name
@@ -60,13 +76,23 @@ def read_book(folder: Path) -> SourceBook:
     texts = {name: _read_text(folder / name, MAX_CHAPTER) for name in files}
     chapters = _chapters(folder, texts)
     images, blobs = _read_images(folder)
-    _check_image_references(folder, texts, {image.name for image in images})
+    names = {image.name for image in images}
     bibliography = ""
     if (folder / "references.bib").exists():
         bibliography = _read_text(folder / "references.bib", MAX_BIBLIOGRAPHY)
-    _check_citations(folder, texts, set(BIB_KEY.findall(bibliography)))
+    ids = {section.id for chapter in chapters for section in chapter.sections}
+    ids |= {found for text in texts.values() for _, found in explicit_ids(text)}
+    ids |= {found for text in texts.values() for found in _automatic_ids(text)}
+    problems = [
+        *_cover_problems(metadata, names, _key_lines(yaml_text).get("cover")),
+        *_image_problems(texts, names),
+        *_citation_problems(texts, entry_keys(bibliography)),
+        *_link_problems(texts, ids),
+    ]
+    order = ["book.yaml", *files]  # as a person reads the book: file by file, line by line
+    problems.sort(key=lambda found: (order.index(found.file), found.line or 0))
     state = BookState(slug, metadata, yaml_text, chapters, images, bibliography)
-    return SourceBook(state=state, blobs=blobs)
+    return SourceBook(state=state, blobs=blobs, problems=tuple(problems))
 
 
 def _read_text(path: Path, limit: int) -> str:
@@ -86,7 +112,7 @@ def _read_text(path: Path, limit: int) -> str:
     return text
 
 
-def _read_metadata(folder: Path) -> tuple[dict[str, str], list[str], str, dict[str, int]]:
+def _read_metadata(folder: Path) -> tuple[dict[str, Any], list[str], str, dict[str, int]]:
     path = folder / "book.yaml"
     text = _read_text(path, MAX_YAML)
     try:
@@ -105,26 +131,46 @@ def _read_metadata(folder: Path) -> tuple[dict[str, str], list[str], str, dict[s
     for key in REQUIRED:
         if key not in data or data[key] in (None, "", []):
             raise InvalidBook(str(path), f"the field '{key}' is missing")
-    metadata = {}
-    for key in METADATA_FIELDS:
-        value = data.get(key, "")
+    metadata: dict[str, Any] = {}
+    for key in TEXT_FIELDS:
+        value = data.get(key) or ""
         if not isinstance(value, str):
             raise InvalidBook(str(path), f"'{key}' must be text", key_lines.get(key))
         metadata[key] = value.strip()
+    for key in PEOPLE_FIELDS:
+        metadata[key] = _people(path, key, data.get(key), key_lines.get(key))
     _check_metadata(path, metadata, key_lines)
     files = _chapter_files(path, data["chapters"], text)
     return metadata, files, text, _entry_lines(text)
 
 
-def _check_metadata(path: Path, metadata: dict[str, str], key_lines: dict[str, int]) -> None:
+def _people(path: Path, key: str, value: Any, line: int | None) -> list[str]:
+    """A list of names; one name alone may be written as text (authors: Ada Lovelace)."""
+    if value is None or value == "":
+        return []
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        raise InvalidBook(str(path), f"'{key}' must be a list of names (- Ada Lovelace)", line)
+    if len(names) > MAX_PEOPLE:
+        raise InvalidBook(str(path), f"'{key}' lists more than {MAX_PEOPLE} names", line)
+    return [name.strip() for name in names]
+
+
+def _check_metadata(path: Path, metadata: dict[str, Any], key_lines: dict[str, int]) -> None:
     if not LANGUAGE.match(metadata["language"]):
         problem = f"'{metadata['language']}' is not a BCP 47 language tag such as en or pt-BR"
         raise InvalidBook(str(path), problem, key_lines.get("language"))
-    if not LICENSE.match(metadata["license"]):
-        problem = f"'{metadata['license']}' is not an SPDX licence id such as CC-BY-4.0"
-        raise InvalidBook(str(path), problem, key_lines.get("license"))
+    try:
+        metadata["license"] = licence_of(metadata["license"]).expression
+    except UnknownLicence as error:
+        raise InvalidBook(str(path), f"license: {error}", key_lines.get("license")) from None
+    if metadata["isbn"]:
+        try:
+            metadata["isbn"] = checked_isbn(metadata["isbn"])
+        except ValueError as error:
+            raise InvalidBook(str(path), str(error), key_lines.get("isbn")) from None
     for key, value in metadata.items():
-        if len(value) > 5000:
+        if len(value if isinstance(value, str) else "".join(value)) > 5000:
             raise InvalidBook(str(path), f"'{key}' is too long", key_lines.get(key))
 
 
@@ -228,29 +274,61 @@ def _read_images(folder: Path) -> tuple[tuple[ImageRef, ...], dict[str, bytes]]:
     return tuple(images), blobs
 
 
-def _check_image_references(folder: Path, texts: dict[str, str], names: set[str]) -> None:
+def _cover_problems(
+    metadata: dict[str, Any], names: set[str], line: int | None
+) -> list[ImportProblem]:
+    cover = metadata["cover"]
+    if not cover or (cover.startswith("images/") and cover.removeprefix("images/") in names):
+        return []
+    metadata["cover"] = ""
+    problem = f"the cover '{cover}' is not an image in the book's images/ folder; no cover is shown"
+    return [ImportProblem("book.yaml", line, problem)]
+
+
+def _image_problems(texts: dict[str, str], names: set[str]) -> list[ImportProblem]:
+    problems = []
     for file_name, text in texts.items():
-        lines = text.split("\n")
-        for index, line in outside_code(lines):
+        for index, line in outside_code(text.split("\n")):
             for match in IMAGE_REFERENCE.finditer(line):
                 target = match.group(1)
                 name = target.removeprefix("images/")
                 if not target.startswith("images/") or "/" in name:
                     problem = f"the image '{target}' is not in the book's images/ folder"
-                    raise InvalidBook(str(folder / file_name), problem, index + 1)
-                if name not in names:
+                elif name not in names:
                     problem = f"the image '{target}' does not exist"
-                    raise InvalidBook(str(folder / file_name), problem, index + 1)
+                else:
+                    continue
+                problems.append(ImportProblem(file_name, index + 1, problem))
+    return problems
 
 
-def _check_citations(folder: Path, texts: dict[str, str], keys: set[str]) -> None:
+def _citation_problems(texts: dict[str, str], keys: set[str]) -> list[ImportProblem]:
+    problems = []
     for file_name, text in texts.items():
-        lines = text.split("\n")
-        for index, line in outside_code(lines):
+        for index, line in outside_code(text.split("\n")):
             for match in CITATION.finditer(line):
                 if match.group(1) not in keys:
                     problem = f"the citation '@{match.group(1)}' is not in references.bib"
-                    raise InvalidBook(str(folder / file_name), problem, index + 1)
+                    problems.append(ImportProblem(file_name, index + 1, problem))
+    return problems
+
+
+def _automatic_ids(text: str) -> set[str]:
+    """The ids pandoc gives headings below sections that have none: links to them are fine."""
+    headings = (parse_heading(line) for _, line in outside_code(text.split("\n")))
+    return {slugify(h.title) for h in headings if h is not None and h.id is None}
+
+
+def _link_problems(texts: dict[str, str], ids: set[str]) -> list[ImportProblem]:
+    problems = []
+    for file_name, text in texts.items():
+        for index, line in outside_code(text.split("\n")):
+            for match in LINK_TO_ID.finditer(line):
+                if match.group(1) not in ids:
+                    target = match.group(1)
+                    problem = f"the link to '#{target}' leads nowhere: nothing has that id"
+                    problems.append(ImportProblem(file_name, index + 1, problem))
+    return problems
 
 
 def metadata_yaml(state: BookState) -> str:

@@ -28,13 +28,20 @@ def same_tree(left: Path, right: Path) -> bool:
     return all(same_tree(left / d, right / d) for d in comparison.common_dirs)
 
 
+@pytest.fixture(autouse=True)
+def maintainer(run: Run) -> None:
+    """mia, who imports the books in these stories (imported text is credited to a person)."""
+    added = run("user", "add", "mia", "--email", "mia@example.org", "--password", "long enough")
+    assert added.exit_code == 0, added.output
+
+
 def last_word(output: str) -> str:
     return output.strip().split("\n")[-1].split()[-1]
 
 
 @pytest.mark.parametrize("book", [FIXTURES / "tiny", SAMPLE], ids=["tiny", "sample"])
 def test_import_then_export_is_byte_identical(run: Run, tmp_path: Path, book: Path) -> None:
-    result = run("import", str(book))
+    result = run("import", str(book), "--as", "mia")
     assert result.exit_code == 0, result.output
     assert f"{book.name}: imported:" in result.stdout
     exported = run("export", book.name, str(tmp_path / "out"))
@@ -42,9 +49,22 @@ def test_import_then_export_is_byte_identical(run: Run, tmp_path: Path, book: Pa
     assert same_tree(book, tmp_path / "out")
 
 
+def test_imported_text_is_credited_to_the_person_who_imports(run: Run) -> None:
+    anonymous = run("import", str(FIXTURES / "tiny"))
+    assert anonymous.exit_code == 2
+    assert "Missing option '--as'" in anonymous.stderr
+    unknown = run("import", str(FIXTURES / "tiny"), "--as", "nobody")
+    assert (unknown.exit_code, unknown.stderr) == (2, "Error: There is no user 'nobody'.\n")
+    assert run("show", "tiny").exit_code == 2  # nothing was imported
+    assert run("import", str(FIXTURES / "tiny"), "--as", "mia").exit_code == 0
+    history = run("history", "tiny", "summing").stdout
+    assert "by mia, approved by mia (import)" in history
+    assert "operator" not in history
+
+
 def test_reimporting_an_unchanged_book_adds_no_events(run: Run) -> None:
-    run("import", str(FIXTURES / "tiny"))
-    again = run("import", str(FIXTURES / "tiny"))
+    run("import", str(FIXTURES / "tiny"), "--as", "mia")
+    again = run("import", str(FIXTURES / "tiny"), "--as", "mia")
     assert again.exit_code == 0
     assert again.stdout == "tiny: unchanged, nothing recorded\n"
 
@@ -66,7 +86,7 @@ def test_reimporting_a_changed_book_records_approved_revisions(run: Run, tmp_pat
 
 
 def test_reimport_by_someone_who_is_not_a_maintainer_is_refused(run: Run) -> None:
-    run("import", str(FIXTURES / "tiny"))
+    run("import", str(FIXTURES / "tiny"), "--as", "mia")
     run("user", "add", "eve", "--email", "eve@example.org", "--password", "long enough")
     result = run("import", str(FIXTURES / "tiny"), "--as", "eve")
     assert result.exit_code == 2
@@ -74,7 +94,7 @@ def test_reimport_by_someone_who_is_not_a_maintainer_is_refused(run: Run) -> Non
 
 
 def test_review_story_with_time_travel_history_and_blame(run: Run, tmp_path: Path) -> None:
-    run("import", str(FIXTURES / "tiny"))
+    run("import", str(FIXTURES / "tiny"), "--as", "mia")
     for name in ("alice", "bob"):
         added = run("user", "add", name, "--email", f"{name}@example.org", "--password", "pw123456")
         assert added.exit_code == 0, added.output
@@ -114,7 +134,7 @@ def test_review_story_with_time_travel_history_and_blame(run: Run, tmp_path: Pat
     blame = run("blame", "tiny", "counting").stdout.splitlines()
     assert blame[2].startswith("r2   alice/bob")
     assert blame[2].endswith("| One, two, three, and on.")
-    assert blame[3].startswith("r1   operator/operator")
+    assert blame[3].startswith("r1   mia/mia")
     assert blame[3].endswith("| Four, five, six.")
 
     history = run("history", "tiny", "counting").stdout.splitlines()
@@ -165,14 +185,14 @@ def test_token_create_prints_the_token_last(run: Run) -> None:
             "Error: A password needs 8 to 1024 characters; this one has 5.\n",
         ),
         (("member", "grant", "ghost", "tiny", "editor"), "Error: There is no user 'ghost'.\n"),
-        (("import", "/no/such/folder"), "Error: /no/such/folder: no such folder\n"),
+        (("import", "/no/such/folder", "--as", "mia"), "Error: /no/such/folder: no such folder\n"),
         (("export", "tiny", "/proc/forbidden"), None),
     ],
 )
 def test_bad_input_gives_one_line_and_exit_status_2(
     run: Run, args: tuple[str, ...], message: str | None
 ) -> None:
-    run("import", str(FIXTURES / "tiny"))
+    run("import", str(FIXTURES / "tiny"), "--as", "mia")
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert result.stderr.count("\n") == 1
@@ -191,7 +211,7 @@ def test_taken_names_and_emails_are_refused(run: Run) -> None:
 
 
 def test_an_approval_names_the_version_read(run: Run, settings: Settings, tmp_path: Path) -> None:
-    run("import", str(FIXTURES / "tiny"))
+    run("import", str(FIXTURES / "tiny"), "--as", "mia")
     for name, role in (("alice", "author"), ("bob", "editor")):
         run("user", "add", name, "--email", f"{name}@example.org", "--password", "pw123456")
         run("member", "grant", name, "tiny", role)
@@ -229,7 +249,7 @@ def test_an_approval_names_the_version_read(run: Run, settings: Settings, tmp_pa
 
 @pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-23:59", "x\x00", "1" * 1000, "2026-13-01"])
 def test_show_as_of_any_string_is_a_usage_error_or_the_book(run: Run, moment: str) -> None:
-    run("import", str(FIXTURES / "tiny"))
+    run("import", str(FIXTURES / "tiny"), "--as", "mia")
     result = run("show", "tiny", "--as-of", moment)
     assert result.exit_code == 2
     assert "Traceback" not in result.output

@@ -72,7 +72,7 @@ def test_edits_to_different_paragraphs_are_merged_at_approval(
     assert app.proposal_info(code).base_revision == 1
     history = queries().history(tiny, "counting")
     assert [(r.revision, r.author, r.approver, r.message) for r in history] == [
-        (1, "operator", "operator", "Import"),
+        (1, "mia", "mia", "Import"),
         (2, "alice", "bob", "Count on"),
         (3, "alice", "carol", "Bigger sums"),
     ]

@@ -72,3 +72,17 @@ def test_version_1_proposals_count_their_versions_and_old_approvals_name_none(
     assert view.version == 2
     assert queries().proposal_text(revised, 2) == view.text
     assert queries().proposal_text(revised, 1) != view.text
+
+
+def test_version_1_books_read_the_newer_metadata_fields_as_empty(
+    app: Textbook, queries: Callable[[], Queries]
+) -> None:
+    """Books stored before authors, editors, publisher, ISBN and cover existed."""
+    load_v1_events(app)
+    metadata = app.book_state("tiny").metadata
+    newer = {key: metadata[key] for key in ("authors", "editors", "publisher", "isbn", "cover")}
+    assert newer == {"authors": [], "editors": [], "publisher": "", "isbn": "", "cover": ""}
+    outline = queries().outline("tiny")
+    assert (outline.authors, outline.editors, outline.problems) == ((), (), ())
+    assert outline.licence.name == "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+    assert queries().book_state("tiny").metadata == metadata

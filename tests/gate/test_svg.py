@@ -30,13 +30,18 @@ def textbook(database: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def add_maintainer(database: Path) -> None:
+    add = ["user", "add", "mia", "--email", "mia@example.org", "--password", "correct horse"]
+    assert textbook(database, *add)[0] == 0
+
+
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_the_import_refuses_a_hostile_or_huge_image(tmp_path: Path, name: str) -> None:
     book = tmp_path / "tiny"
     shutil.copytree(FIXTURES / "tiny", book)
     shutil.copy(IMAGES / name, book / "images" / name)
     database = tmp_path / "store.sqlite"
-    status, output = textbook(database, "import", str(book))
+    status, output = textbook(database, "import", str(book), "--as", "mia")
     assert status == 2, output
     assert f"images/{name}" in output
     app = open_textbook(Settings(database=str(database), build_dir=tmp_path / "build"))
@@ -48,7 +53,9 @@ def test_the_import_refuses_a_hostile_or_huge_image(tmp_path: Path, name: str) -
 
 def test_the_sample_book_and_the_fixtures_still_import(tmp_path: Path) -> None:
     for folder in (SAMPLE, FIXTURES / "tiny"):
-        status, output = textbook(tmp_path / f"{folder.name}.sqlite", "import", str(folder))
+        database = tmp_path / f"{folder.name}.sqlite"
+        add_maintainer(database)
+        status, output = textbook(database, "import", str(folder), "--as", "mia")
         assert status == 0, output
 
 
@@ -86,7 +93,8 @@ def test_an_image_stored_before_the_checks_is_published_nowhere(
 
 def test_the_command_line_proposes_text_with_its_image(tmp_path: Path) -> None:
     database = tmp_path / "store.sqlite"
-    assert textbook(database, "import", str(FIXTURES / "tiny"))[0] == 0
+    add_maintainer(database)
+    assert textbook(database, "import", str(FIXTURES / "tiny"), "--as", "mia")[0] == 0
     add = ["user", "add", "alice", "--email", "a@example.org", "--password", "correct horse"]
     assert textbook(database, *add)[0] == 0
     assert textbook(database, "member", "grant", "alice", "tiny", "author")[0] == 0

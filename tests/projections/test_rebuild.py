@@ -76,7 +76,7 @@ def test_contributors_are_the_authors_and_editors_of_the_text_in_the_book(
         c.name: (c.lines_written > 0, c.lines_approved > 0) for c in queries().contributors(tiny)
     }
     assert people == {
-        "operator": (True, True),
+        "mia": (True, True),
         "alice": (True, False),
         "bob": (False, True),
         "carol": (False, True),
@@ -85,7 +85,7 @@ def test_contributors_are_the_authors_and_editors_of_the_text_in_the_book(
         ("alice", "author"),
         ("bob", "editor"),
         ("carol", "editor"),
-        ("operator", "maintainer"),
+        ("mia", "maintainer"),
     ]
     queue = queries().proposals(tiny, "open")
     assert queue == []

@@ -176,7 +176,8 @@ def seed(settings: Settings, book: Path) -> dict[str, str]:
     """Import the book, add authors and editors; returns each user's API token."""
     app = open_textbook(settings)
     try:
-        app.import_book(read_book(book).state)
+        app.register_user("mia", "mia@example.org", None)
+        app.import_book(read_book(book).state, by="mia")
         tokens = {}
         for name in AUTHORS + EDITORS:
             app.register_user(name, f"{name}@example.org", None)

@@ -128,6 +128,8 @@ def test_anyone_lists_the_books_and_reads_an_outline(api: Api) -> None:
     assert [(b["slug"], b["title"], b["language"], b["license"]) for b in books] == [
         ("tiny", "A Tiny Book", "en", "CC-BY-4.0")
     ]
+    assert books[0]["license_name"] == "Creative Commons Attribution 4.0 International (CC BY 4.0)"
+    assert (books[0]["authors"], books[0]["editors"], books[0]["isbn"]) == ([], [], "")
     outline = api.get("/api/books/tiny").json()
     assert outline["title"] == "A Tiny Book"
     assert [(c["id"], c["title"]) for c in outline["chapters"]] == [
@@ -152,7 +154,7 @@ def test_anyone_reads_a_section_and_its_history(api: Api) -> None:
     assert section["text"].startswith("## Counting {#counting}\n\nOne, two, three.\n")
     history = api.get(f"{SECTION}/history").json()
     assert [(r["revision"], r["kind"], r["author"], r["message"]) for r in history] == [
-        (1, "created", "operator", "Import")
+        (1, "created", "mia", "Import")
     ]
     assert history[0]["proposal_id"] is None
 

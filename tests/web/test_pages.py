@@ -158,10 +158,10 @@ def test_author_proposes_editor_reviews_and_the_page_shows_the_approved_text(
     history = client.get("/books/tiny/sections/counting/history")
     assert "written by alice , approved by carol" in text_of(history.text, ".revision")
     first = text_of(history.text, ".revision:last-of-type .meta")  # revision 1, from the import
-    assert "imported from the book's source files by operator" in first
+    assert "imported from the book's source files by mia" in first
     blame = client.get("/books/tiny/sections/counting/blame")
     assert "alice carol" in text_of(blame.text, "table.blame")
-    assert "imported by operator" in text_of(blame.text, "table.blame")  # the heading line
+    assert "imported by mia" in text_of(blame.text, "table.blame")  # the heading line
     changes = client.get("/books/tiny/changes")
     assert "Count on" in text_of(changes.text, "table")  # a revision keeps the title
 

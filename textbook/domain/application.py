@@ -18,7 +18,6 @@ from eventsourcing.persistence import IntegrityError
 
 from textbook.domain import ids
 from textbook.domain.book import (
-    METADATA_FIELDS,
     ROLES,
     Book,
     outline_with_chapter,
@@ -61,6 +60,7 @@ from textbook.domain.markdown import (
     outside_code,
 )
 from textbook.domain.merge import merge
+from textbook.domain.metadata import filled
 from textbook.domain.proposal import VERDICTS, OpenProposals, Proposal, checked_message
 from textbook.domain.references import ReferenceIndex
 from textbook.domain.section import Section
@@ -68,6 +68,7 @@ from textbook.domain.state import (
     BookState,
     ChapterState,
     ImageRef,
+    ImportProblem,
     ImportReport,
     ProposalInfo,
     SectionState,
@@ -150,6 +151,9 @@ class Textbook(Application[UUID]):
         user = User(name=name, email=email, password_hash=password_hash)
         self._save(user, EmailIndex(email=email, user_id=user.id))
         return user.id
+
+    def user_exists(self, name: str) -> bool:
+        return self._exists(ids.user_id(name))
 
     def user(self, name: str) -> User:
         try:
@@ -402,13 +406,20 @@ class Textbook(Application[UUID]):
 
     # Import: the source files become approved revisions by the importing maintainer.
 
-    def import_book(self, state: BookState, by: str | None = None) -> ImportReport:
-        """Record the source as approved revisions by `by` (None: the operator)."""
+    def import_book(
+        self, state: BookState, by: str, problems: tuple[ImportProblem, ...] = ()
+    ) -> ImportReport:
+        """Record the source as approved revisions by `by`, the person who imports it.
+
+        Imported text is credited to a person a reader can see, never to a system account:
+        `by` must be a registered user, and a maintainer of the book if it exists already.
+        `problems` (found by the reader, losing no text) are recorded on the book for all to see.
+        """
         try:
             book: Book | None = self._get(Book, ids.book_id(state.slug))
         except AggregateNotFoundError:
             book = None
-        actor = self._maintainer(book, by) if book is not None else self._actor(by)
+        actor = self._maintainer(book, by) if book is not None else self.user(by).id
         created = book is None
         known = set(book.section_ids()) if book else set()
         new_ids = [s.id for c in state.chapters for s in c.sections]
@@ -422,6 +433,8 @@ class Textbook(Application[UUID]):
             book.change_metadata(state.metadata, state.metadata_yaml, by=actor)
             book.change_outline(outline, by=actor, proposal_id=None)
         self._import_assets(book, state, actor)
+        found = [{"file": p.file, "line": p.line, "problem": p.problem} for p in problems]
+        book.record_import_problems(found, by=actor)
         changed: list[Aggregate] = [book]
         for section in (s for c in state.chapters for s in c.sections):
             aggregate = self._import_section(state.slug, section, actor, counts)
@@ -440,10 +453,8 @@ class Textbook(Application[UUID]):
             sections_revised=counts["revised"],
             sections_removed=counts["removed"],
             events=len(recordings),
+            problems=problems,
         )
-
-    def _actor(self, name: str | None) -> UUID:
-        return ids.OPERATOR if name is None else self.user(name).id
 
     def _import_section(
         self, slug: str, section: SectionState, by: UUID, counts: dict[str, int]
@@ -949,7 +960,7 @@ class Textbook(Application[UUID]):
             chapters.append(ChapterState(chapter["id"], chapter["file"], tuple(sections)))
         return BookState(
             slug=slug,
-            metadata={key: book.metadata.get(key, "") for key in METADATA_FIELDS},
+            metadata=filled(book.metadata),
             metadata_yaml=book.metadata_yaml,
             chapters=tuple(chapters),
             images=tuple(ImageRef(name, **info) for name, info in sorted(book.images.items())),

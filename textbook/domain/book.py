@@ -9,9 +9,13 @@ from eventsourcing.domain import Aggregate, event
 
 from textbook.domain import ids
 from textbook.domain.errors import NotAMaintainer, NotAMember, NotAnEditor, SectionNotFound
+from textbook.domain.metadata import PEOPLE_FIELDS, TEXT_FIELDS, Metadata, filled
 
 ROLES = ("author", "editor", "maintainer")
-METADATA_FIELDS = ("title", "subtitle", "language", "license", "identifier", "description")
+# Events hold `metadata` as a JSON object: text fields, and lists of names (authors, editors).
+# Fields added later (publisher, isbn, cover, authors, editors) are simply absent from older
+# events; metadata.filled() reads them as empty, so no upcasting is needed.
+METADATA_FIELDS = (*TEXT_FIELDS, *PEOPLE_FIELDS)
 
 # An outline is a list of chapters: {"id": chapter id, "file": "name.md", "sections": [ids]}.
 # The first section of a chapter is its intro, whose id is the chapter's id.
@@ -21,7 +25,7 @@ Outline = list[dict[str, Any]]
 class Book(Aggregate):
     class Created(Aggregate.Created):
         slug: str
-        metadata: dict[str, str]
+        metadata: Metadata
         metadata_yaml: str
         chapters: Outline
         by: UUID
@@ -45,7 +49,7 @@ class Book(Aggregate):
         proposal_id: UUID | None
 
     class MetadataChanged(Aggregate.Event):
-        metadata: dict[str, str]
+        metadata: Metadata
         metadata_yaml: str
         by: UUID
 
@@ -72,13 +76,20 @@ class Book(Aggregate):
         text: str
         by: UUID
 
+    class ImportProblemsFound(Aggregate.Event):
+        """What the latest import found that loses no text ([] once a re-import finds none):
+        each {"file": "intro.md", "line": 12, "problem": "the citation '@x' is not in ..."}."""
+
+        problems: list[dict[str, Any]]
+        by: UUID
+
     @staticmethod
     def create_id(slug: str) -> UUID:
         return ids.book_id(slug)
 
     @event(Created)
     def __init__(
-        self, slug: str, metadata: dict[str, str], metadata_yaml: str, chapters: Outline, by: UUID
+        self, slug: str, metadata: Metadata, metadata_yaml: str, chapters: Outline, by: UUID
     ) -> None:
         self.slug = slug
         self.metadata = metadata
@@ -92,7 +103,7 @@ class Book(Aggregate):
 
     @property
     def title(self) -> str:
-        return self.metadata["title"]
+        return str(self.metadata["title"])
 
     # Members and the rules that depend on them.
 
@@ -170,12 +181,13 @@ class Book(Aggregate):
 
     # Metadata, images and bibliography (maintainers' changes, recorded as they come).
 
-    def change_metadata(self, metadata: dict[str, str], metadata_yaml: str, by: UUID) -> None:
-        if metadata != self.metadata or metadata_yaml != self.metadata_yaml:
+    def change_metadata(self, metadata: Metadata, metadata_yaml: str, by: UUID) -> None:
+        # Books stored before a field existed lack it: compare with every field filled in.
+        if filled(metadata) != filled(self.metadata) or metadata_yaml != self.metadata_yaml:
             self._change_metadata(metadata=metadata, metadata_yaml=metadata_yaml, by=by)
 
     @event(MetadataChanged)
-    def _change_metadata(self, metadata: dict[str, str], metadata_yaml: str, by: UUID) -> None:
+    def _change_metadata(self, metadata: Metadata, metadata_yaml: str, by: UUID) -> None:
         self.metadata = metadata
         self.metadata_yaml = metadata_yaml
 
@@ -217,6 +229,19 @@ class Book(Aggregate):
     @event(ImageRemoved)
     def _remove_image(self, name: str, by: UUID) -> None:
         del self.images[name]
+
+    @property
+    def import_problems(self) -> list[dict[str, Any]]:
+        # Books (and snapshots) from before this event existed have no such attribute.
+        return list(self.__dict__.get("_import_problems", []))
+
+    def record_import_problems(self, problems: list[dict[str, Any]], by: UUID) -> None:
+        if problems != self.import_problems:
+            self._record_import_problems(problems=problems, by=by)
+
+    @event(ImportProblemsFound)
+    def _record_import_problems(self, problems: list[dict[str, Any]], by: UUID) -> None:
+        self._import_problems = problems
 
     def change_bibliography(self, text: str, by: UUID) -> None:
         if text != self.bibliography:

@@ -2,9 +2,9 @@
 
 A chapter file opens with `# Title {#chapter-id}`; its intro section runs from there to the first
 `## Title {#section-id}` line, and every section runs from its `##` line to the next `##` line.
-Lines inside fenced code blocks are never headings. In canonical form every section ends with
-exactly one newline and sections are separated by one blank line, so that split and join are exact
-inverses on canonical files.
+Lines inside code blocks, raw blocks and HTML comments are never headings (see outside_code).
+In canonical form every section ends with exactly one newline and sections are separated by one
+blank line, so that split and join are exact inverses on canonical files.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ ID_IN_ATTRIBUTES = re.compile(r"(?:^|\s)#([^\s}]+)")
 ANY_EXPLICIT_ID = re.compile(r"\{[^{}\n]*?#([A-Za-z][\w:.-]*)[^{}\n]*\}")
 VALID_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 FENCE = re.compile(r"^(`{3,}|~{3,})")
+INDENTED = re.compile(r"^(?: {4}|\t)")
+LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)]|#[.)])(?:[ \t]|$)")
+COMMENT = re.compile(r"<!--.*?-->")
 
 
 @dataclass(frozen=True)
@@ -56,17 +59,48 @@ def parse_heading(line: str) -> Heading | None:
 
 
 def outside_code(lines: list[str]) -> Iterator[tuple[int, str]]:
-    """Yield (index, line) for the lines that are not inside a fenced code block."""
+    """Yield (index, line) for the lines pandoc reads as Markdown text, comments removed.
+
+    Left out, as pandoc leaves them out of headings, citations and images: fenced code and raw
+    blocks (```` ```{=html} ````), indented code (four spaces or a tab after a blank line, outside
+    lists), and HTML comments, also across lines. tests/domain/test_markdown_pandoc.py checks
+    these rules against pandoc itself.
+    """
     fence: str | None = None
+    comment = indented = in_list = False
+    blank_before = True
     for index, line in enumerate(lines):
+        if fence is not None:
+            match = FENCE.match(line)
+            if match and closes(fence, match.group(1), line):
+                fence = None
+            continue
+        if comment:
+            if "-->" not in line:
+                continue
+            comment, line = False, line[line.index("-->") + 3 :]
+        blank = not line.strip()
+        indented = not blank and INDENTED.match(line) is not None and (blank_before or indented)
+        if indented and not in_list:
+            blank_before = False
+            continue
+        if not blank and INDENTED.match(line) is None:
+            in_list = LIST_ITEM.match(line) is not None or (in_list and not blank_before)
+        blank_before = blank
         match = FENCE.match(line)
-        if fence is None:
-            if match:
-                fence = match.group(1)
-            else:
-                yield index, line
-        elif match and closes(fence, match.group(1), line):
-            fence = None
+        if match:
+            fence = match.group(1)
+            continue
+        line, comment = _without_comments(line)
+        yield index, line
+
+
+def _without_comments(line: str) -> tuple[str, bool]:
+    """The line without its HTML comments, and whether a comment stays open past its end."""
+    line = COMMENT.sub("", line)
+    if "<!--" in line:
+        return line[: line.index("<!--")], True
+    return line, False
 
 
 def closes(fence: str, marker: str, line: str) -> bool:

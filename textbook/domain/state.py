@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from textbook.domain.markdown import join_sections
@@ -40,7 +41,7 @@ class BookState:
     """A book as it stands (or stood): metadata, chapters with their approved text, images."""
 
     slug: str
-    metadata: dict[str, str]
+    metadata: dict[str, Any]
     metadata_yaml: str
     chapters: tuple[ChapterState, ...]
     images: tuple[ImageRef, ...] = ()
@@ -49,7 +50,11 @@ class BookState:
 
     @property
     def title(self) -> str:
-        return self.metadata["title"]
+        return str(self.metadata["title"])
+
+    @property
+    def license(self) -> str:
+        return str(self.metadata["license"])
 
     def markdown(self) -> str:
         """The approved Markdown of the whole book, chapter after chapter."""
@@ -63,6 +68,20 @@ class BookState:
 
 
 @dataclass(frozen=True)
+class ImportProblem:
+    """Something in imported files that loses no text but needs a person: a citation key missing
+    from references.bib, a missing image, a link to a missing id. `file` is relative to the book."""
+
+    file: str
+    line: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.problem}"
+
+
+@dataclass(frozen=True)
 class ImportReport:
     slug: str
     created: bool
@@ -70,6 +89,7 @@ class ImportReport:
     sections_revised: int
     sections_removed: int
     events: int
+    problems: tuple[ImportProblem, ...] = ()
 
 
 @dataclass(frozen=True)

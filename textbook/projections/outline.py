@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from textbook.domain.markdown import heading_of
+from textbook.domain.metadata import filled
 
 if TYPE_CHECKING:
     from textbook.domain.book import Book
@@ -26,6 +28,11 @@ TABLES = [
     " media_type TEXT, size INTEGER, PRIMARY KEY (book_slug, name))",
     "CREATE TABLE IF NOT EXISTS {s}.tb_members (book_slug TEXT, user_id TEXT, role TEXT,"
     " PRIMARY KEY (book_slug, user_id))",
+    # The whole metadata (authors, editors, publisher, isbn, cover...) as JSON, beside the
+    # columns of tb_books, so that new fields need no new columns.
+    "CREATE TABLE IF NOT EXISTS {s}.tb_book_metadata (book_id TEXT PRIMARY KEY, metadata TEXT)",
+    "CREATE TABLE IF NOT EXISTS {s}.tb_import_problems (book_id TEXT, position INTEGER,"
+    " file TEXT, line INTEGER, problem TEXT, PRIMARY KEY (book_id, position))",
 ]
 
 
@@ -56,6 +63,24 @@ def book_created(sql: Sql, e: Book.Created) -> None:
     )
     replace_outline(sql, e.slug, e.chapters)
     sql.execute("INSERT INTO {s}.tb_members VALUES (?, ?, 'maintainer')", (e.slug, str(e.by)))
+    replace_metadata(sql, e.originator_id, e.metadata)
+
+
+def replace_metadata(sql: Sql, book_id: Any, metadata: dict[str, Any]) -> None:
+    sql.execute("DELETE FROM {s}.tb_book_metadata WHERE book_id = ?", (str(book_id),))
+    sql.execute(
+        "INSERT INTO {s}.tb_book_metadata VALUES (?, ?)",
+        (str(book_id), json.dumps(filled(metadata), sort_keys=True)),
+    )
+
+
+def import_problems_found(sql: Sql, e: Book.ImportProblemsFound) -> None:
+    sql.execute("DELETE FROM {s}.tb_import_problems WHERE book_id = ?", (str(e.originator_id),))
+    rows = [
+        (str(e.originator_id), position, p["file"], p["line"], p["problem"])
+        for position, p in enumerate(e.problems)
+    ]
+    sql.executemany("INSERT INTO {s}.tb_import_problems VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def replace_outline(sql: Sql, slug: str, chapters: list[dict[str, Any]]) -> None:
@@ -93,6 +118,7 @@ def metadata_changed(sql: Sql, e: Book.MetadataChanged) -> None:
             str(e.originator_id),
         ),
     )
+    replace_metadata(sql, e.originator_id, e.metadata)
 
 
 def bibliography_changed(sql: Sql, e: Book.BibliographyChanged) -> None:

@@ -51,6 +51,10 @@ class ReadModelProjection(Projection[ReadModels]):
     def _(self, e: Book.BibliographyChanged) -> Update:
         return lambda sql: outline.bibliography_changed(sql, e)
 
+    @update_for.register(Book.ImportProblemsFound)
+    def _(self, e: Book.ImportProblemsFound) -> Update:
+        return lambda sql: outline.import_problems_found(sql, e)
+
     @update_for.register(Book.AccessChanged)
     def _(self, e: Book.AccessChanged) -> Update:
         return lambda sql: outline.access_changed(sql, e)

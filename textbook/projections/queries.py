@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from textbook.domain import ids
-from textbook.domain.book import METADATA_FIELDS
 from textbook.domain.errors import BookNotFound, ProposalNotFound, SectionNotFound
-from textbook.domain.state import BookState, ChapterState, ImageRef, SectionState
+from textbook.domain.metadata import Licence, filled, licence_as_stored
+from textbook.domain.state import BookState, ChapterState, ImageRef, ImportProblem, SectionState
 from textbook.projections import reviews
 from textbook.projections.blame import Origin, carry
 from textbook.projections.queue import QueueEntry, queue_entries
@@ -44,6 +45,16 @@ class BookOutline:
     description: str
     updated_at: str
     chapters: tuple[ChapterSummary, ...]
+    authors: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+    publisher: str = ""
+    isbn: str = ""
+    cover: str = ""
+    problems: tuple[ImportProblem, ...] = ()
+
+    @property
+    def licence(self) -> Licence:
+        return licence_as_stored(self.license)
 
 
 @dataclass(frozen=True)
@@ -152,7 +163,23 @@ class Queries:
         row = sql.one("SELECT * FROM {s}.tb_books WHERE slug = ?", (slug,))
         if row is None:
             raise BookNotFound(slug)
-        return row
+        stored = sql.one(
+            "SELECT metadata FROM {s}.tb_book_metadata WHERE book_id = ?", (row["book_id"],)
+        )
+        # Read models built before tb_book_metadata existed have only the columns of tb_books.
+        columns = {key: row[key] for key in ("title", "subtitle", "language", "license",
+                                             "identifier", "description")}  # fmt: skip
+        metadata = json.loads(stored["metadata"]) if stored else columns
+        return {**row, "metadata": filled(metadata)}
+
+    @staticmethod
+    def _import_problems(sql: Sql, book_id: str) -> tuple[ImportProblem, ...]:
+        rows = sql.all(
+            "SELECT file, line, problem FROM {s}.tb_import_problems WHERE book_id = ?"
+            " ORDER BY position",
+            (book_id,),
+        )
+        return tuple(ImportProblem(r["file"], r["line"], r["problem"]) for r in rows)
 
     def books(self) -> list[BookOutline]:
         with self.views.read() as sql:
@@ -162,6 +189,7 @@ class Queries:
     def outline(self, slug: str) -> BookOutline:
         with self.views.read() as sql:
             book = self._book_row(sql, slug)
+            problems = self._import_problems(sql, book["book_id"])
             rows = sql.all(
                 "SELECT o.chapter_id, o.chapter_file, o.section_id, s.title, s.revision"
                 " FROM {s}.tb_outline o JOIN {s}.tb_sections s"
@@ -181,6 +209,7 @@ class Queries:
                 chapters.append(
                     ChapterSummary(row["chapter_id"], row["chapter_file"], row["title"], (section,))
                 )
+        metadata = book["metadata"]
         return BookOutline(
             slug=slug,
             title=book["title"],
@@ -190,6 +219,12 @@ class Queries:
             description=book["description"],
             updated_at=book["updated_at"],
             chapters=tuple(chapters),
+            authors=tuple(metadata["authors"]),
+            editors=tuple(metadata["editors"]),
+            publisher=metadata["publisher"],
+            isbn=metadata["isbn"],
+            cover=metadata["cover"],
+            problems=problems,
         )
 
     def book_state(self, slug: str) -> BookState:
@@ -218,7 +253,7 @@ class Queries:
                 chapters.append(ChapterState(row["chapter_id"], row["chapter_file"], (section,)))
         return BookState(
             slug=slug,
-            metadata={key: book[key] for key in METADATA_FIELDS},
+            metadata=book["metadata"],
             metadata_yaml=book["metadata_yaml"],
             chapters=tuple(chapters),
             images=tuple(ImageRef(**image) for image in images),

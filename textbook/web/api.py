@@ -379,7 +379,12 @@ def book_json(outline: BookOutline) -> dict[str, Any]:
         "subtitle": outline.subtitle,
         "language": outline.language,
         "license": outline.license,
+        "license_name": outline.licence.name,
         "description": outline.description,
+        "authors": list(outline.authors),
+        "editors": list(outline.editors),
+        "publisher": outline.publisher,
+        "isbn": outline.isbn,
         "updated_at": outline.updated_at,
     }
 

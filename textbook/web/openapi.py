@@ -254,8 +254,17 @@ STATUS = {
     "schema": {"type": "string", "enum": list(STATUSES)},
 }
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+NAMES = {"type": "array", "items": {"type": "string"}}
 BOOK = {
     **strings("slug", "title", "subtitle", "language", "license", "description"),
+    "license_name": {
+        "type": "string",
+        "description": "The licence in words: 'Creative Commons Attribution 4.0 International"
+        " (CC BY 4.0)'.",
+    },
+    **strings("publisher", "isbn"),
+    "authors": NAMES,
+    "editors": NAMES,
     "updated_at": {"type": "string", "format": "date-time"},
 }
 UUID = {"type": "string", "format": "uuid"}

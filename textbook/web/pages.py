@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from textbook.domain.metadata import people
 from textbook.web.destinations import signin_from, signin_url
 from textbook.web.security import csrf_token, current_user
 
@@ -43,6 +44,7 @@ def duration(seconds: float) -> str:
 
 
 TEMPLATES.env.filters["when"] = when
+TEMPLATES.env.filters["people"] = people
 TEMPLATES.env.filters["waited"] = waited
 TEMPLATES.env.filters["duration"] = duration
 TEMPLATES.env.globals["signin_url"] = signin_url

@@ -106,6 +106,7 @@ def book(request: Request) -> Response:
         downloads=available_downloads(request, slug) if moment is None else [],
         members=queries.members(slug),
         queue=len(queries.proposals(slug, "open")),
+        problems=queries.outline(slug).problems if moment is None else (),
     )
 
 

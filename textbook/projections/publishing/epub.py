@@ -13,7 +13,6 @@ from markupsafe import Markup
 from textbook.domain.state import ImageRef
 from textbook.files import replacing
 from textbook.projections.publishing.html import (
-    LICENSES,
     STATIC,
     TEMPLATES,
     Edition,
@@ -72,7 +71,6 @@ def write_epub(
 ) -> Path:
     """Zip the EPUB deterministically: same inputs, same bytes."""
     book = edition.book
-    license_url = LICENSES.get(book["license"])
     chapters = [
         {**vars_of(c), "sections": sections_of(c), "mathml": has_math(c)} for c in edition.chapters
     ]
@@ -85,7 +83,7 @@ def write_epub(
     title = TEMPLATES.get_template("epub-title.xhtml").render(
         book=book,
         edition=edition.edition[:10],
-        license_url=license_url,
+        licence=edition.licence,
         contributors=edition.contributors,
     )
     files.append(
@@ -104,8 +102,9 @@ def write_epub(
         files.append((f"EPUB/images/{image.name}", image_bytes[image.name]))
     opf = TEMPLATES.get_template("epub-content.opf").render(
         book=book,
-        authors=[c.name for c in edition.contributors if c.lines_written][:20],
-        license_url=license_url,
+        # The authors book.yaml names; failing those, the people who wrote the text.
+        authors=book["authors"] or [c.name for c in edition.contributors if c.lines_written][:20],
+        licence=edition.licence,
         modified=stamp,
         chapters=chapters,
         images=images,

@@ -15,6 +15,8 @@ import nh3
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from textbook.domain.metadata import Licence, licence_as_stored, people
+from textbook.domain.state import BookState
 from textbook.projections.publishing.mathtext import math_text
 from textbook.projections.publishing.sources import (
     Cache,
@@ -32,11 +34,7 @@ TEMPLATES = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-LICENSES = {
-    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
-    "CC-BY-SA-4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
-    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
-}
+TEMPLATES.filters["people"] = people
 MATHML = {
     "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
     "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover",
@@ -149,10 +147,14 @@ def chapter_fragment(
 class Edition:
     """What every page of an edition says about the book."""
 
-    book: dict[str, str]  # slug, title, subtitle, language, license, identifier, description
+    book: dict[str, Any]  # slug and the metadata: title, ..., authors, editors, publisher, isbn
     chapters: list[Chapter]
     contributors: list[Any]
     edition: str
+
+    @property
+    def licence(self) -> Licence:
+        return licence_as_stored(self.book["license"])
 
     def names(self, role: str) -> str:
         people = [
@@ -164,6 +166,11 @@ class Edition:
             return "nobody yet"
         shown = ", ".join(people[:6])
         return shown + (f" and {len(people) - 6} more" if len(people) > 6 else "")
+
+
+def book_info(state: BookState) -> dict[str, Any]:
+    """What pages say about the book: its slug, its metadata, and its licence in words."""
+    return {"slug": state.slug, **state.metadata, "licence": licence_as_stored(state.license)}
 
 
 def render_page(edition: Edition, content: str, chapter: Chapter | None = None) -> str:
@@ -178,7 +185,7 @@ def render_page(edition: Edition, content: str, chapter: Chapter | None = None) 
         previous=edition.chapters[index - 1] if chapter and index > 0 else None,
         next=edition.chapters[index + 1] if chapter and index + 1 < len(edition.chapters) else None,
         content=Markup(text),  # our own pipeline's sanitised output
-        license_url=LICENSES.get(edition.book["license"]),
+        licence=edition.licence,
         authors=edition.names("author"),
         editors=edition.names("editor"),
         edition=edition.edition,

@@ -23,7 +23,7 @@ from ziamath.config import config as ziamath_config
 from ziamath.zmath import Latex
 
 from textbook.files import replacing, write_atomically
-from textbook.projections.publishing.html import LICENSES, STATIC, TEMPLATES, Edition, sections_of
+from textbook.projections.publishing.html import STATIC, TEMPLATES, Edition, sections_of
 from textbook.projections.publishing.sources import (
     Cache,
     Chapter,
@@ -237,8 +237,9 @@ def front_matter(
         chapters=toc,
         contributors=edition.contributors,
         edition=edition.edition,
-        license_url=LICENSES.get(edition.book["license"]),
-        authors=edition.names("author"),
+        licence=edition.licence,
+        # PDF metadata: the authors book.yaml names; failing those, the people who wrote the text.
+        authors=", ".join(edition.book["authors"]) or edition.names("author"),
     )
     return weasyprint.HTML(string=html, base_url=f"file://{folder}/", url_fetcher=fetcher).render(
         stylesheets=[css]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from textbook.domain.bibliography import for_citeproc
 from textbook.domain.state import BookState
 from textbook.files import write_atomically
 from textbook.projections.publishing import epub, html, pdf
@@ -54,7 +55,7 @@ def build(
     bibliography = bibliography_file(book.state, cache)
     seconds = {"parse": time.perf_counter() - started}
     outputs: dict[str, Path] = {}
-    info = {"slug": book.state.slug, **book.state.metadata}
+    info = html.book_info(book.state)
     edition = html.Edition(info, book_chapters, list(book.contributors), book.edition)
     slug = book.state.slug
     if "html" in formats:
@@ -118,10 +119,12 @@ def _stage_images(folder: Path, images: dict[str, bytes]) -> None:
 
 
 def bibliography_file(state: BookState, cache: Cache) -> Path | None:
+    """references.bib as pandoc's citeproc reads it (corporate authors braced, languages set)."""
     if not state.bibliography.strip():
         return None
-    key = digest("bibliography", state.bibliography)
+    text = for_citeproc(state.bibliography, str(state.metadata["language"]))
+    key = digest("bibliography", text)
     path = cache.path("bib", key).with_suffix(".bib")
     if not path.exists():
-        write_atomically(path, state.bibliography.encode())
+        write_atomically(path, text.encode())
     return path

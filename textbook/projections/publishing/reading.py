@@ -135,7 +135,7 @@ class Library:
             for c in found
         }
         entries = [entry for c in found for entry in html.search_entries(c)]
-        info = {"slug": book.state.slug, **book.state.metadata}
+        info = html.book_info(book.state)
         return ReadableBook(book, info, found, fragments, entries)
 
 

@@ -1,0 +1,20 @@
+"""`make serve`'s demo: the sample book's text is credited to a demo person."""
+
+from __future__ import annotations
+
+from textbook.cli import DEMO_USERS, Context, seed_demo
+from textbook.config import Settings
+
+
+def test_the_demo_book_is_credited_to_the_demo_maintainer(settings: Settings) -> None:
+    context = Context(settings)
+    try:
+        seed_demo(context)
+        members = dict(context.queries.members("numerical-methods"))
+        history = context.queries.history("numerical-methods", "floating-point")
+    finally:
+        context.close()
+    importer = history[0].author
+    assert importer in {name for name, _ in DEMO_USERS}
+    assert members[importer] == "maintainer"
+    assert (history[0].approver, history[0].message) == (importer, "Import")
