@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from textbook.domain.markdown import (
     canonical,
+    explicit_ids,
     join_sections,
     parse_heading,
     slugify,
@@ -46,6 +47,17 @@ def test_split_finds_intro_and_sections_but_not_code_comments() -> None:
 
 def test_join_of_split_is_the_canonical_chapter() -> None:
     assert join_sections([c.text for c in split_chapter(CHAPTER)]) == CHAPTER
+
+
+def test_an_id_written_in_a_code_span_is_no_id() -> None:
+    """mdBook's guide writes `{{#include file}}` in running text: no heading id, as pandoc reads
+    it (the import refused the guide, saying the id 'include' was used twice)."""
+    text = (
+        "## Including files {#including}\n\n"
+        "Write `{{#include file.rs}}`, or ``{{#include file.rs:2}}`` for one line.\n\n"
+        "![A figure](images/a.png){#fig-a}\n"
+    )
+    assert list(explicit_ids(text)) == [(1, "including"), (5, "fig-a")]
 
 
 def test_heading_attributes() -> None:

@@ -161,11 +161,16 @@ def with_heading_id(text: str, heading_id: str) -> str:
     return first_line + newline + rest
 
 
+# A code span on one line: a run of backticks, then text, then a run of as many.
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
+
+
 def explicit_ids(text: str) -> Iterator[tuple[int, str]]:
-    """Yield (line number, id) for every explicit `{#id}` outside code blocks."""
+    """Yield (line number, id) for every explicit `{#id}` outside code blocks and code spans
+    (`` `{{#include file}}` `` names no id, as pandoc reads it)."""
     lines = text.split("\n")
     for index, line in outside_code(lines):
-        for match in ANY_EXPLICIT_ID.finditer(line):
+        for match in ANY_EXPLICIT_ID.finditer(CODE_SPAN.sub(" ", line)):
             yield index + 1, match.group(1)
 
 
