@@ -21,6 +21,8 @@ from textbook.domain.errors import (
     TextbookError,
     TooManyOpenProposals,
 )
+from textbook.domain.state import BookState
+from textbook.projections.publishing import drafting
 from textbook.projections.publishing.pandoc import PandocFailed
 from textbook.projections.publishing.reading import PreviewBusy, preview
 from textbook.projections.publishing.sanitize import UnsafeInput
@@ -76,6 +78,8 @@ def edit(request: Request) -> Response:
         action=f"/books/{slug}/sections/{section_id}/edit",
         heading=f"Edit “{section.title}”",
         error=None,
+        draft=Draft(f"{slug}/sections/{section_id}", "edit", section_id),
+        tools=tools(request, slug),
     )
 
 
@@ -100,6 +104,8 @@ async def propose_edit(request: Request) -> Response:
             section=section, text=text, message=message, base_revision=base or section.revision,
             error=error.message,
             action=request.url.path, heading=f"Edit “{section.title}”",
+            draft=Draft(f"{slug}/sections/{section_id}", "edit", section_id),
+            tools=tools(request, slug),
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{created}", status_code=303)
 
@@ -130,9 +136,10 @@ async def preview_endpoint(request: Request) -> Response:
         return JSONResponse({"error": message}, status_code=429, headers=headers)
     form = await read_form(request)
     slug, proposal = form.get("book", ""), form.get("proposal", "")
-    book = None
+    book = place = None
     if slug:
         book = await run_in_threadpool(lambda: site(request).queries().book_state(slug))
+        place = await run_in_threadpool(placement, request, book, form)
     attached: list[str] = []
     if proposal and book is not None:  # a revision: the proposal's own images show too
         images = await run_in_threadpool(site(request).queries().proposal_images, proposal[:60])
@@ -145,6 +152,7 @@ async def preview_endpoint(request: Request) -> Response:
             site(request).library.previews,
             attached,
             f"/proposals/{proposal[:60]}/images/",
+            place,
         )
     except InvalidInput as error:  # over the limit of a section: said, never cut
         return JSONResponse({"error": error.message}, status_code=422)
@@ -153,6 +161,40 @@ async def preview_endpoint(request: Request) -> Response:
     except PreviewBusy as error:
         return JSONResponse({"error": str(error)}, status_code=503, headers={"Retry-After": "5"})
     return JSONResponse({"html": str(html)})
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Which text an editor page writes: its draft's key in the browser, and where it stands."""
+
+    key: str
+    kind: str  # a proposal's kind: edit, add_section or add_chapter
+    section: str = ""
+    chapter: str = ""
+    after: str = ""
+
+
+def tools(request: Request, slug: str) -> dict[str, object]:
+    """What the editor's pickers offer: the book's works, images and ids, bounded in number."""
+    state = site(request).queries().book_state(slug)
+    cache = site(request).library.cache
+    return {
+        "works": drafting.works(state, cache),
+        "images": drafting.images(state),
+        "targets": drafting.targets(state, cache),
+    }
+
+
+def placement(request: Request, book: BookState, form: dict[str, str]) -> drafting.Placement | None:
+    kind = form.get("kind", "")
+    if kind not in ("edit", "add_section", "add_chapter"):
+        return None
+    section, chapter, after = (form.get(name, "")[:200] for name in ("section", "chapter", "after"))
+    return drafting.placement(book, site(request).library.cache, kind, section, chapter, after)
+
+
+def new_draft(slug: str, kind: str) -> Draft:
+    return Draft(f"{slug}/new/{kind}", "add_chapter" if kind == "chapter" else "add_section")
 
 
 def new(request: Request) -> Response:
@@ -164,6 +206,7 @@ def new(request: Request) -> Response:
     return render(
         request, "new.html", book=outline, chapter=chapter, after="", text="", message="",
         kind="section" if chapter else "chapter", error=None,
+        draft=new_draft(slug, "section" if chapter else "chapter"), tools=tools(request, slug),
     )  # fmt: skip
 
 
@@ -196,6 +239,7 @@ async def propose_new(request: Request) -> Response:
         return render(
             request, "new.html", int(status_of(error)), book=outline, chapter=chapter, after=after,
             text=text, message=message, kind=kind, error=error.message,
+            draft=new_draft(slug, kind), tools=tools(request, slug),
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{created}", status_code=303)
 
@@ -348,7 +392,14 @@ def revise_form(request: Request) -> Response:
         section=None, text=found.text, message="", base_revision="",
         action=f"/proposals/{identifier}/revise", heading="Revise your proposal", error=None,
         proposal_id=identifier, attached=queries.proposal_images(str(identifier)),
+        draft=revision_draft(found), tools=tools(request, found.book_slug),
     )  # fmt: skip
+
+
+def revision_draft(found: ProposalView) -> Draft:
+    return Draft(
+        f"proposals/{found.id}", found.kind, found.section_id, found.chapter_id, found.after
+    )
 
 
 async def revise(request: Request) -> Response:
@@ -371,6 +422,7 @@ async def revise(request: Request) -> Response:
             section=None, text=text, message=message, base_revision="", error=error.message,
             action=request.url.path, heading="Revise your proposal",
             proposal_id=identifier, attached=queries.proposal_images(str(identifier)),
+            draft=revision_draft(found), tools=tools(request, found.book_slug),
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{identifier}", status_code=303)
 
