@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from tests.browser.conftest import OpenPage, Server, console_errors
-from tests.browser.test_journeys import BOOK, PASSWORD, PROPOSAL_URL, propose, sign_in, sign_up
+from tests.browser.test_journeys import BOOK, PASSWORD, PROPOSAL_URL, propose, sign_up
 
 pytestmark = pytest.mark.slow
 
