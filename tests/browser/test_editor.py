@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Dialog, FilePayload, Page, expect
 
 from tests.browser.conftest import OpenPage, Server, console_errors
 from tests.browser.test_journeys import BOOK, PASSWORD, PROPOSAL_URL, propose, sign_up
@@ -18,6 +18,10 @@ from tests.browser.test_journeys import BOOK, PASSWORD, PROPOSAL_URL, propose, s
 pytestmark = pytest.mark.slow
 
 SHOTS = Path("/work/shots/editor")
+SQUARE = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
+    b'<rect width="40" height="40" fill="#369"/></svg>'
+)
 WARM_SECONDS = 300  # the first chapter page renders the whole book; the machine may be busy
 
 
@@ -125,6 +129,24 @@ def test_a_figure_caption_is_numbered_in_the_preview_as_in_the_book(page: Page) 
         "Figure 5.2: The Runge example again."
     )
     shoot(page, "editor-figure-numbered-1280")
+
+    # She uploads a new image from the picker: it joins the proposal's files, and once
+    # proposed, the proposal carries it and its preview shows it numbered after the others.
+    caret_at_end(page)
+    page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Image").click()
+    picker.get_by_label("Upload a new image").set_input_files(
+        files=FilePayload(name="Residual Plot.svg", mimeType="image/svg+xml", buffer=SQUARE)
+    )
+    expect(picker).to_be_hidden()
+    expect(markdown).to_have_value(
+        re.compile(r"\(images/residual-plot\.svg\)\{#fig-residual-plot\}")
+    )
+    page.keyboard.type("The residuals, plotted.")
+    propose(page, "Show the Runge example and the residuals")
+    expect(page.locator("#images")).to_contain_text("images/residual-plot.svg")
+    expect(page.locator("figure#fig-residual-plot figcaption")).to_have_text(
+        "Figure 5.3: The residuals, plotted."
+    )
 
 
 def test_a_draft_lost_with_the_session_is_offered_back(new_page: OpenPage) -> None:

@@ -74,3 +74,18 @@ def test_preview_with_a_place_not_in_the_book_renders_unnumbered(client: TestCli
         html = preview(client, text, **where)
         assert texts(html, "h2") == ["Elsewhere"], where
         assert texts(html, "figcaption") == ["A second ruler."], where
+
+
+def test_new_section_and_chapter_pages_have_the_editors_help(client: TestClient) -> None:
+    sign_in(client, "alice")
+    for url, kind in (
+        ("/books/tiny/new?chapter=first", "add_section"),
+        ("/books/tiny/new", "add_chapter"),
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, page.text
+        html = BeautifulSoup(page.text, "html.parser")
+        assert html.select_one("[role=toolbar][aria-label=Formatting]") is not None
+        textarea = html.select_one("textarea#text")
+        assert textarea is not None and textarea["data-kind"] == kind
+        assert html.select_one("script#editor-data") is not None

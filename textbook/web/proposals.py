@@ -307,7 +307,11 @@ def proposal_page(
         shown = merged if merged is not None else found.text  # what approving would publish
         own = [image.name for image in attached]
         at = f"/proposals/{identifier}/images/"
-        rendered = preview(shown, book, cache, own, at) if shown else None
+        place = drafting.placement(
+            book, site(request).library.cache, found.kind, found.section_id, found.chapter_id,
+            found.after,
+        )  # fmt: skip
+        rendered = preview(shown, book, cache, own, at, place) if shown else None
     except (PandocFailed, UnsafeInput, PreviewBusy) as error:
         rendered = None
         render_error: str | None = str(error)
