@@ -163,6 +163,8 @@ def test_a_draft_lost_with_the_session_is_offered_back(new_page: OpenPage) -> No
     other.goto("/")
     other.get_by_role("button", name="Sign out").click()
     expect(other.get_by_role("navigation", name="Account")).to_contain_text("Sign in")
+    page.bring_to_front()
+    caret_at_end(page)
     page.keyboard.type(" Always.")
     expect(page.locator("#preview")).to_contain_text("You are signed out")
 

@@ -27,7 +27,7 @@
 
   // ---- Preview -------------------------------------------------------------------------------
   function livePreview(text, preview, form) {
-    var timer = null, last = null, pausedUntil = 0;
+    var timer = null, last = null, pausedUntil = 0, sent = 0;
     function say(message, link) {
       preview.textContent = "";
       var note = document.createElement("p");
@@ -57,6 +57,7 @@
       var wait = pausedUntil - Date.now();
       if (wait > 0) { clearTimeout(timer); timer = setTimeout(render, wait); return; }
       last = key();
+      var mine = ++sent;  // answers can come out of order: only the latest request's is shown
       var body = new FormData();
       body.append("csrf", form.querySelector("input[name=csrf]").value);
       body.append("book", text.dataset.book || "");
@@ -68,6 +69,7 @@
       body.append("text", text.value);
       fetch("/preview", { method: "POST", body: body, credentials: "same-origin" })
         .then(function (r) {
+          if (mine !== sent) return null;
           if (r.status === 401) {
             last = null;
             say("You are signed out, so there is no preview. Your text is kept in this browser: sign in again (in another tab, or later) and come back to this page.", "Sign in (opens a new tab)");
@@ -90,11 +92,15 @@
           return r.json();
         })
         .then(function (data) {
-          if (data === null) return;
+          if (data === null || mine !== sent) return;
           if (data.html !== undefined) { preview.innerHTML = data.html; }
           else { say(data.error || "The preview failed."); }
         })
-        .catch(function () { last = null; say("The preview is not available right now."); });
+        .catch(function () {
+          if (mine !== sent) return;
+          last = null;
+          say("The preview is not available right now.");
+        });
     }
     function soon() { clearTimeout(timer); timer = setTimeout(render, 400); }
     text.addEventListener("input", soon);
