@@ -22,7 +22,7 @@ import click
 
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
-from textbook.domain.errors import InvalidInput, TextbookError
+from textbook.domain.errors import BookNotFound, InvalidInput, TextbookError
 from textbook.domain.images import MAX_IMAGE
 from textbook.domain.markdown import MAX_SECTION_BYTES, section_too_long
 from textbook.domain.moments import parse_moment
@@ -214,7 +214,13 @@ def show(context: Context, slug: str, as_of: str | None) -> None:
 
 
 DEMO_PASSWORD = "textbook-demo"
-DEMO_USERS = (("ada", "author"), ("emmy", "editor"))
+# One account for every role, and two editors, so that one can approve the other's proposal.
+DEMO_USERS = (
+    ("grace", "maintainer"),
+    ("emmy", "editor"),
+    ("sofia", "editor"),
+    ("ada", "author"),
+)
 SAMPLE = Path(__file__).resolve().parent.parent / "books" / "numerical-methods"
 
 
@@ -250,8 +256,11 @@ def serve(context: Context, host: str, port: int, workers: int, demo: bool, publ
 
     if demo and not context.queries.books() and SAMPLE.is_dir():
         seed_demo(context)
-    for name, role in DEMO_USERS if demo else ():
-        click.echo(f"Demo {role}: sign in as {name} with the password {DEMO_PASSWORD}", err=True)
+    accounts = demo_accounts(context) if demo else []
+    if accounts:
+        click.echo(f"Demo accounts on '{SAMPLE.name}', password {DEMO_PASSWORD}:", err=True)
+    for name, role in accounts:
+        click.echo(f"  {name:<6} {role}", err=True)
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C stops)", err=True)
     # Publishing runs in its own process, so that a PDF being laid out never slows a reader.
     environment = {**os.environ, "TEXTBOOK_DATABASE": context.settings.database}
@@ -284,8 +293,17 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def demo_accounts(context: Context) -> list[tuple[str, str]]:
+    """The demo accounts the store really has, in their roles: never printed when absent."""
+    try:
+        members = set(context.queries.members(SAMPLE.name))
+    except BookNotFound:
+        return []
+    return [(name, role) for name, role in DEMO_USERS if (name, role) in members]
+
+
 def seed_demo(context: Context) -> None:
-    """The sample book and two demo accounts, so that a fresh clone shows the whole product."""
+    """The sample book and a demo account for every role: a fresh clone shows the whole product."""
     source = read_book(SAMPLE)
     blob_store(context.app).put(source.blobs)
     context.app.import_book(source.state)
@@ -632,6 +650,12 @@ def read_at_most(path: Path, size: int) -> bytes:
     help="The proposal's version you read ('textbook proposals SLUG' shows it); required to "
     "approve, which is refused if the proposal has been revised since.",
 )
+@click.option(
+    "--break-references",
+    is_flag=True,
+    help="Approve even though the change removes ids that other sections still link to "
+    "(without it, such an approval is refused, listing the links).",
+)
 @as_option
 @pass_context
 @reports_errors
@@ -641,6 +665,7 @@ def review(
     verdict: str,
     message: str,
     version: int | None,
+    break_references: bool,
     as_user: str | None,
 ) -> None:
     """Review a proposal: approve, request changes, reject, or comment."""
@@ -651,7 +676,9 @@ def review(
             "Say which version of the proposal you read and approve: --version N "
             "('textbook proposals SLUG' shows each proposal's version)."
         )
-    status = context.app.review(parse_uuid(proposal_id), verdict, message, as_user, version)
+    status = context.app.review(
+        parse_uuid(proposal_id), verdict, message, as_user, version, break_references
+    )
     context.refresh(quiet=True)
     click.echo(f"Proposal {proposal_id} is {status.replace('_', ' ')}")
 

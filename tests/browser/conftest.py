@@ -1,9 +1,9 @@
 """`textbook serve` in a subprocess on a free port, and Chromium driven by Playwright.
 
 As datasette's tests/test_playwright.py does: the real server, started once for the session on
-an empty store (so it imports the sample book and adds the demo users ada and emmy), and a real
-browser. Each test is one journey and makes its own accounts and proposals, so that no test
-depends on another's order.
+an empty store (so it imports the sample book and adds the demo users: grace maintains it, emmy
+and sofia edit, ada authors), and a real browser. Each test is one journey and makes its own
+accounts and proposals, so that no test depends on another's order.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 STARTUP_SECONDS = 60
 STOP_SECONDS = 5
+WARM_UP_SECONDS = 300  # the first chapter page, measured at 20 s and more under load average 25
 TIMEOUT_MS = 20_000  # pandoc renders every preview, and the publisher shares the processor
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -78,6 +79,13 @@ def wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path) 
     pytest.fail(f"textbook serve did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
 
 
+def warm_up(url: str) -> None:
+    """Open one chapter page, which renders the whole web edition (pandoc, every chapter): on
+    a busy machine that takes far longer than a click may, so no journey waits for it."""
+    with urllib.request.urlopen(url, timeout=WARM_UP_SECONDS) as response:
+        assert response.status == 200, url
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     """Stops the server and the publishing worker it starts: the process group of the server."""
     with contextlib.suppress(ProcessLookupError):
@@ -115,6 +123,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_answering(url + "/", process, log)
+        warm_up(url + "/books/numerical-methods/chapters/floating-point")
         yield Server(url, log)
     finally:
         stop(process)

@@ -142,8 +142,10 @@ def test_editor_requests_changes_author_revises_editor_approves_reader_downloads
     assert "The curve is convex," in text
     markdown.fill(text.replace("The curve is convex,", "The curve is convex (it bends upward),"))
     expect(author.locator("#preview")).to_contain_text("The curve is convex (it bends upward)")
-    propose(author, "Say what convex means")
+    author.get_by_label("What changed in this version, and why?").fill("Say what convex means")
+    author.get_by_role("button", name="Propose this change").click()
     expect(author).to_have_url(proposal)
+    expect(author.get_by_role("heading", level=1)).to_have_text(message)  # the title stays
     expect(author.locator(".thread")).to_contain_text("revised it")
     # The diff is against the approved text: "bends" stays, "upward," gains a parenthesis.
     expect(author.locator("#diff ins")).to_have_text(["is convex (it", "upward),"])

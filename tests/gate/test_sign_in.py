@@ -4,7 +4,6 @@ without an account get the same answers in the same time."""
 from __future__ import annotations
 
 import re
-import statistics
 import threading
 import time
 
@@ -58,9 +57,14 @@ def test_thirty_parallel_wrong_guesses_then_the_right_one_do_not_sign_in(
 
 def same_answer(first: httpx.Response, second: httpx.Response, names: tuple[str, str]) -> None:
     """Same status, same headers (but the date and a fresh cookie), the same page but for
-    the name typed in and the form's CSRF token."""
+    the name typed in and the form's CSRF token. A lockout's Retry-After counts down from
+    when each lock began, so the two may be a few seconds apart on a busy machine."""
     assert first.status_code == second.status_code
-    ignored = {"date", "set-cookie", "content-length"}
+    ignored = {"date", "set-cookie", "content-length", "retry-after"}
+    waits = [response.headers.get("retry-after") for response in (first, second)]
+    assert (waits[0] is None) == (waits[1] is None), waits
+    if waits[0] is not None and waits[1] is not None:
+        assert abs(int(waits[0]) - int(waits[1])) <= 10, waits
     assert {k: v for k, v in first.headers.items() if k not in ignored} == {
         k: v for k, v in second.headers.items() if k not in ignored
     }
@@ -86,9 +90,12 @@ def test_names_with_and_without_an_account_get_the_same_answers(live: LiveServer
 
 
 def test_names_with_and_without_an_account_take_the_same_time(live: LiveServer) -> None:
-    """Medians of four tries each, interleaved; before, a name without an account was
-    answered without hashing, several times faster. The account signs up through the
-    server, so that its hash has the server's parameters (the seeded ones are cheaper)."""
+    """The fastest of four tries each, interleaved; before, a name without an account was
+    answered without hashing, several times faster. The fastest try is what the work
+    itself costs: on a busy machine other processes only ever add to a try, never take
+    away, so the minimum is steady where a median or a mean is not. The account signs up
+    through the server, so that its hash has the server's parameters (the seeded ones are
+    cheaper)."""
     with live.client() as client:
         data = {"name": "roberto", "email": "roberto@example.org", "password": "long enough"}
         assert (
@@ -106,5 +113,5 @@ def test_names_with_and_without_an_account_take_the_same_time(live: LiveServer) 
                 )
                 times[name].append(time.perf_counter() - started)
             assert response.status_code == 401
-    known, unknown = (statistics.median(values) for values in times.values())
+    known, unknown = (min(values) for values in times.values())
     assert 0.4 < unknown / known < 2.5, times

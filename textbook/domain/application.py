@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Callable, Iterator, Sequence
@@ -24,9 +25,19 @@ from textbook.domain.book import (
     outline_with_section,
     outline_without_section,
 )
+from textbook.domain.checks import (
+    BrokenReference,
+    Context,
+    Refs,
+    bibliography_keys,
+    dropped_ids,
+    new_problems,
+    references_to,
+)
 from textbook.domain.errors import (
     BookDidNotExist,
     BookNotFound,
+    BreaksReferences,
     ConcurrentChange,
     Conflict,
     ImageMissing,
@@ -36,14 +47,22 @@ from textbook.domain.errors import (
     SectionNotFound,
     SignInLocked,
     SlugTaken,
+    TextProblems,
     TokenNotFound,
     TokenRefused,
     UserNotFound,
 )
 from textbook.domain.images import checked_image, image_names
-from textbook.domain.markdown import VALID_ID, checked_section_text, heading_of, outside_code
+from textbook.domain.markdown import (
+    VALID_ID,
+    canonical,
+    checked_section_text,
+    heading_of,
+    outside_code,
+)
 from textbook.domain.merge import merge
 from textbook.domain.proposal import VERDICTS, OpenProposals, Proposal, checked_message
+from textbook.domain.references import ReferenceIndex
 from textbook.domain.section import Section
 from textbook.domain.state import (
     BookState,
@@ -329,10 +348,57 @@ class Textbook(Application[UUID]):
     @staticmethod
     def _check_images_shown(text: str, book: Book, attached: set[str]) -> None:
         """Refuse text that shows an image neither in the book nor carried by the proposal."""
-        lines = [line for _, line in outside_code(text.split("\n"))]
-        missing = [n for n in image_names(lines) if n not in book.images and n not in attached]
+        missing: dict[str, int] = {}
+        for index, line in outside_code(text.split("\n")):
+            for name in image_names([line]):
+                if name not in book.images and name not in attached:
+                    missing.setdefault(name, index + 1)
         if missing:
-            raise ImageMissing(missing)
+            raise ImageMissing(list(missing), list(missing.values()))
+
+    def _check_problems(
+        self, text: str, published: str, book: Book, section_id: str, attached: set[str]
+    ) -> None:
+        """Refuse text with problems (broken math, unknown citations, links to no id...) that
+        the published text of the section does not have already, each named with its line."""
+        refs = self._refs(book)
+        context = Context(
+            ids={
+                found: other
+                for other, r in refs.items()
+                if other != section_id
+                for _, found in r.ids
+            },
+            keys=bibliography_keys(book.bibliography),
+            images=frozenset(book.images) | frozenset(attached),
+        )
+        problems = new_problems(text, published, context)
+        if problems:
+            raise TextProblems(problems)
+
+    @functools.cached_property
+    def _references(self) -> ReferenceIndex:
+        return ReferenceIndex(self)
+
+    def _refs(self, book: Book) -> dict[str, Refs]:
+        """The ids and links of each live section of the book."""
+        live = set(book.section_ids())
+        return {
+            key: refs for key, refs in self._references.of_book(book.slug).items() if key in live
+        }
+
+    def _broken_references(
+        self, book: Book, section_id: str, old: str, new: str | None
+    ) -> list[BrokenReference]:
+        dropped = dropped_ids(old, new)
+        if not dropped:
+            return []
+        others = (
+            (book.chapter_of(other)["id"], other, refs)
+            for other, refs in self._refs(book).items()
+            if other != section_id
+        )
+        return references_to(dropped, others)
 
     # Import: the source files become approved revisions by the importing maintainer.
 
@@ -425,6 +491,8 @@ class Textbook(Application[UUID]):
         if not 1 <= base <= section.revision:
             raise InvalidInput(f"'{section_id}' has no revision {base}.")
         attached = self._attachments(text, book, images)
+        shown = {image.name for image, _ in attached}
+        self._check_problems(text, section.text, book, section_id, shown)
         return self._open(
             book, "edit", section_id, "", "", base, text, message, author, (attached, store)
         )
@@ -449,6 +517,7 @@ class Textbook(Application[UUID]):
         section_id = self._new_id(book, text)
         text = checked_section_text(text, 2, section_id)
         attached = self._attachments(text, book, images)
+        self._check_problems(text, "", book, section_id, {image.name for image, _ in attached})
         return self._open(
             book,
             "add_section",
@@ -478,6 +547,7 @@ class Textbook(Application[UUID]):
         chapter_id = self._new_id(book, text)
         text = checked_section_text(text, 1, chapter_id)
         attached = self._attachments(text, book, images)
+        self._check_problems(text, "", book, chapter_id, {image.name for image, _ in attached})
         return self._open(
             book,
             "add_chapter",
@@ -561,6 +631,11 @@ class Textbook(Application[UUID]):
             current = self._live_section(book, proposal.section_id).revision
             base = current if base_revision is None else base_revision
         attached = self._attachments(text, book, images, list(proposal.images))
+        published = (
+            self._live_section(book, proposal.section_id).text if proposal.kind == "edit" else ""
+        )
+        shown = {image.name for image, _ in attached} | set(proposal.images)
+        self._check_problems(text, published, book, proposal.section_id, shown)
         proposal.revise(text, message, base, user.id, by, book)
         self._carry(proposal, attached, store)
         self._save(proposal)
@@ -574,20 +649,36 @@ class Textbook(Application[UUID]):
         self._retrying(withdraw)
 
     def review(
-        self, proposal_id: UUID, verdict: str, comment: str, by: str, version: int | None = None
+        self,
+        proposal_id: UUID,
+        verdict: str,
+        comment: str,
+        by: str,
+        version: int | None = None,
+        break_references: bool = False,
     ) -> str:
         """Record a review; returns the proposal's status afterwards.
 
         To approve, `version` names the proposal's version the reviewer read; any other than
         the current one is refused (ProposalChanged), so only text an editor read is published.
+        An approval that would remove ids other sections link to is refused (BreaksReferences)
+        unless `break_references` confirms it.
         """
         verdict = verdict.replace("-", "_")
         if verdict not in VERDICTS:
             raise InvalidInput(f"'{verdict}' is not a verdict; use one of {', '.join(VERDICTS)}.")
-        return self._retrying(lambda: self._review(proposal_id, verdict, comment, by, version))
+        return self._retrying(
+            lambda: self._review(proposal_id, verdict, comment, by, version, break_references)
+        )
 
     def _review(
-        self, proposal_id: UUID, verdict: str, comment: str, by: str, version: int | None
+        self,
+        proposal_id: UUID,
+        verdict: str,
+        comment: str,
+        by: str,
+        version: int | None,
+        break_references: bool = False,
     ) -> str:
         proposal, user = self._proposal(proposal_id), self.user(by)
         book = self.book(proposal.book_slug)
@@ -603,7 +694,9 @@ class Textbook(Application[UUID]):
             proposal.reject(comment, user.id, by, book)
             self._save(proposal, *self._closed(proposal))
         else:
-            approved = self._approve(proposal, book, comment, user.id, by, version)
+            approved = self._approve(
+                proposal, book, comment, user.id, by, version, break_references
+            )
             approved = self._with_images(proposal, book, approved, user.id)
             self._save(*approved, *self._closed(proposal))
         return proposal.status
@@ -631,7 +724,14 @@ class Textbook(Application[UUID]):
         return [open_proposals]
 
     def _approve(
-        self, proposal: Proposal, book: Book, comment: str, by: UUID, name: str, version: int | None
+        self,
+        proposal: Proposal,
+        book: Book,
+        comment: str,
+        by: UUID,
+        name: str,
+        version: int | None,
+        break_references: bool = False,
     ) -> list[Aggregate]:
         """Approve and apply the proposal; returns the aggregates to save together."""
         section_id, kind = proposal.section_id, proposal.kind
@@ -655,10 +755,14 @@ class Textbook(Application[UUID]):
         if kind == "edit":
             proposal.check_may_approve(by, name, book, version)
             text = self._merged(proposal, section)
+            self._check_references(book, section, text, break_references)
             changed = text != section.text
             proposal.approve(comment, by, name, book, current, current + changed, version)
             section.revise(text, proposal.author, by, proposal.id, proposal.message)
             return [proposal, section]
+        if kind == "remove_section":
+            proposal.check_may_approve(by, name, book, version)
+            self._check_references(book, section, None, break_references)
         proposal.approve(comment, by, name, book, current, current, version)
         if kind == "remove_section":
             section.remove(proposal.author, by, proposal.id, proposal.message)
@@ -674,6 +778,34 @@ class Textbook(Application[UUID]):
         )
         book.change_outline(outline, by=by, proposal_id=proposal.id)
         return [proposal, book]
+
+    def _check_references(
+        self, book: Book, section: Section, text: str | None, confirmed: bool
+    ) -> None:
+        """Refuse, unless confirmed, to remove ids that other sections still link to."""
+        broken = self._broken_references(book, section.section_id, section.text, text)
+        if broken and not confirmed:
+            raise BreaksReferences(broken)
+
+    def references_broken(self, proposal_id: UUID) -> list[BrokenReference]:
+        """The links elsewhere in the book that approving the proposal now would break."""
+        proposal = self._proposal(proposal_id)
+        if proposal.kind not in ("edit", "remove_section") or proposal.status not in (
+            "open",
+            "changes_requested",
+        ):
+            return []
+        book = self.book(proposal.book_slug)
+        if not book.has_section(proposal.section_id):
+            return []
+        section = self._live_section(book, proposal.section_id)
+        text: str | None = None
+        if proposal.kind == "edit":
+            try:
+                text = self._merged(proposal, section)
+            except MergeConflict:
+                text = proposal.text
+        return self._broken_references(book, proposal.section_id, section.text, text)
 
     def _revived_section(self, slug: str, section_id: str, proposal: Proposal, by: UUID) -> Section:
         try:
@@ -776,7 +908,7 @@ class Textbook(Application[UUID]):
             return OpenProposals(slug, author)
 
     def _new_id(self, book: Book, text: str) -> str:
-        heading = heading_of(text)
+        heading = heading_of(canonical(text))  # browsers send CRLF: "{#id}\r" is still an id
         if heading is None or heading.id is None:
             raise InvalidInput("A new section's heading needs an id: '## Title {#new-id}'.")
         if not VALID_ID.match(heading.id):

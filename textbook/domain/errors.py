@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
+    from textbook.domain.checks import BrokenReference, Problem
     from textbook.domain.merge import Clash
 
 
@@ -229,10 +231,39 @@ class InvalidSectionText(InvalidInput):
 class ImageMissing(InvalidInput):
     """The text shows images that are neither in the book nor attached to the proposal."""
 
-    def __init__(self, names: list[str]) -> None:
+    def __init__(self, names: list[str], lines: list[int] | None = None) -> None:
         shown = ", ".join(f"images/{name[:80]}" for name in names[:5])
+        where = f"Line {', '.join(str(line) for line in lines[:5])}: t" if lines else "T"
         super().__init__(
-            f"The text shows {shown}, which is neither in the book nor attached to this "
+            f"{where}he text shows {shown}, which is neither in the book nor attached to this "
             "proposal: attach the image, or change the text."
         )
         self.names = names
+        self.lines = lines or []
+
+
+class TextProblems(InvalidInput):
+    """The text would publish broken: each problem names its line."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        listed = "; ".join(str(problem) for problem in problems[:10])
+        more = f"; and {len(problems) - 10} more" if len(problems) > 10 else ""
+        super().__init__(
+            f"The text cannot be published as it is. {listed}{more}. Nothing was saved: "
+            "fix these lines and propose it again."
+        )
+        self.problems = tuple(problems)
+
+
+class BreaksReferences(Conflict):
+    """Approving would remove ids that other parts of the book still link to."""
+
+    def __init__(self, references: Sequence[BrokenReference]) -> None:
+        listed = "; ".join(str(reference) for reference in references[:10])
+        more = f"; and {len(references) - 10} more" if len(references) > 10 else ""
+        super().__init__(
+            f"Approving this would break links elsewhere in the book: {listed}{more}. "
+            "Nothing was approved: confirm that you mean to break them, or ask the author to "
+            "keep the ids."
+        )
+        self.references = tuple(references)

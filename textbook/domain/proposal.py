@@ -166,8 +166,9 @@ class Proposal(Aggregate):
 
     @event(Revised)
     def _revise(self, text: str, message: str, base_revision: int, by: UUID) -> None:
+        # The message says what this version changed (the discussion shows it); the proposal
+        # keeps the title it was opened with.
         self.text = text
-        self.message = message or self.message
         self.base_revision = base_revision
         self.status = "open"
         self.text_version += 1

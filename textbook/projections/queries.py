@@ -12,6 +12,7 @@ from textbook.domain.errors import BookNotFound, ProposalNotFound, SectionNotFou
 from textbook.domain.state import BookState, ChapterState, ImageRef, SectionState
 from textbook.projections import reviews
 from textbook.projections.blame import Origin, carry
+from textbook.projections.queue import QueueEntry, queue_entries
 from textbook.projections.views import TABLE_NAMES, ReadModels
 from textbook.storage import Sql
 
@@ -91,6 +92,8 @@ class ProposalSummary:
     opened_at: str
     updated_at: str
     version: int
+    chapter_id: str = ""  # for new text and moves: the chapter it goes to
+    after: str = ""  # and the section (or chapter) it goes after
 
 
 @dataclass(frozen=True)
@@ -303,6 +306,18 @@ class Queries:
             )
         return [_summary(r, names) for r in rows]
 
+    def queue(self, slug: str) -> list[QueueEntry]:
+        """The book's open proposals, oldest first, with the titles of where each goes."""
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            rows = sql.all(
+                "SELECT proposal_id, text FROM {s}.tb_proposals WHERE book_slug = ?"
+                " AND status IN ('open', 'changes_requested')",
+                (slug,),
+            )
+        texts = {row["proposal_id"]: row["text"] for row in rows}
+        return queue_entries(self.outline(slug), self.proposals(slug, "open"), texts)
+
     def proposal(self, proposal_id: str) -> ProposalView:
         if "\x00" in proposal_id:
             raise ProposalNotFound(proposal_id)
@@ -500,6 +515,8 @@ def _summary(row: dict[str, Any], names: dict[str, str]) -> ProposalSummary:
         opened_at=row["opened_at"],
         updated_at=row["updated_at"],
         version=row["version"],
+        chapter_id=row["chapter_id"] or "",
+        after=row["after_id"] or "",
     )
 
 

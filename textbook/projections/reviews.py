@@ -103,10 +103,10 @@ def reviewed(sql: Sql, e: Proposal.Event, kind: str) -> None:
 
 
 def revised(sql: Sql, e: Proposal.Revised) -> None:
+    """A new version of the text; its message goes to the thread, the title stays."""
     sql.execute(
-        "UPDATE {s}.tb_proposals SET text = ?, base_revision = ?,"
-        " message = CASE WHEN ? = '' THEN message ELSE ? END WHERE proposal_id = ?",
-        (e.text, e.base_revision, e.message, e.message, str(e.originator_id)),
+        "UPDATE {s}.tb_proposals SET text = ?, base_revision = ? WHERE proposal_id = ?",
+        (e.text, e.base_revision, str(e.originator_id)),
     )
     version = version_count(sql, str(e.originator_id)) + 1
     text_version(sql, e, version, e.text, e.base_revision)

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from textbook.domain.errors import InvalidInput, SignInLocked, SlugTaken, TokenNotFound
 from textbook.domain.user import token_expiry
+from textbook.web.destinations import local_path
 from textbook.web.errors import retry_after
 from textbook.web.pages import duration, render
 from textbook.web.security import current_user, read_form, sign_in, sign_out
@@ -24,8 +25,8 @@ TOKEN_ID = re.compile(r"[0-9a-f]{1,64}|all")  # what ?revoked= may name, after a
 
 
 def back_to(request: Request, fallback: str = "/") -> str:
-    target = request.query_params.get("next", fallback)
-    return target if target.startswith("/") and not target.startswith("//") else fallback
+    """Where the person was going before signing in or up, if it is a path on this site."""
+    return local_path(request.query_params.get("next")) or fallback
 
 
 def client_address(request: Request) -> str:
@@ -36,7 +37,7 @@ def client_address(request: Request) -> str:
 
 async def signup(request: Request) -> Response:
     if request.method == "GET":
-        return render(request, "signup.html", values={}, error=None)
+        return render(request, "signup.html", values={}, error=None, next=back_to(request, ""))
     form = await read_form(request)
     name, email, password = form.get("name", ""), form.get("email", ""), form.get("password", "")
     values = {"name": name, "email": email}
@@ -52,20 +53,25 @@ async def signup(request: Request) -> Response:
             "Too many accounts were made from your address in the last hour; "
             f"try again in {int(wait // 60) + 1} minutes."
         )
-        refused = render(request, "signup.html", 429, values=values, error=message)
+        refused = render(
+            request, "signup.html", 429, values=values, error=message, next=back_to(request, "")
+        )
         refused.headers["Retry-After"] = str(int(wait) + 1)
         return refused
     try:
         await run_in_threadpool(the_site.app.register_user, name.strip(), email, password)
     except (InvalidInput, SlugTaken) as error:
-        return render(request, "signup.html", 422, values=values, error=error.message)
+        return render(
+            request, "signup.html", 422, values=values, error=error.message,
+            next=back_to(request, ""),
+        )  # fmt: skip
     await run_in_threadpool(sign_in, request, name.strip())
     return RedirectResponse(back_to(request), status_code=303)
 
 
 async def signin(request: Request) -> Response:
     if request.method == "GET":
-        return render(request, "signin.html", name="", error=None)
+        return render(request, "signin.html", name="", error=None, next=back_to(request, ""))
     form = await read_form(request)
     name, password = form.get("name", "").strip(), form.get("password", "")
     the_site = site(request)
@@ -79,12 +85,17 @@ async def signin(request: Request) -> Response:
         )
     except SignInLocked as error:
         status = HTTPStatus.TOO_MANY_REQUESTS
-        locked = render(request, "signin.html", status, name=name, error=error.message)
+        locked = render(
+            request, "signin.html", status, name=name, error=error.message,
+            next=back_to(request, ""),
+        )  # fmt: skip
         locked.headers.update(retry_after(error))
         return locked
     if user_id is None:
         message = "That name and password do not match an account."
-        return render(request, "signin.html", 401, name=name, error=message)
+        return render(
+            request, "signin.html", 401, name=name, error=message, next=back_to(request, "")
+        )
     account = await run_in_threadpool(the_site.app.user, name)
     await run_in_threadpool(sign_in, request, account.name)
     return RedirectResponse(back_to(request), status_code=303)

@@ -63,6 +63,7 @@ class Review:
     verdict: str
     comment: str
     version: int | None
+    break_references: bool
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,13 @@ async def review(request: Request) -> Response:
     body = Review(**checked(await json_body(request), REVIEW_BODY))
     app = site(request).app
     status = await run_in_threadpool(
-        app.review, identifier, body.verdict, body.comment, name, body.version
+        app.review,
+        identifier,
+        body.verdict,
+        body.comment,
+        name,
+        body.version,
+        body.break_references,
     )
     return JSONResponse(
         {"proposal": str(identifier), "verdict": body.verdict, "status": status},
@@ -317,6 +324,10 @@ def checked(value: object, schema: dict[str, Any]) -> dict[str, Any]:
 def checked_field(name: str, value: object, schema: dict[str, Any]) -> object:
     if schema["type"] == "integer":
         return checked_integer(name, value, schema)
+    if schema["type"] == "boolean":
+        if not isinstance(value, bool):
+            raise InvalidInput(f"'{name}' must be true or false.")
+        return value
     if schema["type"] == "array":
         if not isinstance(value, list):
             raise InvalidInput(f"'{name}' must be an array.")

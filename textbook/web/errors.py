@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Mount, Route
 
 from textbook.domain.errors import (
+    BreaksReferences,
     Conflict,
     InvalidInput,
     NotAllowed,
@@ -23,6 +24,7 @@ from textbook.domain.errors import (
     RateLimited,
     StaleBaseRevision,
     TextbookError,
+    TextProblems,
     TokenRefused,
 )
 
@@ -82,6 +84,10 @@ async def textbook_error(request: Request, exc: Exception) -> Response:
     extra: dict[str, Any] = {"type": type(exc).__name__}
     if isinstance(exc, StaleBaseRevision):
         extra["current_revision"] = exc.current_revision
+    if isinstance(exc, TextProblems):
+        extra["problems"] = [vars(problem) for problem in exc.problems]
+    if isinstance(exc, BreaksReferences):
+        extra["references"] = [vars(reference) for reference in exc.references]
     if isinstance(exc, ProposalChanged):
         extra["read_version"] = exc.read_version
         extra["current_version"] = exc.current_version

@@ -114,6 +114,15 @@ REVIEW_BODY: dict[str, Any] = {
                 " with 409 ProposalChanged. Not checked for the other verdicts."
             ),
         },
+        "break_references": {
+            "type": "boolean",
+            "default": False,
+            "description": (
+                "Approve even though the change removes ids that other sections link to;"
+                " without it, such an approval is refused with 409 BreaksReferences, which lists"
+                " the links."
+            ),
+        },
     },
     "required": ["verdict"],
     "if": {"properties": {"verdict": {"const": "approve"}}, "required": ["verdict"]},
@@ -136,7 +145,9 @@ REVISION_BODY: dict[str, Any] = {
         },
         "message": {
             **PROPOSAL_BODY["properties"]["message"],
-            "description": "What changed in this revision; blank keeps the proposal's message.",
+            "description": (
+                "What changed in this revision, for the discussion; the proposal keeps its title."
+            ),
         },
         "base_revision": {
             **PROPOSAL_BODY["properties"]["base_revision"],
@@ -210,11 +221,15 @@ REFUSALS = {
     404: "No such book, section or proposal.",
     409: (
         "A conflict: the section moved on (`current_revision`), the proposal changed since the"
-        " reviewer read it (`read_version`, `current_version`), or the proposal is closed."
+        " reviewer read it (`read_version`, `current_version`), approving would break links"
+        " elsewhere (`references`), or the proposal is closed."
     ),
     413: "The body is over the server's limit.",
     415: "The body is not sent as application/json.",
-    422: "The body or a parameter has the wrong shape, or the domain refuses the input.",
+    422: (
+        "The body or a parameter has the wrong shape, or the domain refuses the input (text that"
+        " would publish broken lists its `problems`, each with its line)."
+    ),
     503: "The store is busy (a lock held too long); nothing changed: retry after `Retry-After`.",
 }
 CHALLENGE = {"description": "Always 'Bearer'.", "required": True, "schema": {"const": "Bearer"}}
@@ -267,6 +282,26 @@ SCHEMAS: dict[str, Any] = {
                     "current_revision": {"type": "integer"},
                     "read_version": {"type": "integer"},
                     "current_version": {"type": "integer"},
+                    "problems": {
+                        "type": "array",
+                        "description": "TextProblems: what would publish broken, line by line.",
+                        "items": record(
+                            {**strings("kind", "subject", "message"), "line": {"type": "integer"}}
+                        ),
+                    },
+                    "references": {
+                        "type": "array",
+                        "description": (
+                            "BreaksReferences: the links elsewhere in the book that approving"
+                            " would break; send `break_references: true` to approve anyway."
+                        ),
+                        "items": record(
+                            {
+                                **strings("id", "chapter_id", "section_id"),
+                                "line": {"type": "integer"},
+                            }
+                        ),
+                    },
                 },
                 "required": ["type", "message"],
                 "additionalProperties": False,

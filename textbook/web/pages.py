@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from textbook.web.destinations import signin_from, signin_url
 from textbook.web.security import csrf_token, current_user
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -44,6 +45,8 @@ def duration(seconds: float) -> str:
 TEMPLATES.env.filters["when"] = when
 TEMPLATES.env.filters["waited"] = waited
 TEMPLATES.env.filters["duration"] = duration
+TEMPLATES.env.globals["signin_url"] = signin_url
+TEMPLATES.env.globals["signin_from"] = signin_from
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:

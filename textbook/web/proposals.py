@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from http import HTTPStatus
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from markupsafe import Markup
@@ -13,7 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from textbook.domain.checks import context_of, problems_beside
 from textbook.domain.errors import (
+    BreaksReferences,
     InvalidInput,
     MergeConflict,
     ProposalChanged,
@@ -21,15 +24,18 @@ from textbook.domain.errors import (
     TextbookError,
     TooManyOpenProposals,
 )
+from textbook.domain.markdown import MAX_SECTION_BYTES, canonical, heading_of
 from textbook.domain.state import BookState
 from textbook.projections.publishing import drafting
 from textbook.projections.publishing.pandoc import PandocFailed
 from textbook.projections.publishing.reading import PreviewBusy, preview
 from textbook.projections.publishing.sanitize import UnsafeInput
 from textbook.projections.queries import ProposalView
+from textbook.projections.queue import QueueEntry, place_in
 from textbook.storage import blob_store
+from textbook.web.destinations import signin_url
 from textbook.web.errors import WebError, status_of
-from textbook.web.pages import render
+from textbook.web.pages import TEMPLATES, render
 from textbook.web.reader import word_diff
 from textbook.web.security import current_user, read_form, read_form_with_files
 from textbook.web.site import site
@@ -40,8 +46,20 @@ OPEN = ("open", "changes_requested")
 def signed_in(request: Request) -> str:
     name = current_user(request)
     if name is None:
-        raise SignInFirst(request.url.path)
+        raise SignInFirst(where_from(request))
     return name
+
+
+def where_from(request: Request) -> str:
+    """The page to return to after signing in: this one, or for a form sent while signed out
+    (a session that ended), the page the form was on."""
+    if request.method == "GET":
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc:
+        return ""
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 class SignInFirst(Exception):
@@ -52,7 +70,7 @@ class SignInFirst(Exception):
 
 async def sign_in_first(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInFirst)
-    return RedirectResponse(f"/signin?next={exc.path}", status_code=303)
+    return RedirectResponse(signin_url(exc.path), status_code=303)
 
 
 def proposal_id(request: Request) -> UUID:
@@ -160,7 +178,22 @@ async def preview_endpoint(request: Request) -> Response:
         return JSONResponse({"error": f"This text cannot be published: {error}"}, status_code=422)
     except PreviewBusy as error:
         return JSONResponse({"error": str(error)}, status_code=503, headers={"Retry-After": "5"})
-    return JSONResponse({"html": str(html)})
+    problems = await run_in_threadpool(text_problems, form.get("text", ""), book, attached)
+    return JSONResponse({"html": problems + str(html)})
+
+
+def text_problems(text: str, book: BookState | None, attached: list[str]) -> str:
+    """The problems the domain finds in the text (new ones, and those already published), as
+    HTML to show above the preview."""
+    if book is None or len(text) > MAX_SECTION_BYTES:
+        return ""
+    heading = heading_of(canonical(text))
+    section_id = heading.id if heading is not None else None
+    published = next((s.text for c in book.chapters for s in c.sections if s.id == section_id), "")
+    context = context_of(book, section_id, frozenset(attached))
+    new, old = problems_beside(text, published, context)
+    template = TEMPLATES.get_template("_problems.html")
+    return template.render(problems=new, published=old)
 
 
 @dataclass(frozen=True)
@@ -202,12 +235,21 @@ def new(request: Request) -> Response:
     signed_in(request)
     queries = site(request).queries()
     outline = queries.outline(slug)
-    chapter = request.query_params.get("chapter", "")
+    chapter = request.query_params.get("chapter", "")[:200]
+    after = request.query_params.get("after", "")[:200]
+    kind = "section" if chapter or request.query_params.get("kind") == "section" else "chapter"
     return render(
-        request, "new.html", book=outline, chapter=chapter, after="", text="", message="",
-        kind="section" if chapter else "chapter", error=None,
-        draft=new_draft(slug, "section" if chapter else "chapter"), tools=tools(request, slug),
+        request, "new.html", book=outline, chapter=chapter, after=after, text="", message="",
+        kind=kind, error=None, last=kind == "chapter" and not after,
+        draft=new_draft(slug, kind), tools=tools(request, slug),
     )  # fmt: skip
+
+
+KEPT_TEXT = (
+    HTTPStatus.NOT_FOUND,  # a place no longer in the book
+    HTTPStatus.CONFLICT,
+    HTTPStatus.UNPROCESSABLE_ENTITY,
+)
 
 
 async def propose_new(request: Request) -> Response:
@@ -220,6 +262,8 @@ async def propose_new(request: Request) -> Response:
         form.get("message", ""),
     )
     chapter, after = form.get("chapter", ""), form.get("after", "")
+    if "place" in form:  # a new section's place: "chapter/after", after empty for the first
+        chapter, _, after = form["place"].partition("/")
     app = site(request).app
     store = blob_store(app).put
     try:
@@ -232,13 +276,13 @@ async def propose_new(request: Request) -> Response:
                 app.propose_section, slug, chapter, after, text, message, name, images, store
             )
     except (InvalidInput, TextbookError) as error:
-        kept = isinstance(error, (InvalidInput, TooManyOpenProposals))
-        if not kept and status_of(error) != HTTPStatus.CONFLICT:
+        # The form comes back with the text kept, unless the person may not propose at all.
+        if not isinstance(error, TooManyOpenProposals) and status_of(error) not in KEPT_TEXT:
             raise
         outline = site(request).queries().outline(slug)
         return render(
             request, "new.html", int(status_of(error)), book=outline, chapter=chapter, after=after,
-            text=text, message=message, kind=kind, error=error.message,
+            text=text, message=message, kind=kind, error=error.message, last=False,
             draft=new_draft(slug, kind), tools=tools(request, slug),
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{created}", status_code=303)
@@ -273,6 +317,7 @@ def proposal_page(
     read: int | None = None,
     status: int = 200,
     comment: str = "",
+    refusal: str = "",
 ) -> Response:
     """The proposal page; with `read`, it also shows what changed since that version (and,
     with a 409 status, that a decision on it was refused, keeping the reviewer's comment)."""
@@ -299,6 +344,8 @@ def proposal_page(
     merged, conflict = merged_or_conflict(request, identifier) if stale else (None, None)
     user = current_user(request)
     may_approve = user is not None and site(request).app.may_approve(identifier, user)
+    broken = site(request).app.references_broken(identifier) if found.status in OPEN else []
+    titles = {s.id: s.title for c in outline.chapters for s in c.sections}
     rendered: Markup | None
     attached = queries.proposal_images(str(identifier))
     book = queries.book_state(found.book_slug)
@@ -337,11 +384,36 @@ def proposal_page(
         attached=attached,
         replaced={image.name for image in book.images} if found.status in OPEN else set(),
         may_approve=may_approve,
+        broken=[(reference, titles.get(reference.section_id, "")) for reference in broken],
+        refusal=refusal,
         is_author=user == found.author,
+        published=published_at(request, found),
+        place=place_in(outline, found.kind, found.chapter_id, found.after),
         may_review=user is not None
         and user != found.author
         and reviewer(request, found.book_slug, user),
     )
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where an approved proposal's text is read now."""
+
+    href: str
+    title: str
+    revision: int | None
+
+
+def published_at(request: Request, found: ProposalView) -> Published | None:
+    if found.status != "approved" or found.kind == "remove_section":
+        return None
+    try:
+        section = site(request).queries().section(found.book_slug, found.section_id)
+    except TextbookError:  # removed since: its history still shows it
+        return None
+    chapter = f"/books/{found.book_slug}/chapters/{section.chapter}"
+    anchor = "" if section.id == section.chapter else f"#{section.id}"
+    return Published(chapter + anchor, section.title, found.applied_revision)
 
 
 def merged_or_conflict(request: Request, identifier: UUID) -> tuple[str | None, str | None]:
@@ -363,10 +435,28 @@ async def review(request: Request) -> Response:
     form = await read_form(request)
     verdict = form.get("verdict", "")
     version = parse_version(form["version"]) if form.get("version") else None
+    confirmed = form.get("break_references", "") == "yes"
+    if verdict == "reject" and form.get("confirmed") != "yes":
+        found = await run_in_threadpool(site(request).queries().proposal, str(identifier))
+        if found.status in OPEN and found.author != name:  # else the domain says why not
+            return await run_in_threadpool(
+                confirm_page, request, found, "reject", form.get("comment", "")
+            )
     try:
         await run_in_threadpool(
-            site(request).app.review, identifier, verdict, form.get("comment", ""), name, version
+            site(request).app.review,
+            identifier,
+            verdict,
+            form.get("comment", ""),
+            name,
+            version,
+            confirmed,
         )
+    except BreaksReferences as error:  # the page answers the 409, listing the links again
+        return await run_in_threadpool(
+            proposal_page, request, identifier, None, int(status_of(error)),
+            form.get("comment", ""), error.message,
+        )  # fmt: skip
     except ProposalChanged as error:
         # The page itself answers the 409: it says so, and shows what changed since.
         return await run_in_threadpool(
@@ -386,6 +476,13 @@ def parse_version(value: str) -> int:
     return int(value)
 
 
+REVISION_NOTE = "What changed in this version, and why? (The title stays.)"
+
+
+def revising(found: ProposalView) -> str:
+    return f"Revise “{found.message or found.section_id}”"
+
+
 def revise_form(request: Request) -> Response:
     identifier = proposal_id(request)
     signed_in(request)
@@ -394,7 +491,8 @@ def revise_form(request: Request) -> Response:
     return render(
         request, "edit.html", book=queries.outline(found.book_slug),
         section=None, text=found.text, message="", base_revision="",
-        action=f"/proposals/{identifier}/revise", heading="Revise your proposal", error=None,
+        action=f"/proposals/{identifier}/revise", heading=revising(found), error=None,
+        message_label=REVISION_NOTE,
         proposal_id=identifier, attached=queries.proposal_images(str(identifier)),
         draft=revision_draft(found), tools=tools(request, found.book_slug),
     )  # fmt: skip
@@ -424,17 +522,56 @@ async def revise(request: Request) -> Response:
         return render(
             request, "edit.html", 422, book=queries.outline(found.book_slug),
             section=None, text=text, message=message, base_revision="", error=error.message,
-            action=request.url.path, heading="Revise your proposal",
+            action=request.url.path, heading=revising(found), message_label=REVISION_NOTE,
             proposal_id=identifier, attached=queries.proposal_images(str(identifier)),
             draft=revision_draft(found), tools=tools(request, found.book_slug),
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{identifier}", status_code=303)
 
 
+CONFIRM = {
+    "reject": (
+        "Reject this proposal?",
+        "Rejecting closes it for good: its text is not published, and its author cannot revise "
+        "it any more (they may propose again). Say why, so that they know what would be welcome.",
+        "Reject the proposal",
+    ),
+    "withdraw": (
+        "Withdraw your proposal?",
+        "Withdrawing closes it for good: editors no longer review it and it cannot be revised. "
+        "Its text stays readable here; to change the section later, propose again.",
+        "Withdraw the proposal",
+    ),
+}
+
+
+def confirm_page(request: Request, found: ProposalView, step: str, comment: str = "") -> Response:
+    """Asks before a step that cannot be undone; the answer posts the step again, confirmed."""
+    question, consequence, button = CONFIRM[step]
+    action = f"/proposals/{found.id}/{'review' if step == 'reject' else 'withdraw'}"
+    return render(
+        request, "confirm.html", book=site(request).queries().outline(found.book_slug),
+        proposal=found, question=question, consequence=consequence, button=button,
+        action=action, verdict="reject" if step == "reject" else "", version=found.version,
+        comment=comment, verdict_name=step,
+    )  # fmt: skip
+
+
+def withdraw_form(request: Request) -> Response:
+    identifier = proposal_id(request)
+    signed_in(request)
+    found = site(request).queries().proposal(str(identifier))
+    if found.status not in OPEN:  # nothing to withdraw: its page says what became of it
+        return RedirectResponse(f"/proposals/{identifier}", status_code=303)
+    return confirm_page(request, found, "withdraw")
+
+
 async def withdraw(request: Request) -> Response:
     identifier = proposal_id(request)
     name = signed_in(request)
-    await read_form(request)
+    form = await read_form(request)
+    if form.get("confirmed") != "yes":
+        return await run_in_threadpool(withdraw_form, request)
     await run_in_threadpool(site(request).app.withdraw, identifier, name)
     return RedirectResponse(f"/proposals/{identifier}", status_code=303)
 
@@ -444,18 +581,60 @@ def mine(request: Request) -> Response:
     return render(request, "mine.html", proposals=site(request).queries().proposals_by(name))
 
 
+QUEUE_FILTERS = {
+    "": "All",
+    "mine": "Mine",
+    "waiting": "Waiting for me",
+    "stale": "Stale",
+}
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A queue entry with what approving it would do now: for a stale one, merge or clash."""
+
+    entry: QueueEntry
+    merge: str  # "" (not stale), "clean", "clash", or "redo" (a stale move or removal)
+
+
 def queue(request: Request) -> Response:
     slug = request.path_params["slug"]
+    show = request.query_params.get("show", "")
+    if show not in QUEUE_FILTERS:
+        shown = show[:40]
+        raise WebError(HTTPStatus.BAD_REQUEST, f"The queue has no filter “{shown}”.")
+    user = signed_in(request) if show in ("mine", "waiting") else current_user(request)
     queries = site(request).queries()
+    entries = [Queued(e, merge_state(request, e)) for e in queries.queue(slug)]
+    may_review = user is not None and reviewer(request, slug, user)
+    chosen = {
+        "": entries,
+        "mine": [q for q in entries if q.entry.proposal.author == user],
+        "waiting": [q for q in entries if may_review and q.entry.proposal.author != user],
+        "stale": [q for q in entries if q.entry.stale],
+    }
     delays = queries.review_delays(slug)
     return render(
         request,
         "queue.html",
         book=queries.outline(slug),
-        proposals=queries.proposals(slug, "open"),
+        entries=chosen[show],
+        counts={name: len(found) for name, found in chosen.items()},
+        show=show,
+        filters=QUEUE_FILTERS,
+        total=len(entries),
         median=statistics.median(delays) if delays else None,
         reviewed=len(delays),
     )
+
+
+def merge_state(request: Request, entry: QueueEntry) -> str:
+    if not entry.stale:
+        return ""
+    if entry.proposal.kind != "edit":  # the domain refuses a stale move or removal
+        return "redo"
+    merged, _ = merged_or_conflict(request, UUID(entry.proposal.id))
+    return "clean" if merged is not None else "clash"
 
 
 routes = [
@@ -469,6 +648,7 @@ routes = [
     Route("/proposals/{proposal}/review", review, methods=["POST"]),
     Route("/proposals/{proposal}/revise", revise_form, methods=["GET"]),
     Route("/proposals/{proposal}/revise", revise, methods=["POST"]),
+    Route("/proposals/{proposal}/withdraw", withdraw_form, methods=["GET"]),
     Route("/proposals/{proposal}/withdraw", withdraw, methods=["POST"]),
     Route("/me/proposals", mine),
 ]

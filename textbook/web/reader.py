@@ -17,9 +17,11 @@ from starlette.routing import Route
 
 from textbook.domain.errors import InvalidInput, SectionNotFound
 from textbook.domain.moments import parse_moment
-from textbook.projections.publishing.reading import QueryTooLong
+from textbook.projections.publishing.search import QueryTooLong
+from textbook.web.edit_links import with_edit_links
 from textbook.web.errors import WebError
 from textbook.web.pages import render
+from textbook.web.security import current_user
 from textbook.web.site import site
 
 WORDS = re.compile(r"\S+\s*|\s+")  # each word with the spaces after it, newlines kept
@@ -73,12 +75,17 @@ def chapter(request: Request) -> Response:
     if found is None:
         raise SectionNotFound(slug, chapter_id)
     previous, following = readable.neighbours(found)
+    sections = readable.toc()[found.number - 1]["sections"]
+    content = Markup(readable.fragments[found.id])  # sanitised by the pipeline
+    if moment is None:  # the book as it is now: each section can be edited
+        titles = {found.id: found.title} | {s["id"]: s["title"] for s in sections}
+        content = with_edit_links(content, slug, titles, current_user(request) is not None)
     return render(
         request,
         "chapter.html",
         book=readable.info,
         chapter=found,
-        content=Markup(readable.fragments[found.id]),  # sanitised by the pipeline
+        content=content,
         previous=previous,
         next=following,
         as_of=moment,
@@ -91,13 +98,16 @@ def search(request: Request) -> Response:
     slug, query = request.path_params["slug"], request.query_params.get("q", "")
     readable = site(request).readable(slug)
     try:
-        hits = readable.search(query)
+        results = readable.search(query)
     except QueryTooLong as error:  # said, never searched cut short
         return render(
             request, "search.html", int(HTTPStatus.BAD_REQUEST), book=readable.info,
-            query=query, hits=[], error=str(error),
+            query=query, hits=[], read_as="", error=str(error),
         )  # fmt: skip
-    return render(request, "search.html", book=readable.info, query=query, hits=hits, error=None)
+    return render(
+        request, "search.html", book=readable.info, query=query, hits=results.hits,
+        read_as=results.read_as, error=None,
+    )  # fmt: skip
 
 
 def available_downloads(request: Request, slug: str) -> list[dict[str, str]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,10 @@ import nh3
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from textbook.projections.publishing.mathtext import math_text
 from textbook.projections.publishing.sources import (
     Cache,
     Chapter,
-    nodes,
     plain_text,
     render_chapter,
     resolve_links,
@@ -141,7 +143,7 @@ def search_entries(chapter: Chapter) -> list[dict[str, str]]:
     groups: list[tuple[str, str, list[str]]] = [(chapter.id, chapter.title, [])]
     for block in chapter.ast["blocks"]:
         if block["t"] == "Header" and block["c"][0] == 2:
-            groups.append((block["c"][1][0], plain_text(block["c"][2]), []))
+            groups.append((block["c"][1][0], text_of(block["c"][2]), []))
         else:
             groups[-1][2].append(text_of(block))
     return [
@@ -155,14 +157,40 @@ def search_entries(chapter: Chapter) -> list[dict[str, str]]:
     ]
 
 
+SPACES = {"Space", "SoftBreak", "LineBreak", "Para", "Plain", "Header", "LineBlock"}
+BEFORE_PUNCTUATION = re.compile(r" ([.,;:!?)\]])")
+
+
 def text_of(value: Any) -> str:
+    """The words as a reader sees them: math as plain text (a/b, √x, α), never its TeX;
+    citations left out (their keys are not words of the book)."""
     words = []
-    for node in nodes(value):
-        if node["t"] == "Str":
+    for node in without_citations(value):
+        kind = node["t"]
+        if kind == "Str":
             words.append(node["c"])
-        elif node["t"] in ("Code", "Math") or node["t"] == "CodeBlock":
-            words.append(node["c"][1])
-    return " ".join(words)
+        elif kind in SPACES:
+            words.append(" ")
+        elif kind == "Math":
+            words.append(math_text(node["c"][1]))
+        elif kind in ("Code", "CodeBlock"):
+            words.append(f" {node['c'][1]} " if kind == "CodeBlock" else node["c"][1])
+    return BEFORE_PUNCTUATION.sub(r"\1", " ".join("".join(words).split()))
+
+
+def without_citations(value: Any) -> Iterator[dict[str, Any]]:
+    """Every node of an AST fragment, depth first (as sources.nodes), but none inside a Cite."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("t") == "Cite":
+                continue
+            if "t" in item:
+                yield item
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
 
 
 def write_web_edition(

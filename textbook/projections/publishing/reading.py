@@ -21,6 +21,7 @@ from textbook.projections.publishing import html, pandoc
 from textbook.projections.publishing.drafting import Placement
 from textbook.projections.publishing.editions import book_to_build, fingerprint
 from textbook.projections.publishing.pipeline import bibliography_file
+from textbook.projections.publishing.search import Index, Results
 from textbook.projections.publishing.sources import (
     BookToBuild,
     Cache,
@@ -32,13 +33,6 @@ from textbook.projections.publishing.sources import (
     resolve_links,
 )
 from textbook.projections.queries import Queries
-
-MAX_QUERY = 200  # characters: each word is looked for in every section of the book
-MAX_QUERY_WORDS = 10
-
-
-class QueryTooLong(ValueError):
-    """A search over the limits; the message says what they are, for a person."""
 
 
 @dataclass(frozen=True)
@@ -69,33 +63,16 @@ class ReadableBook:
     def _toc(self) -> tuple[dict[str, Any], ...]:
         return tuple({**html.vars_of(c), "sections": html.sections_of(c)} for c in self.chapters)
 
-    def search(self, query: str, limit: int = 50) -> list[dict[str, str]]:
-        """Sections whose text, footnotes or captions hold every word of the query.
+    def search(self, query: str, limit: int = 50) -> Results:
+        """Sections holding every word and phrase of the query, typos forgiven, matches marked.
 
         A query over the limits is refused (QueryTooLong), never searched cut short.
         """
-        terms = [t for t in query.lower().split() if t]
-        if len(query) > MAX_QUERY or len(terms) > MAX_QUERY_WORDS:
-            raise QueryTooLong(
-                f"The search has {len(query):,} characters and {len(terms):,} words; search "
-                f"for at most {MAX_QUERY_WORDS} words and {MAX_QUERY} characters."
-            )
-        if not terms:
-            return []
-        hits: list[tuple[int, int, dict[str, str]]] = []
-        for entry in self.entries:
-            haystack = f"{entry['title']} {entry['text']}".lower()
-            if all(term in haystack for term in terms):
-                score = sum(haystack.count(term) for term in terms)
-                hits.append((-score, len(hits), {**entry, "snippet": snippet(entry, terms[0])}))
-        return [hit for _, _, hit in sorted(hits)[:limit]]
+        return self._index.search(query, limit)
 
-
-def snippet(entry: dict[str, str], term: str) -> str:
-    text = entry["text"]
-    at = max(text.lower().find(term), 0)
-    start = max(0, at - 90)
-    return ("…" if start else "") + text[start : start + 240] + "…"
+    @cached_property
+    def _index(self) -> Index:
+        return Index(self.entries)
 
 
 class Library:

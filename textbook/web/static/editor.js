@@ -46,6 +46,11 @@
       preview.appendChild(note);
     }
     function field(name) {  // where the text goes: the form's choice, else the page's
+      var place = form.elements.namedItem("place");  // a new section's: "chapter/after"
+      if (place && place.value !== undefined && (name === "chapter" || name === "after")) {
+        var parts = place.value.split("/");
+        return name === "chapter" ? parts[0] : parts.slice(1).join("/");
+      }
       var input = form.elements.namedItem(name);
       return input && input.value !== undefined ? input.value : (text.dataset[name] || "");
     }
@@ -104,7 +109,7 @@
     }
     function soon() { clearTimeout(timer); timer = setTimeout(render, 400); }
     text.addEventListener("input", soon);
-    ["chapter", "after"].forEach(function (name) {
+    ["chapter", "after", "place"].forEach(function (name) {
       var select = form.elements.namedItem(name);
       if (select && select.addEventListener) select.addEventListener("change", soon);
     });

@@ -1,0 +1,104 @@
+"""The review queue as an editor reads it: where each proposal goes, and whether it is stale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textbook.domain.markdown import heading_of
+
+if TYPE_CHECKING:
+    from textbook.projections.queries import (
+        BookOutline,
+        ChapterSummary,
+        ProposalSummary,
+        SectionSummary,
+    )
+
+KIND_NAMES = {
+    "edit": "Change",
+    "add_section": "New section",
+    "add_chapter": "New chapter",
+    "remove_section": "Removal",
+    "move_section": "Move",
+}
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One proposal in the queue, with the titles a person knows its place by."""
+
+    proposal: ProposalSummary
+    chapter_number: int | None  # None for a new chapter, or a chapter no longer in the book
+    chapter_title: str
+    section_title: str  # the section's current title; for new text, its proposed heading
+    place: str  # for new text, where it goes: "after “Bisection”"; else ""
+    current_revision: int | None  # of the section it changes; None for new text
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES.get(self.proposal.kind, self.proposal.kind)
+
+    @property
+    def stale(self) -> bool:
+        """The section changed since the proposal was written (or revised) against it."""
+        return (
+            self.current_revision is not None
+            and self.current_revision != self.proposal.base_revision
+        )
+
+
+def queue_entries(
+    outline: BookOutline, proposals: list[ProposalSummary], texts: dict[str, str]
+) -> list[QueueEntry]:
+    """The entries for `proposals` (of the book `outline`); `texts` are their proposed texts."""
+    chapters = {c.id: (number, c) for number, c in enumerate(outline.chapters, 1)}
+    sections = {s.id: (c.id, s) for c in outline.chapters for s in c.sections}
+    entries = []
+    for proposal in proposals:
+        place = place_in(outline, proposal.kind, proposal.chapter_id, proposal.after)
+        if proposal.kind in ("add_chapter", "add_section"):
+            heading = heading_of(texts.get(proposal.id, ""))
+            proposed = heading.title if heading else proposal.section_id
+            number, chapter = chapters.get(proposal.chapter_id, (None, None))
+            title = chapter.title if chapter else ""
+            entries.append(QueueEntry(proposal, number, title, proposed, place, None))
+            continue
+        chapter_id, section = sections.get(proposal.section_id, (proposal.chapter_id, None))
+        number, chapter = chapters.get(chapter_id, (None, None))
+        entries.append(
+            QueueEntry(
+                proposal,
+                number,
+                chapter.title if chapter else "",
+                title_of(section, chapter, proposal.section_id),
+                place,
+                section.revision if section else None,
+            )
+        )
+    return entries
+
+
+def place_in(outline: BookOutline, kind: str, chapter_id: str, after: str) -> str:
+    """Where a new chapter or section, or a moved section, goes, in words: "in chapter 2,
+    “Solving Equations”, after “Bisection”"; "" for a proposal that stays where it is."""
+    chapters = {c.id: (number, c) for number, c in enumerate(outline.chapters, 1)}
+    if kind == "add_chapter":
+        number, chapter = chapters.get(after, (None, None))
+        return f"after chapter {number}, “{chapter.title}”" if chapter else "as the first chapter"
+    if kind not in ("add_section", "move_section"):
+        return ""
+    number, chapter = chapters.get(chapter_id, (None, None))
+    where = f"in chapter {number}, “{chapter.title}”" if chapter else "in a chapter no longer there"
+    titles = {s.id: s.title for s in chapter.sections} if chapter else {}
+    if after in titles:
+        return f"{where}, after “{titles[after]}”"
+    return f"{where}, after its introduction"
+
+
+def title_of(
+    section: SectionSummary | None, chapter: ChapterSummary | None, section_id: str
+) -> str:
+    if section is None:
+        return section_id  # no longer in the book
+    return "Introduction" if chapter is not None and section.id == chapter.id else section.title
