@@ -273,9 +273,16 @@
     };
     function figure(name) {
       var alt = "Describe what the image shows.", stem = name.replace(/\.[a-z]+$/i, "").toLowerCase();
-      var id = "fig-" + stem.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+      var id = unique("fig-" + stem.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, ""));
       var pre = edits.blockBefore() + "![";
       edits.put(pre + alt + "](images/" + name + "){#" + id + "}\n\n", pre.length, pre.length + alt.length);
+    }
+    function unique(id) {  // an id once in the book: the book's figure may show the image already
+      var taken = {};
+      (data.targets || []).forEach(function (t) { taken[t.id] = true; });
+      (text.value.match(/#[A-Za-z][\w:.-]*/g) || []).forEach(function (m) { taken[m.slice(1)] = true; });
+      if (!taken[id]) return id;
+      for (var n = 2; ; n++) if (!taken[id + "-" + n]) return id + "-" + n;
     }
     function show() {
       var spec = kinds[kind], words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
