@@ -130,7 +130,7 @@ def test_author_proposes_editor_reviews_and_the_page_shows_the_approved_text(
     assert text_of(page.text, ".status") == "open"
     assert "and more." in text_of(page.text, "#diff ins")
     assert "One, two, three, and more." in text_of(page.text, ".rendered")
-    assert text_of(page.text, ".rendered h2") == "Counting"  # rendered, not escaped source
+    assert text_of(page.text, ".rendered h2") == "1.1 Counting"  # rendered, numbered as the book
     # Not published before an editor approves.
     assert "and more" not in client.get("/books/tiny/chapters/first").text
     # The author is no editor: no approve button, and a forged approval is refused.

@@ -26,6 +26,7 @@ from textbook.domain.errors import (
 )
 from textbook.domain.markdown import MAX_SECTION_BYTES, canonical, heading_of
 from textbook.domain.state import BookState
+from textbook.projections.publishing import drafting
 from textbook.projections.publishing.pandoc import PandocFailed
 from textbook.projections.publishing.reading import PreviewBusy, preview
 from textbook.projections.publishing.sanitize import UnsafeInput
@@ -95,6 +96,8 @@ def edit(request: Request) -> Response:
         action=f"/books/{slug}/sections/{section_id}/edit",
         heading=f"Edit “{section.title}”",
         error=None,
+        draft=Draft(f"{slug}/sections/{section_id}", "edit", section_id),
+        tools=tools(request, slug),
     )
 
 
@@ -119,6 +122,8 @@ async def propose_edit(request: Request) -> Response:
             section=section, text=text, message=message, base_revision=base or section.revision,
             error=error.message,
             action=request.url.path, heading=f"Edit “{section.title}”",
+            draft=Draft(f"{slug}/sections/{section_id}", "edit", section_id),
+            tools=tools(request, slug),
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{created}", status_code=303)
 
@@ -149,9 +154,10 @@ async def preview_endpoint(request: Request) -> Response:
         return JSONResponse({"error": message}, status_code=429, headers=headers)
     form = await read_form(request)
     slug, proposal = form.get("book", ""), form.get("proposal", "")
-    book = None
+    book = place = None
     if slug:
         book = await run_in_threadpool(lambda: site(request).queries().book_state(slug))
+        place = await run_in_threadpool(placement, request, book, form)
     attached: list[str] = []
     if proposal and book is not None:  # a revision: the proposal's own images show too
         images = await run_in_threadpool(site(request).queries().proposal_images, proposal[:60])
@@ -164,6 +170,7 @@ async def preview_endpoint(request: Request) -> Response:
             site(request).library.previews,
             attached,
             f"/proposals/{proposal[:60]}/images/",
+            place,
         )
     except InvalidInput as error:  # over the limit of a section: said, never cut
         return JSONResponse({"error": error.message}, status_code=422)
@@ -189,6 +196,40 @@ def text_problems(text: str, book: BookState | None, attached: list[str]) -> str
     return template.render(problems=new, published=old)
 
 
+@dataclass(frozen=True)
+class Draft:
+    """Which text an editor page writes: its draft's key in the browser, and where it stands."""
+
+    key: str
+    kind: str  # a proposal's kind: edit, add_section or add_chapter
+    section: str = ""
+    chapter: str = ""
+    after: str = ""
+
+
+def tools(request: Request, slug: str) -> dict[str, object]:
+    """What the editor's pickers offer: the book's works, images and ids, bounded in number."""
+    state = site(request).queries().book_state(slug)
+    cache = site(request).library.cache
+    return {
+        "works": drafting.works(state, cache),
+        "images": drafting.images(state),
+        "targets": drafting.targets(state, cache),
+    }
+
+
+def placement(request: Request, book: BookState, form: dict[str, str]) -> drafting.Placement | None:
+    kind = form.get("kind", "")
+    if kind not in ("edit", "add_section", "add_chapter"):
+        return None
+    section, chapter, after = (form.get(name, "")[:200] for name in ("section", "chapter", "after"))
+    return drafting.placement(book, site(request).library.cache, kind, section, chapter, after)
+
+
+def new_draft(slug: str, kind: str) -> Draft:
+    return Draft(f"{slug}/new/{kind}", "add_chapter" if kind == "chapter" else "add_section")
+
+
 def new(request: Request) -> Response:
     slug = request.path_params["slug"]
     signed_in(request)
@@ -200,6 +241,7 @@ def new(request: Request) -> Response:
     return render(
         request, "new.html", book=outline, chapter=chapter, after=after, text="", message="",
         kind=kind, error=None, last=kind == "chapter" and not after,
+        draft=new_draft(slug, kind), tools=tools(request, slug),
     )  # fmt: skip
 
 
@@ -241,6 +283,7 @@ async def propose_new(request: Request) -> Response:
         return render(
             request, "new.html", int(status_of(error)), book=outline, chapter=chapter, after=after,
             text=text, message=message, kind=kind, error=error.message, last=False,
+            draft=new_draft(slug, kind), tools=tools(request, slug),
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{created}", status_code=303)
 
@@ -311,7 +354,11 @@ def proposal_page(
         shown = merged if merged is not None else found.text  # what approving would publish
         own = [image.name for image in attached]
         at = f"/proposals/{identifier}/images/"
-        rendered = preview(shown, book, cache, own, at) if shown else None
+        place = drafting.placement(
+            book, site(request).library.cache, found.kind, found.section_id, found.chapter_id,
+            found.after,
+        )  # fmt: skip
+        rendered = preview(shown, book, cache, own, at, place) if shown else None
     except (PandocFailed, UnsafeInput, PreviewBusy) as error:
         rendered = None
         render_error: str | None = str(error)
@@ -447,7 +494,14 @@ def revise_form(request: Request) -> Response:
         action=f"/proposals/{identifier}/revise", heading=revising(found), error=None,
         message_label=REVISION_NOTE,
         proposal_id=identifier, attached=queries.proposal_images(str(identifier)),
+        draft=revision_draft(found), tools=tools(request, found.book_slug),
     )  # fmt: skip
+
+
+def revision_draft(found: ProposalView) -> Draft:
+    return Draft(
+        f"proposals/{found.id}", found.kind, found.section_id, found.chapter_id, found.after
+    )
 
 
 async def revise(request: Request) -> Response:
@@ -470,6 +524,7 @@ async def revise(request: Request) -> Response:
             section=None, text=text, message=message, base_revision="", error=error.message,
             action=request.url.path, heading=revising(found), message_label=REVISION_NOTE,
             proposal_id=identifier, attached=queries.proposal_images(str(identifier)),
+            draft=revision_draft(found), tools=tools(request, found.book_slug),
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{identifier}", status_code=303)
 

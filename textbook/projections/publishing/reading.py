@@ -19,10 +19,20 @@ from textbook.domain.application import Textbook
 from textbook.domain.markdown import check_section_size
 from textbook.domain.state import BookState
 from textbook.projections.publishing import html, pandoc
+from textbook.projections.publishing.drafting import Placement
 from textbook.projections.publishing.editions import book_to_build, fingerprint
 from textbook.projections.publishing.pipeline import bibliography_file
 from textbook.projections.publishing.search import Index, Results
-from textbook.projections.publishing.sources import BookToBuild, Cache, Chapter, chapters, owners
+from textbook.projections.publishing.sources import (
+    BookToBuild,
+    Cache,
+    Chapter,
+    chapters,
+    defined_ids,
+    number_captions,
+    owners,
+    resolve_links,
+)
 from textbook.projections.queries import Queries
 
 # A moment this long ago is settled: every event stamped before it has been stored (a command
@@ -195,6 +205,7 @@ def preview(
     cache: Cache,
     attached: Collection[str] = (),
     attached_at: str = "",
+    place: Placement | None = None,
 ) -> Markup:
     """Authors' Markdown as it will read, through the same safe pipeline as the book.
 
@@ -203,14 +214,15 @@ def preview(
     under `attached_at`) show instead of the book's of the same name. The one place that marks
     a preview safe: its HTML comes from a sanitised AST and has been through nh3. Bounded: the
     domain's size limit, PREVIEW's time and heap for both pandoc runs together, and
-    PREVIEW_SLOTS at once.
+    PREVIEW_SLOTS at once. With its `place` in the book, numbered as the book numbers it:
+    sections, figure and table captions, and links into other chapters resolved.
     """
     check_section_size(markdown)  # the domain's limit: refused, never cut
     if not SLOTS.acquire(timeout=PREVIEW_WAIT):
         raise PreviewBusy("Too many previews are being rendered; try again in a moment.")
     try:
         deadline = time.monotonic() + PREVIEW.seconds
-        return _render_preview(markdown, book, cache, attached, attached_at, deadline)
+        return _render_preview(markdown, book, cache, attached, attached_at, deadline, place)
     finally:
         SLOTS.release()
 
@@ -222,6 +234,7 @@ def _render_preview(
     attached: Collection[str],
     attached_at: str,
     deadline: float,
+    place: Placement | None = None,
 ) -> Markup:
     from textbook.projections.publishing.sources import (
         REFERENCES_H1,
@@ -237,6 +250,9 @@ def _render_preview(
     images = {image.name for image in book.images} if book else set()
     ast = parse_chapter(markdown, images | set(attached), cache, PREVIEW)
     args = ["--mathml", "--wrap=none"]
+    if book is not None and place is not None:
+        ast, numbering = placed(ast, book.slug, place)
+        args += numbering
     if book is not None:
         # Links to ids elsewhere in the book go to the chapter that has them, as in the book.
         owner_of = {**owners(chapters(book, cache)), **dict.fromkeys(defined_ids(ast), "")}
@@ -260,3 +276,16 @@ def _render_preview(
     # The preview sits under the page's own h1: a chapter's title shows as an h2 there.
     written = CHAPTER_TITLE.sub(r"<\1h2", written)
     return Markup(html.clean_html(written))  # sanitised twice, see above
+
+
+def placed(ast: dict[str, Any], slug: str, place: Placement) -> tuple[dict[str, Any], list[str]]:
+    """The draft's AST numbered and linked as its chapter will be in the book, and the writer's
+    arguments that number its headings so (as render_chapter does for a whole chapter)."""
+    number_captions(ast, place.chapter, {"Figure": place.figures, "Table": place.tables})
+    own = frozenset(defined_ids(ast))
+    # The draft stands for no chapter: ids it does not define link to the chapter page that does.
+    draft = Chapter("", place.chapter, "", ast, own)
+    owner_of = {**place.owners, **dict.fromkeys(own, "")}
+    ast = resolve_links(draft, owner_of, lambda owner, at: f"/books/{slug}/chapters/{owner}#{at}")
+    first = next((b["c"][0] for b in ast["blocks"] if b["t"] == "Header"), 2)
+    return ast, ["--number-sections", f"--number-offset={place.offset(first)}", "--section-divs"]

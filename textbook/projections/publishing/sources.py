@@ -6,7 +6,7 @@ import copy
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -172,9 +172,12 @@ def plain_text(inlines: list[Any]) -> str:
     return "".join(words).strip()
 
 
-def number_captions(ast: dict[str, Any], chapter: int) -> None:
-    """Prefix figure and table captions with 'Figure 3.2:' and 'Table 3.1:'."""
-    counts = {"Figure": 0, "Table": 0}
+def number_captions(
+    ast: dict[str, Any], chapter: int, before: Mapping[str, int] | None = None
+) -> None:
+    """Prefix figure and table captions with 'Figure 3.2:' and 'Table 3.1:', counting on from
+    `before` (the figures and tables earlier in the chapter, for a section on its own)."""
+    counts = {"Figure": 0, "Table": 0, **(before or {})}
     for node in nodes(ast["blocks"]):
         if node["t"] in counts:
             counts[node["t"]] += 1
