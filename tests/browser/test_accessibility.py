@@ -108,6 +108,7 @@ def review(client: httpx.Client, proposal: str, verdict: str) -> None:
             "version": version.group(1),
             "verdict": verdict,
             "comment": "Please say more about this.",
+            "confirmed": "yes",  # a rejection is confirmed on its own page
         },
     )
     assert response.status_code == 303, response.text
@@ -116,7 +117,9 @@ def review(client: httpx.Client, proposal: str, verdict: str) -> None:
 @pytest.fixture(scope="module")
 def seed(server: Server) -> Seed:
     with signed_in_client(server, AUTHOR) as author, signed_in_client(server, EDITOR) as editor:
-        sections = EDIT_LINK.findall(author.get(f"{BOOK}/chapters/root-finding").text)
+        # Each section once: its heading and the side panel both link to its editor.
+        chapter = author.get(f"{BOOK}/chapters/root-finding").text
+        sections = list(dict.fromkeys(EDIT_LINK.findall(chapter)))
         assert len(sections) >= 5, sections
         proposals = {
             state: propose(author, section, f"A sentence for the {state} proposal")
@@ -131,7 +134,8 @@ def seed(server: Server) -> Seed:
         review(editor, proposals["rejected"], "reject")
         page = author.get(f"/proposals/{proposals['withdrawn']}")
         response = author.post(
-            f"/proposals/{proposals['withdrawn']}/withdraw", data={"csrf": csrf_of(page.text)}
+            f"/proposals/{proposals['withdrawn']}/withdraw",
+            data={"csrf": csrf_of(page.text), "confirmed": "yes"},
         )
         assert response.status_code == 303, response.text
         # A moment after everything above: the book as it was then, seen as an old version.

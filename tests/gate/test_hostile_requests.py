@@ -55,9 +55,10 @@ def test_an_as_of_before_the_book_names_it(live: LiveServer) -> None:
     assert "is outside the times this book can show" in text_of(response.text, "main")
     response = httpx.get(f"{live.url}/books/tiny", params={"as_of": "1970-01-01T00:00:00Z"})
     assert response.status_code == 404
-    assert "The book 'tiny' did not exist yet at 1970-01-01T00:00:00+00:00." in text_of(
-        response.text, "main"
-    )
+    page = text_of(response.text, "main")
+    assert "A Tiny Book did not exist yet" in page
+    assert "You asked for the book as it was at 1 Jan 1970, 00:00 UTC" in page
+    assert 'href="/books/tiny/history"' in response.text  # and where to go from there
 
 
 def paths(tmp_path: Path) -> dict[str, set[str]]:

@@ -11,10 +11,16 @@ from tests.live import LiveServer, free_port, seed_tiny, start, stop, textbook_c
 from textbook.config import Settings
 from textbook.storage import open_textbook
 
-# Each formula is drawn as SVG for the PDF, about 27 ms apiece: 3,000 take over a minute.
-FORMULAS = "## Counting {#counting}\n\n" + "\n\n".join(
-    f"Step {n}: $x_{{{n}}}^{{2}} + \\frac{{{n}}}{{y}}$." for n in range(3000)
-)
+# Each formula is drawn as SVG for the PDF, about 27 ms apiece: 3,000 take over a minute. A
+# section holds at most 20,000 characters of math, so they come in five sections of 600.
+PARTS = 5
+
+
+def formulas(heading: str, part: int) -> str:
+    return f"{heading}\n\n" + "\n\n".join(
+        f"Step {n}: $x_{{{n}}}^{{2}} + \\frac{{{n}}}{{y}}$."
+        for n in range(600 * part, 600 * (part + 1))
+    )
 
 
 def textbook(
@@ -35,8 +41,15 @@ def textbook(
 def approve_formulas(settings: Settings) -> None:
     app = open_textbook(settings)
     try:
-        proposal = app.propose_edit("tiny", "counting", FORMULAS, "Many formulas", "alice", None)
+        text = formulas("## Counting {#counting}", 0)
+        proposal = app.propose_edit("tiny", "counting", text, "Many formulas", "alice", None)
         app.review(proposal, "approve", "", "bob", version=1)
+        after = "counting"
+        for part in range(1, PARTS):
+            text = formulas(f"## Counting, part {part + 1} {{#counting-{part}}}", part)
+            proposal = app.propose_section("tiny", "first", after, text, "More", "alice")
+            app.review(proposal, "approve", "", "bob", version=1)
+            after = f"counting-{part}"
     finally:
         app.close()
 

@@ -58,7 +58,9 @@ def test_preview_numbers_sections_and_captions_as_the_book(client: TestClient) -
     # A new chapter after the first: chapter 2, its figures counted from 2.1.
     text = "# Between {#between}\n\n" + FIGURE + "\n"
     html = preview(client, text, kind="add_chapter", after="first")
-    assert texts(html, "h1") == ["2 Between"]
+    # The preview sits under the editor page's own h1, so the chapter's title is an h2 there.
+    assert texts(html, "h1") == []
+    assert texts(html, "h2") == ["2 Between"]
     assert texts(html, "figcaption") == ["Figure 2.1: A second ruler."]
 
 

@@ -25,6 +25,14 @@ def when(value: str | None) -> str:
     return moment.strftime("%-d %b %Y, %H:%M UTC")
 
 
+def machine_time(value: str | None) -> str:
+    """An ISO time as HTML's <time datetime> takes it: to the second, in UTC."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def waited(value: str, now: datetime | None = None) -> str:
     """How long ago an ISO time was: 3 days, 5 hours, 12 minutes."""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -46,6 +54,7 @@ def duration(seconds: float) -> str:
 TEMPLATES.env.filters["when"] = when
 TEMPLATES.env.filters["people"] = people
 TEMPLATES.env.filters["waited"] = waited
+TEMPLATES.env.filters["machine_time"] = machine_time
 TEMPLATES.env.filters["duration"] = duration
 TEMPLATES.env.globals["signin_url"] = signin_url
 TEMPLATES.env.globals["signin_from"] = signin_from
