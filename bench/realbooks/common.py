@@ -139,7 +139,10 @@ class Images:
         return IMAGE.sub(one, text)
 
 
-def write_book_yaml(folder: Path, metadata: dict[str, str], chapters: list[str]) -> None:
+Metadata = dict[str, str | list[str]]
+
+
+def write_book_yaml(folder: Path, metadata: Metadata, chapters: list[str]) -> None:
     data: dict[str, object] = {key: value for key, value in metadata.items() if value}
     data["chapters"] = chapters
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

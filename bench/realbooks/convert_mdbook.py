@@ -1,6 +1,6 @@
 """Convert an mdBook (book.toml, src/SUMMARY.md) into a textbook source folder.
 
-    python bench/realbooks/convert_mdbook.py BOOK_DIR OUT_DIR [--license SPDX] [--authors-field]
+    python bench/realbooks/convert_mdbook.py BOOK_DIR OUT_DIR [--license SPDX]
 
 Each top-level entry of SUMMARY.md becomes a chapter file; nested entries follow it in the same
 file as sections, their headings moved down by their depth. Every heading gets a stable `{#id}`,
@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import (
     Ids,
     Images,
+    Metadata,
     close_gaps,
     fresh_folder,
     scan,
@@ -184,13 +185,14 @@ class Converter:
 
     def links(self, entry: Entry, lines: list[str]) -> list[str]:
         assert entry.path is not None
+        source = entry.path
 
         def one(match: re.Match[str]) -> str:
             target = match.group(2)
             if re.match(r"^[a-z]+:", target) or target.startswith("<"):
                 return match.group(0)
             path_part, _, fragment = target.partition("#")
-            path = (entry.path.parent / path_part).resolve() if path_part else entry.path.resolve()
+            path = (source.parent / path_part).resolve() if path_part else source.resolve()
             if path.suffix == ".html":
                 path = path.with_suffix(".md")
             if path.is_dir():
@@ -231,7 +233,7 @@ def clean_code(lines: list[str]) -> list[str]:
     return result
 
 
-def convert(book: Path, out: Path, license_id: str, authors_field: bool) -> list[str]:
+def convert(book: Path, out: Path, license_id: str) -> list[str]:
     config = tomllib.loads((book / "book.toml").read_text(encoding="utf-8"))
     meta = config.get("book", {})
     src = book / meta.get("src", "src")
@@ -252,21 +254,17 @@ def convert(book: Path, out: Path, license_id: str, authors_field: bool) -> list
         name = f"{chapter_id}.md"
         (out / name).write_text("\n".join(close_gaps(lines)).rstrip() + "\n", encoding="utf-8")
         files.append(name)
-    authors = meta.get("authors", [])
+    authors = [str(name) for name in meta.get("authors", [])]
     description = meta.get("description", "")
-    if authors and not authors_field:
-        description = f"{description} By {', '.join(authors)}.".strip()
-    metadata = {
+    metadata: Metadata = {
         "title": meta.get("title", book.name),
         "language": meta.get("language", "en"),
         "license": license_id,
         "identifier": f"urn:textbook:converted:{out.name}",
         "description": description,
+        "authors": authors,
     }
     write_book_yaml(out, metadata, files)
-    if authors_field and authors:
-        with (out / "book.yaml").open("a", encoding="utf-8") as handle:
-            handle.write("authors:\n" + "".join(f"  - {name}\n" for name in authors))
     assert converter.images is not None
     return converter.images.missing
 
@@ -276,9 +274,8 @@ def main() -> None:
     parser.add_argument("book", type=Path, help="the mdBook folder (with book.toml)")
     parser.add_argument("out", type=Path, help="the source folder to write (its name is the slug)")
     parser.add_argument("--license", default="MPL-2.0", help="SPDX id of the book's licence")
-    parser.add_argument("--authors-field", action="store_true", help="write authors: in book.yaml")
     args = parser.parse_args()
-    missing = convert(args.book, args.out, args.license, args.authors_field)
+    missing = convert(args.book, args.out, args.license)
     for path in missing:
         print(f"image not found, reference kept: {path}", file=sys.stderr)
     print(f"wrote {args.out}")

@@ -1,6 +1,6 @@
 """Convert a Quarto book (_quarto.yml, .qmd chapters) into a textbook source folder.
 
-    python bench/realbooks/convert_quarto.py BOOK_DIR OUT_DIR --license SPDX [--authors-field]
+    python bench/realbooks/convert_quarto.py BOOK_DIR OUT_DIR --license SPDX
 
 Each chapter (and appendix) listed in _quarto.yml becomes a chapter file; a chapter holding only
 the reference list (`::: {#refs}`) is left out, as every chapter ends with its own references.
@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import (
     Ids,
     Images,
+    Metadata,
     close_gaps,
     fresh_folder,
     scan,
@@ -266,10 +267,13 @@ def only_references(lines: list[str]) -> bool:
 def authors_of(book: dict[str, Any]) -> list[str]:
     found = book.get("author", [])
     found = found if isinstance(found, list) else [found]
-    return [str(a.get("name", "")) if isinstance(a, dict) else str(a) for a in found if a]
+    names = [str(a.get("name", "")) if isinstance(a, dict) else str(a) for a in found if a]
+    # Quarto prints `author: "A and B"` as it is; book.yaml wants one name a line.
+    parts = [part.strip() for name in names for part in re.split(r",\s*|\s+and\s+", name)]
+    return [part for part in parts if part]
 
 
-def convert(root: Path, out: Path, license_id: str, authors_field: bool) -> list[str]:
+def convert(root: Path, out: Path, license_id: str) -> list[str]:
     config = yaml.safe_load((root / "_quarto.yml").read_text(encoding="utf-8"))
     book = config.get("book", {})
     fresh_folder(out)
@@ -293,20 +297,16 @@ def convert(root: Path, out: Path, license_id: str, authors_field: bool) -> list
         shutil.copyfile(root / bibliography, out / "references.bib")
     authors = authors_of(book)
     description = str(book.get("description", "") or "")
-    if authors and not authors_field:
-        description = f"{description} By {' and '.join(authors)}.".strip()
-    metadata = {
+    metadata: Metadata = {
         "title": str(book.get("title", root.name)),
         "subtitle": str(book.get("subtitle", "") or ""),
         "language": str(config.get("lang", "en")),
         "license": license_id,
         "identifier": f"urn:textbook:converted:{out.name}",
         "description": description,
+        "authors": authors,
     }
     write_book_yaml(out, metadata, files)
-    if authors_field and authors:
-        with (out / "book.yaml").open("a", encoding="utf-8") as handle:
-            handle.write("authors:\n" + "".join(f"  - {name}\n" for name in authors))
     return images.missing
 
 
@@ -315,9 +315,8 @@ def main() -> None:
     parser.add_argument("book", type=Path, help="the Quarto book folder (with _quarto.yml)")
     parser.add_argument("out", type=Path, help="the source folder to write (its name is the slug)")
     parser.add_argument("--license", required=True, help="SPDX id of the book's licence")
-    parser.add_argument("--authors-field", action="store_true", help="write authors: in book.yaml")
     args = parser.parse_args()
-    for path in convert(args.book, args.out, args.license, args.authors_field):
+    for path in convert(args.book, args.out, args.license):
         print(f"image not found, reference kept: {path}", file=sys.stderr)
     print(f"wrote {args.out}")
 
