@@ -213,6 +213,63 @@ class Converter:
         return result
 
 
+REFERENCE = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(\S+)")
+
+
+def relabel(text: str, label: str, new: str) -> str:
+    """Links using reference `label` (full, collapsed or shortcut) use `new` instead."""
+    if REFERENCE.match(text):
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        return f"][{new}]" if match.group(0).startswith("]") else f"[{label}][{new}]"
+
+    old = re.escape(label)
+    return re.sub(rf"\]\[{old}\]|\[{old}\](\[\])?(?![(:\[])", one, text, flags=re.IGNORECASE)
+
+
+def unique_references(parts: list[list[str]]) -> list[list[str]]:
+    """Link reference definitions made unique across the files put into one chapter.
+
+    Two mdBook files may both define `[Book]:`, each for its own target; in one chapter file the
+    first would win for both. A later definition with another target is renamed (`Book-2`) along
+    with the links that use it; one with the same target goes.
+    """
+    seen: dict[str, str] = {}
+    result = []
+    for part in parts:
+        renamed: dict[str, str] = {}
+        kept = []
+        for line in scan(part):
+            match = REFERENCE.match(line.text) if not (line.in_code or line.in_comment) else None
+            if match is None:
+                kept.append(line.text)
+                continue
+            key = " ".join(match.group(1).lower().split())
+            if key not in seen:
+                seen[key] = match.group(2)
+            elif seen[key] == match.group(2):
+                continue
+            else:
+                number = 2
+                while f"{key}-{number}" in seen:
+                    number += 1
+                renamed[match.group(1)] = f"{match.group(1)}-{number}"
+                seen[f"{key}-{number}"] = match.group(2)
+                kept.append(
+                    line.text.replace(f"[{match.group(1)}]:", f"[{renamed[match.group(1)]}]:", 1)
+                )
+                continue
+            kept.append(line.text)
+        for label, new in renamed.items():
+            kept = [
+                text if line.in_code or line.in_comment else relabel(text, label, new)
+                for line, text in zip(scan(kept), kept, strict=True)
+            ]
+        result.append(kept)
+    return result
+
+
 def clean_code(lines: list[str]) -> list[str]:
     """Fence info such as `rust,editable` becomes `rust`; Rust lines hidden with `# ` go."""
     result, language = [], None
@@ -248,8 +305,9 @@ def convert(book: Path, out: Path, license_id: str) -> list[str]:
     files = []
     for chapter_id, parts in chapters:
         lines: list[str] = []
-        for entry, part in parts:
-            lines.extend(converter.links(entry, clean_code(part)))
+        texts = unique_references([clean_code(part) for _, part in parts])
+        for (entry, _), text in zip(parts, texts, strict=True):
+            lines.extend(converter.links(entry, text))
             lines.append("")
         name = f"{chapter_id}.md"
         (out / name).write_text("\n".join(close_gaps(lines)).rstrip() + "\n", encoding="utf-8")
