@@ -270,6 +270,31 @@ def unique_references(parts: list[list[str]]) -> list[list[str]]:
     return result
 
 
+LIST_ITEM = re.compile(r"^ {0,3}([-*+]|1[.)])\s+\S")
+
+
+def blank_before_lists(lines: list[str]) -> list[str]:
+    """A blank line between a paragraph and a list that follows it.
+
+    In CommonMark (mdBook) a list may start right under a paragraph line; pandoc's Markdown reads
+    it as more of the paragraph ("... in your book.toml: - General configuration ...").
+    """
+    result: list[str] = []
+    in_list = False
+    for line in scan(lines):
+        text, previous = line.text, (result[-1] if result else "")
+        if not (line.in_code or line.in_comment):
+            if LIST_ITEM.match(text):
+                opens = previous.strip() and not previous.lstrip().startswith(("#", "|", ">"))
+                if opens and not in_list:
+                    result.append("")
+                in_list = True
+            elif text.strip() and not text[0].isspace() and not previous.strip():
+                in_list = False
+        result.append(text)
+    return result
+
+
 def clean_code(lines: list[str]) -> list[str]:
     """Fence info such as `rust,editable` becomes `rust`; Rust lines hidden with `# ` go."""
     result, language = [], None
@@ -305,7 +330,7 @@ def convert(book: Path, out: Path, license_id: str) -> list[str]:
     files = []
     for chapter_id, parts in chapters:
         lines: list[str] = []
-        texts = unique_references([clean_code(part) for _, part in parts])
+        texts = unique_references([blank_before_lists(clean_code(part)) for _, part in parts])
         for (entry, _), text in zip(parts, texts, strict=True):
             lines.extend(converter.links(entry, text))
             lines.append("")
