@@ -58,6 +58,8 @@ CROSSREF_KINDS = {
 CROSSREF = re.compile(r"(?<![\w@])\[?-?@((?:" + "|".join(CROSSREF_KINDS) + r")-[\w-]*\w)\]?")
 CELL = re.compile(r"^(\s*)(`{3,})\{(\w+)[^}]*\}\s*$")
 SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s*([^>]*?)\s*>\}\}")
+# How a line comment starts in the languages of the files shown with `showcode`.
+COMMENT = {"stan": "//", "py": "#", "r": "#", "R": "#", "jl": "#", "cpp": "//", "c": "//"}
 DISPLAY_ID = re.compile(r"^(.*\$\$)\s*\{#([\w-]+)\}\s*$")
 DIV_OPEN = re.compile(r"^(:{3,})\s*\{([^}]*)\}\s*$")
 TEX_ENVIRONMENT = re.compile(r"^\s*\\begin\{(eqnarray|align|equation|gather|multline)\*?\}")
@@ -109,7 +111,11 @@ class Converter:
             skip = next((int(a.split("=")[1]) for a in arguments if a.startswith("skiplines=")), 0)
             language = path.suffix.lstrip(".")
             body = "\n".join(lines[skip:])
-            return f"`{path.name}`\n\n```{language}\n{body}\n```"
+            comment = COMMENT.get(language)
+            if comment is None:
+                return f"`{path.name}`\n\n```{language}\n{body}\n```"
+            # The file's name as the code's first line keeps the two together on a page.
+            return f"```{language}\n{comment} {path.name}\n\n{body}\n```"
 
         return SHORTCODE.sub(one, text)
 
