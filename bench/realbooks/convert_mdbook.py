@@ -245,22 +245,17 @@ def unique_references(parts: list[list[str]]) -> list[list[str]]:
             if match is None:
                 kept.append(line.text)
                 continue
-            key = " ".join(match.group(1).lower().split())
-            if key not in seen:
-                seen[key] = match.group(2)
-            elif seen[key] == match.group(2):
-                continue
-            else:
+            label, target = match.groups()
+            key = " ".join(label.lower().split())
+            if seen.get(key, target) != target:  # defined before, for another target
                 number = 2
                 while f"{key}-{number}" in seen:
                     number += 1
-                renamed[match.group(1)] = f"{match.group(1)}-{number}"
-                seen[f"{key}-{number}"] = match.group(2)
-                kept.append(
-                    line.text.replace(f"[{match.group(1)}]:", f"[{renamed[match.group(1)]}]:", 1)
-                )
+                renamed[label], key = f"{label}-{number}", f"{key}-{number}"
+            elif key in seen:  # the same definition again
                 continue
-            kept.append(line.text)
+            seen[key] = target
+            kept.append(line.text.replace(f"[{label}]:", f"[{renamed.get(label, label)}]:", 1))
         for label, new in renamed.items():
             kept = [
                 text if line.in_code or line.in_comment else relabel(text, label, new)
