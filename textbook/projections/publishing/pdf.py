@@ -65,8 +65,15 @@ ROW_SPACING = re.compile(r"\\\\\s*\[\s*-?[\d.]+\s*(?:pt|pc|em|ex|mm|cm|in|bp|mu)
 EQNARRAY = re.compile(r"\\(begin|end)\{eqnarray\*?\}")
 
 
+COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+LINE_BREAK = re.compile(r"\s*\n\s*")
+
+
 def printable_tex(tex: str) -> str:
     """The formula in the TeX that ziamath draws as LaTeX would."""
+    # A line break in TeX is a space (ziamath drops it: "\textrm{is\nodd}" came out "isodd"),
+    # after the comments it ends are gone.
+    tex = LINE_BREAK.sub(" ", COMMENT.sub("", tex))
     tex = ROW_SPACING.sub(lambda _: "\\\\", tex)
     return EQNARRAY.sub(
         lambda m: "\\begin{array}{rcl}" if m.group(1) == "begin" else "\\end{array}", tex
