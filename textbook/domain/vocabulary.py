@@ -1,0 +1,109 @@
+"""The words of the domain, typed: what a proposal does, where it stands, what a reviewer says,
+and what a member may do. Everything else (the command line's choices, the OpenAPI enums, the
+templates, the read models) takes them from here.
+
+They are `StrEnum`s, so that events and read models keep holding the same plain strings they
+always held: `ProposalStatus.OPEN == "open"`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ProposalKind(StrEnum):
+    EDIT = "edit"
+    ADD_SECTION = "add_section"
+    ADD_CHAPTER = "add_chapter"
+    REMOVE_SECTION = "remove_section"
+    MOVE_SECTION = "move_section"
+
+    @property
+    def label(self) -> str:
+        """What the kind is called on a page: "A new section"."""
+        return _KIND_LABELS[self]
+
+    @property
+    def carries_text(self) -> bool:
+        """Whether a proposal of this kind proposes text (and so may carry images)."""
+        return self in (ProposalKind.EDIT, ProposalKind.ADD_SECTION, ProposalKind.ADD_CHAPTER)
+
+    @property
+    def adds(self) -> bool:
+        """Whether it adds a section or a chapter that did not exist."""
+        return self in (ProposalKind.ADD_SECTION, ProposalKind.ADD_CHAPTER)
+
+    @property
+    def acts_on_existing(self) -> bool:
+        """Whether it changes a section that exists (an edit, a move, a removal)."""
+        return not self.adds
+
+
+_KIND_LABELS = {
+    ProposalKind.EDIT: "A change",
+    ProposalKind.ADD_SECTION: "A new section",
+    ProposalKind.ADD_CHAPTER: "A new chapter",
+    ProposalKind.REMOVE_SECTION: "A removal",
+    ProposalKind.MOVE_SECTION: "A move",
+}
+
+
+class ProposalStatus(StrEnum):
+    OPEN = "open"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def is_open(self) -> bool:
+        """Still under review: open, or waiting for the changes an editor requested."""
+        return self in OPEN_STATUSES
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+# The statuses of a proposal still under review (the queue lists these).
+OPEN_STATUSES = (ProposalStatus.OPEN, ProposalStatus.CHANGES_REQUESTED)
+
+
+class Verdict(StrEnum):
+    """What a reviewer says of a proposal."""
+
+    APPROVE = "approve"
+    REQUEST_CHANGES = "request_changes"
+    REJECT = "reject"
+    COMMENT = "comment"
+
+    @property
+    def decides(self) -> bool:
+        """Whether it is a review decision (only a reviewer other than the author makes one)."""
+        return self is not Verdict.COMMENT
+
+    @property
+    def option(self) -> str:
+        """As typed at the command line: request-changes."""
+        return self.value.replace("_", "-")
+
+
+class Role(StrEnum):
+    """A member's role in a book, each holding every right of the ones before it."""
+
+    AUTHOR = "author"
+    EDITOR = "editor"
+    MAINTAINER = "maintainer"
+
+    @property
+    def reviews(self) -> bool:
+        return self in (Role.EDITOR, Role.MAINTAINER)
+
+    @property
+    def maintains(self) -> bool:
+        return self is Role.MAINTAINER
+
+
+def choices(vocabulary: type[StrEnum]) -> list[str]:
+    """The values of a vocabulary, in order: for a command line's choices or an OpenAPI enum."""
+    return [member.value for member in vocabulary]
