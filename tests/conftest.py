@@ -11,13 +11,13 @@ import psycopg
 import pytest
 from argon2 import PasswordHasher
 
+from textbook.book_folder import read_book
 from textbook.config import Settings
 from textbook.domain import application
 from textbook.domain.application import Textbook
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import ReadModels
-from textbook.source import read_book
 from textbook.storage import BlobStore, blob_store, open_textbook
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"

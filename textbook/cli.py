@@ -20,6 +20,7 @@ from uuid import UUID
 
 import click
 
+from textbook.book_folder import read_book, write_book
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
 from textbook.domain.errors import BookNotFound, InvalidInput, TextbookError
@@ -31,7 +32,6 @@ from textbook.projections.publishing.sources import FORMATS, BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
 from textbook.projections.views import ReadModels
-from textbook.source import read_book, write_book
 from textbook.storage import blob_store, open_textbook
 
 F = TypeVar("F", bound=Callable[..., Any])
