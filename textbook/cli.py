@@ -292,7 +292,8 @@ def serve(context: Context, host: str, port: int, workers: int, demo: bool, publ
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         if workers == 1:
-            app = create_app(context.settings, publish=False)
+            # the publishing worker process publishes: never the web app beside it
+            app = create_app(dataclasses.replace(context.settings, publish=False))
             uvicorn.run(app, host=host, port=port, log_level="warning")
         else:
             os.environ["TEXTBOOK_DATABASE"] = context.settings.database
