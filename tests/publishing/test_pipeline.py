@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from ziamath.config import config as ziamath_config
 
 from tests.publishing.conftest import Publisher as Store
@@ -63,12 +63,20 @@ def as_the_editor_shows_it(fragment: str, state: BookState) -> str:
 
 
 def captions(html: str) -> dict[str, str]:
+    """Each figure's caption by its id, and each table's by the name of its scrolling box."""
     page = BeautifulSoup(html, "html.parser")
-    found = {f["id"]: f.figcaption.get_text(" ", strip=True) for f in page.select("figure[id]")}
+    found: dict[str, str] = {}
+    for figure in page.select("figure[id]"):
+        found[str(figure["id"])] = text_of(figure.figcaption)
     for table in page.select("table"):
         box = table.find_parent("div", class_="table-scroll")
-        found[str(box["aria-label"]) if box else ""] = table.caption.get_text(" ", strip=True)
+        found[str(box["aria-label"]) if box else ""] = text_of(table.caption)
     return found
+
+
+def text_of(tag: Tag | None) -> str:
+    assert tag is not None
+    return tag.get_text(" ", strip=True)
 
 
 def test_the_preview_of_a_text_is_its_chapter_in_the_book(publisher: Store, tmp_path: Path) -> None:

@@ -17,8 +17,11 @@ from starlette.routing import Route
 
 from textbook.domain.errors import BookDidNotExist, InvalidInput, SectionNotFound
 from textbook.domain.moments import parse_as_of
+from textbook.projections.publishing.epub import EpubFormat
+from textbook.projections.publishing.html import HtmlFormat
 from textbook.projections.publishing.library import ReadableBook
 from textbook.projections.publishing.pandoc import PandocFailed
+from textbook.projections.publishing.pdf import PdfFormat
 from textbook.projections.publishing.search import QueryTooLong
 from textbook.projections.publishing.sources import BuildError
 from textbook.web.edit_links import with_edit_links
@@ -28,10 +31,11 @@ from textbook.web.pages import render
 from textbook.web.security import current_user
 from textbook.web.site import site
 
+# Each edition's media type, as its format says, and the end of its download's file name.
 DOWNLOADS = {
-    "epub": ("application/epub+zip", ".epub"),
-    "pdf": ("application/pdf", ".pdf"),
-    "html": ("application/zip", "-web.zip"),
+    "epub": (EpubFormat.media_type, ".epub"),
+    "pdf": (PdfFormat.media_type, ".pdf"),
+    "html": (HtmlFormat.media_type, "-web.zip"),
 }
 
 
