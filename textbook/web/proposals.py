@@ -28,15 +28,15 @@ from textbook.domain.markdown import MAX_SECTION_BYTES, canonical, heading_of
 from textbook.domain.state import BookState
 from textbook.projections.publishing import drafting
 from textbook.projections.publishing.pandoc import PandocFailed
-from textbook.projections.publishing.reading import PreviewBusy, preview
+from textbook.projections.publishing.preview import PreviewBusy, preview
 from textbook.projections.publishing.sanitize import UnsafeInput
 from textbook.projections.queries import ProposalView
 from textbook.projections.queue import QueueEntry, place_in
 from textbook.storage import blob_store
 from textbook.web.destinations import signin_url
+from textbook.web.diffs import word_diff
 from textbook.web.errors import WebError, status_of
 from textbook.web.pages import TEMPLATES, render
-from textbook.web.reader import word_diff
 from textbook.web.security import current_user, read_form, read_form_with_files
 from textbook.web.site import site
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.projections.publishing.editions import EditionPublisher
-from textbook.projections.publishing.reading import Library, ReadableBook
+from textbook.projections.publishing.library import Library, ReadableBook
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import ReadModels
