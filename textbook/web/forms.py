@@ -19,21 +19,17 @@ def refused(
     request: Request,
     template: str,
     error: TextbookError | WebError,
+    /,
     *,
     status: int | None = None,
-    message: str | None = None,
+    said: str | None = None,
     **typed: Any,
 ) -> Response:
-    """The form in `template` again, saying why it was refused, with the status the error
-    handler would answer (unless `status` says otherwise) and what the person typed (`typed`,
-    with the rest of the page's context): nothing they wrote is lost."""
-    response = render(
-        request,
-        template,
-        status or int(status_of(error)),
-        error=error.message if message is None else message,
-        **typed,
-    )
+    """The form in `template` again, saying why it was refused (`said` may word it for the
+    form), with the status the error handler would answer (unless `status` says otherwise) and
+    what the person typed (`typed`, with the rest of the page's context): nothing is lost."""
+    said = error.message if said is None else said
+    response = render(request, template, status or int(status_of(error)), **typed | {"error": said})
     response.headers.update(headers_of(error))
     return response
 

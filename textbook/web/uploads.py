@@ -74,9 +74,7 @@ def proposing_image(
     except (InvalidInput, TooManyOpenProposals) as error:
         typed = {"name": form.get("name", ""), "section": section_id, "message": message}
         page = images_page(request, typed)
-        return refused(
-            request, "images.html", error, message=f"{name[:80]}: {error.message}", **page
-        )
+        return refused(request, "images.html", error, said=f"{name[:80]}: {error.message}", **page)
     return RedirectResponse(f"/proposals/{created}", status_code=303)
 
 
