@@ -16,6 +16,7 @@ from textbook.domain.errors import (
     InvalidInput,
 )
 from textbook.domain.state import ImageRef
+from textbook.domain.vocabulary import ProposalKind
 from textbook.projections.queries import BookOutline, ProposalSummary, ProposalView
 from textbook.web.api_requests import (
     EditProposal,
@@ -105,7 +106,7 @@ def proposal(request: Request) -> Response:
     queries = site(request).queries()
     found = queries.proposal(str(identifier))
     base = ""
-    if found.kind == "edit":
+    if found.kind == ProposalKind.EDIT:
         base = queries.revision_text(found.book_slug, found.section_id, found.base_revision) or ""
     reviews = [
         {"kind": t.kind, "by": t.by, "comment": t.comment, "at": t.at}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -21,15 +20,10 @@ from textbook.domain.errors import (
     SectionNotFound,
     TokenRefused,
 )
-from textbook.domain.markdown import check_section_size
 from textbook.web.site import site
 from textbook.web.statuses import WebError
 
 MAX_TOKEN = 200  # tokens are "tb_" and 43 characters; longer ones are not worth hashing
-# The domain's own check of a field over the schema's bound, which refuses it in the domain's
-# words: the domain measures a section in bytes; maxLength, in characters, is only a bound
-# that no text within the domain's limit reaches.
-DOMAIN_CHECKS: dict[str, Callable[[str], None]] = {"text": check_section_size}
 
 
 @dataclass(frozen=True)
@@ -156,8 +150,6 @@ def checked_field(name: str, value: object, schema: dict[str, Any]) -> object:
             f"'{value[:40]}' is not a {name}; use one of {', '.join(schema['enum'])}."
         )
     if len(value) > schema.get("maxLength", len(value)):
-        if name in DOMAIN_CHECKS:  # over the bound is over the domain's limit: in its words
-            DOMAIN_CHECKS[name](value)
         raise InvalidInput(
             f"'{name}' has {len(value):,} characters; at most {schema['maxLength']:,}."
         )

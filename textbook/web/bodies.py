@@ -60,6 +60,8 @@ PROPOSAL_BODY: dict[str, Any] = {
         },
         "text": {
             "type": "string",
+            # A bound in characters, which no text within the domain's limit (in bytes) passes;
+            # the domain's own check (check_section_size) refuses the rest, in its words.
             "maxLength": MAX_SECTION_BYTES,
             "pattern": TEXT,
             "description": (

@@ -59,7 +59,7 @@ def path_parameter(name: str, description: str, example: str, **schema: str) -> 
 REFUSALS = {
     400: "The body is not valid JSON.",
     401: "No valid token: the response carries 'WWW-Authenticate: Bearer'.",
-    403: "Not allowed: not a member or editor of the book, or approving one's own proposal.",
+    403: "Not allowed: not a member or editor of the book, or deciding on one's own proposal.",
     404: "No such book, section or proposal.",
     409: (
         "A conflict: the section moved on (`current_revision`), the proposal changed since the"
