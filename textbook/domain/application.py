@@ -62,6 +62,7 @@ from textbook.domain.markdown import (
 from textbook.domain.merge import merge
 from textbook.domain.metadata import filled
 from textbook.domain.proposal import VERDICTS, OpenProposals, Proposal, checked_message
+from textbook.domain.questions import Questions
 from textbook.domain.references import ReferenceIndex
 from textbook.domain.section import Section
 from textbook.domain.state import (
@@ -129,7 +130,7 @@ class SignInLedger(Protocol):
     def record(self, name: str, at: datetime) -> None: ...
 
 
-class Textbook(Application[UUID]):
+class Textbook(Application[UUID], Questions):
     name = "Textbook"
     # Aggregates that every command loads, or that grow without end, start from a snapshot.
     snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {

@@ -14,6 +14,7 @@ from textbook.domain.errors import (
     ProposalChanged,
     ProposalClosed,
     SelfApprovalRefused,
+    SelfReviewRefused,
     StaleBaseRevision,
     TooManyOpenProposals,
 )
@@ -136,6 +137,13 @@ class Proposal(Aggregate):
         self.check_open()
         book.check_may_review(user_id, user_name)
 
+    def check_may_decide(self, user_id: UUID, user_name: str, book: Book) -> None:
+        """Refuse a decision (request changes, reject) unless `user_id` may review the proposal
+        and did not write it: four eyes. Its author revises or withdraws it instead."""
+        self.check_may_review(user_id, user_name, book)
+        if user_id == self.author:
+            raise SelfReviewRefused()
+
     # The author's side.
 
     def check_version(self, version: int | None) -> None:
@@ -212,7 +220,7 @@ class Proposal(Aggregate):
         pass
 
     def request_changes(self, comment: str, by: UUID, user_name: str, book: Book) -> None:
-        self.check_may_review(by, user_name, book)
+        self.check_may_decide(by, user_name, book)
         comment = checked_message(comment, MAX_COMMENT)
         if not comment:
             raise InvalidInput("Say which changes you request: the comment is empty.")
@@ -223,7 +231,7 @@ class Proposal(Aggregate):
         self.status = "changes_requested"
 
     def reject(self, comment: str, by: UUID, user_name: str, book: Book) -> None:
-        self.check_may_review(by, user_name, book)
+        self.check_may_decide(by, user_name, book)
         self._reject(comment=checked_message(comment, MAX_COMMENT), by=by)
 
     @event(Rejected)

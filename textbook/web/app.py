@@ -80,7 +80,7 @@ def create_app(settings: Settings) -> Starlette:
         ),
         Middleware(ServerSessions),
     ]
-    handlers: dict[Any, Any] = {**HANDLERS, proposals.SignInFirst: proposals.sign_in_first}
+    handlers: dict[Any, Any] = dict(HANDLERS)
     return Starlette(
         routes=routes, middleware=middleware, exception_handlers=handlers, lifespan=lifespan
     )
