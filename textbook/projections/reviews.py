@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textbook.projections.readmodel import ReadModel
+
 if TYPE_CHECKING:
     from textbook.domain.proposal import Proposal
     from textbook.storage import Sql
 
-TABLES = [
-    "CREATE TABLE IF NOT EXISTS {s}.tb_proposals (proposal_id TEXT PRIMARY KEY, book_slug TEXT,"
+# The shape of this read model's tables. Changing TABLES (a new column, table or index) needs
+# VERSION + 1: a process that finds an older version in the store rebuilds this read model.
+VERSION = 1
+TABLES = (
+    "CREATE TABLE {s}.tb_proposals (proposal_id TEXT PRIMARY KEY, book_slug TEXT,"
     " kind TEXT, section_id TEXT, chapter_id TEXT, after_id TEXT, status TEXT, author TEXT,"
     " base_revision INTEGER, text TEXT, message TEXT, opened_at TEXT, updated_at TEXT,"
     " applied_revision INTEGER)",
-    "CREATE INDEX IF NOT EXISTS tb_proposals_by_book ON {s}.tb_proposals (book_slug, status)",
-    "CREATE INDEX IF NOT EXISTS tb_proposals_by_author ON {s}.tb_proposals (author)",
-    "CREATE TABLE IF NOT EXISTS {s}.tb_thread (proposal_id TEXT, version INTEGER, kind TEXT,"
+    "CREATE INDEX tb_proposals_by_book ON {s}.tb_proposals (book_slug, status)",
+    "CREATE INDEX tb_proposals_by_author ON {s}.tb_proposals (author)",
+    "CREATE TABLE {s}.tb_thread (proposal_id TEXT, version INTEGER, kind TEXT,"
     " by_user TEXT, comment TEXT, at TEXT, PRIMARY KEY (proposal_id, version))",
     # Every version of every proposal's text, so that a reviewer sees what changed since the
     # version they read. (A proposal's current version is counted from tb_thread, which stores
     # made before this table existed have too.)
-    "CREATE TABLE IF NOT EXISTS {s}.tb_proposal_versions (proposal_id TEXT, version INTEGER,"
+    "CREATE TABLE {s}.tb_proposal_versions (proposal_id TEXT, version INTEGER,"
     " text TEXT, base_revision INTEGER, at TEXT, PRIMARY KEY (proposal_id, version))",
-    "CREATE TABLE IF NOT EXISTS {s}.tb_proposal_images (proposal_id TEXT, name TEXT,"
+    "CREATE TABLE {s}.tb_proposal_images (proposal_id TEXT, name TEXT,"
     " sha256 TEXT, media_type TEXT, size INTEGER, PRIMARY KEY (proposal_id, name))",
-]
+)
+MODEL = ReadModel("reviews", VERSION, TABLES)
 # The thread's steps that make a new version of the text.
 VERSION_STEPS = "('opened', 'revised')"
 
