@@ -69,7 +69,8 @@ def upgrade(settings: Settings, views: ReadModels) -> None:
     while processes starting at the same time wait for it (on `schema_lock`)."""
     if not views.stale():  # the usual start: nothing to take turns for
         return
-    app: Textbook | None = None
+    # Replaying needs the events, unless no event was projected yet (a new store).
+    app = open_textbook(settings) if views.max_tracking_id(Textbook.name) else None
     try:
         while True:
             with schema_lock(settings):
@@ -80,7 +81,7 @@ def upgrade(settings: Settings, views: ReadModels) -> None:
                     replay_into(app, views, stale)
                     return
                 except _NeedsEvents:
-                    pass
+                    pass  # another process projected events meanwhile
                 except ReadModelsAhead:
                     return  # catching up refuses, and `rebuild` makes every read model anew
             app = open_textbook(settings)  # not under the lock: opening it takes that lock
