@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textbook.domain.vocabulary import ProposalStatus
 from textbook.projections.readmodel import ReadModel
 
 if TYPE_CHECKING:
@@ -34,19 +35,27 @@ MODEL = ReadModel("reviews", VERSION, TABLES)
 # The thread's steps that make a new version of the text.
 VERSION_STEPS = "('opened', 'revised')"
 
+# The thread's steps that decide (each is named after the status it gives the proposal).
+DECISION_STEPS = (
+    ProposalStatus.APPROVED,
+    ProposalStatus.REJECTED,
+    ProposalStatus.CHANGES_REQUESTED,
+)
+
+# The status a proposal has after each step of its thread that changes it.
 STATUS_AFTER = {
-    "revised": "open",
-    "changes_requested": "changes_requested",
-    "approved": "approved",
-    "rejected": "rejected",
-    "withdrawn": "withdrawn",
+    "revised": ProposalStatus.OPEN,
+    "changes_requested": ProposalStatus.CHANGES_REQUESTED,
+    "approved": ProposalStatus.APPROVED,
+    "rejected": ProposalStatus.REJECTED,
+    "withdrawn": ProposalStatus.WITHDRAWN,
 }
 
 
 def opened(sql: Sql, e: Proposal.Opened) -> None:
     at = e.timestamp.isoformat()
     sql.execute(
-        "INSERT INTO {s}.tb_proposals VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, NULL)",
+        "INSERT INTO {s}.tb_proposals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
         (
             str(e.originator_id),
             e.book_slug,
@@ -54,6 +63,7 @@ def opened(sql: Sql, e: Proposal.Opened) -> None:
             e.section_id,
             e.chapter_id,
             e.after,
+            ProposalStatus.OPEN.value,
             str(e.by),
             e.base_revision,
             e.text,
@@ -103,7 +113,7 @@ def reviewed(sql: Sql, e: Proposal.Event, kind: str) -> None:
     if kind in STATUS_AFTER:
         sql.execute(
             "UPDATE {s}.tb_proposals SET status = ?, updated_at = ? WHERE proposal_id = ?",
-            (STATUS_AFTER[kind], at, proposal_id),
+            (STATUS_AFTER[kind].value, at, proposal_id),
         )
     thread(sql, e, kind, getattr(e, "comment", "") or getattr(e, "message", ""))
 
