@@ -38,6 +38,11 @@ def longer_history(app: Textbook, slug: str) -> None:
     )
 
 
+def named(name: str) -> ReadModel:
+    model = named(name)
+    return model
+
+
 def record_version(views: ReadModels, name: str, version: int | None) -> None:
     """Make the store say that read model `name` was built with `version` (None: not at all)."""
     with transaction(views.datastore, commit=True) as sql:
@@ -69,7 +74,7 @@ def test_a_read_model_with_an_older_version_is_rebuilt_alone_on_start(
     catch_up(app, views)
     longer_history(app, tiny)
     catch_up(app, views)
-    (model,) = [model for model in MODELS if model.name == name]
+    model = named(name)
     record_version(views, name, model.version - 1)
     spoil(views, model)
     others = {
@@ -104,7 +109,7 @@ def test_a_read_model_the_store_has_no_version_of_is_rebuilt(
     catch_up(app, views)
     before = Queries(views).dump()
     record_version(views, "blame", None)
-    spoil(views, MODELS[2])
+    spoil(views, named("blame"))
     restarted = open_views(settings)
     try:
         assert Queries(restarted).dump() == before
@@ -200,7 +205,7 @@ def test_two_processes_starting_at_once_rebuild_once_and_both_serve(
     catch_up(app, views)
     before = Queries(views).dump()
     record_version(views, "history", 0)
-    spoil(views, MODELS[1])
+    spoil(views, named("history"))
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", START, settings.database, tiny],
