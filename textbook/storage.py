@@ -6,6 +6,7 @@ Our own SQL is written once, for SQLite, with `?` placeholders and `{s}.` before
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import weakref
 from collections.abc import Iterator, Sequence
@@ -122,12 +123,62 @@ def tables_to_create(settings: Settings, owner: str, ddl: str) -> Iterator[bool]
     if not settings.is_postgres:
         yield True
         return
-    import psycopg
     from psycopg.sql import SQL, Identifier
 
-    pg = settings.postgres()
-    table = SQL("{}.textbook_schema").format(Identifier(pg.schema))
+    schema = settings.postgres().schema
+    table = SQL("{}.textbook_schema").format(Identifier(schema))
     digest = hashlib.sha256(ddl.encode()).hexdigest()
+    with _advisory_lock(settings) as connection:
+        known = connection.execute(
+            "SELECT to_regclass(%s)", (f'"{schema}".textbook_schema',)
+        ).fetchone()
+        row = None
+        if known is not None and known[0] is not None:
+            query = SQL("SELECT digest FROM {} WHERE owner = %s").format(table)
+            row = connection.execute(query, (owner,)).fetchone()
+        create = row is None or row[0] != digest
+        yield create
+        if create:
+            connection.execute(
+                SQL("CREATE TABLE IF NOT EXISTS {} (owner TEXT PRIMARY KEY, digest TEXT)").format(
+                    table
+                )
+            )
+            connection.execute(
+                SQL(
+                    "INSERT INTO {} VALUES (%s, %s)"
+                    " ON CONFLICT (owner) DO UPDATE SET digest = excluded.digest"
+                ).format(table),
+                (owner, digest),
+            )
+
+
+@contextmanager
+def schema_lock(settings: Settings) -> Iterator[None]:
+    """Other processes that change the store's tables wait while this one does.
+
+    On PostgreSQL, the advisory lock `tables_to_create` takes; on SQLite, a lock on a file
+    beside the read models' file (SQLite's own write lock gives up after the lock timeout).
+    """
+    if settings.is_postgres:
+        with _advisory_lock(settings):
+            yield
+        return
+    lock_path = settings.views_path.with_name(settings.views_path.name + ".lock")
+    with lock_path.open("a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _advisory_lock(settings: Settings) -> Iterator[Any]:
+    """A PostgreSQL connection (autocommit) holding the schema lock: processes take turns."""
+    import psycopg
+
+    pg = settings.postgres()
     with psycopg.connect(
         host=pg.host,
         port=pg.port,
@@ -139,28 +190,7 @@ def tables_to_create(settings: Settings, owner: str, ddl: str) -> Iterator[bool]
     ) as connection:
         connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
         try:
-            known = connection.execute(
-                "SELECT to_regclass(%s)", (f'"{pg.schema}".textbook_schema',)
-            ).fetchone()
-            row = None
-            if known is not None and known[0] is not None:
-                query = SQL("SELECT digest FROM {} WHERE owner = %s").format(table)
-                row = connection.execute(query, (owner,)).fetchone()
-            create = row is None or row[0] != digest
-            yield create
-            if create:
-                connection.execute(
-                    SQL(
-                        "CREATE TABLE IF NOT EXISTS {} (owner TEXT PRIMARY KEY, digest TEXT)"
-                    ).format(table)
-                )
-                connection.execute(
-                    SQL(
-                        "INSERT INTO {} VALUES (%s, %s)"
-                        " ON CONFLICT (owner) DO UPDATE SET digest = excluded.digest"
-                    ).format(table),
-                    (owner, digest),
-                )
+            yield connection
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from textbook.projections.readmodel import ReadModel
 
 if TYPE_CHECKING:
     from textbook.domain.section import Section
     from textbook.storage import Sql
 
-TABLES = [
-    "CREATE TABLE IF NOT EXISTS {s}.tb_blame (aggregate_id TEXT, line_no INTEGER,"
+# The shape of this read model's tables. Changing TABLES (a new column, table or index) needs
+# VERSION + 1: a process that finds an older version in the store rebuilds this read model.
+VERSION = 1
+TABLES = (
+    "CREATE TABLE {s}.tb_blame (aggregate_id TEXT, line_no INTEGER,"
     " book_slug TEXT, section_id TEXT, line TEXT, revision INTEGER, author TEXT, approver TEXT,"
     " proposal_id TEXT, at TEXT, PRIMARY KEY (aggregate_id, line_no))",
-    "CREATE INDEX IF NOT EXISTS tb_blame_by_book ON {s}.tb_blame (book_slug, section_id)",
-]
+    "CREATE INDEX tb_blame_by_book ON {s}.tb_blame (book_slug, section_id)",
+    # Where each section is, from its creation: so that this read model reads only its own
+    # tables (it is rebuilt alone when its version changes).
+    "CREATE TABLE {s}.tb_blame_sections (aggregate_id TEXT PRIMARY KEY, book_slug TEXT,"
+    " section_id TEXT)",
+)
+MODEL = ReadModel("blame", VERSION, TABLES)
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,24 @@ def carry(old: list[tuple[str, Origin]], new_text: str, origin: Origin) -> list[
     return result
 
 
+def section_created(sql: Sql, e: Section.Created) -> None:
+    sql.execute(
+        "INSERT INTO {s}.tb_blame_sections VALUES (?, ?, ?)",
+        (str(e.originator_id), e.book_slug, e.section_id),
+    )
+    section_blamed(sql, e, 1)
+
+
+def located(sql: Sql, aggregate_id: str) -> dict[str, Any]:
+    where = sql.one(
+        "SELECT book_slug, section_id FROM {s}.tb_blame_sections WHERE aggregate_id = ?",
+        (aggregate_id,),
+    )
+    if where is None:
+        raise LookupError(f"section {aggregate_id} is not in the read model")
+    return where
+
+
 def section_blamed(sql: Sql, e: Section.Created | Section.Revised, revision: int) -> None:
     """Blame after a revision, writing only the rows that changed (most edits change a few)."""
     aggregate_id = str(e.originator_id)
@@ -86,16 +114,8 @@ def section_blamed(sql: Sql, e: Section.Created | Section.Revised, revision: int
         )
     if not changed:
         return
-    if rows:
-        book_slug, section_id = rows[0]["book_slug"], rows[0]["section_id"]
-    else:
-        section = sql.one(
-            "SELECT book_slug, section_id FROM {s}.tb_sections WHERE aggregate_id = ?",
-            (aggregate_id,),
-        )
-        if section is None:
-            raise LookupError(f"section {aggregate_id} is not in the read model")
-        book_slug, section_id = section["book_slug"], section["section_id"]
+    where = rows[0] if rows else located(sql, aggregate_id)
+    book_slug, section_id = where["book_slug"], where["section_id"]
     sql.executemany(
         "INSERT INTO {s}.tb_blame VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (aggregate_id, line_no) DO UPDATE SET line = excluded.line,"

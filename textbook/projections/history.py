@@ -4,39 +4,41 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textbook.domain.section import Section
+from textbook.projections.readmodel import ReadModel
+
 if TYPE_CHECKING:
-    from textbook.domain.section import Section
     from textbook.storage import Sql
 
-TABLES = [
-    "CREATE TABLE IF NOT EXISTS {s}.tb_revisions (aggregate_id TEXT, version INTEGER,"
+# The shape of this read model's tables. Changing TABLES (a new column, table or index) needs
+# VERSION + 1: a process that finds an older version in the store rebuilds this read model.
+VERSION = 1
+TABLES = (
+    "CREATE TABLE {s}.tb_revisions (aggregate_id TEXT, version INTEGER,"
     " book_slug TEXT, section_id TEXT, revision INTEGER, kind TEXT, text TEXT, author TEXT,"
     " approver TEXT, proposal_id TEXT, message TEXT, at TEXT,"
     " PRIMARY KEY (aggregate_id, version))",
-    "CREATE INDEX IF NOT EXISTS tb_revisions_by_book ON {s}.tb_revisions (book_slug, section_id)",
-]
+    "CREATE INDEX tb_revisions_by_book ON {s}.tb_revisions (book_slug, section_id)",
+)
+MODEL = ReadModel("history", VERSION, TABLES)
 
 
 def section_changed(
     sql: Sql, e: Section.Created | Section.Revised | Section.Removed, kind: str
 ) -> None:
-    row = sql.one(
-        "SELECT book_slug, section_id, revision, text FROM {s}.tb_sections WHERE aggregate_id = ?",
-        (str(e.originator_id),),
-    )
-    if row is None:
-        raise LookupError(f"section {e.originator_id} is not in the read model")
-    text = getattr(e, "text", row["text"]) if kind != "removed" else ""
+    """A row for the new revision; where the section is comes from its first row, so that this
+    read model reads only its own table (it is rebuilt alone when its version changes)."""
+    book_slug, section_id, revision = where_and_revision(sql, e)
     sql.execute(
         "INSERT INTO {s}.tb_revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             str(e.originator_id),
             e.originator_version,
-            row["book_slug"],
-            row["section_id"],
-            row["revision"],
+            book_slug,
+            section_id,
+            revision,
             kind,
-            text,
+            "" if isinstance(e, Section.Removed) else e.text,
             str(e.by),
             str(e.approved_by),
             str(e.proposal_id) if e.proposal_id else None,
@@ -44,3 +46,20 @@ def section_changed(
             e.timestamp.isoformat(),
         ),
     )
+
+
+def where_and_revision(
+    sql: Sql, e: Section.Created | Section.Revised | Section.Removed
+) -> tuple[str, str, int]:
+    """The section's book and id, and its revision after `e` (a removal keeps the revision)."""
+    if isinstance(e, Section.Created):
+        return e.book_slug, e.section_id, 1
+    last = sql.one(
+        "SELECT book_slug, section_id, revision FROM {s}.tb_revisions WHERE aggregate_id = ?"
+        " ORDER BY version DESC LIMIT 1",
+        (str(e.originator_id),),
+    )
+    if last is None:
+        raise LookupError(f"section {e.originator_id} is not in the read model")
+    revision = e.revision if isinstance(e, Section.Revised) else last["revision"]
+    return last["book_slug"], last["section_id"], revision

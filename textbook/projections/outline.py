@@ -7,33 +7,38 @@ from typing import TYPE_CHECKING, Any
 
 from textbook.domain.markdown import heading_of
 from textbook.domain.metadata import filled
+from textbook.projections.readmodel import ReadModel
 
 if TYPE_CHECKING:
     from textbook.domain.book import Book
     from textbook.domain.section import Section
     from textbook.storage import Sql
 
-TABLES = [
-    "CREATE TABLE IF NOT EXISTS {s}.tb_books (book_id TEXT PRIMARY KEY, slug TEXT UNIQUE,"
+# The shape of this read model's tables. Changing TABLES (a new column, table or index) needs
+# VERSION + 1: a process that finds an older version in the store rebuilds this read model.
+VERSION = 1
+TABLES = (
+    "CREATE TABLE {s}.tb_books (book_id TEXT PRIMARY KEY, slug TEXT UNIQUE,"
     " title TEXT, subtitle TEXT, language TEXT, license TEXT, identifier TEXT, description TEXT,"
     " metadata_yaml TEXT, bibliography TEXT, open_to_all INTEGER, created_at TEXT,"
     " updated_at TEXT)",
-    "CREATE TABLE IF NOT EXISTS {s}.tb_outline (book_slug TEXT, section_id TEXT,"
+    "CREATE TABLE {s}.tb_outline (book_slug TEXT, section_id TEXT,"
     " position INTEGER, chapter_id TEXT, chapter_file TEXT, PRIMARY KEY (book_slug, section_id))",
-    "CREATE TABLE IF NOT EXISTS {s}.tb_sections (aggregate_id TEXT PRIMARY KEY, book_slug TEXT,"
+    "CREATE TABLE {s}.tb_sections (aggregate_id TEXT PRIMARY KEY, book_slug TEXT,"
     " section_id TEXT, revision INTEGER, title TEXT, text TEXT, removed INTEGER,"
     " updated_at TEXT)",
-    "CREATE INDEX IF NOT EXISTS tb_sections_by_book ON {s}.tb_sections (book_slug, section_id)",
-    "CREATE TABLE IF NOT EXISTS {s}.tb_images (book_slug TEXT, name TEXT, sha256 TEXT,"
+    "CREATE INDEX tb_sections_by_book ON {s}.tb_sections (book_slug, section_id)",
+    "CREATE TABLE {s}.tb_images (book_slug TEXT, name TEXT, sha256 TEXT,"
     " media_type TEXT, size INTEGER, PRIMARY KEY (book_slug, name))",
-    "CREATE TABLE IF NOT EXISTS {s}.tb_members (book_slug TEXT, user_id TEXT, role TEXT,"
+    "CREATE TABLE {s}.tb_members (book_slug TEXT, user_id TEXT, role TEXT,"
     " PRIMARY KEY (book_slug, user_id))",
     # The whole metadata (authors, editors, publisher, isbn, cover...) as JSON, beside the
     # columns of tb_books, so that new fields need no new columns.
-    "CREATE TABLE IF NOT EXISTS {s}.tb_book_metadata (book_id TEXT PRIMARY KEY, metadata TEXT)",
-    "CREATE TABLE IF NOT EXISTS {s}.tb_import_problems (book_id TEXT, position INTEGER,"
+    "CREATE TABLE {s}.tb_book_metadata (book_id TEXT PRIMARY KEY, metadata TEXT)",
+    "CREATE TABLE {s}.tb_import_problems (book_id TEXT, position INTEGER,"
     " file TEXT, line INTEGER, problem TEXT, PRIMARY KEY (book_id, position))",
-]
+)
+MODEL = ReadModel("outline", VERSION, TABLES)
 
 
 def slug_of(sql: Sql, book_id: Any) -> str:

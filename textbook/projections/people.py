@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textbook.projections.readmodel import ReadModel
+
 if TYPE_CHECKING:
     from textbook.domain.user import User
     from textbook.storage import Sql
 
-TABLES = [
-    "CREATE TABLE IF NOT EXISTS {s}.tb_users (user_id TEXT PRIMARY KEY, name TEXT UNIQUE,"
+# The shape of this read model's tables. Changing TABLES (a new column, table or index) needs
+# VERSION + 1: a process that finds an older version in the store rebuilds this read model.
+VERSION = 1
+TABLES = (
+    "CREATE TABLE {s}.tb_users (user_id TEXT PRIMARY KEY, name TEXT UNIQUE,"
     " email TEXT, registered_at TEXT)",
-]
+)
+MODEL = ReadModel("people", VERSION, TABLES)
 
 
 def registered(sql: Sql, e: User.Registered) -> None:

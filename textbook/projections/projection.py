@@ -1,8 +1,15 @@
-"""The projection of Textbook's events into every read model, one handler per event type."""
+"""The projection of Textbook's events into every read model, one handler per event type.
+
+Each change an event makes is tagged with the read model it writes. A read model's handlers read
+only its own tables (history and blame keep their own note of where a section is rather than
+reading the outline's rows), so the read models are independent: their order does not matter
+(tests/projections/test_versions.py applies them in reverse), and one of them can be rebuilt
+from the events alone, into its own tables, when its version changes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from eventsourcing.dispatch import singledispatchmethod
@@ -14,14 +21,25 @@ from textbook.domain.proposal import Proposal
 from textbook.domain.section import Section
 from textbook.domain.user import User
 from textbook.projections import blame, history, outline, people, reviews
+from textbook.projections.readmodel import ReadModel
 from textbook.projections.views import ReadModels
 from textbook.storage import Sql
 
 Update = Callable[[Sql], None]
+Change = tuple[ReadModel, Update]
 
 
-def nothing(sql: Sql) -> None:
-    pass
+def change(model: ReadModel, handler: Callable[..., None], *args: Any) -> Change:
+    """What `handler(sql, *args)` writes, in `model`'s tables."""
+    return model, lambda sql: handler(sql, *args)
+
+
+def all_of(updates: list[Update]) -> Update:
+    def update(sql: Sql) -> None:
+        for each in updates:
+            each(sql)
+
+    return update
 
 
 class ReadModelProjection(Projection[ReadModels]):
@@ -30,109 +48,111 @@ class ReadModelProjection(Projection[ReadModels]):
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         self.view.record(tracking, [self.update_for(domain_event)])
 
+    def update_for(self, domain_event: Any, only: Collection[ReadModel] | None = None) -> Update:
+        """What the event changes in the read models (or in those of `only`)."""
+        changes = self.changes_for(domain_event)
+        return all_of([update for model, update in changes if only is None or model in only])
+
     @singledispatchmethod
-    def update_for(self, domain_event: Any) -> Update:
-        """What the event changes in the read models (most events change nothing)."""
-        return nothing
+    def changes_for(self, domain_event: Any) -> list[Change]:
+        """What the event changes, read model by read model (most events change nothing)."""
+        return []
 
-    @update_for.register(Book.Created)
-    def _(self, e: Book.Created) -> Update:
-        return lambda sql: outline.book_created(sql, e)
+    @changes_for.register(Book.Created)
+    def _(self, e: Book.Created) -> list[Change]:
+        return [change(outline.MODEL, outline.book_created, e)]
 
-    @update_for.register(Book.OutlineChanged)
-    def _(self, e: Book.OutlineChanged) -> Update:
-        return lambda sql: outline.outline_changed(sql, e)
+    @changes_for.register(Book.OutlineChanged)
+    def _(self, e: Book.OutlineChanged) -> list[Change]:
+        return [change(outline.MODEL, outline.outline_changed, e)]
 
-    @update_for.register(Book.MetadataChanged)
-    def _(self, e: Book.MetadataChanged) -> Update:
-        return lambda sql: outline.metadata_changed(sql, e)
+    @changes_for.register(Book.MetadataChanged)
+    def _(self, e: Book.MetadataChanged) -> list[Change]:
+        return [change(outline.MODEL, outline.metadata_changed, e)]
 
-    @update_for.register(Book.BibliographyChanged)
-    def _(self, e: Book.BibliographyChanged) -> Update:
-        return lambda sql: outline.bibliography_changed(sql, e)
+    @changes_for.register(Book.BibliographyChanged)
+    def _(self, e: Book.BibliographyChanged) -> list[Change]:
+        return [change(outline.MODEL, outline.bibliography_changed, e)]
 
-    @update_for.register(Book.ImportProblemsFound)
-    def _(self, e: Book.ImportProblemsFound) -> Update:
-        return lambda sql: outline.import_problems_found(sql, e)
+    @changes_for.register(Book.ImportProblemsFound)
+    def _(self, e: Book.ImportProblemsFound) -> list[Change]:
+        return [change(outline.MODEL, outline.import_problems_found, e)]
 
-    @update_for.register(Book.AccessChanged)
-    def _(self, e: Book.AccessChanged) -> Update:
-        return lambda sql: outline.access_changed(sql, e)
+    @changes_for.register(Book.AccessChanged)
+    def _(self, e: Book.AccessChanged) -> list[Change]:
+        return [change(outline.MODEL, outline.access_changed, e)]
 
-    @update_for.register(Book.ImageAdded)
-    def _(self, e: Book.ImageAdded) -> Update:
-        return lambda sql: outline.image_added(sql, e)
+    @changes_for.register(Book.ImageAdded)
+    def _(self, e: Book.ImageAdded) -> list[Change]:
+        return [change(outline.MODEL, outline.image_added, e)]
 
-    @update_for.register(Book.ImageRemoved)
-    def _(self, e: Book.ImageRemoved) -> Update:
-        return lambda sql: outline.image_removed(sql, e)
+    @changes_for.register(Book.ImageRemoved)
+    def _(self, e: Book.ImageRemoved) -> list[Change]:
+        return [change(outline.MODEL, outline.image_removed, e)]
 
-    @update_for.register(Book.MemberGranted)
-    def _(self, e: Book.MemberGranted) -> Update:
-        return lambda sql: outline.member_granted(sql, e)
+    @changes_for.register(Book.MemberGranted)
+    def _(self, e: Book.MemberGranted) -> list[Change]:
+        return [change(outline.MODEL, outline.member_granted, e)]
 
-    @update_for.register(Book.MemberRevoked)
-    def _(self, e: Book.MemberRevoked) -> Update:
-        return lambda sql: outline.member_revoked(sql, e)
+    @changes_for.register(Book.MemberRevoked)
+    def _(self, e: Book.MemberRevoked) -> list[Change]:
+        return [change(outline.MODEL, outline.member_revoked, e)]
 
-    @update_for.register(Section.Created)
-    def _(self, e: Section.Created) -> Update:
-        def update(sql: Sql) -> None:
-            outline.section_created(sql, e)
-            history.section_changed(sql, e, "created")
-            blame.section_blamed(sql, e, 1)
+    @changes_for.register(Section.Created)
+    def _(self, e: Section.Created) -> list[Change]:
+        return [
+            change(outline.MODEL, outline.section_created, e),
+            change(history.MODEL, history.section_changed, e, "created"),
+            change(blame.MODEL, blame.section_created, e),
+        ]
 
-        return update
+    @changes_for.register(Section.Revised)
+    def _(self, e: Section.Revised) -> list[Change]:
+        return [
+            change(outline.MODEL, outline.section_revised, e),
+            change(history.MODEL, history.section_changed, e, "revised"),
+            change(blame.MODEL, blame.section_blamed, e, e.revision),
+        ]
 
-    @update_for.register(Section.Revised)
-    def _(self, e: Section.Revised) -> Update:
-        def update(sql: Sql) -> None:
-            outline.section_revised(sql, e)
-            history.section_changed(sql, e, "revised")
-            blame.section_blamed(sql, e, e.revision)
+    @changes_for.register(Section.Removed)
+    def _(self, e: Section.Removed) -> list[Change]:
+        return [
+            change(outline.MODEL, outline.section_removed, e),
+            change(history.MODEL, history.section_changed, e, "removed"),
+        ]
 
-        return update
+    @changes_for.register(Proposal.Opened)
+    def _(self, e: Proposal.Opened) -> list[Change]:
+        return [change(reviews.MODEL, reviews.opened, e)]
 
-    @update_for.register(Section.Removed)
-    def _(self, e: Section.Removed) -> Update:
-        def update(sql: Sql) -> None:
-            outline.section_removed(sql, e)
-            history.section_changed(sql, e, "removed")
+    @changes_for.register(Proposal.Revised)
+    def _(self, e: Proposal.Revised) -> list[Change]:
+        return [change(reviews.MODEL, reviews.revised, e)]
 
-        return update
+    @changes_for.register(Proposal.Approved)
+    def _(self, e: Proposal.Approved) -> list[Change]:
+        return [change(reviews.MODEL, reviews.approved, e)]
 
-    @update_for.register(Proposal.Opened)
-    def _(self, e: Proposal.Opened) -> Update:
-        return lambda sql: reviews.opened(sql, e)
+    @changes_for.register(Proposal.Commented)
+    def _(self, e: Proposal.Commented) -> list[Change]:
+        return [change(reviews.MODEL, reviews.reviewed, e, "commented")]
 
-    @update_for.register(Proposal.Revised)
-    def _(self, e: Proposal.Revised) -> Update:
-        return lambda sql: reviews.revised(sql, e)
+    @changes_for.register(Proposal.ChangesRequested)
+    def _(self, e: Proposal.ChangesRequested) -> list[Change]:
+        return [change(reviews.MODEL, reviews.reviewed, e, "changes_requested")]
 
-    @update_for.register(Proposal.Approved)
-    def _(self, e: Proposal.Approved) -> Update:
-        return lambda sql: reviews.approved(sql, e)
+    @changes_for.register(Proposal.Rejected)
+    def _(self, e: Proposal.Rejected) -> list[Change]:
+        return [change(reviews.MODEL, reviews.reviewed, e, "rejected")]
 
-    @update_for.register(Proposal.Commented)
-    def _(self, e: Proposal.Commented) -> Update:
-        return lambda sql: reviews.reviewed(sql, e, "commented")
+    @changes_for.register(Proposal.ImageAttached)
+    def _(self, e: Proposal.ImageAttached) -> list[Change]:
+        return [change(reviews.MODEL, reviews.image_attached, e)]
 
-    @update_for.register(Proposal.ChangesRequested)
-    def _(self, e: Proposal.ChangesRequested) -> Update:
-        return lambda sql: reviews.reviewed(sql, e, "changes_requested")
+    @changes_for.register(Proposal.Withdrawn)
+    def _(self, e: Proposal.Withdrawn) -> list[Change]:
+        return [change(reviews.MODEL, reviews.reviewed, e, "withdrawn")]
 
-    @update_for.register(Proposal.Rejected)
-    def _(self, e: Proposal.Rejected) -> Update:
-        return lambda sql: reviews.reviewed(sql, e, "rejected")
-
-    @update_for.register(Proposal.ImageAttached)
-    def _(self, e: Proposal.ImageAttached) -> Update:
-        return lambda sql: reviews.image_attached(sql, e)
-
-    @update_for.register(Proposal.Withdrawn)
-    def _(self, e: Proposal.Withdrawn) -> Update:
-        return lambda sql: reviews.reviewed(sql, e, "withdrawn")
-
-    @update_for.register(User.Registered)
-    def _(self, e: User.Registered) -> Update:
-        return lambda sql: people.registered(sql, e)
+    @changes_for.register(User.Registered)
+    def _(self, e: User.Registered) -> list[Change]:
+        return [change(people.MODEL, people.registered, e)]

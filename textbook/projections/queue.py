@@ -6,21 +6,23 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textbook.domain.markdown import heading_of
+from textbook.domain.vocabulary import ProposalKind
 
 if TYPE_CHECKING:
-    from textbook.projections.queries import (
+    from textbook.projections.queries.values import (
         BookOutline,
         ChapterSummary,
         ProposalSummary,
         SectionSummary,
     )
 
-KIND_NAMES = {
-    "edit": "Change",
-    "add_section": "New section",
-    "add_chapter": "New chapter",
-    "remove_section": "Removal",
-    "move_section": "Move",
+# What each kind is called in the queue's column (its label without the article).
+KIND_NAMES: dict[str, str] = {
+    ProposalKind.EDIT: "Change",
+    ProposalKind.ADD_SECTION: "New section",
+    ProposalKind.ADD_CHAPTER: "New chapter",
+    ProposalKind.REMOVE_SECTION: "Removal",
+    ProposalKind.MOVE_SECTION: "Move",
 }
 
 
@@ -57,7 +59,7 @@ def queue_entries(
     entries = []
     for proposal in proposals:
         place = place_in(outline, proposal.kind, proposal.chapter_id, proposal.after)
-        if proposal.kind in ("add_chapter", "add_section"):
+        if ProposalKind(proposal.kind).adds:
             heading = heading_of(texts.get(proposal.id, ""))
             proposed = heading.title if heading else proposal.section_id
             number, chapter = chapters.get(proposal.chapter_id, (None, None))
@@ -83,10 +85,10 @@ def place_in(outline: BookOutline, kind: str, chapter_id: str, after: str) -> st
     """Where a new chapter or section, or a moved section, goes, in words: "in chapter 2,
     “Solving Equations”, after “Bisection”"; "" for a proposal that stays where it is."""
     chapters = {c.id: (number, c) for number, c in enumerate(outline.chapters, 1)}
-    if kind == "add_chapter":
+    if kind == ProposalKind.ADD_CHAPTER:
         number, chapter = chapters.get(after, (None, None))
         return f"after chapter {number}, “{chapter.title}”" if chapter else "as the first chapter"
-    if kind not in ("add_section", "move_section"):
+    if kind not in (ProposalKind.ADD_SECTION, ProposalKind.MOVE_SECTION):
         return ""
     number, chapter = chapters.get(chapter_id, (None, None))
     where = f"in chapter {number}, “{chapter.title}”" if chapter else "in a chapter no longer there"

@@ -4,43 +4,58 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textbook.domain.vocabulary import ProposalStatus
+from textbook.projections.readmodel import ReadModel
+
 if TYPE_CHECKING:
     from textbook.domain.proposal import Proposal
     from textbook.storage import Sql
 
-TABLES = [
-    "CREATE TABLE IF NOT EXISTS {s}.tb_proposals (proposal_id TEXT PRIMARY KEY, book_slug TEXT,"
+# The shape of this read model's tables. Changing TABLES (a new column, table or index) needs
+# VERSION + 1: a process that finds an older version in the store rebuilds this read model.
+VERSION = 1
+TABLES = (
+    "CREATE TABLE {s}.tb_proposals (proposal_id TEXT PRIMARY KEY, book_slug TEXT,"
     " kind TEXT, section_id TEXT, chapter_id TEXT, after_id TEXT, status TEXT, author TEXT,"
     " base_revision INTEGER, text TEXT, message TEXT, opened_at TEXT, updated_at TEXT,"
     " applied_revision INTEGER)",
-    "CREATE INDEX IF NOT EXISTS tb_proposals_by_book ON {s}.tb_proposals (book_slug, status)",
-    "CREATE INDEX IF NOT EXISTS tb_proposals_by_author ON {s}.tb_proposals (author)",
-    "CREATE TABLE IF NOT EXISTS {s}.tb_thread (proposal_id TEXT, version INTEGER, kind TEXT,"
+    "CREATE INDEX tb_proposals_by_book ON {s}.tb_proposals (book_slug, status)",
+    "CREATE INDEX tb_proposals_by_author ON {s}.tb_proposals (author)",
+    "CREATE TABLE {s}.tb_thread (proposal_id TEXT, version INTEGER, kind TEXT,"
     " by_user TEXT, comment TEXT, at TEXT, PRIMARY KEY (proposal_id, version))",
     # Every version of every proposal's text, so that a reviewer sees what changed since the
     # version they read. (A proposal's current version is counted from tb_thread, which stores
     # made before this table existed have too.)
-    "CREATE TABLE IF NOT EXISTS {s}.tb_proposal_versions (proposal_id TEXT, version INTEGER,"
+    "CREATE TABLE {s}.tb_proposal_versions (proposal_id TEXT, version INTEGER,"
     " text TEXT, base_revision INTEGER, at TEXT, PRIMARY KEY (proposal_id, version))",
-    "CREATE TABLE IF NOT EXISTS {s}.tb_proposal_images (proposal_id TEXT, name TEXT,"
+    "CREATE TABLE {s}.tb_proposal_images (proposal_id TEXT, name TEXT,"
     " sha256 TEXT, media_type TEXT, size INTEGER, PRIMARY KEY (proposal_id, name))",
-]
+)
+MODEL = ReadModel("reviews", VERSION, TABLES)
 # The thread's steps that make a new version of the text.
 VERSION_STEPS = "('opened', 'revised')"
 
+# The thread's steps that decide (each is named after the status it gives the proposal).
+DECISION_STEPS = (
+    ProposalStatus.APPROVED,
+    ProposalStatus.REJECTED,
+    ProposalStatus.CHANGES_REQUESTED,
+)
+
+# The status a proposal has after each step of its thread that changes it.
 STATUS_AFTER = {
-    "revised": "open",
-    "changes_requested": "changes_requested",
-    "approved": "approved",
-    "rejected": "rejected",
-    "withdrawn": "withdrawn",
+    "revised": ProposalStatus.OPEN,
+    "changes_requested": ProposalStatus.CHANGES_REQUESTED,
+    "approved": ProposalStatus.APPROVED,
+    "rejected": ProposalStatus.REJECTED,
+    "withdrawn": ProposalStatus.WITHDRAWN,
 }
 
 
 def opened(sql: Sql, e: Proposal.Opened) -> None:
     at = e.timestamp.isoformat()
     sql.execute(
-        "INSERT INTO {s}.tb_proposals VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, NULL)",
+        "INSERT INTO {s}.tb_proposals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
         (
             str(e.originator_id),
             e.book_slug,
@@ -48,6 +63,7 @@ def opened(sql: Sql, e: Proposal.Opened) -> None:
             e.section_id,
             e.chapter_id,
             e.after,
+            ProposalStatus.OPEN.value,
             str(e.by),
             e.base_revision,
             e.text,
@@ -97,7 +113,7 @@ def reviewed(sql: Sql, e: Proposal.Event, kind: str) -> None:
     if kind in STATUS_AFTER:
         sql.execute(
             "UPDATE {s}.tb_proposals SET status = ?, updated_at = ? WHERE proposal_id = ?",
-            (STATUS_AFTER[kind], at, proposal_id),
+            (STATUS_AFTER[kind].value, at, proposal_id),
         )
     thread(sql, e, kind, getattr(e, "comment", "") or getattr(e, "message", ""))
 

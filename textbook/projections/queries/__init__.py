@@ -1,0 +1,54 @@
+"""Questions answered from the read models, as frozen values: about books (`books`), about
+proposals and their review (`proposals`), about who wrote what (`history`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textbook.projections.queries.base import OPERATOR_NAME
+from textbook.projections.queries.history import HistoryQueries
+from textbook.projections.queries.proposals import ProposalQueries
+from textbook.projections.queries.values import (
+    BlameLine,
+    BookOutline,
+    ChapterSummary,
+    Contributor,
+    ProposalSummary,
+    ProposalView,
+    Revision,
+    SectionSummary,
+    SectionView,
+    ThreadEntry,
+)
+from textbook.projections.views import TABLE_NAMES
+
+__all__ = [
+    "OPERATOR_NAME",
+    "BlameLine",
+    "BookOutline",
+    "ChapterSummary",
+    "Contributor",
+    "ProposalSummary",
+    "ProposalView",
+    "Queries",
+    "Revision",
+    "SectionSummary",
+    "SectionView",
+    "ThreadEntry",
+]
+
+
+class Queries(HistoryQueries, ProposalQueries):
+    """Every question the web and the command line ask of the read models."""
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every read model, in a stable order: to compare two builds of them."""
+        with self.views.read() as sql:
+            return {
+                table: sorted(sql.all(f"SELECT * FROM {{s}}.{table}"), key=_row_key)
+                for table in TABLE_NAMES
+            }
+
+
+def _row_key(row: dict[str, Any]) -> str:
+    return repr(sorted(row.items()))
