@@ -12,7 +12,6 @@ import pytest
 from argon2 import PasswordHasher
 
 from textbook.config import Settings
-from textbook.domain import application
 from textbook.domain.application import Textbook
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
@@ -25,23 +24,24 @@ FIXTURES = Path(__file__).parent / "fixtures" / "books"
 SAMPLE = Path(__file__).parent.parent / "books" / "numerical-methods"
 
 
-@pytest.fixture(autouse=True, scope="session")
-def quick_password_hashing() -> Iterator[None]:
-    """Argon2 still, with the cheapest parameters: the default spends 0.5 s a password here."""
-    saved = application.HASHER
-    application.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    yield
-    application.HASHER = saved
+# Argon2 still, with the cheapest parameters: the default spends 0.5 s a password here.
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
     """A fresh, empty store: an SQLite file, or a new PostgreSQL schema dropped afterwards."""
     if request.param == "sqlite":
-        yield Settings(database=str(tmp_path / "textbook.sqlite"), build_dir=tmp_path / "build")
+        yield Settings(
+            database=str(tmp_path / "textbook.sqlite"),
+            build_dir=tmp_path / "build",
+            password_hasher=QUICK_HASHER,
+        )
         return
     with postgres_schema() as database:
-        yield Settings(database=database, build_dir=tmp_path / "build")
+        yield Settings(
+            database=database, build_dir=tmp_path / "build", password_hasher=QUICK_HASHER
+        )
 
 
 @contextmanager

@@ -6,7 +6,8 @@ from typing import Any
 
 from textbook.domain.images import MAX_IMAGE, NAME
 from textbook.domain.markdown import MAX_SECTION_BYTES
-from textbook.domain.proposal import KINDS, MAX_ATTACHED, MAX_COMMENT, MAX_MESSAGE, VERDICTS
+from textbook.domain.proposal import MAX_ATTACHED, MAX_COMMENT, MAX_MESSAGE
+from textbook.domain.vocabulary import ProposalKind, Verdict, choices
 
 STATUSES = ("open", "approved", "rejected", "withdrawn", "changes_requested")
 MAX_REVISION = 2**31 - 1
@@ -93,7 +94,7 @@ PROPOSAL_BODY: dict[str, Any] = {
 REVIEW_BODY: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "verdict": {"type": "string", "enum": list(VERDICTS)},
+        "verdict": {"type": "string", "enum": choices(Verdict)},
         "comment": {
             "type": "string",
             "maxLength": MAX_COMMENT,
@@ -272,7 +273,7 @@ PROPOSAL_FIELDS = {
     **strings("book", "section", "author", "message", "text"),
     "id": UUID,
     "status": {"type": "string", "enum": list(STATUSES)},
-    "kind": {"type": "string", "enum": list(KINDS)},
+    "kind": {"type": "string", "enum": choices(ProposalKind)},
     "base_revision": {"type": "integer"},
     "version": {
         "type": "integer",
@@ -369,7 +370,7 @@ SCHEMAS: dict[str, Any] = {
     "ReviewResult": record(
         {
             "proposal": UUID,
-            "verdict": {"type": "string", "enum": list(VERDICTS)},
+            "verdict": {"type": "string", "enum": choices(Verdict)},
             "status": {"type": "string", "enum": list(STATUSES)},
         }
     ),
