@@ -24,8 +24,14 @@ FIXTURES = Path(__file__).parent / "fixtures" / "books"
 SAMPLE = Path(__file__).parent.parent / "books" / "numerical-methods"
 
 
-# Argon2 still, with the cheapest parameters: the default spends 0.5 s a password here.
+# Argon2 still, with the cheapest parameters: the default spends 0.5 s a password here. Tests
+# pass them in the settings, or to the command line in its environment.
 QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+QUICK_HASHING = {
+    "TEXTBOOK_ARGON2_TIME_COST": "1",
+    "TEXTBOOK_ARGON2_MEMORY_COST": "1024",
+    "TEXTBOOK_ARGON2_PARALLELISM": "1",
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -8,6 +8,7 @@ after a refusal: the events, the image blobs and every read model, compared befo
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from tests.conftest import FIXTURES, import_folder
+from tests.conftest import FIXTURES, QUICK_HASHER, import_folder
 from textbook.config import Settings
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import TABLE_NAMES
@@ -190,7 +191,7 @@ def live_server(
         folder=folder,
         log=folder / "server.log",
     )
-    server.tokens = seed_tiny(settings)
+    server.tokens = seed_tiny(dataclasses.replace(settings, password_hasher=QUICK_HASHER))
     server.process = start(server, environ, args)
     try:
         yield server
