@@ -35,12 +35,12 @@ from pathlib import Path
 import psycopg
 from generate_book import generate  # bench/ is on sys.path when this file runs as a script
 
+from textbook.book_folder import read_book
 from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
 from textbook.projections.views import ReadModels
-from textbook.source import read_book
 from textbook.storage import blob_store, open_textbook
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"

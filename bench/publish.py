@@ -52,6 +52,7 @@ import weasyprint
 import weasyprint.document
 from generate_book import generate  # bench/ is on sys.path when this file runs as a script
 
+from textbook.book_folder import read_book
 from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.projections.publishing import pdf
@@ -61,7 +62,6 @@ from textbook.projections.publishing.sources import FORMATS, BookToBuild
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import ReadModels
-from textbook.source import read_book
 from textbook.storage import blob_store, open_textbook
 
 SLUG = "large-book"  # the generated folder's name, so the book's slug

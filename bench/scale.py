@@ -45,13 +45,13 @@ from core import fresh_store  # bench/ is on sys.path when this file runs as a s
 from eventsourcing.domain import Aggregate
 from generate_book import generate
 
+from textbook.book_folder import read_book
 from textbook.config import Settings
 from textbook.domain import ids
 from textbook.domain.application import Textbook
 from textbook.domain.proposal import OpenProposals, Proposal
 from textbook.domain.section import Section
 from textbook.projections.runner import BATCH, catch_up, open_views, rebuild
-from textbook.source import read_book
 from textbook.storage import blob_store, open_textbook
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"

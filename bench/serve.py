@@ -36,7 +36,7 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 TEXTBOOK = str(BIN / "textbook")
 SLUG = "numerical-methods"
-PASSWORD = "textbook-demo"  # the demo users' password (textbook/cli.py)
+PASSWORD = "textbook-demo"  # the demo users' password (textbook/cli/serve.py)
 BASELINE_APP = """
 from pathlib import Path
 

@@ -11,12 +11,12 @@ import psycopg
 import pytest
 from argon2 import PasswordHasher
 
+from textbook.book_folder import read_book
 from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import ReadModels
-from textbook.source import read_book
 from textbook.storage import BlobStore, blob_store, open_textbook
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -37,17 +37,17 @@ QUICK_HASHING = {
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
     """A fresh, empty store: an SQLite file, or a new PostgreSQL schema dropped afterwards."""
+    build, var = tmp_path / "build", tmp_path / "var"
     if request.param == "sqlite":
         yield Settings(
             database=str(tmp_path / "textbook.sqlite"),
-            build_dir=tmp_path / "build",
+            build_dir=build,
+            var=var,
             password_hasher=QUICK_HASHER,
         )
         return
     with postgres_schema() as database:
-        yield Settings(
-            database=database, build_dir=tmp_path / "build", password_hasher=QUICK_HASHER
-        )
+        yield Settings(database=database, build_dir=build, var=var, password_hasher=QUICK_HASHER)
 
 
 @contextmanager

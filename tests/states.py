@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
 
+from textbook.book_folder import read_book
 from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.domain.errors import MergeConflict
-from textbook.source import read_book
 from textbook.storage import blob_store, open_textbook
 
 SAMPLE = Path(__file__).resolve().parent.parent / "books" / "numerical-methods"

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.cli.test_commands import same_tree
+from textbook.book_folder import read_book, write_book
 from textbook.config import Settings
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
-from textbook.source import read_book, write_book
 from textbook.storage import blob_store, open_textbook
 
 words = st.lists(

@@ -14,7 +14,8 @@ from argon2 import PasswordHasher
 from starlette.config import Config
 from starlette.datastructures import Secret
 
-DEFAULT_DATABASE = "var/textbook.sqlite"
+DEFAULT_VAR = Path("var")
+DEFAULT_DATABASE = str(DEFAULT_VAR / "textbook.sqlite")
 
 
 class SettingsError(ValueError):
@@ -46,6 +47,12 @@ class PostgresLocation:
 class Settings:
     database: str = DEFAULT_DATABASE
     build_dir: Path = Path("build")
+    # The server's own files: the session key when TEXTBOOK_SECRET_KEY is unset, and the SQLite
+    # store when TEXTBOOK_DATABASE is unset.
+    var: Path = DEFAULT_VAR
+    # The web app republishes the editions itself, in a thread, after each approval (`textbook
+    # serve` runs a publishing worker process instead, and leaves this off).
+    publish: bool = False
     secret_key: Secret | None = None
     max_body: int = 4 * 1024 * 1024
     lock_timeout: int = 10
@@ -69,9 +76,12 @@ class Settings:
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
         config = Config(environ=dict(os.environ if environ is None else environ))
+        var = Path(config("TEXTBOOK_VAR", default=str(DEFAULT_VAR)))
         return cls(
-            database=config("TEXTBOOK_DATABASE", default=DEFAULT_DATABASE),
+            database=config("TEXTBOOK_DATABASE", default=str(var / "textbook.sqlite")),
             build_dir=Path(config("TEXTBOOK_BUILD_DIR", default="build")),
+            var=var,
+            publish=config("TEXTBOOK_PUBLISH", cast=bool, default=False),
             secret_key=config("TEXTBOOK_SECRET_KEY", cast=Secret, default=None),
             max_body=config("TEXTBOOK_MAX_BODY", cast=int, default=4 * 1024 * 1024),
             lock_timeout=config("TEXTBOOK_LOCK_TIMEOUT", cast=int, default=10),
@@ -95,10 +105,10 @@ class Settings:
         )
 
     def session_secret(self) -> Secret:
-        """The key that signs session cookies: TEXTBOOK_SECRET_KEY, or one kept in var/."""
+        """The key that signs session cookies: TEXTBOOK_SECRET_KEY, or one kept in `var`."""
         if self.secret_key is not None:
             return self.secret_key
-        path = Path("var") / "secret-key"
+        path = self.var / "secret-key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(48))

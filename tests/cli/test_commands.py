@@ -93,6 +93,28 @@ def test_reimport_by_someone_who_is_not_a_maintainer_is_refused(run: Run) -> Non
     assert result.stderr == "Error: eve is not a maintainer of the book 'tiny'.\n"
 
 
+def test_the_queue_lists_the_proposals_whose_changes_were_requested(
+    run: Run, tmp_path: Path
+) -> None:
+    """Every status of the domain is a --status choice: changes_requested too."""
+    run("import", str(FIXTURES / "tiny"), "--as", "mia")
+    for name, role in (("alice", "author"), ("bob", "editor")):
+        run("user", "add", name, "--email", f"{name}@example.org", "--password", "pw123456")
+        assert run("member", "grant", name, "tiny", role).exit_code == 0
+    new_text = tmp_path / "counting.md"
+    new_text.write_text("## Counting {#counting}\n\nOne, two, three, and on.\n")
+    proposed = run("propose", "tiny", "counting", str(new_text), "-m", "Go on", "--as", "alice")
+    proposal_id = last_word(proposed.stdout)
+    requested = run("review", proposal_id, "request-changes", "-m", "Say how far", "--as", "bob")
+    assert requested.stdout == f"Proposal {proposal_id} is changes requested\n"
+
+    listed = run("proposals", "tiny", "--status", "changes_requested")
+    assert listed.exit_code == 0, listed.output
+    assert f"{proposal_id}  changes_requested v1 " in listed.stdout
+    assert proposal_id in run("proposals", "tiny", "--status", "open").stdout  # still in the queue
+    assert run("proposals", "tiny", "--status", "approved").stdout == ""
+
+
 def test_review_story_with_time_travel_history_and_blame(run: Run, tmp_path: Path) -> None:
     run("import", str(FIXTURES / "tiny"), "--as", "mia")
     for name in ("alice", "bob"):

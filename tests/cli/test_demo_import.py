@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from textbook.cli import DEMO_USERS, Context, seed_demo
+from textbook.cli.context import Context
+from textbook.cli.serve import DEMO_USERS, seed_demo
 from textbook.config import Settings
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES, SAMPLE, event_count, import_folder
+from textbook.book_folder import read_book
 from textbook.domain.application import Textbook
 from textbook.domain.checks import (
     context_of,
@@ -19,7 +20,6 @@ from textbook.domain.checks import (
 )
 from textbook.domain.errors import BreaksReferences, ImageMissing, TextProblems
 from textbook.projections.queries import Queries
-from textbook.source import read_book
 
 HEAD = "## Counting {#counting}\n\nOne, two, three.\n"
 

@@ -63,7 +63,8 @@ def test_an_as_of_before_the_book_names_it(live: LiveServer) -> None:
 
 def paths(tmp_path: Path) -> dict[str, set[str]]:
     """Every route's path, with parameters filled in, and the methods it accepts."""
-    app = create_app(Settings(database=str(tmp_path / "t.sqlite"), build_dir=tmp_path), False)
+    settings = Settings(database=str(tmp_path / "t.sqlite"), build_dir=tmp_path, var=tmp_path)
+    app = create_app(settings)
     fill = {
         "{slug}": "tiny",
         "{section}": "counting",

@@ -101,3 +101,35 @@ def test_the_publishing_worker_of_serve_gets_the_settings(tmp_path: Path) -> Non
     assert "took longer than its limit of 3 s (TEXTBOOK_BUILD_TIMEOUT)" in log, log
     assert not (tmp_path / "web" / "build").exists()
     assert not (tmp_path / "web" / "var").exists()  # no default database beside it either
+
+
+def test_the_settings_decide_where_var_is(tmp_path: Path) -> None:
+    """With neither TEXTBOOK_DATABASE nor TEXTBOOK_SECRET_KEY, `serve` keeps its store and its
+    session key in TEXTBOOK_VAR, and nothing in the folder it runs in."""
+    here, var = tmp_path / "here", tmp_path / "elsewhere"
+    here.mkdir()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TEXTBOOK_")}
+    env |= {"TEXTBOOK_VAR": str(var), "TEXTBOOK_BUILD_DIR": str(tmp_path / "build")}
+    port = free_port()
+    command = [*textbook_command(), "serve", "--port", str(port), "--no-demo", "--no-publish"]
+    log = tmp_path / "server.log"
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            command, cwd=here, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"http://127.0.0.1:{port}/api/books", timeout=2).status_code == 200:
+                    break
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"textbook serve did not answer:\n{log.read_text()}")
+    finally:
+        stop(process)
+    assert (var / "secret-key").is_file()
+    assert (var / "textbook.sqlite").is_file()
+    assert list(here.iterdir()) == []

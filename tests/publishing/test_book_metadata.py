@@ -19,11 +19,11 @@ from pypdf import PdfReader
 from tests.conftest import FIXTURES, import_folder
 from tests.publishing.conftest import Publisher
 from textbook.backup import dump, restore
+from textbook.book_folder import write_book
 from textbook.config import Settings
 from textbook.projections.publishing.pipeline import BuildReport
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
-from textbook.source import write_book
 from textbook.storage import blob_store, open_textbook
 
 CC_BY = "Creative Commons Attribution 4.0 International (CC BY 4.0)"

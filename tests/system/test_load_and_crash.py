@@ -28,11 +28,11 @@ import httpx2 as httpx
 import pytest
 
 from tests.conftest import postgres_schema
+from textbook.book_folder import read_book
 from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
-from textbook.source import read_book
 from textbook.storage import open_textbook
 
 CLIENTS = 50

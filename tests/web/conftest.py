@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -29,16 +28,14 @@ def web_settings(settings: Settings) -> Settings:
     return Settings(
         database=settings.database,
         build_dir=settings.build_dir,
+        var=settings.var,  # the session key file goes to tmp_path/var
         secret_key=None,
     )
 
 
 @pytest.fixture
-def client(
-    web_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[TestClient]:
-    monkeypatch.chdir(tmp_path)  # the session key file goes to tmp_path/var
-    with TestClient(create_app(web_settings, publish=False)) as test_client:
+def client(web_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(web_settings)) as test_client:
         yield test_client
 
 

@@ -35,9 +35,7 @@ def one(page: Any, selector: str) -> Tag:
 
 
 @pytest.fixture
-def client(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[TestClient]:
+def client(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
     book = tmp_path / "world"
     shutil.copytree(FIXTURES / "tiny", book)
     yaml = book / "book.yaml"
@@ -52,8 +50,7 @@ def client(
     app = open_textbook(settings)
     import_folder(app, book)
     app.close()
-    monkeypatch.chdir(tmp_path)
-    with TestClient(create_app(settings, publish=False)) as test_client:
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 

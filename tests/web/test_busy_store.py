@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import FIXTURES, import_folder
@@ -17,11 +16,12 @@ from textbook.web.app import create_app
 TEXT = "## Counting {#counting}\n\nOne, two, three, four.\n"
 
 
-def test_a_write_that_waits_too_long_for_the_lock_is_503_and_can_be_retried(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_write_that_waits_too_long_for_the_lock_is_503_and_can_be_retried(tmp_path: Path) -> None:
     settings = Settings(
-        database=str(tmp_path / "textbook.sqlite"), build_dir=tmp_path / "build", lock_timeout=1
+        database=str(tmp_path / "textbook.sqlite"),
+        build_dir=tmp_path / "build",
+        var=tmp_path / "var",
+        lock_timeout=1,
     )
     app = open_textbook(settings)
     import_folder(app, FIXTURES / "tiny")
@@ -29,8 +29,7 @@ def test_a_write_that_waits_too_long_for_the_lock_is_503_and_can_be_retried(
     app.grant("tiny", "alice", "author")
     token = app.create_token("alice")
     app.close()
-    monkeypatch.chdir(tmp_path)
-    with TestClient(create_app(settings, publish=False)) as client:
+    with TestClient(create_app(settings)) as client:
 
         def propose() -> object:
             return client.post(

@@ -101,11 +101,14 @@ FUZZING = settings(
 
 
 @pytest.fixture
-def sample_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def sample_settings(tmp_path: Path) -> Settings:
     """The sample book, whose slug and section the document's examples name; alice authors, bob
     edits, and alice has opened a proposal."""
-    monkeypatch.chdir(tmp_path)  # the session key file goes to tmp_path/var
-    settings = Settings(database=str(tmp_path / "textbook.sqlite"), build_dir=tmp_path / "build")
+    settings = Settings(
+        database=str(tmp_path / "textbook.sqlite"),
+        build_dir=tmp_path / "build",
+        var=tmp_path / "var",  # the session key file goes to tmp_path/var
+    )
     store = open_textbook(settings)
     import_folder(store, SAMPLE)
     for name, role in (("alice", "author"), ("bob", "editor")):
@@ -125,7 +128,7 @@ class Run:
         text = "## Bisection {#bisection}\n\nHalve the bracket.\n"
         self.proposal = str(store.propose_edit("numerical-methods", "bisection", text, "", "alice"))
         store.close()
-        app = create_app(settings, False)
+        app = create_app(settings)
         self.schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=CONFIG)
         self.statuses: Counter[int] = Counter()
         existing_resources(self.schema, self.proposal)

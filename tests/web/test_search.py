@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -18,17 +17,16 @@ SEARCH = "/books/searchable/search"
 
 
 @pytest.fixture
-def client(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[TestClient]:
+def client(settings: Settings) -> Iterator[TestClient]:
     """A book on Gaussian elimination, with math, code and a footnote-free second chapter."""
     app = open_textbook(settings)
     source = FIXTURES / "searchable"
     import_folder(app, source)
     app.close()
-    monkeypatch.chdir(tmp_path)
-    web = Settings(database=settings.database, build_dir=settings.build_dir, secret_key=None)
-    with TestClient(create_app(web, publish=False)) as test_client:
+    web = Settings(
+        database=settings.database, build_dir=settings.build_dir, var=settings.var, secret_key=None
+    )
+    with TestClient(create_app(web)) as test_client:
         yield test_client
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -28,17 +27,18 @@ STATIC = Path(__file__).parent / "static"
 
 def app_from_environ() -> Starlette:
     """For uvicorn's --factory with several workers: settings from the environment."""
-    return create_app(Settings.from_environ(), publish=os.environ.get("TEXTBOOK_PUBLISH") == "1")
+    return create_app(Settings.from_environ())
 
 
-def create_app(settings: Settings, publish: bool = True) -> Starlette:
-    """The web app; with `publish`, it also republishes the editions after each approval."""
+def create_app(settings: Settings) -> Starlette:
+    """The web app; with `settings.publish`, it also republishes the editions after each
+    approval."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         site = Site.open(settings)
         app.state.site = site
-        if publish:
+        if settings.publish:
             site.start_publishing()
         try:
             yield

@@ -1,0 +1,5 @@
+"""`python -m textbook`: the `textbook` command."""
+
+from textbook.cli import cli
+
+cli()

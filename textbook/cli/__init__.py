@@ -1,0 +1,42 @@
+"""The `textbook` command: one group, its commands in a module per concern.
+
+`serve` (the web app, the publishing worker, the demo), `books` (import, export, show, build,
+history, blame), `review` (propose, proposals, review), `people` (users, members, tokens) and
+`admin` (init, dump, restore, projections). Every command opens the stores through a
+`context.Context` built from the settings here, and changes them only through the application.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+from textbook.cli import admin, books, people, review, serve
+from textbook.cli.context import Context
+from textbook.config import Settings
+
+
+@click.group()
+@click.option(
+    "--database",
+    envvar="TEXTBOOK_DATABASE",
+    metavar="PATH|URL",
+    help="An SQLite file (default var/textbook.sqlite) or a postgresql:// URL "
+    "[env TEXTBOOK_DATABASE].",
+)
+@click.version_option(package_name="textbook")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None) -> None:
+    """textbook: open textbooks written together, with every change reviewed and recorded."""
+    settings = Settings.from_environ()
+    if database:  # only the database: every other setting still comes from the environment
+        settings = dataclasses.replace(settings, database=database)
+    context = Context(settings)
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+for module in (serve, books, review, people, admin):
+    for command in module.commands:
+        cli.add_command(command)

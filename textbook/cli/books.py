@@ -1,0 +1,161 @@
+"""Books: import and export source folders, show the text, build the editions, read the record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from textbook.book_folder import read_book, write_book
+from textbook.cli.context import Context, parse_time, pass_context, progress_bar, reports_errors
+from textbook.projections.publishing.sources import FORMATS
+from textbook.storage import blob_store
+
+
+@click.command("import")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--as",
+    "as_user",
+    metavar="NAME",
+    envvar="TEXTBOOK_USER",
+    required=True,
+    help="The person who imports, credited with the imported text: a registered user "
+    "('textbook user add'), and a maintainer of the book when it exists [env TEXTBOOK_USER].",
+)
+@pass_context
+@reports_errors
+def import_(context: Context, folder: Path, as_user: str) -> None:
+    """Import a book's source folder, or record what changed in it since the last import."""
+    source = read_book(folder)
+    context.app.user(as_user)  # before storing any image: an unknown person changes nothing
+    blob_store(context.app).put(source.blobs)
+    report = context.app.import_book(source.state, by=as_user, problems=source.problems)
+    context.refresh()
+    if report.events == 0:
+        click.echo(f"{report.slug}: unchanged, nothing recorded")
+    else:
+        what = "imported" if report.created else "updated"
+        click.echo(
+            f"{report.slug}: {what}: {report.sections_added} sections added, "
+            f"{report.sections_revised} revised, {report.sections_removed} removed "
+            f"({report.events} events)"
+        )
+    if report.problems:
+        count = len(report.problems)
+        click.echo(
+            f"{count} problem{'s' if count > 1 else ''} to fix, shown on the book's page "
+            "(nothing was lost):"
+        )
+        for problem in report.problems:
+            click.echo(f"  {folder / str(problem)}")
+
+
+@click.command()
+@click.argument("slug")
+@click.argument("folder", type=click.Path(path_type=Path))
+@pass_context
+@reports_errors
+def export(context: Context, slug: str, folder: Path) -> None:
+    """Write the approved book as a source folder (book.yaml, chapters, images, references)."""
+    state = context.queries.book_state(slug)
+    images = blob_store(context.app).get_many([image.sha256 for image in state.images])
+    written = write_book(state, images, folder)
+    click.echo(f"Exported {slug} to {folder} ({len(written)} files)")
+
+
+@click.command()
+@click.argument("slug")
+@click.option(
+    "--as-of",
+    metavar="TIME",
+    help="Show the book as it was then (ISO 8601, UTC; a date alone: the end of that day).",
+)
+@pass_context
+@reports_errors
+def show(context: Context, slug: str, as_of: str | None) -> None:
+    """Print the approved Markdown of the whole book, now or as it was at a past moment."""
+    if as_of is None:
+        state = context.queries.book_state(slug)
+    else:
+        state = context.app.book_state(slug, parse_time(as_of))
+    click.echo(state.markdown(), nl=False)
+
+
+@click.command("build")
+@click.argument("slug")
+@click.option(
+    "--format",
+    "formats",
+    default="html,epub,pdf",
+    show_default=True,
+    help="Comma-separated formats to build: html, epub, pdf.",
+)
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder [default: build/].")
+@click.option(
+    "--as-of",
+    metavar="TIME",
+    help="Build the book as it was then (ISO 8601, UTC; a date alone: the end of that day).",
+)
+@pass_context
+@reports_errors
+def build_command(
+    context: Context, slug: str, formats: str, out: Path | None, as_of: str | None
+) -> None:
+    """Publish the approved text of a book as a web edition, an EPUB and a PDF."""
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise click.BadParameter(f"use html, epub or pdf, not {', '.join(unknown) or 'nothing'}")
+    # WeasyPrint loads slowly: only the commands that publish import it.
+    from textbook.projections.publishing.bounded import Builder
+    from textbook.projections.publishing.editions import book_to_build
+
+    moment = parse_time(as_of) if as_of else None
+    book = book_to_build(context.app, context.queries, slug, moment)
+    target = out or context.settings.build_dir
+    with progress_bar(len(wanted), f"Building {slug}") as advance:
+        done = [0]
+
+        def step(_format: str) -> None:
+            done[0] += 1
+            advance(done[0], len(wanted))
+
+        builder = Builder(context.settings.build_timeout)
+        context.opened.append(builder)
+        report = builder.build(book, wanted, target, context.settings.build_dir / "cache", step)
+    for name, path in report.outputs.items():
+        click.echo(f"{name}: {path}")
+
+
+@click.command()
+@click.argument("slug")
+@click.argument("section_id", required=False)
+@pass_context
+@reports_errors
+def history(context: Context, slug: str, section_id: str | None) -> None:
+    """List the approved revisions of a book, or of one of its sections."""
+    for r in context.queries.history(slug, section_id):
+        what = f"{r.section_id} r{r.revision}" if r.kind != "removed" else f"{r.section_id} removed"
+        source = f"proposal {r.proposal_id}" if r.proposal_id else "import"
+        click.echo(
+            f"{r.at[:19]}Z  {what:<32} by {r.author}, approved by {r.approver} ({source})"
+            + (f": {r.message}" if r.message and r.message != "Import" else "")
+        )
+
+
+@click.command()
+@click.argument("slug")
+@click.argument("section_id")
+@pass_context
+@reports_errors
+def blame(context: Context, slug: str, section_id: str) -> None:
+    """Show who wrote and who approved each line of a section's approved text."""
+    lines = context.queries.blame(slug, section_id)
+    width = max((len(f"{b.author}/{b.approver}") for b in lines), default=0)
+    for b in lines:
+        who = f"{b.author}/{b.approver}"
+        click.echo(f"r{b.revision:<3} {who:<{width}} {b.at[:10]} {b.number:>4} | {b.line}")
+
+
+commands = [import_, export, show, build_command, history, blame]
