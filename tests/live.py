@@ -45,9 +45,10 @@ def free_port() -> int:
 def seed_tiny(settings: Settings) -> dict[str, str]:
     """The tiny book; alice authors, bob and carol edit, dave maintains, mallory is nobody.
 
-    Returns an API token for each of them.
+    Returns an API token for each of them. Their passwords are hashed quickly (a server's own
+    sign-ups use the server's parameters).
     """
-    app = open_textbook(settings)
+    app = open_textbook(dataclasses.replace(settings, password_hasher=QUICK_HASHER))
     try:
         import_folder(app, FIXTURES / "tiny")
         tokens = {}
@@ -191,7 +192,7 @@ def live_server(
         folder=folder,
         log=folder / "server.log",
     )
-    server.tokens = seed_tiny(dataclasses.replace(settings, password_hasher=QUICK_HASHER))
+    server.tokens = seed_tiny(settings)
     server.process = start(server, environ, args)
     try:
         yield server
