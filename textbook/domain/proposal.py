@@ -287,6 +287,8 @@ class Proposal(Aggregate):
     def published(self, section: Section | None, text: str, approved_by: UUID) -> list[Section]:
         """Publish the approved proposal in its section: the section to save (new, revised or
         removed), or none for a move, which changes only the outline."""
+        if self.status is not ProposalStatus.APPROVED:
+            raise InvalidInput("Only an approved proposal is published.")
         if self.kind is ProposalKind.MOVE_SECTION:
             return []
         message, proposal_id = self.message, self.id

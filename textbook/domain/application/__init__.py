@@ -9,13 +9,13 @@ holds the plumbing they share.
 from __future__ import annotations
 
 from textbook.domain.application.books import Books
-from textbook.domain.application.checking import BlobSink, Upload, checked_uploads
+from textbook.domain.application.checking import BlobSink, Upload
 from textbook.domain.application.people import People, SignInLedger
 from textbook.domain.application.proposals import Proposals
 from textbook.domain.application.review import Review
 from textbook.domain.application.time_travel import TimeTravel
 
-__all__ = ["BlobSink", "SignInLedger", "Textbook", "Upload", "checked_uploads"]
+__all__ = ["BlobSink", "SignInLedger", "Textbook", "Upload"]
 
 
 class Textbook(People, Books, Proposals, Review, TimeTravel):
