@@ -57,7 +57,7 @@ from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.projections.publishing import pdf
 from textbook.projections.publishing.editions import book_to_build
-from textbook.projections.publishing.pipeline import BuildReport, build
+from textbook.projections.publishing.pipeline import BuildReport, Publisher, build
 from textbook.projections.publishing.sources import FORMATS, BookToBuild
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
@@ -146,11 +146,6 @@ def probes_installed() -> Iterator[Probes]:
             restore()
 
 
-def forget_layouts() -> None:
-    """A clean build starts without the chapter layouts an earlier build kept in memory."""
-    pdf.LAYOUTS.documents.clear()
-
-
 # --- The store, the book and builds -------------------------------------------------------------
 
 
@@ -191,11 +186,18 @@ class Timed:
 
 
 def timed_build(
-    book: BookToBuild, formats: Sequence[str], out: Path, cache: Path, probes: Probes
+    publisher: Publisher,
+    book: BookToBuild,
+    formats: Sequence[str],
+    out: Path,
+    cache: Path,
+    probes: Probes,
 ) -> Timed:
+    """A build by `publisher`: a new one starts without the chapter layouts an earlier build
+    kept in memory."""
     probes.reset()
     start = time.perf_counter()
-    report = build(book, formats, out, cache)
+    report = publisher.build(book, formats, out, cache)
     seconds = time.perf_counter() - start
     if list(formats) != ["pdf"]:
         return Timed(seconds, report)
@@ -534,9 +536,8 @@ def run_steps(
         raw.append(raw_tools(folder, title, formats, probes))
         say(f"run {repeat}: raw tools " + ", ".join(f"{f} {raw[-1][f]:.1f}s" for f in formats))
         for f in formats:
-            forget_layouts()
             work = root / f"clean-{f}-{repeat}"
-            result = timed_build(book, [f], work / "out", work / "cache", probes)
+            result = timed_build(Publisher(), book, [f], work / "out", work / "cache", probes)
             clean[f].append(result)
             sizes[f] = output_size(result.report.outputs[f])
             if f == "pdf":
@@ -544,11 +545,10 @@ def run_steps(
             say(f"run {repeat}: clean {f} {result.seconds:.1f}s")
             shutil.rmtree(work)
         shutil.rmtree(folder)
-    forget_layouts()
-
     # 3: a clean build of all formats, one section changed, each format built again.
     work = root / "republish"
-    first = timed_build(book, formats, work / "out", work / "cache", probes)
+    publisher = Publisher()
+    first = timed_build(publisher, book, formats, work / "out", work / "cache", probes)
     say(f"clean build of {','.join(formats)}: {first.seconds:.1f}s {first.report.seconds}")
     add_editors(store)
     section = middle_section(store)
@@ -556,7 +556,7 @@ def run_steps(
     changed = store.book()
     again = {}
     for f in formats:
-        again[f] = timed_build(changed, [f], work / "out", work / "cache", probes)
+        again[f] = timed_build(publisher, changed, [f], work / "out", work / "cache", probes)
         say(f"republish {f} after changing {section}: {again[f].seconds:.1f}s")
     reference = root / "reference"
     command = [str(BIN / "textbook"), "build", SLUG, "--format", ",".join(formats)]
@@ -569,7 +569,9 @@ def run_steps(
     shifted: Timed | None = None
     if "pdf" in formats:  # then a change long enough to move every later chapter's first page
         approve_change(store, section, long_paragraph(GROWTH), "A long paragraph")
-        shifted = timed_build(store.book(), ["pdf"], work / "out", work / "cache", probes)
+        shifted = timed_build(
+            publisher, store.book(), ["pdf"], work / "out", work / "cache", probes
+        )
         say(f"republish pdf after adding {GROWTH} words: {shifted.seconds:.1f}s")
 
     # The tables.

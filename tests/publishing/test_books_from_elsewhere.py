@@ -21,7 +21,7 @@ from ziamath.zmath import Latex
 from tests.conftest import import_folder
 from tests.publishing.conftest import Publisher
 from textbook.config import Settings
-from textbook.projections.publishing.pdf import printable_tex
+from textbook.projections.publishing.formulas import printable_tex
 from textbook.projections.publishing.pipeline import BuildReport
 from textbook.projections.runner import open_views
 from textbook.storage import open_textbook

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from textbook.projections.publishing.sources import Cache
+from textbook.projections.publishing.cache import Cache
 
 
 def test_writers_of_one_entry_at_once_never_fail_and_leave_one_whole_file(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textbook.projections.publishing.reading import PreviewCache
+from textbook.projections.publishing.cache import PreviewCache
 
 
 def test_the_preview_cache_never_grows_past_its_entries(tmp_path: Path) -> None:

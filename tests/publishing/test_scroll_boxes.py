@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from textbook.projections.publishing.reading import PreviewCache, preview
+from textbook.projections.publishing.cache import PreviewCache
+from textbook.projections.publishing.preview import preview
 
 TEXT = """## Sums {#sums}
 

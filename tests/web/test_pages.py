@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
 from tests.web.conftest import csrf_of, sign_in
-from textbook.web.reader import word_diff
+from textbook.web.diffs import word_diff
 
 COUNTING = "## Counting {#counting}\n\nOne, two, three, and more.\n"
 

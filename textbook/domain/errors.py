@@ -82,7 +82,18 @@ class NotAMaintainer(NotAllowed):
         super().__init__(f"{user} is not a maintainer of the book '{book_slug}'.")
 
 
-class SelfApprovalRefused(NotAllowed):
+class SelfReviewRefused(NotAllowed):
+    """Four eyes: the author of a proposal makes no review decision on it (comments are fine)."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "An author cannot request changes to or reject their own proposal: another editor"
+            " reviews it. Revise it, or withdraw it."
+        )
+
+
+class SelfApprovalRefused(SelfReviewRefused):
     def __init__(self) -> None:
         super().__init__(
             "An author cannot approve their own proposal: another editor must review it."

@@ -15,6 +15,7 @@ from textbook.domain.errors import (
     ProposalClosed,
     SectionNotFound,
     SelfApprovalRefused,
+    SelfReviewRefused,
     StaleBaseRevision,
     TooManyOpenProposals,
 )
@@ -146,6 +147,13 @@ class Proposal(Aggregate):
         self.check_open()
         book.check_may_review(user_id, user_name)
 
+    def check_may_decide(self, user_id: UUID, user_name: str, book: Book) -> None:
+        """Refuse a decision (request changes, reject) unless `user_id` may review the proposal
+        and did not write it: four eyes. Its author revises or withdraws it instead."""
+        self.check_may_review(user_id, user_name, book)
+        if user_id == self.author:
+            raise SelfReviewRefused()
+
     # The author's side.
 
     def check_version(self, version: int | None) -> None:
@@ -222,7 +230,7 @@ class Proposal(Aggregate):
         pass
 
     def request_changes(self, comment: str, by: UUID, user_name: str, book: Book) -> None:
-        self.check_may_review(by, user_name, book)
+        self.check_may_decide(by, user_name, book)
         comment = checked_message(comment, MAX_COMMENT)
         if not comment:
             raise InvalidInput("Say which changes you request: the comment is empty.")
@@ -233,7 +241,7 @@ class Proposal(Aggregate):
         self.status = ProposalStatus.CHANGES_REQUESTED
 
     def reject(self, comment: str, by: UUID, user_name: str, book: Book) -> None:
-        self.check_may_review(by, user_name, book)
+        self.check_may_decide(by, user_name, book)
         self._reject(comment=checked_message(comment, MAX_COMMENT), by=by)
 
     @event(Rejected)

@@ -24,6 +24,11 @@ class ProposalKind(StrEnum):
         return _KIND_LABELS[self]
 
     @property
+    def lead(self) -> str:
+        """How a proposal's page begins to say what it does: "A change to" “Title”."""
+        return _KIND_LEADS[self]
+
+    @property
     def carries_text(self) -> bool:
         """Whether a proposal of this kind proposes text (and so may carry images)."""
         return self in (ProposalKind.EDIT, ProposalKind.ADD_SECTION, ProposalKind.ADD_CHAPTER)
@@ -45,6 +50,14 @@ _KIND_LABELS = {
     ProposalKind.ADD_CHAPTER: "A new chapter",
     ProposalKind.REMOVE_SECTION: "A removal",
     ProposalKind.MOVE_SECTION: "A move",
+}
+
+_KIND_LEADS = {
+    ProposalKind.EDIT: "A change to",
+    ProposalKind.ADD_SECTION: "A new section",
+    ProposalKind.ADD_CHAPTER: "A new chapter",
+    ProposalKind.REMOVE_SECTION: "Removing",
+    ProposalKind.MOVE_SECTION: "Moving",
 }
 
 

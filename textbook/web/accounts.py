@@ -14,10 +14,11 @@ from starlette.routing import Route
 from textbook.domain.errors import InvalidInput, SignInLocked, SlugTaken, TokenNotFound
 from textbook.domain.user import token_expiry
 from textbook.web.destinations import local_path
-from textbook.web.errors import retry_after
+from textbook.web.forms import refused
 from textbook.web.pages import duration, render
 from textbook.web.security import current_user, read_form, sign_in, sign_out
 from textbook.web.site import site
+from textbook.web.statuses import WebError, status_of
 from textbook.web.throttle import SignInLedgerInStore
 
 SIGNUP_WINDOW = 3600.0  # seconds: TEXTBOOK_SIGNUP_LIMIT sign-ups per client address in this
@@ -53,18 +54,15 @@ async def signup(request: Request) -> Response:
             "Too many accounts were made from your address in the last hour; "
             f"try again in {int(wait // 60) + 1} minutes."
         )
-        refused = render(
-            request, "signup.html", 429, values=values, error=message, next=back_to(request, "")
-        )
-        refused.headers["Retry-After"] = str(int(wait) + 1)
-        return refused
+        retry = {"Retry-After": str(int(wait) + 1)}
+        too_many = WebError(HTTPStatus.TOO_MANY_REQUESTS, message, headers=retry)
+        return refused(request, "signup.html", too_many, values=values, next=back_to(request, ""))
     try:
         await run_in_threadpool(the_site.app.register_user, name.strip(), email, password)
-    except (InvalidInput, SlugTaken) as error:
-        return render(
-            request, "signup.html", 422, values=values, error=error.message,
-            next=back_to(request, ""),
-        )  # fmt: skip
+    except (InvalidInput, SlugTaken) as error:  # a name taken is a 422 here, as any other
+        return refused(
+            request, "signup.html", error, status=422, values=values, next=back_to(request, "")
+        )
     await run_in_threadpool(sign_in, request, name.strip())
     return RedirectResponse(back_to(request), status_code=303)
 
@@ -84,18 +82,11 @@ async def signin(request: Request) -> Response:
             SignInLedgerInStore(the_site.throttle),
         )
     except SignInLocked as error:
-        status = HTTPStatus.TOO_MANY_REQUESTS
-        locked = render(
-            request, "signin.html", status, name=name, error=error.message,
-            next=back_to(request, ""),
-        )  # fmt: skip
-        locked.headers.update(retry_after(error))
-        return locked
+        return refused(request, "signin.html", error, name=name, next=back_to(request, ""))
     if user_id is None:
         message = "That name and password do not match an account."
-        return render(
-            request, "signin.html", 401, name=name, error=message, next=back_to(request, "")
-        )
+        no_match = WebError(HTTPStatus.UNAUTHORIZED, message)
+        return refused(request, "signin.html", no_match, name=name, next=back_to(request, ""))
     account = await run_in_threadpool(the_site.app.user, name)
     await run_in_threadpool(sign_in, request, account.name)
     return RedirectResponse(back_to(request), status_code=303)
@@ -131,8 +122,8 @@ async def profile(request: Request) -> Response:
                 site(request).app.create_token, name, values["label"], expires
             )
             values = {"label": "", "expires": ""}
-        except InvalidInput as refused:
-            error, status = refused.message, 422
+        except InvalidInput as invalid:
+            error, status = invalid.message, int(status_of(invalid))
     revoked = request.query_params.get("revoked", "")
     return await profile_page(
         request, name, status, token=token, values=values, error=error,
@@ -168,7 +159,7 @@ async def revoke_token(request: Request) -> Response:
         else:
             await run_in_threadpool(site(request).app.revoke_token, name, token_id)
     except TokenNotFound as missing:
-        return await profile_page(request, name, 404, error=missing.message)
+        return await profile_page(request, name, int(status_of(missing)), error=missing.message)
     # The profile says which token was revoked: the person sees that it worked.
     return RedirectResponse(f"/profile?revoked={token_id}", status_code=303)
 

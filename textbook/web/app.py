@@ -15,7 +15,15 @@ from starlette.staticfiles import StaticFiles
 
 from textbook.config import Settings
 from textbook.projections.publishing.html import STATIC as BOOK_STATIC
-from textbook.web import accounts, api, members, proposals, reader, uploads
+from textbook.web import (
+    accounts,
+    api,
+    book_pages,
+    history_pages,
+    members,
+    proposals,
+    uploads,
+)
 from textbook.web.errors import HANDLERS
 from textbook.web.images import image, proposal_image
 from textbook.web.security import BodyLimit, SecurityHeaders
@@ -46,7 +54,8 @@ def create_app(settings: Settings) -> Starlette:
             site.close()
 
     routes: list[Any] = [
-        *reader.routes,
+        *book_pages.routes,
+        *history_pages.routes,
         Route("/books/{slug}/images/{name}", image),
         Route("/books/{slug}/chapters/images/{name}", image),
         Route("/proposals/{proposal}/images/{name}", proposal_image),
@@ -71,7 +80,7 @@ def create_app(settings: Settings) -> Starlette:
         ),
         Middleware(ServerSessions),
     ]
-    handlers: dict[Any, Any] = {**HANDLERS, proposals.SignInFirst: proposals.sign_in_first}
+    handlers: dict[Any, Any] = dict(HANDLERS)
     return Starlette(
         routes=routes, middleware=middleware, exception_handlers=handlers, lifespan=lifespan
     )

@@ -1,10 +1,9 @@
-"""The one place that turns errors into HTTP statuses: a page for people, JSON under /api/."""
+"""The one place that answers errors: each error's status (from textbook.web.statuses) picks
+the answer, a page for people, JSON under /api/ (and for a page's script)."""
 
 from __future__ import annotations
 
 import logging
-import math
-from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -16,51 +15,20 @@ from starlette.routing import Match, Mount, Route
 
 from textbook.domain.errors import (
     BreaksReferences,
-    Conflict,
-    InvalidInput,
-    NotAllowed,
-    NotFound,
     ProposalChanged,
-    RateLimited,
     StaleBaseRevision,
     TextbookError,
     TextProblems,
-    TokenRefused,
 )
+from textbook.web.pages import render
+from textbook.web.signin import SignInFirst, sign_in_first
+from textbook.web.statuses import WebError as WebError
+from textbook.web.statuses import headers_of
+from textbook.web.statuses import retry_after as retry_after
+from textbook.web.statuses import status_of as status_of
 
 log = logging.getLogger("textbook.web")
-
-STATUS = {
-    NotFound: HTTPStatus.NOT_FOUND,
-    NotAllowed: HTTPStatus.FORBIDDEN,
-    Conflict: HTTPStatus.CONFLICT,
-    InvalidInput: HTTPStatus.UNPROCESSABLE_ENTITY,
-    RateLimited: HTTPStatus.TOO_MANY_REQUESTS,
-    TokenRefused: HTTPStatus.UNAUTHORIZED,
-}
-
-
-class WebError(Exception):
-    """An error of the request itself, found before the domain is asked (400, 401, 413, 415)."""
-
-    def __init__(self, status: HTTPStatus, message: str, kind: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.kind = kind
-
-
-def status_of(error: TextbookError) -> HTTPStatus:
-    for cls, status in STATUS.items():
-        if isinstance(error, cls):
-            return status
-    return HTTPStatus.BAD_REQUEST
-
-
-def retry_after(error: RateLimited) -> dict[str, str]:
-    """The Retry-After header for a refusal that lifts at `error.until`."""
-    seconds = math.ceil((error.until - datetime.now(UTC)).total_seconds())
-    return {"Retry-After": str(max(seconds, 1))}
+BUSY = "The store is busy; nothing was changed. Please try again in a moment."
 
 
 def wants_json(request: Request) -> bool:
@@ -72,45 +40,58 @@ def error_response(request: Request, status: HTTPStatus, message: str, **extra: 
         body = {"error": {"type": extra.pop("type", status.phrase), "message": message, **extra}}
         headers = {"WWW-Authenticate": "Bearer"} if status == HTTPStatus.UNAUTHORIZED else None
         return JSONResponse(body, status_code=status, headers=headers)
-    from textbook.web.pages import render  # pages need sessions, which need these errors
-
     return render(
         request, "error.html", int(status), phrase=status.phrase, message=message, code=int(status)
     )
 
 
-async def textbook_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, TextbookError)
-    extra: dict[str, Any] = {"type": type(exc).__name__}
+def answer(exc: Exception, request: Request) -> tuple[HTTPStatus, str, dict[str, Any]]:
+    """The status, message and extra fields (for JSON) that answer `exc`."""
+    if isinstance(exc, TextbookError):
+        return status_of(exc), exc.message, {"type": type(exc).__name__, **details(exc)}
+    if isinstance(exc, WebError):
+        return exc.status, exc.message, {"type": exc.kind} if exc.kind else {}
+    if isinstance(exc, HTTPException):
+        status = HTTPStatus(exc.status_code)
+        return status, exc.detail if exc.detail != status.phrase else default_message(status), {}
+    if isinstance(exc, OperationalError):
+        # The database did not answer in time (a lock held too long, a restart).
+        log.warning("store busy on %s %s: %s", request.method, request.url.path, exc)
+        return HTTPStatus.SERVICE_UNAVAILABLE, BUSY, {}
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side.", {}
+
+
+def details(exc: TextbookError) -> dict[str, Any]:
+    """What a program needs beyond the message to act on a refusal."""
     if isinstance(exc, StaleBaseRevision):
-        extra["current_revision"] = exc.current_revision
+        return {"current_revision": exc.current_revision}
     if isinstance(exc, TextProblems):
-        extra["problems"] = [vars(problem) for problem in exc.problems]
+        return {"problems": [vars(problem) for problem in exc.problems]}
     if isinstance(exc, BreaksReferences):
-        extra["references"] = [vars(reference) for reference in exc.references]
+        return {"references": [vars(reference) for reference in exc.references]}
     if isinstance(exc, ProposalChanged):
-        extra["read_version"] = exc.read_version
-        extra["current_version"] = exc.current_version
-    response = error_response(request, status_of(exc), exc.message, **extra)
-    if isinstance(exc, RateLimited):
-        response.headers.update(retry_after(exc))
-    return response
+        return {"read_version": exc.read_version, "current_version": exc.current_version}
+    return {}
 
 
-async def web_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, WebError)
-    extra = {"type": exc.kind} if exc.kind else {}
-    return error_response(request, exc.status, exc.message, **extra)
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    status = HTTPStatus(exc.status_code)
-    message = exc.detail if exc.detail != status.phrase else default_message(status)
-    response = error_response(request, status, message)
-    response.headers.update(exc.headers or {})  # such as Allow, which Starlette sets on a 405
-    if status == HTTPStatus.METHOD_NOT_ALLOWED:
-        response.headers["Allow"] = allowed_methods(request) or response.headers.get("Allow", "")
+async def handle(request: Request, exc: Exception) -> Response:
+    """The one handler: every error, answered by its status."""
+    status, message, extra = answer(exc, request)
+    if isinstance(exc, WebError) and exc.for_script:
+        response: Response = JSONResponse({"error": message}, status_code=status)
+    else:
+        response = error_response(request, status, message, **extra)
+    if isinstance(exc, TextbookError | WebError):
+        response.headers.update(headers_of(exc))
+    elif isinstance(exc, HTTPException):
+        response.headers.update(exc.headers or {})  # such as Allow, which Starlette sets on a 405
+        if status == HTTPStatus.METHOD_NOT_ALLOWED:
+            response.headers["Allow"] = allowed_methods(request) or response.headers.get(
+                "Allow", ""
+            )
+    elif isinstance(exc, OperationalError):
+        response.headers["Retry-After"] = "2"
     return response
 
 
@@ -132,25 +113,6 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-async def store_busy(request: Request, exc: Exception) -> Response:
-    """The database did not answer in time (a lock held too long, a restart): nothing changed."""
-    log.warning("store busy on %s %s: %s", request.method, request.url.path, exc)
-    response = error_response(
-        request,
-        HTTPStatus.SERVICE_UNAVAILABLE,
-        "The store is busy; nothing was changed. Please try again in a moment.",
-    )
-    response.headers["Retry-After"] = "2"
-    return response
-
-
-async def server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return error_response(
-        request, HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side."
-    )
-
-
 def default_message(status: HTTPStatus) -> str:
     return {
         HTTPStatus.NOT_FOUND: "There is no page at this address.",
@@ -159,9 +121,10 @@ def default_message(status: HTTPStatus) -> str:
 
 
 HANDLERS = {
-    TextbookError: textbook_error,
-    WebError: web_error,
-    HTTPException: http_error,
-    OperationalError: store_busy,
-    Exception: server_error,
+    TextbookError: handle,
+    WebError: handle,
+    HTTPException: handle,
+    OperationalError: handle,
+    Exception: handle,
+    SignInFirst: sign_in_first,  # not an error: the way to a page that needs a person
 }

@@ -8,7 +8,6 @@ from starlette.responses import Response
 from textbook.domain.errors import NotFound
 from textbook.domain.images import passes_today
 from textbook.domain.state import ImageRef
-from textbook.storage import blob_store
 from textbook.web.site import site
 
 # An SVG opened directly must not run script on our origin.
@@ -37,7 +36,7 @@ def proposal_image(request: Request) -> Response:
 def served(
     request: Request, sha256: str, media_type: str, cache: str = "public, max-age=300"
 ) -> Response:
-    data = blob_store(site(request).app).get(sha256)
+    data = site(request).blobs.get(sha256)
     name = request.path_params["name"]
     if not passes_today(name, sha256, data):  # stored before today's checks, and fails them
         raise NotFound(f"The image '{name[:80]}' cannot be shown: it fails the image checks.")

@@ -8,40 +8,41 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from textbook.web.pages import render
-from textbook.web.proposals import signed_in
 from textbook.web.security import read_form
+from textbook.web.signin import signed_in
 from textbook.web.site import site
 
 
 def settings(request: Request) -> Response:
     slug = request.path_params["slug"]
     user = signed_in(request)
-    queries = site(request).queries()
-    book = site(request).app.book(slug)
+    queries, app = site(request).queries(), site(request).app
     return render(
         request,
         "settings.html",
         book=queries.outline(slug),
         members=queries.members(slug),
-        open_to_all=book.open_to_all,
-        may_maintain=book.role_of(site(request).app.user(user).id) == "maintainer",
+        open_to_all=app.book(slug).open_to_all,
+        may_maintain=app.may_maintain(slug, user),
     )
 
 
 async def change(request: Request) -> Response:
-    slug = request.path_params["slug"]
     user = signed_in(request)
     form = await read_form(request)
+    return await run_in_threadpool(changing, request, user, form)
+
+
+def changing(request: Request, user: str, form: dict[str, str]) -> Response:
+    slug = request.path_params["slug"]
     app = site(request).app
     action = form.get("action", "")
     if action == "grant":
-        await run_in_threadpool(
-            app.grant, slug, form.get("name", "").strip(), form.get("role", ""), user
-        )
+        app.grant(slug, form.get("name", "").strip(), form.get("role", ""), user)
     elif action == "revoke":
-        await run_in_threadpool(app.revoke, slug, form.get("name", ""), user)
+        app.revoke(slug, form.get("name", ""), user)
     elif action == "access":
-        await run_in_threadpool(app.set_open_to_all, slug, form.get("open") == "yes", user)
+        app.set_open_to_all(slug, form.get("open") == "yes", user)
     return RedirectResponse(f"/books/{slug}/settings", status_code=303)
 
 

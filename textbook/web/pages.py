@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from textbook.domain.metadata import people
+from textbook.domain.vocabulary import OPEN_STATUSES, ProposalKind, ProposalStatus, Role, Verdict
 from textbook.web.destinations import signin_from, signin_url
 from textbook.web.security import csrf_token, current_user
 
@@ -58,6 +59,14 @@ TEMPLATES.env.filters["machine_time"] = machine_time
 TEMPLATES.env.filters["duration"] = duration
 TEMPLATES.env.globals["signin_url"] = signin_url
 TEMPLATES.env.globals["signin_from"] = signin_from
+# The domain's vocabulary, for the templates' choices and comparisons.
+TEMPLATES.env.globals |= {
+    "ProposalKind": ProposalKind,
+    "ProposalStatus": ProposalStatus,
+    "Verdict": Verdict,
+    "Role": Role,
+    "OPEN_STATUSES": OPEN_STATUSES,
+}
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:

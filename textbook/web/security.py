@@ -17,8 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from textbook.domain.images import MAX_IMAGE
 from textbook.domain.markdown import MAX_SECTION_BYTES
 from textbook.domain.proposal import MAX_ATTACHED
-from textbook.web.errors import WebError
 from textbook.web.sessions import USER_KEY
+from textbook.web.statuses import WebError
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src-elem 'self'; style-src-attr 'unsafe-inline';"

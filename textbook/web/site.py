@@ -11,11 +11,11 @@ from starlette.requests import Request
 from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.projections.publishing.editions import EditionPublisher
-from textbook.projections.publishing.reading import Library, ReadableBook
+from textbook.projections.publishing.library import Library, ReadableBook
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import ReadModels
-from textbook.storage import open_textbook, tables_to_create, transaction
+from textbook.storage import BlobStore, blob_store, open_textbook, tables_to_create, transaction
 from textbook.web.sessions import SESSIONS_DDL, SessionRules, SessionStore
 from textbook.web.throttle import THROTTLE_DDL, Throttle
 
@@ -52,6 +52,12 @@ class Site:
             settings, app, views, Library(settings.build_dir), publisher,
             SessionStore(datastore, rules), Throttle(datastore),
         )  # fmt: skip
+
+    @property
+    def blobs(self) -> BlobStore:
+        """The image bytes beside the events: the application puts them (BlobSink), pages read
+        them."""
+        return blob_store(self.app)
 
     def queries(self) -> Queries:
         """Read models that have seen every event so far: a writer reads its own writes."""

@@ -8,6 +8,7 @@ book only when an editor approves that proposal.
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -15,65 +16,65 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from textbook.domain.errors import InvalidInput, TooManyOpenProposals
-from textbook.storage import blob_store
-from textbook.web.errors import WebError, status_of
+from textbook.web.forms import refused
 from textbook.web.pages import render
-from textbook.web.proposals import signed_in
 from textbook.web.security import read_form_with_files
+from textbook.web.signin import signed_in
 from textbook.web.site import site
+from textbook.web.statuses import WebError
 
 
-def images(
-    request: Request,
-    error: str | None = None,
-    status: int = 200,
-    values: dict[str, str] | None = None,
-) -> Response:
-    """The page; after a refused proposal, with its error and what was typed in the form."""
+def images(request: Request) -> Response:
+    values = {"section": request.query_params.get("section", "")}
+    return render(request, "images.html", **images_page(request, values))
+
+
+def images_page(request: Request, values: dict[str, str]) -> dict[str, Any]:
+    """The page's context, with what was typed in the form (after a refusal)."""
     slug = request.path_params["slug"]
-    values = values or {"section": request.query_params.get("section", "")}
     queries = site(request).queries()
-    state = queries.book_state(slug)
-    return render(
-        request,
-        "images.html",
-        status,
-        book=queries.outline(slug),
-        images=state.images,
-        section=values.get("section", ""),
-        values=values,
-        error=error,
-    )
+    return {
+        "book": queries.outline(slug),
+        "images": queries.book_state(slug).images,
+        "section": values.get("section", ""),
+        "values": values,
+        "error": None,
+    }
 
 
 async def propose_image(request: Request) -> Response:
-    """Open a proposal of the chosen section, its text unchanged, carrying the image."""
-    slug = request.path_params["slug"]
     user = signed_in(request)
     form, files = await read_form_with_files(request, max_files=1)
     if not files:
         raise WebError(HTTPStatus.UNPROCESSABLE_ENTITY, "Choose an image to upload.")
-    filename, data = files[0]
+    return await run_in_threadpool(proposing_image, request, user, form, files[0])
+
+
+def proposing_image(
+    request: Request, user: str, form: dict[str, str], file: tuple[str, bytes]
+) -> Response:
+    """Open a proposal of the chosen section, its text unchanged, carrying the image."""
+    slug = request.path_params["slug"]
+    filename, data = file
     name = (form.get("name") or filename).strip()
     section_id, message = form.get("section", ""), form.get("message", "")
-    app = site(request).app
+    the_site = site(request)
     try:
-        section = await run_in_threadpool(site(request).queries().section, slug, section_id)
-        created = await run_in_threadpool(
-            lambda: app.propose_edit(
-                slug,
-                section_id,
-                section.text,
-                message or f"Image {name[:80]}",
-                user,
-                section.revision,
-                [(name, data)],
-                blob_store(app).put,
-            )
+        section = the_site.queries().section(slug, section_id)
+        created = the_site.app.propose_edit(
+            slug,
+            section_id,
+            section.text,
+            message or f"Image {name[:80]}",
+            user,
+            section.revision,
+            [(name, data)],
+            the_site.blobs.put,
         )
     except (InvalidInput, TooManyOpenProposals) as error:
         typed = {"name": form.get("name", ""), "section": section_id, "message": message}
-        return images(request, f"{name[:80]}: {error.message}", int(status_of(error)), typed)
+        page = images_page(request, typed)
+        return refused(request, "images.html", error, said=f"{name[:80]}: {error.message}", **page)
     return RedirectResponse(f"/proposals/{created}", status_code=303)
 
 

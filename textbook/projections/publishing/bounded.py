@@ -24,15 +24,16 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from textbook.projections.publishing.pipeline import BuildReport, build
+from textbook.projections.publishing.pipeline import BuildReport, Publisher
 from textbook.projections.publishing.sources import BookToBuild, BuildError
 
 STARTUP_SECONDS = 120.0  # importing WeasyPrint on a busy machine; not counted in a build's limit
 NAMES = {"html": "web edition", "epub": "EPUB", "pdf": "PDF"}
 
 
-def serve_builds(connection: Connection) -> None:
-    """The child: build what the parent sends, saying where it is, until told to stop."""
+def serve_builds(connection: Connection, publisher: Publisher) -> None:
+    """The child: build what the parent sends with its own copy of `publisher` (whose PDF keeps
+    its chapter layouts between builds), saying where it is, until told to stop."""
     parent = os.getppid()
     threading.Thread(target=die_with, args=(parent,), daemon=True).start()
     connection.send(("ready", None))
@@ -45,7 +46,9 @@ def serve_builds(connection: Connection) -> None:
             return
         book, formats, out, cache_dir = job
         try:
-            report = build(book, formats, out, cache_dir, at=lambda where: at(connection, where))
+            report = publisher.build(
+                book, formats, out, cache_dir, at=lambda where: at(connection, where)
+            )
         except BuildError as error:
             connection.send(("refused", str(error)))
         except Exception:  # reported to the parent, which logs it; the child goes on serving
@@ -77,10 +80,12 @@ def at(connection: Connection, where: str) -> None:
 
 
 class Builder:
-    """Builds each format of a book with at most `timeout` seconds for it."""
+    """Builds each format of a book with at most `timeout` seconds for it, by `publisher` (as
+    it is configured; its state lives in the child)."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, publisher: Publisher | None = None) -> None:
         self.timeout = timeout
+        self.publisher = publisher or Publisher()
         self.process: Any = None  # multiprocessing's SpawnProcess
         self.connection: Connection | None = None
         self.finalizer: weakref.finalize[Any, Builder] | None = None
@@ -93,7 +98,7 @@ class Builder:
         cache_dir: Path,
         progress: Callable[[str], None] | None = None,
     ) -> BuildReport:
-        """Like pipeline.build(), one format at a time, each within the time limit."""
+        """Like Publisher.build(), one format at a time, each within the time limit."""
         outputs: dict[str, Path] = {}
         seconds: dict[str, float] = {}
         for name in formats:
@@ -145,7 +150,7 @@ class Builder:
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads
         parent, child = context.Pipe()
         process = context.Process(
-            target=serve_builds, args=(child,), name="textbook-build", daemon=True
+            target=serve_builds, args=(child, self.publisher), name="textbook-build", daemon=True
         )
         process.start()
         child.close()

@@ -9,22 +9,15 @@ the ids its chapters define (headings, figures, tables, equations).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from textbook.domain.state import BookState, ChapterState
 from textbook.projections.publishing import pandoc
-from textbook.projections.publishing.sources import (
-    BuildError,
-    Cache,
-    Chapter,
-    chapters,
-    digest,
-    nodes,
-    owners,
-    plain_text,
-)
+from textbook.projections.publishing.cache import Cache, digest
+from textbook.projections.publishing.prepare import chapters
+from textbook.projections.publishing.sources import BuildError, Chapter
+from textbook.projections.publishing.tree import nodes, plain_text
 
 # Bounds on what a page of the editor carries, whatever the book: a work's label, how many works,
 # ids and images are offered (a book past them is still edited; the picker says some are left).
@@ -44,7 +37,10 @@ class Placement:
     sections: int  # level-2 headings before the draft in its chapter
     figures: int
     tables: int
-    owners: Mapping[str, str]  # the chapter that defines each id of the book
+
+    def counts(self) -> dict[str, int]:
+        """The figures and tables before the draft in its chapter: its captions count on."""
+        return {"Figure": self.figures, "Table": self.tables}
 
     def offset(self, first_level: int) -> str:
         """pandoc's --number-offset: a draft starting with its chapter's heading numbers it as
@@ -52,6 +48,14 @@ class Placement:
         if first_level <= 1:
             return str(self.chapter - 1)
         return f"{self.chapter},{self.sections}"
+
+    def numbering(self, first_level: int) -> list[str]:
+        """The writer's arguments that number the draft's headings as the book will."""
+        return [
+            "--number-sections",
+            f"--number-offset={self.offset(first_level)}",
+            "--section-divs",
+        ]
 
 
 def placement(
@@ -63,10 +67,9 @@ def placement(
         found = chapters(state, cache)
     except (BuildError, pandoc.PandocFailed):
         return None
-    owner_of = owners(found)
     if kind == "add_chapter":
         index = next((i + 1 for i, c in enumerate(state.chapters) if c.id == after), 0)
-        return Placement("", index + 1, 0, 0, 0, owner_of)
+        return Placement("", index + 1, 0, 0, 0)
     for number, (source, parsed) in enumerate(zip(state.chapters, found, strict=True), start=1):
         if kind == "add_section" and source.id == chapter:
             cut = start_of(parsed, following(source, after))
@@ -78,7 +81,7 @@ def placement(
         counted = [node["t"] for node in nodes(before)]
         level2 = sum(1 for b in before if b["t"] == "Header" and b["c"][0] == 2)
         figures, tables = counted.count("Figure"), counted.count("Table")
-        return Placement(source.id, number, level2, figures, tables, owner_of)
+        return Placement(source.id, number, level2, figures, tables)
     return None
 
 

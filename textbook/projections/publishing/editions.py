@@ -16,25 +16,27 @@ from textbook.domain.application import Textbook
 from textbook.domain.images import passes_today
 from textbook.files import write_atomically
 from textbook.projections.publishing.bounded import Builder
-from textbook.projections.publishing.sources import (
-    FORMATS,
-    BookToBuild,
-    BuildError,
-    digest,
-)
+from textbook.projections.publishing.cache import digest
+from textbook.projections.publishing.pipeline import Publisher
+from textbook.projections.publishing.sources import FORMATS, BookToBuild, BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up
 from textbook.projections.views import ReadModels
-from textbook.storage import blob_store
+from textbook.storage import BlobStore, blob_store
 
 log = logging.getLogger("textbook.worker")
 Report = Callable[[str, dict[str, float]], None]
 
 
 def book_to_build(
-    app: Textbook, queries: Queries, slug: str, as_of: datetime | None = None
+    app: Textbook,
+    queries: Queries,
+    slug: str,
+    as_of: datetime | None = None,
+    blobs: BlobStore | None = None,
 ) -> BookToBuild:
-    """What a build of the book reads: now from the read models, or as of a past moment."""
+    """What a build of the book reads: now from the read models, or as of a past moment; its
+    images from `blobs` (by default, the application's image store)."""
     if as_of is None:
         state = queries.book_state(slug)
         contributors = queries.contributors(slug)
@@ -42,12 +44,14 @@ def book_to_build(
         state = app.book_state(slug, as_of)
         sections = [s.id for c in state.chapters for s in c.sections]
         contributors = queries.contributors_as_of(slug, as_of, sections)
-    blobs = blob_store(app).get_many([image.sha256 for image in state.images])
+    blobs_of = (blobs if blobs is not None else blob_store(app)).get_many(
+        [image.sha256 for image in state.images]
+    )
     # An image stored before today's checks, that fails them, is left out of every format.
-    kept = tuple(i for i in state.images if passes_today(i.name, i.sha256, blobs[i.sha256]))
+    kept = tuple(i for i in state.images if passes_today(i.name, i.sha256, blobs_of[i.sha256]))
     if kept != state.images:
         state = dataclasses.replace(state, images=kept)
-    images = {image.name: blobs[image.sha256] for image in state.images}
+    images = {image.name: blobs_of[image.sha256] for image in state.images}
     return BookToBuild(state, contributors, queries.edition(slug, as_of), images)
 
 
@@ -74,12 +78,14 @@ class EditionPublisher:
         build_dir: Path,
         formats: Sequence[str] = FORMATS,
         timeout: float = 600.0,
+        publisher: Publisher | None = None,
+        blobs: BlobStore | None = None,
     ) -> None:
-        self.app, self.views = app, views
+        self.app, self.views, self.blobs = app, views, blobs
         self.editions = build_dir / "editions"
         self.cache = build_dir / "cache"
         self.formats = formats
-        self.builder = Builder(timeout)
+        self.builder = Builder(timeout, publisher)
         self.published: dict[str, str] = {}
         self.position: int | None = -1  # the log position of the last look at the books
 
@@ -123,7 +129,7 @@ class EditionPublisher:
     def _publish_changed(self, queries: Queries, report: Report | None) -> list[str]:
         done = []
         for outline in queries.books():
-            book = book_to_build(self.app, queries, outline.slug)
+            book = book_to_build(self.app, queries, outline.slug, blobs=self.blobs)
             key = fingerprint(book)
             marker = self.marker(outline.slug)
             if self.published.get(outline.slug) == key or (

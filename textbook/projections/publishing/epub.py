@@ -12,20 +12,18 @@ from markupsafe import Markup
 
 from textbook.domain.state import ImageRef
 from textbook.files import replacing
-from textbook.projections.publishing.html import (
+from textbook.projections.publishing.cache import Cache
+from textbook.projections.publishing.edition import (
     STATIC,
     TEMPLATES,
     Edition,
     sections_of,
     vars_of,
 )
-from textbook.projections.publishing.sources import (
-    Cache,
-    Chapter,
-    nodes,
-    render_chapter,
-    resolve_links,
-)
+from textbook.projections.publishing.prepare import PreparedBook
+from textbook.projections.publishing.render import render_chapter, resolve_links
+from textbook.projections.publishing.sources import Chapter
+from textbook.projections.publishing.tree import nodes
 
 CONTAINER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -133,3 +131,22 @@ def _zip(target: Path, files: list[tuple[str, bytes]], modified: datetime) -> Pa
             info.external_attr = 0o644 << 16
             archive.writestr(info, data, compresslevel=9)
     return target
+
+
+class EpubFormat:
+    """The EPUB 3 edition, one XHTML file per chapter."""
+
+    name = "epub"
+    media_type = "application/epub+zip"
+
+    def build(self, prepared: PreparedBook, out: Path) -> Path:
+        text = prepared.text
+        bodies = {
+            c.id: chapter_xhtml(c, text.owners, text.bibliography, prepared.cache)
+            for c in prepared.each("writing its EPUB XHTML")
+        }
+        prepared.at("the EPUB's assembly")
+        target = out / f"{prepared.slug}.epub"
+        state, images = prepared.book.state, prepared.book.images
+        edition = prepared.edition
+        return write_epub(target, edition, bodies, list(state.images), images, prepared.modified)

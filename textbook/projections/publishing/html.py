@@ -1,4 +1,5 @@
-"""The web edition: one page per chapter, a contents page, a search page and its index."""
+"""The web edition: one page per chapter, a contents page, a search page and its index; and the
+chapter's HTML as the reader's pages and the preview show it."""
 
 from __future__ import annotations
 
@@ -7,34 +8,25 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nh3
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from textbook.domain.metadata import Licence, licence_as_stored, people
-from textbook.domain.state import BookState
+from textbook.projections.publishing.cache import Cache
+from textbook.projections.publishing.edition import STATIC as STATIC
+from textbook.projections.publishing.edition import (
+    TEMPLATES,
+    Edition,
+    sections_of,
+    vars_of,
+)
 from textbook.projections.publishing.mathtext import math_text
-from textbook.projections.publishing.sources import (
-    Cache,
-    Chapter,
-    plain_text,
-    render_chapter,
-    resolve_links,
-)
+from textbook.projections.publishing.prepare import PreparedBook
+from textbook.projections.publishing.render import render_chapter, resolve_links
+from textbook.projections.publishing.sources import Chapter
 
-STATIC = Path(__file__).parent / "static"
-TEMPLATES = Environment(
-    loader=PackageLoader("textbook.projections.publishing", "templates"),
-    autoescape=select_autoescape(["html", "xhtml", "xml", "opf", "ncx"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
-TEMPLATES.filters["people"] = people
 MATHML = {
     "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
     "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover",
@@ -143,36 +135,6 @@ def chapter_fragment(
     return render_chapter("html", chapter, ast, bibliography, cache, clean_html)
 
 
-@dataclass(frozen=True)
-class Edition:
-    """What every page of an edition says about the book."""
-
-    book: dict[str, Any]  # slug and the metadata: title, ..., authors, editors, publisher, isbn
-    chapters: list[Chapter]
-    contributors: list[Any]
-    edition: str
-
-    @property
-    def licence(self) -> Licence:
-        return licence_as_stored(self.book["license"])
-
-    def names(self, role: str) -> str:
-        people = [
-            c.name
-            for c in self.contributors
-            if (c.lines_written if role == "author" else c.lines_approved)
-        ]
-        if not people:
-            return "nobody yet"
-        shown = ", ".join(people[:6])
-        return shown + (f" and {len(people) - 6} more" if len(people) > 6 else "")
-
-
-def book_info(state: BookState) -> dict[str, Any]:
-    """What pages say about the book: its slug, its metadata, and its licence in words."""
-    return {"slug": state.slug, **state.metadata, "licence": licence_as_stored(state.license)}
-
-
 def render_page(edition: Edition, content: str, chapter: Chapter | None = None) -> str:
     index = edition.chapters.index(chapter) if chapter else -1
     # A chapter's own contents go between its title and its text.
@@ -190,14 +152,6 @@ def render_page(edition: Edition, content: str, chapter: Chapter | None = None) 
         editors=edition.names("editor"),
         edition=edition.edition,
     )
-
-
-def sections_of(chapter: Chapter) -> list[dict[str, str]]:
-    return [
-        {"id": block["c"][1][0], "title": plain_text(block["c"][2])}
-        for block in chapter.ast["blocks"]
-        if block["t"] == "Header" and block["c"][0] == 2 and block["c"][1][0]
-    ]
 
 
 def search_entries(chapter: Chapter) -> list[dict[str, str]]:
@@ -295,5 +249,19 @@ def write_web_edition(
     return sorted(out.rglob("*"))
 
 
-def vars_of(chapter: Chapter) -> dict[str, Any]:
-    return {"id": chapter.id, "number": chapter.number, "title": chapter.title}
+class HtmlFormat:
+    """The web edition, as a folder named after the book (downloaded as a zip of it)."""
+
+    name = "html"
+    media_type = "application/zip"
+
+    def build(self, prepared: PreparedBook, out: Path) -> Path:
+        text = prepared.text
+        fragments = {
+            c.id: chapter_fragment(c, text.owners, text.bibliography, prepared.cache)
+            for c in prepared.each("writing its web page")
+        }
+        prepared.at("the web edition's files")
+        folder = out / prepared.slug
+        write_web_edition(folder, prepared.edition, fragments, prepared.book.images)
+        return folder

@@ -11,7 +11,6 @@ import copy
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,24 +18,17 @@ from typing import Any
 import weasyprint
 from markupsafe import Markup
 from weasyprint.urls import URLFetcher, URLFetcherResponse
-from ziamath.config import config as ziamath_config
-from ziamath.zmath import Latex
 
 from textbook.files import replacing, write_atomically
-from textbook.projections.publishing.html import STATIC, TEMPLATES, Edition, sections_of
-from textbook.projections.publishing.sources import (
-    Cache,
-    Chapter,
-    digest,
-    nodes,
-    render_chapter,
-)
+from textbook.projections.publishing.cache import Cache
+from textbook.projections.publishing.edition import STATIC, TEMPLATES, Edition, sections_of
+from textbook.projections.publishing.formulas import MathRenderer
+from textbook.projections.publishing.prepare import PreparedBook, Where, nowhere
+from textbook.projections.publishing.render import render_chapter
+from textbook.projections.publishing.sources import Chapter
+from textbook.projections.publishing.tree import nodes
 
-# Plain paths, no <symbol>/<use>: WeasyPrint draws such an SVG differently the second time, and a
-# chapter's layout is drawn again whenever a later build reuses it.
-ziamath_config.svg2 = False
 MAX_FETCH = 10 * 1024 * 1024
-MATH_SIZE = 20.0  # ziamath's font size for SVG units; the CSS scales the result in em
 
 
 class BuildFolderFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
@@ -59,54 +51,9 @@ class BuildFolderFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is unt
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
 
 
-# ziamath draws a row's spacing (`\\[4pt]`) as text and has no eqnarray: the same formula in
-# what it knows (the spacing is dropped, eqnarray is the rcl array it always was).
-ROW_SPACING = re.compile(r"\\\\\s*\[\s*-?[\d.]+\s*(?:pt|pc|em|ex|mm|cm|in|bp|mu)\s*\]")
-EQNARRAY = re.compile(r"\\(begin|end)\{eqnarray\*?\}")
-
-
-COMMENT = re.compile(r"(?<!\\)%[^\n]*")
-LINE_BREAK = re.compile(r"\s*\n\s*")
-
-
-def printable_tex(tex: str) -> str:
-    """The formula in the TeX that ziamath draws as LaTeX would."""
-    # A line break in TeX is a space (ziamath drops it: "\textrm{is\nodd}" came out "isodd"),
-    # after the comments it ends are gone.
-    tex = LINE_BREAK.sub(" ", COMMENT.sub("", tex))
-    tex = ROW_SPACING.sub(lambda _: "\\\\", tex)
-    return EQNARRAY.sub(
-        lambda m: "\\begin{array}{rcl}" if m.group(1) == "begin" else "\\end{array}", tex
-    )
-
-
-def math_image(tex: str, display: bool, folder: Path, cache: Cache) -> dict[str, Any]:
-    """An Image node showing the formula, drawn as SVG (WeasyPrint cannot lay out MathML)."""
-    key = digest("math-paths", tex, str(display))
-    svg = cache.get("math", key)
-    if svg is None:
-        try:
-            svg = Latex(printable_tex(tex), size=MATH_SIZE, inline=not display).svg().encode()
-        except Exception:  # any formula ziamath cannot draw: show its source instead
-            svg = b""
-        cache.put("math", key, svg)
-    if not svg:
-        return {"t": "Code", "c": [["", ["math-source"], []], tex]}
-    write_atomically(folder / "math" / f"{key}.svg", svg)
-    view = re.search(rb'viewBox="([-\d. ]+)"', svg)
-    _, top, width, height = (float(v) for v in view.group(1).split()) if view else (0, 0, 0, 0)
-    # Both sizes in em, so the formula scales with the text and a display one can be centred.
-    style = (
-        f"width:{width / MATH_SIZE:.3f}em;height:{height / MATH_SIZE:.3f}em;"
-        f"vertical-align:{-(top + height) / MATH_SIZE:.3f}em"
-    )
-    classes = ["math", "display" if display else "inline"]
-    attr = ["", classes, [["style", style]]]
-    alt = [{"t": "Str", "c": tex}]
-    return {"t": "Image", "c": [attr, alt, [f"math/{key}.svg", ""]]}
-
-
-def print_ast(chapter: Chapter, owners: dict[str, str], folder: Path, cache: Cache) -> Any:
+def print_ast(
+    chapter: Chapter, owners: dict[str, str], folder: Path, cache: Cache, math: MathRenderer
+) -> Any:
     """The chapter's AST for print: notes inline (for footnotes), formulas as images, and
     links into other chapters marked `xref:` for the ids that --id-prefix gives them."""
     ast = copy.deepcopy(chapter.ast)
@@ -117,7 +64,7 @@ def print_ast(chapter: Chapter, owners: dict[str, str], folder: Path, cache: Cac
             node["t"], node["c"] = "Span", [["", ["footnote"], []], inlines]
         elif kind == "Math":
             display = node["c"][0]["t"] == "DisplayMath"
-            image = math_image(node["c"][1], display, folder, cache)
+            image = math.image(node["c"][1], display, folder, cache)
             node["t"], node["c"] = image["t"], image["c"]
         elif kind == "Link" and node["c"][2][0].startswith("#"):
             target = node["c"][2][0][1:]
@@ -134,10 +81,15 @@ def _inlines(block: dict[str, Any]) -> list[Any]:
 
 
 def chapter_html(
-    chapter: Chapter, owners: dict[str, str], bibliography: Path | None, folder: Path, cache: Cache
+    chapter: Chapter,
+    owners: dict[str, str],
+    bibliography: Path | None,
+    folder: Path,
+    cache: Cache,
+    math: MathRenderer,
 ) -> str:
     """The chapter as HTML for print: ids prefixed by the chapter, links between chapters."""
-    ast = print_ast(chapter, owners, folder, cache)
+    ast = print_ast(chapter, owners, folder, cache, math)
     prefix = [f"--id-prefix={chapter.id}--"]
     return render_chapter("pdf", chapter, ast, bibliography, cache, link_chapters, prefix)
 
@@ -148,7 +100,7 @@ def link_chapters(html: str) -> str:
 
 @dataclass
 class Layouts:
-    """Chapter layouts kept between builds in one process, by their inputs and first page."""
+    """Chapter layouts kept between builds (by one PdfFormat), by their inputs and first page."""
 
     documents: OrderedDict[str, Any]
     limit: int = 400
@@ -165,18 +117,16 @@ class Layouts:
             self.documents.popitem(last=False)
 
 
-LAYOUTS = Layouts(OrderedDict())
-
-
 def write_pdf(
     target: Path,
     edition: Edition,
     bodies: dict[str, str],
     folder: Path,
-    at: Callable[[str], None] | None = None,
+    layouts: Layouts,
+    at: Where = nowhere,
+    variant: str = "pdf/ua-1",
 ) -> Path:
-    """Lay out the chapters, then the front matter, and write one PDF/UA file."""
-    at = at or (lambda _where: None)
+    """Lay out the chapters (reusing `layouts`), then the front matter, and write one PDF."""
     css = weasyprint.CSS(filename=str(STATIC / "print.css"), url_fetcher=BuildFolderFetcher(STATIC))
     fetcher = BuildFolderFetcher(folder)
     page_template = TEMPLATES.get_template("print-chapter.html")
@@ -187,13 +137,13 @@ def write_pdf(
             book=edition.book, chapter=chapter, content=Markup(bodies[chapter.id])
         )
         key = hashlib.sha256(f"{next_page}\n{html}".encode()).hexdigest()
-        document = LAYOUTS.get(key)
+        document = layouts.get(key)
         if document is None:
             start = weasyprint.CSS(string=f"@page :first {{ counter-reset: page {next_page} }}")
             document = weasyprint.HTML(
                 string=html, base_url=f"file://{folder}/", url_fetcher=fetcher
             ).render(stylesheets=[css, start])
-            LAYOUTS.put(key, document)
+            layouts.put(key, document)
         first_pages[chapter.id] = next_page
         documents.append(document)
         next_page += len(document.pages)
@@ -202,7 +152,7 @@ def write_pdf(
     pages = [page for document in [front, *documents] for page in document.pages]
     at("the PDF file")
     with replacing(target) as temporary:  # readers never download half a PDF
-        front.copy(pages).write_pdf(temporary, pdf_variant="pdf/ua-1")
+        front.copy(pages).write_pdf(temporary, pdf_variant=variant)
     return target
 
 
@@ -251,3 +201,39 @@ def front_matter(
     return weasyprint.HTML(string=html, base_url=f"file://{folder}/", url_fetcher=fetcher).render(
         stylesheets=[css]
     )
+
+
+class PdfFormat:
+    """The PDF edition: its own chapter layouts kept between builds, its formulas drawn by
+    `math`, written as `variant` (PDF/UA-1, tagged, by default)."""
+
+    name = "pdf"
+    media_type = "application/pdf"
+
+    def __init__(
+        self, math: MathRenderer | None = None, variant: str = "pdf/ua-1", layouts: int = 400
+    ) -> None:
+        self.math = math or MathRenderer()
+        self.variant = variant
+        self.layouts = Layouts(OrderedDict(), layouts)
+
+    def build(self, prepared: PreparedBook, out: Path) -> Path:
+        text = prepared.text
+        folder = (prepared.cache.folder / "pdf-work" / prepared.slug).resolve()
+        stage_images(folder, prepared.book.images)
+        bodies = {
+            c.id: chapter_html(c, text.owners, text.bibliography, folder, prepared.cache, self.math)
+            for c in prepared.each("formulas to SVG, HTML for print")
+        }
+        target = out / f"{prepared.slug}.pdf"
+        edition = prepared.edition
+        return write_pdf(target, edition, bodies, folder, self.layouts, prepared.at, self.variant)
+
+
+def stage_images(folder: Path, images: dict[str, bytes]) -> None:
+    """The book's images, where WeasyPrint (which reads nothing else) can find them."""
+    (folder / "images").mkdir(parents=True, exist_ok=True)
+    for name, data in images.items():
+        path = folder / "images" / name
+        if not path.exists() or path.read_bytes() != data:
+            write_atomically(path, data)

@@ -1,26 +1,41 @@
-"""build(): the approved state of a book to its web edition, EPUB and PDF, reusing cached work."""
+"""The publishing pipeline, in named stages, as a build, the reader and the preview run it:
+
+1. prepare (prepare.py): each chapter's Markdown to a safe, numbered pandoc AST; which chapter
+   defines each id; the bibliography as citeproc reads it;
+2. cache (cache.py): every stage's work kept by a hash of its inputs, so that an unchanged
+   chapter is not redone;
+3. formats: one module per format (html.py, epub.py, pdf.py), each a `Format`, writing its
+   chapters through render.py as every other format and the preview do;
+4. assemble: the Publisher below runs the formats asked for and reports their times.
+
+The reader's pages (library.py) and the preview (preview.py) run stage 1 and the HTML of
+stage 3 on one chapter, so that what they show is what the book prints.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
-from textbook.domain.bibliography import for_citeproc
-from textbook.domain.state import BookState
-from textbook.files import write_atomically
-from textbook.projections.publishing import epub, html, pdf
-from textbook.projections.publishing.sources import (
-    FORMATS,
-    BookToBuild,
-    Cache,
-    Chapter,
-    chapters,
-    digest,
-    owners,
-)
+from textbook.projections.publishing.cache import Cache
+from textbook.projections.publishing.epub import EpubFormat
+from textbook.projections.publishing.html import HtmlFormat
+from textbook.projections.publishing.pdf import PdfFormat
+from textbook.projections.publishing.prepare import PreparedBook, Where, nowhere, prepare
+from textbook.projections.publishing.sources import BookToBuild
+
+
+class Format(Protocol):
+    """One format of the book: what it is called, what it is served as, and how it is built
+    from the prepared book into `out` (returning what it wrote there)."""
+
+    name: str
+    media_type: str
+
+    def build(self, prepared: PreparedBook, out: Path) -> Path: ...
 
 
 @dataclass(frozen=True)
@@ -30,101 +45,54 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+class Publisher:
+    """Builds books in the formats it holds; each format keeps its own state (the PDF its
+    chapter layouts, between builds), so two publishers never share any."""
+
+    def __init__(self, formats: Sequence[Format] | None = None) -> None:
+        found: list[Format] = [HtmlFormat(), EpubFormat(), PdfFormat()]
+        if formats is not None:
+            found = list(formats)
+        self.formats = {f.name: f for f in found}
+
+    def build(
+        self,
+        book: BookToBuild,
+        formats: Sequence[str],
+        out: Path,
+        cache_dir: Path,
+        progress: Callable[[str], None] | None = None,
+        at: Where = nowhere,
+    ) -> BuildReport:
+        """Build the requested formats of the book into `out`; unchanged chapters come from cache.
+
+        `at` hears where the build is ("chapter 'x' (laying out the PDF)"), so that a build
+        stopped at its time limit can say where the time went.
+        """
+        unknown = [f for f in formats if f not in self.formats]
+        if unknown:
+            raise ValueError(f"unknown formats: {', '.join(unknown)}")
+        out.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        prepared = prepare(book, Cache(cache_dir), at)
+        seconds = {"parse": time.perf_counter() - started}
+        outputs: dict[str, Path] = {}
+        for name in (f for f in self.formats if f in formats):  # in the publisher's order
+            started = time.perf_counter()
+            outputs[name] = self.formats[name].build(prepared, out)
+            seconds[name] = time.perf_counter() - started
+            if progress:
+                progress(name)
+        return BuildReport(slug=book.state.slug, outputs=outputs, seconds=seconds)
+
+
 def build(
     book: BookToBuild,
     formats: Sequence[str],
     out: Path,
     cache_dir: Path,
     progress: Callable[[str], None] | None = None,
-    at: Callable[[str], None] | None = None,
+    at: Where = nowhere,
 ) -> BuildReport:
-    """Build the requested formats of the book into `out`; unchanged chapters come from cache.
-
-    `at` hears where the build is ("chapter 'x' (laying out the PDF)"), so that a build stopped
-    at its time limit can say where the time went.
-    """
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ValueError(f"unknown formats: {', '.join(unknown)}")
-    at = at or _nowhere
-    out.mkdir(parents=True, exist_ok=True)
-    cache = Cache(cache_dir)
-    started = time.perf_counter()
-    book_chapters = chapters(book.state, cache, at)
-    owner_of = owners(book_chapters)
-    bibliography = bibliography_file(book.state, cache)
-    seconds = {"parse": time.perf_counter() - started}
-    outputs: dict[str, Path] = {}
-    info = html.book_info(book.state)
-    edition = html.Edition(info, book_chapters, list(book.contributors), book.edition)
-    slug = book.state.slug
-    if "html" in formats:
-        started = time.perf_counter()
-        fragments = {
-            c.id: html.chapter_fragment(c, owner_of, bibliography, cache)
-            for c in _each(book_chapters, at, "writing its web page")
-        }
-        at("the web edition's files")
-        html.write_web_edition(out / slug, edition, fragments, book.images)
-        outputs["html"] = out / slug
-        seconds["html"] = time.perf_counter() - started
-        if progress:
-            progress("html")
-    if "epub" in formats:
-        started = time.perf_counter()
-        bodies = {
-            c.id: epub.chapter_xhtml(c, owner_of, bibliography, cache)
-            for c in _each(book_chapters, at, "writing its EPUB XHTML")
-        }
-        at("the EPUB's assembly")
-        modified = datetime.fromisoformat(book.edition.replace("Z", "+00:00"))
-        target = out / f"{slug}.epub"
-        epub.write_epub(target, edition, bodies, list(book.state.images), book.images, modified)
-        outputs["epub"] = target
-        seconds["epub"] = time.perf_counter() - started
-        if progress:
-            progress("epub")
-    if "pdf" in formats:
-        started = time.perf_counter()
-        folder = (cache_dir / "pdf-work" / slug).resolve()
-        _stage_images(folder, book.images)
-        bodies = {
-            c.id: pdf.chapter_html(c, owner_of, bibliography, folder, cache)
-            for c in _each(book_chapters, at, "formulas to SVG, HTML for print")
-        }
-        outputs["pdf"] = pdf.write_pdf(out / f"{slug}.pdf", edition, bodies, folder, at)
-        seconds["pdf"] = time.perf_counter() - started
-        if progress:
-            progress("pdf")
-    return BuildReport(slug=slug, outputs=outputs, seconds=seconds)
-
-
-def _nowhere(_where: str) -> None:
-    pass
-
-
-def _each(found: list[Chapter], at: Callable[[str], None], doing: str) -> Iterator[Chapter]:
-    for chapter in found:
-        at(f"chapter '{chapter.id}' ({doing})")
-        yield chapter
-
-
-def _stage_images(folder: Path, images: dict[str, bytes]) -> None:
-    """The book's images, where WeasyPrint (which reads nothing else) can find them."""
-    (folder / "images").mkdir(parents=True, exist_ok=True)
-    for name, data in images.items():
-        path = folder / "images" / name
-        if not path.exists() or path.read_bytes() != data:
-            write_atomically(path, data)
-
-
-def bibliography_file(state: BookState, cache: Cache) -> Path | None:
-    """references.bib as pandoc's citeproc reads it (corporate authors braced, languages set)."""
-    if not state.bibliography.strip():
-        return None
-    text = for_citeproc(state.bibliography, str(state.metadata["language"]))
-    key = digest("bibliography", text)
-    path = cache.path("bib", key).with_suffix(".bib")
-    if not path.exists():
-        write_atomically(path, text.encode())
-    return path
+    """A build by a publisher of its own, with the default formats (see Publisher.build)."""
+    return Publisher().build(book, formats, out, cache_dir, progress, at)

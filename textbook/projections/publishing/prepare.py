@@ -1,0 +1,168 @@
+"""The prepare stage: a book's chapters parsed, made safe and numbered, once for every format,
+for the reader's pages and for the preview of a draft.
+
+Each chapter's Markdown becomes a sanitised pandoc AST (cached by its text), its figure and
+table captions numbered ("Figure 3.2:"); then which chapter defines each id, and the
+bibliography as citeproc reads it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from textbook.domain.bibliography import for_citeproc
+from textbook.domain.state import BookState
+from textbook.files import write_atomically
+from textbook.projections.publishing import pandoc
+from textbook.projections.publishing.cache import Cache, digest
+from textbook.projections.publishing.edition import Edition, book_info
+from textbook.projections.publishing.sanitize import UnsafeInput, check_brackets, sanitize
+from textbook.projections.publishing.sources import BookToBuild, BuildError, Chapter
+from textbook.projections.publishing.tree import defined_ids, first_header, nodes, plain_text
+
+Where = Callable[[str], None]  # hears where a build is: "chapter 'x' (laying out the PDF)"
+
+
+def nowhere(_where: str) -> None:
+    pass
+
+
+def parse_chapter(
+    markdown: str, images: set[str], cache: Cache, limits: pandoc.Limits = pandoc.BUILD
+) -> dict[str, Any]:
+    key = digest(markdown, "\n".join(sorted(images)))
+    cached = cache.get("ast", key)
+    if cached is not None:
+        ast: dict[str, Any] = json.loads(cached)
+        return ast
+    check_brackets(markdown)
+    ast = sanitize(pandoc.parse(markdown, limits), images)
+    cache.put("ast", key, json.dumps(ast, sort_keys=True).encode())
+    return ast
+
+
+def chapters(state: BookState, cache: Cache, at: Where = nowhere) -> list[Chapter]:
+    """Every chapter of the book, parsed, made safe, its captions numbered."""
+    images = {image.name for image in state.images}
+    result = []
+    for number, chapter in enumerate(state.chapters, start=1):
+        at(f"chapter '{chapter.id}' (reading its Markdown)")
+        try:
+            ast = parse_chapter(chapter.text, images, cache)
+        except (pandoc.PandocFailed, UnsafeInput) as error:
+            raise BuildError(f"chapter '{chapter.id}' cannot be published: {error}") from None
+        number_captions(ast, number)
+        title = plain_text(first_header(ast)) or chapter.id
+        result.append(Chapter(chapter.id, number, title, ast, frozenset(defined_ids(ast))))
+    return result
+
+
+def draft_chapter(
+    markdown: str,
+    images: set[str],
+    cache: Cache,
+    limits: pandoc.Limits,
+    number: int = 0,
+    before: Mapping[str, int] | None = None,
+) -> Chapter:
+    """A draft prepared as the book prepares a chapter; with its chapter's `number`, its
+    captions numbered on from `before` (the figures and tables before it in that chapter).
+    It stands for no chapter of the book (its id is "")."""
+    ast = parse_chapter(markdown, images, cache, limits)
+    if number:
+        number_captions(ast, number, before)
+    return Chapter("", number, "", ast, frozenset(defined_ids(ast)))
+
+
+def number_captions(
+    ast: dict[str, Any], chapter: int, before: Mapping[str, int] | None = None
+) -> None:
+    """Prefix figure and table captions with 'Figure 3.2:' and 'Table 3.1:', counting on from
+    `before` (the figures and tables earlier in the chapter, for a section on its own)."""
+    counts = {"Figure": 0, "Table": 0, **(before or {})}
+    for node in nodes(ast["blocks"]):
+        if node["t"] in counts:
+            counts[node["t"]] += 1
+            caption = node["c"][1][1]
+            label = f"{node['t']} {chapter}.{counts[node['t']]}:"
+            if caption and caption[0]["t"] in ("Plain", "Para"):
+                prefix = [{"t": "Strong", "c": [{"t": "Str", "c": label}]}, {"t": "Space"}]
+                caption[0]["c"] = prefix + caption[0]["c"]
+
+
+def owners(book: list[Chapter]) -> dict[str, str]:
+    """Which chapter defines each id (the first, where pandoc's automatic ids repeat)."""
+    found: dict[str, str] = {}
+    for chapter in book:
+        for identifier in sorted(chapter.ids):
+            found.setdefault(identifier, chapter.id)
+    return found
+
+
+def bibliography_file(state: BookState, cache: Cache) -> Path | None:
+    """references.bib as pandoc's citeproc reads it (corporate authors braced, languages set)."""
+    if not state.bibliography.strip():
+        return None
+    text = for_citeproc(state.bibliography, str(state.metadata["language"]))
+    key = digest("bibliography", text)
+    path = cache.path("bib", key).with_suffix(".bib")
+    if not path.exists():
+        write_atomically(path, text.encode())
+    return path
+
+
+@dataclass(frozen=True)
+class PreparedChapters:
+    """A book's text, prepared: its chapters, which chapter defines each id, its bibliography."""
+
+    chapters: list[Chapter]
+    owners: dict[str, str]
+    bibliography: Path | None
+
+
+def prepare_chapters(state: BookState, cache: Cache, at: Where = nowhere) -> PreparedChapters:
+    found = chapters(state, cache, at)
+    return PreparedChapters(found, owners(found), bibliography_file(state, cache))
+
+
+@dataclass(frozen=True)
+class PreparedBook:
+    """What every format builds from: the book, its prepared text, the cache, and who hears
+    where the build is."""
+
+    book: BookToBuild
+    text: PreparedChapters
+    cache: Cache
+    at: Where = nowhere
+
+    @property
+    def slug(self) -> str:
+        return self.book.state.slug
+
+    @property
+    def chapters(self) -> list[Chapter]:
+        return self.text.chapters
+
+    @property
+    def edition(self) -> Edition:
+        info = book_info(self.book.state)
+        return Edition(info, self.chapters, list(self.book.contributors), self.book.edition)
+
+    @property
+    def modified(self) -> datetime:
+        return datetime.fromisoformat(self.book.edition.replace("Z", "+00:00"))
+
+    def each(self, doing: str) -> Iterator[Chapter]:
+        """The chapters, saying to `at` which one is being worked on, and how."""
+        for chapter in self.chapters:
+            self.at(f"chapter '{chapter.id}' ({doing})")
+            yield chapter
+
+
+def prepare(book: BookToBuild, cache: Cache, at: Where = nowhere) -> PreparedBook:
+    return PreparedBook(book, prepare_chapters(book.state, cache, at), cache, at)

@@ -1,0 +1,120 @@
+"""A prepared chapter to HTML, as every format and the preview write it: links resolved into the
+chapters that define their targets, sections numbered, references listed; cached by inputs."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from textbook.projections.publishing import pandoc
+from textbook.projections.publishing.cache import Cache, digest
+from textbook.projections.publishing.sources import Chapter
+from textbook.projections.publishing.tree import nodes
+
+
+def resolve_links(
+    chapter: Chapter, owner_of: dict[str, str], href: Callable[[str, str], str]
+) -> dict[str, Any]:
+    """A copy of the chapter's AST whose `#id` links point into the chapter that defines `id`.
+
+    `href(chapter_id, id)` gives the link for an id in another chapter.
+    """
+    ast = copy.deepcopy(chapter.ast)
+    for node in nodes(ast["blocks"]):
+        if node["t"] == "Link":
+            url = node["c"][2][0]
+            if url.startswith("#"):
+                target = url[1:]
+                owner = owner_of.get(target)
+                if owner is None:
+                    # A link to nothing in the book: keep the words, mark them for the reader.
+                    node["t"], node["c"] = "Span", [["", ["unresolved"], []], node["c"][1]]
+                elif owner != chapter.id:
+                    node["c"][2][0] = href(owner, target)
+    return ast
+
+
+def resolve_images(ast: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """A copy of the AST whose `images/NAME` sources start with `prefix` instead."""
+    ast = copy.deepcopy(ast)
+    for node in nodes(ast["blocks"]):
+        if node["t"] == "Image" and node["c"][2][0].startswith("images/"):
+            node["c"][2][0] = prefix + node["c"][2][0].removeprefix("images/")
+    return ast
+
+
+# citeproc's reference-section-title is a level-1 heading: in a chapter it belongs at level 2.
+REFERENCES_H1 = re.compile(r"<h1( class=\"unnumbered\"[^>]*)>References</h1>")
+
+
+def numbered(chapter: Chapter) -> list[str]:
+    """The writer's arguments that number a whole chapter's headings as the book does."""
+    return ["--number-sections", f"--number-offset={chapter.number - 1}", "--section-divs"]
+
+
+def render_chapter(
+    kind: str,
+    chapter: Chapter,
+    ast: dict[str, Any],
+    bibliography: Path | None,
+    cache: Cache,
+    finish: Callable[[str], str] = lambda html: html,
+    extra: Sequence[str] = (),
+    numbering: Sequence[str] | None = None,
+    limits: pandoc.Limits = pandoc.BUILD,
+) -> str:
+    """The chapter's AST as numbered HTML with its references, finished and cached by inputs.
+
+    `numbering` is the writer's arguments that number the headings: by default the whole
+    chapter's, as the book numbers it (a draft of a section numbers on from where it stands).
+    """
+    numbering = numbered(chapter) if numbering is None else numbering
+    bib = bibliography.read_bytes() if bibliography else b""
+    key = digest(kind, json.dumps(ast, sort_keys=True), bib, *numbering, "--", *extra)
+    cached = cache.get(kind, key)
+    if cached is not None:
+        return cached.decode()
+    args = ["--mathml", *numbering, *extra, "--wrap=none"]
+    args += ["-M", "reference-section-title=References"]
+    if bibliography is not None:
+        args += ["--citeproc", f"--bibliography={bibliography}"]
+    html = REFERENCES_H1.sub(
+        r"<h2\1>References</h2>", pandoc.write(ast, "html5", args, limits=limits)
+    )
+    html = finish(own_generated_ids(html, chapter.ids))
+    cache.put(kind, key, html.encode())
+    return html
+
+
+# Ids pandoc gives what it generates at a chapter's end: the notes, the reference list and its div.
+GENERATED_IDS = (
+    ('<section id="footnotes" class="footnotes', "footnotes"),
+    ('<section id="bibliography" class="', "bibliography"),
+    ('<div id="refs" class="references', "refs"),
+)
+
+
+def own_generated_ids(html: str, taken: frozenset[str]) -> str:
+    """Rename pandoc's generated sections whose id an author's heading already holds.
+
+    A book with a section titled "Footnotes {#footnotes}" otherwise has that id twice in a page,
+    which EPUBCheck refuses (RSC-005). Pandoc's part comes last, so its last occurrence is renamed;
+    nothing links to these ids, so no link changes.
+    """
+    for opening, identifier in GENERATED_IDS:
+        if identifier not in taken:
+            continue
+        at = html.rfind(opening)
+        if at < 0:
+            continue
+        free, number = f"{identifier}-2", 2
+        while free in taken:
+            number += 1
+            free = f"{identifier}-{number}"
+        renamed = opening.replace(f'id="{identifier}"', f'id="{free}"')
+        html = html[:at] + renamed + html[at + len(opening) :]
+    return html

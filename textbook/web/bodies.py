@@ -1,0 +1,175 @@
+"""The API's request bodies: the JSON Schemas that /openapi.json publishes and that the API
+enforces (textbook.web.api_requests), one source for both. Enums come from the domain's
+vocabulary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textbook.domain.images import MAX_IMAGE, NAME
+from textbook.domain.markdown import MAX_SECTION_BYTES
+from textbook.domain.proposal import MAX_ATTACHED, MAX_COMMENT, MAX_MESSAGE
+from textbook.domain.vocabulary import ProposalKind, ProposalStatus, Verdict, choices
+
+STATUSES = choices(ProposalStatus)
+KINDS = choices(ProposalKind)
+VERDICTS = choices(Verdict)
+MAX_REVISION = 2**31 - 1
+TEXT = "^[^\\x00]*$"  # no NUL, which PostgreSQL cannot store (lone surrogates are refused too)
+
+# Request bodies: the schemas published in /openapi.json are the ones enforced below.
+IMAGE_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "name": {
+            "type": "string",
+            "maxLength": 105,
+            "pattern": NAME.pattern,
+            "description": "The image's name in the book, as the text shows it: images/NAME.",
+        },
+        "data": {
+            "type": "string",
+            "contentEncoding": "base64",
+            "maxLength": (MAX_IMAGE + 2) // 3 * 4,
+            "pattern": "^[A-Za-z0-9+/]*={0,2}$",
+            "description": (
+                "The image's bytes in base64: PNG, JPEG or SVG, at most 10 MiB (and the server's"
+                " body limit), 10,000 pixels a side and 40 megapixels; SVG without script,"
+                " animation, links, outside styles or foreign markup."
+            ),
+        },
+    },
+    "required": ["name", "data"],
+    "additionalProperties": False,
+    "examples": [
+        {
+            "name": "square.svg",
+            "data": "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAx"
+            "MCAxMCI+PHJlY3Qgd2lkdGg9IjEwIiBoZWlnaHQ9IjEwIi8+PC9zdmc+",
+        }
+    ],
+}
+PROPOSAL_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "base_revision": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_REVISION,
+            "description": "The section's revision the text was written against.",
+        },
+        "text": {
+            "type": "string",
+            # A bound in characters, which no text within the domain's limit (in bytes) passes;
+            # the domain's own check (check_section_size) refuses the rest, in its words.
+            "maxLength": MAX_SECTION_BYTES,
+            "pattern": TEXT,
+            "description": (
+                "The whole section in Markdown, from its heading on, which keeps the section's id;"
+                " at most 512 KiB of UTF-8, without NUL characters."
+            ),
+        },
+        "message": {
+            "type": "string",
+            "maxLength": MAX_MESSAGE,
+            "pattern": TEXT,
+            "default": "",
+            "description": "What the change is for; without NUL characters.",
+        },
+        "images": {
+            "type": "array",
+            "maxItems": MAX_ATTACHED,
+            "items": IMAGE_BODY,
+            "default": [],
+            "description": (
+                "Images the proposal carries: every image the text shows as images/NAME must be"
+                " in the book or here. Approving the proposal puts them in the book."
+            ),
+        },
+    },
+    "required": ["base_revision", "text"],
+    "additionalProperties": False,
+    "examples": [
+        {
+            "base_revision": 1,
+            "text": "## Bisection {#bisection}\n\nHalve the bracket until it is small enough.\n",
+            "message": "A shorter introduction",
+        }
+    ],
+}
+REVIEW_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "verdict": {"type": "string", "enum": list(VERDICTS)},
+        "comment": {
+            "type": "string",
+            "maxLength": MAX_COMMENT,
+            "pattern": TEXT,
+            "default": "",
+            "description": (
+                "Without NUL characters; the verdicts 'comment' and 'request_changes' need one"
+                " that is not blank."
+            ),
+        },
+        "version": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_REVISION,
+            "description": (
+                "The proposal's version the reviewer read (`version` of GET /api/proposals/{id})."
+                " Required to approve; approving any other than the current version is refused"
+                " with 409 ProposalChanged. Not checked for the other verdicts."
+            ),
+        },
+        "break_references": {
+            "type": "boolean",
+            "default": False,
+            "description": (
+                "Approve even though the change removes ids that other sections link to;"
+                " without it, such an approval is refused with 409 BreaksReferences, which lists"
+                " the links."
+            ),
+        },
+    },
+    "required": ["verdict"],
+    "if": {"properties": {"verdict": {"const": Verdict.APPROVE.value}}, "required": ["verdict"]},
+    "then": {"required": ["version"]},
+    "additionalProperties": False,
+    "examples": [
+        {"verdict": "request_changes", "comment": "Say when to stop."},
+        {"verdict": "approve", "comment": "Clear.", "version": 2},
+    ],
+}
+REVISION_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "text": {
+            **PROPOSAL_BODY["properties"]["text"],
+            "description": (
+                "The proposal's whole new text in Markdown, heading included; at most 512 KiB of"
+                " UTF-8, without NUL characters."
+            ),
+        },
+        "message": {
+            **PROPOSAL_BODY["properties"]["message"],
+            "description": (
+                "What changed in this revision, for the discussion; the proposal keeps its title."
+            ),
+        },
+        "base_revision": {
+            **PROPOSAL_BODY["properties"]["base_revision"],
+            "description": (
+                "For a change to a section: the section's revision the text was written against;"
+                " by default, its current revision. Ignored for other kinds of proposal."
+            ),
+        },
+    },
+    "required": ["text"],
+    "additionalProperties": False,
+    "examples": [
+        {
+            "text": "## Bisection {#bisection}\n\nHalve the bracket until it is small enough.\n",
+            "message": "Say when to stop",
+        }
+    ],
+}

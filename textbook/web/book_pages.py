@@ -1,0 +1,235 @@
+"""Pages for readers of a book: the list of books, a book's contents, its chapters (now or as
+of a past moment), search, and the downloads of its editions."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from textbook.domain.errors import BookDidNotExist, InvalidInput, SectionNotFound
+from textbook.domain.moments import parse_as_of
+from textbook.projections.publishing.epub import EpubFormat
+from textbook.projections.publishing.html import HtmlFormat
+from textbook.projections.publishing.library import ReadableBook
+from textbook.projections.publishing.pandoc import PandocFailed
+from textbook.projections.publishing.pdf import PdfFormat
+from textbook.projections.publishing.search import QueryTooLong
+from textbook.projections.publishing.sources import BuildError
+from textbook.web.edit_links import with_edit_links
+from textbook.web.errors import WebError
+from textbook.web.history_pages import key_of, shown_at
+from textbook.web.pages import render
+from textbook.web.security import current_user
+from textbook.web.site import site
+
+# Each edition's media type, as its format says, and the end of its download's file name.
+DOWNLOADS = {
+    "epub": (EpubFormat.media_type, ".epub"),
+    "pdf": (PdfFormat.media_type, ".pdf"),
+    "html": (HtmlFormat.media_type, "-web.zip"),
+}
+
+
+def as_of(request: Request) -> datetime | None:
+    """The moment asked for with ?as_of= (a plain date is the end of that day, UTC), or None."""
+    value = request.query_params.get("as_of")
+    if not value:
+        return None
+    try:
+        return parse_as_of(value)
+    except InvalidInput as error:  # a malformed query string, as before: 400
+        raise WebError(HTTPStatus.BAD_REQUEST, error.message) from None
+
+
+def version_query(moment: datetime | None) -> str:
+    """The query string that keeps a link in the version being read: '' for the current one."""
+    return f"?{urlencode({'as_of': moment.isoformat()})}" if moment else ""
+
+
+def readable_book(request: Request, slug: str, moment: datetime | None) -> ReadableBook:
+    """The book to read; a version pandoc could not render in time (a busy machine) is a 503
+    that says to try again, never a 500."""
+    try:
+        return site(request).readable(slug, moment)
+    except (PandocFailed, BuildError):
+        raise WebError(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            "This version of the book is being prepared; try again in a minute.",
+        ) from None
+
+
+def before_the_book(request: Request, slug: str, moment: datetime) -> Response:
+    """An honest page for a moment before the book existed, with a way to its first state."""
+    queries = site(request).queries()
+    revisions = queries.history(slug)
+    return render(
+        request,
+        "before_book.html",
+        int(HTTPStatus.NOT_FOUND),
+        book=queries.outline(slug),
+        as_of=moment,
+        earliest=shown_at(revisions)[key_of(revisions[0])] if revisions else None,
+    )
+
+
+def books(request: Request) -> Response:
+    return render(request, "books.html", books=site(request).queries().books())
+
+
+def book(request: Request) -> Response:
+    slug, moment = request.path_params["slug"], as_of(request)
+    try:
+        readable = readable_book(request, slug, moment)
+    except BookDidNotExist:
+        assert moment is not None  # the book exists now
+        return before_the_book(request, slug, moment)
+    queries = site(request).queries()
+    return render(
+        request,
+        "book.html",
+        book=readable.info,
+        toc=readable.toc(),
+        contributors=readable.book.contributors,
+        edition=readable.book.edition,
+        as_of=moment,
+        version=version_query(moment),
+        downloads=available_downloads(request, slug) if moment is None else [],
+        members=queries.members(slug),
+        queue=len(queries.proposals(slug, "open")),
+        problems=queries.outline(slug).problems if moment is None else (),
+    )
+
+
+def chapter(request: Request) -> Response:
+    slug, chapter_id, moment = (
+        request.path_params["slug"],
+        request.path_params["chapter"],
+        as_of(request),
+    )
+    try:
+        readable = readable_book(request, slug, moment)
+    except BookDidNotExist:
+        assert moment is not None  # the book exists now
+        return before_the_book(request, slug, moment)
+    found = readable.chapter(chapter_id)
+    if found is None:
+        raise SectionNotFound(slug, chapter_id)
+    previous, following = readable.neighbours(found)
+    version = version_query(moment)
+    sections = readable.toc()[found.number - 1]["sections"]
+    # The chapter's own contents go between its title and its text.
+    heading, end, text = readable.fragment(found.id, version).partition("</h1>")
+    title, content = Markup(heading + end), Markup(text)  # sanitised by the pipeline
+    if moment is None:  # the book as it is now: each section can be edited
+        titles = {found.id: found.title} | {s["id"]: s["title"] for s in sections}
+        signed_in = current_user(request) is not None
+        title = with_edit_links(title, slug, titles, signed_in)
+        content = with_edit_links(content, slug, titles, signed_in)
+    return render(
+        request,
+        "chapter.html",
+        book=readable.info,
+        chapter=found,
+        heading=title,
+        content=content,
+        previous=previous,
+        next=following,
+        as_of=moment,
+        version=version,
+        edition=readable.book.edition,
+        sections=sections,
+        downloads=available_downloads(request, slug) if moment is None else [],
+    )
+
+
+def search(request: Request) -> Response:
+    slug, query = request.path_params["slug"], request.query_params.get("q", "")
+    readable = site(request).readable(slug)
+    try:
+        results = readable.search(query)
+    except QueryTooLong as error:  # said, never searched cut short
+        return render(
+            request, "search.html", int(HTTPStatus.BAD_REQUEST), book=readable.info,
+            query=query, hits=[], read_as="", error=str(error),
+        )  # fmt: skip
+    return render(
+        request, "search.html", book=readable.info, query=query, hits=results.hits,
+        read_as=results.read_as, error=None,
+    )  # fmt: skip
+
+
+def available_downloads(request: Request, slug: str) -> list[dict[str, str]]:
+    editions = site(request).publisher.editions
+    found = []
+    for name, (_, suffix) in DOWNLOADS.items():
+        path = editions / (f"{slug}{suffix}" if name != "html" else slug)
+        if path.exists():
+            found.append({"format": name, "href": f"/books/{slug}/download/{name}"})
+    return found
+
+
+def download(request: Request) -> Response:
+    slug, kind = request.path_params["slug"], request.path_params["format"]
+    if kind not in DOWNLOADS:
+        raise WebError(
+            HTTPStatus.NOT_FOUND, f"There is no '{kind[:20]}' edition: use html, epub or pdf."
+        )
+    site(request).queries().outline(slug)  # 404 for an unknown book
+    editions = site(request).publisher.editions
+    media_type, suffix = DOWNLOADS[kind]
+    filename = f"{slug}{suffix}"
+    if kind == "html":
+        folder = editions / slug
+        if not folder.is_dir():
+            return not_yet(request)
+        return Response(
+            zip_folder(folder, slug),
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    path = editions / filename
+    if not path.exists():
+        return not_yet(request)
+    return FileResponse(path, media_type=media_type, filename=filename)
+
+
+def not_yet(request: Request) -> Response:
+    response = render(
+        request,
+        "error.html",
+        int(HTTPStatus.SERVICE_UNAVAILABLE),
+        code=503,
+        phrase="Being built",
+        message="This edition is being built; try again in a minute.",
+    )
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+def zip_folder(folder: Path, slug: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                info = zipfile.ZipInfo(f"{slug}/{path.relative_to(folder)}", (1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+routes = [
+    Route("/", books, name="books"),
+    Route("/books/{slug}", book, name="book"),
+    Route("/books/{slug}/chapters/{chapter}", chapter, name="chapter"),
+    Route("/books/{slug}/search", search, name="search"),
+    Route("/books/{slug}/download/{format}", download, name="download"),
+]
