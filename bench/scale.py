@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import cProfile
+import dataclasses
 import os
 import pstats
 import queue
@@ -68,13 +69,12 @@ def say(message: str) -> None:
 # Stores.
 
 
-def cheap_passwords() -> None:
+def cheap_passwords(settings: Settings) -> Settings:
     """Argon2 with its cheapest parameters: hashing is not what these figures measure."""
     from argon2 import PasswordHasher
 
-    from textbook.domain import application
-
-    application.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return dataclasses.replace(settings, password_hasher=cheap)
 
 
 def seed_book(app: Textbook, folder: Path, chapters: int, words: int) -> str:
@@ -144,8 +144,7 @@ def record_events(app: Textbook, slug: str, target: int, progress: bool = True) 
 
 def prepare_events(settings: Settings, target: int, folder: Path) -> tuple[int, float]:
     """A book, two users, then review cycles up to `target` events; returns (events, seconds)."""
-    cheap_passwords()
-    app = open_textbook(settings)
+    app = open_textbook(cheap_passwords(settings))
     try:
         start = time.perf_counter()
         slug = seed_book(app, folder / "scale-book", chapters=10, words=14000)
@@ -222,8 +221,7 @@ def seed_load(
     settings: Settings, folder: Path, clients: int, sections: int
 ) -> tuple[str, list[str], list[Pair]]:
     """A generated book, `clients` author/editor pairs with API tokens; read models caught up."""
-    cheap_passwords()
-    app, views = open_textbook(settings), open_views(settings)
+    app, views = open_textbook(cheap_passwords(settings)), open_views(settings)
     try:
         slug = seed_book(app, folder / "load-book", chapters=8, words=10000)
         pairs = []

@@ -13,7 +13,6 @@ from argon2 import PasswordHasher
 
 from textbook.book_folder import read_book
 from textbook.config import Settings
-from textbook.domain import application
 from textbook.domain.application import Textbook
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
@@ -25,13 +24,14 @@ FIXTURES = Path(__file__).parent / "fixtures" / "books"
 SAMPLE = Path(__file__).parent.parent / "books" / "numerical-methods"
 
 
-@pytest.fixture(autouse=True, scope="session")
-def quick_password_hashing() -> Iterator[None]:
-    """Argon2 still, with the cheapest parameters: the default spends 0.5 s a password here."""
-    saved = application.HASHER
-    application.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    yield
-    application.HASHER = saved
+# Argon2 still, with the cheapest parameters: the default spends 0.5 s a password here. Tests
+# pass them in the settings, or to the command line in its environment.
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+QUICK_HASHING = {
+    "TEXTBOOK_ARGON2_TIME_COST": "1",
+    "TEXTBOOK_ARGON2_MEMORY_COST": "1024",
+    "TEXTBOOK_ARGON2_PARALLELISM": "1",
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -39,10 +39,15 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
     """A fresh, empty store: an SQLite file, or a new PostgreSQL schema dropped afterwards."""
     build, var = tmp_path / "build", tmp_path / "var"
     if request.param == "sqlite":
-        yield Settings(database=str(tmp_path / "textbook.sqlite"), build_dir=build, var=var)
+        yield Settings(
+            database=str(tmp_path / "textbook.sqlite"),
+            build_dir=build,
+            var=var,
+            password_hasher=QUICK_HASHER,
+        )
         return
     with postgres_schema() as database:
-        yield Settings(database=database, build_dir=build, var=var)
+        yield Settings(database=database, build_dir=build, var=var, password_hasher=QUICK_HASHER)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ after a refusal: the events, the image blobs and every read model, compared befo
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from tests.conftest import FIXTURES, import_folder
+from tests.conftest import FIXTURES, QUICK_HASHER, import_folder
 from textbook.config import Settings
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import TABLE_NAMES
@@ -44,9 +45,10 @@ def free_port() -> int:
 def seed_tiny(settings: Settings) -> dict[str, str]:
     """The tiny book; alice authors, bob and carol edit, dave maintains, mallory is nobody.
 
-    Returns an API token for each of them.
+    Returns an API token for each of them. Their passwords are hashed quickly (a server's own
+    sign-ups use the server's parameters).
     """
-    app = open_textbook(settings)
+    app = open_textbook(dataclasses.replace(settings, password_hasher=QUICK_HASHER))
     try:
         import_folder(app, FIXTURES / "tiny")
         tokens = {}

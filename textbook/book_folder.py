@@ -13,6 +13,7 @@ import yaml
 from textbook.domain.bibliography import entry_keys
 from textbook.domain.book import METADATA_FIELDS
 from textbook.domain.errors import InvalidBook, TextbookError
+from textbook.domain.images import NAME as IMAGE_FILE
 from textbook.domain.images import InvalidImage, checked_image
 from textbook.domain.markdown import (
     VALID_ID,
@@ -36,7 +37,6 @@ from textbook.domain.state import BookState, ChapterState, ImageRef, ImportProbl
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 CHAPTER_FILE = re.compile(r"^[a-z0-9][a-z0-9_-]*\.md$")
-IMAGE_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.(png|jpe?g|svg)$")
 IMAGE_REFERENCE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)")
 LINK_TO_ID = re.compile(r"\]\(#([^)\s]+)\)")
 CITATION = re.compile(r"(?:\[|;\s*)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*[\w])")

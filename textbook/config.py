@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import argon2
+from argon2 import PasswordHasher
 from starlette.config import Config
 from starlette.datastructures import Secret
 
@@ -64,6 +66,12 @@ class Settings:
     https: bool = False  # served over HTTPS: Secure cookies and Strict-Transport-Security
     signup_limit: int = 10  # sign-ups from one client address per hour
     preview_rate: int = 60  # previews per signed-in person per minute
+    # Argon2, with its recommended parameters unless TEXTBOOK_ARGON2_* say otherwise (tests pass
+    # cheap ones). A name without an account is checked against a hash made with the same
+    # parameters, so that it takes the same time.
+    password_hasher: PasswordHasher = field(
+        default_factory=PasswordHasher, repr=False, compare=False
+    )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +91,17 @@ class Settings:
             https=config("TEXTBOOK_HTTPS", cast=bool, default=False),
             signup_limit=config("TEXTBOOK_SIGNUP_LIMIT", cast=int, default=10),
             preview_rate=config("TEXTBOOK_PREVIEW_RATE", cast=int, default=60),
+            password_hasher=PasswordHasher(
+                time_cost=config(
+                    "TEXTBOOK_ARGON2_TIME_COST", cast=int, default=argon2.DEFAULT_TIME_COST
+                ),
+                memory_cost=config(  # KiB
+                    "TEXTBOOK_ARGON2_MEMORY_COST", cast=int, default=argon2.DEFAULT_MEMORY_COST
+                ),
+                parallelism=config(
+                    "TEXTBOOK_ARGON2_PARALLELISM", cast=int, default=argon2.DEFAULT_PARALLELISM
+                ),
+            ),
         )
 
     def session_secret(self) -> Secret:

@@ -204,7 +204,8 @@ APP_DDL = f"eventsourcing {version('eventsourcing')}\n{BLOBS_DDL}"
 def open_textbook(settings: Settings) -> Textbook:
     """The application, with its tables (and the image store's) created if they are missing."""
     with tables_to_create(settings, Textbook.name, APP_DDL) as create:
-        app = Textbook(env=eventsourcing_env(settings, Textbook.name, create_tables=create))
+        env = eventsourcing_env(settings, Textbook.name, create_tables=create)
+        app = Textbook(env=env, hasher=settings.password_hasher)
         blob_store(app, create_table=create)
     return app
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from tests.conftest import event_count
+from tests.conftest import FIXTURES, event_count
+from textbook.book_folder import read_book
 from textbook.config import Settings
 from textbook.domain.application import Textbook
-from textbook.domain.errors import SignInLocked, TooManyOpenProposals
+from textbook.domain.errors import InvalidSectionText, SignInLocked, TooManyOpenProposals
+from textbook.domain.markdown import MAX_SECTION_BYTES
 from textbook.domain.proposal import MAX_OPEN, OpenProposals
 from textbook.projections.queries import Queries
 from textbook.storage import open_textbook
@@ -127,3 +130,22 @@ def test_the_lock_holds_for_every_process_sharing_the_store(
             other.check_password("alice", "correct horse", NOON + timedelta(minutes=5))
     finally:
         other.close()
+
+
+def test_an_import_holds_each_section_to_the_size_a_proposal_is_held_to(
+    app: Textbook, tiny: str
+) -> None:
+    source = read_book(FIXTURES / "tiny")
+    chapters = list(source.state.chapters)
+    big = "## Counting {#counting}\n\n" + "One, two, three. " * (MAX_SECTION_BYTES // 17 + 1)
+    sections = tuple(
+        replace(s, text=big) if s.id == "counting" else s for s in chapters[0].sections
+    )
+    chapters[0] = replace(chapters[0], sections=sections)
+    before = event_count(app)
+    with pytest.raises(InvalidSectionText) as refused:
+        app.import_book(replace(source.state, chapters=tuple(chapters)), by="mia")
+    assert str(refused.value).startswith("The section 'counting' in first.md: The text is ")
+    assert f"at most {MAX_SECTION_BYTES:,} bytes" in str(refused.value)
+    assert event_count(app) == before
+    assert "One, two, three. One" not in app.book_state(tiny).markdown()

@@ -15,7 +15,7 @@ import httpx2 as httpx
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import FIXTURES, SAMPLE
+from tests.conftest import FIXTURES, QUICK_HASHING, SAMPLE
 from tests.gate.test_images import IMAGES, REFUSED
 from tests.live import LiveServer, textbook_command
 from textbook.cli import cli
@@ -26,7 +26,7 @@ from textbook.storage import blob_store, open_textbook
 
 
 def textbook(database: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["--database", str(database), *args])
+    result = CliRunner(env=QUICK_HASHING).invoke(cli, ["--database", str(database), *args])
     return result.exit_code, result.output
 
 

@@ -30,6 +30,7 @@ def web_settings(settings: Settings) -> Settings:
         build_dir=settings.build_dir,
         var=settings.var,  # the session key file goes to tmp_path/var
         secret_key=None,
+        password_hasher=settings.password_hasher,
     )
 
 

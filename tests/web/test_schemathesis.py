@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import SAMPLE, import_folder
+from tests.conftest import QUICK_HASHER, SAMPLE, import_folder
 from textbook.config import Settings
 from textbook.domain.errors import InvalidInput
 from textbook.storage import open_textbook
@@ -108,6 +108,7 @@ def sample_settings(tmp_path: Path) -> Settings:
         database=str(tmp_path / "textbook.sqlite"),
         build_dir=tmp_path / "build",
         var=tmp_path / "var",  # the session key file goes to tmp_path/var
+        password_hasher=QUICK_HASHER,
     )
     store = open_textbook(settings)
     import_folder(store, SAMPLE)

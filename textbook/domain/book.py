@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from textbook.domain import ids
-from textbook.domain.errors import NotAMaintainer, NotAMember, NotAnEditor, SectionNotFound
+from textbook.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotAMaintainer,
+    NotAMember,
+    NotAnEditor,
+    SectionNotFound,
+    SlugTaken,
+)
 from textbook.domain.metadata import PEOPLE_FIELDS, TEXT_FIELDS, Metadata, filled
+from textbook.domain.outline import ChapterOutline, Outline, OutlineJson
+from textbook.domain.vocabulary import ProposalKind, Role
 
-ROLES = ("author", "editor", "maintainer")
+if TYPE_CHECKING:
+    from textbook.domain.proposal import Proposal
+
 # Events hold `metadata` as a JSON object: text fields, and lists of names (authors, editors).
 # Fields added later (publisher, isbn, cover, authors, editors) are simply absent from older
 # events; metadata.filled() reads them as empty, so no upcasting is needed.
 METADATA_FIELDS = (*TEXT_FIELDS, *PEOPLE_FIELDS)
 
-# An outline is a list of chapters: {"id": chapter id, "file": "name.md", "sections": [ids]}.
-# The first section of a chapter is its intro, whose id is the chapter's id.
-Outline = list[dict[str, Any]]
+
+def checked_role(role: str) -> Role:
+    """The role named, or InvalidInput naming the roles there are."""
+    try:
+        return Role(role)
+    except ValueError:
+        raise InvalidInput(f"'{role}' is not a role; use one of {', '.join(Role)}.") from None
 
 
 class Book(Aggregate):
@@ -27,7 +43,7 @@ class Book(Aggregate):
         slug: str
         metadata: Metadata
         metadata_yaml: str
-        chapters: Outline
+        chapters: OutlineJson  # the outline as JSON: see textbook.domain.outline
         by: UUID
 
     class MemberGranted(Aggregate.Event):
@@ -44,7 +60,7 @@ class Book(Aggregate):
         by: UUID
 
     class OutlineChanged(Aggregate.Event):
-        chapters: Outline
+        chapters: OutlineJson  # the outline as JSON: see textbook.domain.outline
         by: UUID
         proposal_id: UUID | None
 
@@ -87,15 +103,23 @@ class Book(Aggregate):
     def create_id(slug: str) -> UUID:
         return ids.book_id(slug)
 
+    @classmethod
+    def create(
+        cls, slug: str, metadata: Metadata, metadata_yaml: str, outline: Outline, by: UUID
+    ) -> Book:
+        return cls(slug, metadata, metadata_yaml, outline.to_json(), by)
+
     @event(Created)
     def __init__(
-        self, slug: str, metadata: Metadata, metadata_yaml: str, chapters: Outline, by: UUID
+        self, slug: str, metadata: Metadata, metadata_yaml: str, chapters: OutlineJson, by: UUID
     ) -> None:
         self.slug = slug
         self.metadata = metadata
         self.metadata_yaml = metadata_yaml
+        # Kept as the events hold it, so that snapshots (which store the attributes) keep
+        # their shape too; `outline` is the typed value.
         self.chapters = chapters
-        self.members: dict[str, str] = {str(by): "maintainer"}
+        self.members: dict[str, str] = {str(by): Role.MAINTAINER}
         self.images: dict[str, dict[str, Any]] = {}
         self.bibliography = ""
         self.open_to_all = False
@@ -107,14 +131,16 @@ class Book(Aggregate):
 
     # Members and the rules that depend on them.
 
-    def role_of(self, user_id: UUID) -> str | None:
-        return self.members.get(str(user_id))
+    def role_of(self, user_id: UUID) -> Role | None:
+        role = self.members.get(str(user_id))
+        return None if role is None else Role(role)  # snapshots hold the plain string
 
     def may_propose(self, user_id: UUID) -> bool:
         return self.open_to_all or self.role_of(user_id) is not None
 
     def may_review(self, user_id: UUID) -> bool:
-        return self.role_of(user_id) in ("editor", "maintainer")
+        role = self.role_of(user_id)
+        return role is not None and role.reviews
 
     def check_may_propose(self, user_id: UUID, user_name: str) -> None:
         if not self.may_propose(user_id):
@@ -125,18 +151,19 @@ class Book(Aggregate):
             raise NotAnEditor(user_name, self.slug)
 
     def check_may_maintain(self, user_id: UUID, user_name: str) -> None:
-        if self.role_of(user_id) != "maintainer":
+        role = self.role_of(user_id)
+        if role is None or not role.maintains:
             raise NotAMaintainer(user_name, self.slug)
 
     def grant(self, user_id: UUID, role: str, by: UUID) -> None:
-        if role not in ROLES:
-            raise ValueError(f"unknown role {role!r}")
-        if self.role_of(user_id) != role:
-            self._grant(user_id=user_id, role=role, by=by)
+        """Give the user a role (InvalidInput if there is no such role)."""
+        granted = checked_role(role)
+        if self.role_of(user_id) is not granted:
+            self._grant(user_id=user_id, role=granted, by=by)
 
     @event(MemberGranted)
     def _grant(self, user_id: UUID, role: str, by: UUID) -> None:
-        self.members[str(user_id)] = role
+        self.members[str(user_id)] = Role(role)
 
     def revoke(self, user_id: UUID, by: UUID) -> None:
         if self.role_of(user_id) is not None:
@@ -156,27 +183,52 @@ class Book(Aggregate):
 
     # The outline.
 
+    @property
+    def outline(self) -> Outline:
+        return Outline.from_json(self.chapters)
+
     def section_ids(self) -> list[str]:
-        return [section for chapter in self.chapters for section in chapter["sections"]]
+        return self.outline.section_ids()
 
     def has_section(self, section_id: str) -> bool:
-        return section_id in self.section_ids()
+        return self.outline.has_section(section_id)
 
-    def chapter_of(self, section_id: str) -> dict[str, Any]:
-        for chapter in self.chapters:
-            if section_id in chapter["sections"]:
-                return chapter
-        raise SectionNotFound(self.slug, section_id)
+    def chapter_of(self, section_id: str) -> ChapterOutline:
+        chapter = self.outline.chapter_of(section_id)
+        if chapter is None:
+            raise SectionNotFound(self.slug, section_id)
+        return chapter
 
     def is_intro(self, section_id: str) -> bool:
-        return any(chapter["id"] == section_id for chapter in self.chapters)
+        return self.outline.is_intro(section_id)
 
-    def change_outline(self, chapters: Outline, by: UUID, proposal_id: UUID | None) -> None:
+    def outline_after(self, proposal: Proposal) -> Outline:
+        """The outline that approving the proposal leads to. Refuses (saying why) a new section
+        or chapter whose id is taken since, and a place in a chapter that no longer exists."""
+        outline, kind, section_id = self.outline, proposal.kind, proposal.section_id
+        if kind.adds and outline.has_section(section_id):
+            raise SlugTaken("section id", section_id)
+        chapter_id, after = proposal.chapter_id, proposal.after
+        placed = kind in (ProposalKind.ADD_SECTION, ProposalKind.MOVE_SECTION)
+        if placed and not outline.has_chapter(chapter_id):
+            raise Conflict(f"The chapter '{chapter_id}' no longer exists.")
+        if kind is ProposalKind.ADD_SECTION:
+            return outline.with_section(chapter_id, after, section_id)
+        if kind is ProposalKind.ADD_CHAPTER:
+            return outline.with_chapter(after, section_id)
+        if kind is ProposalKind.REMOVE_SECTION:
+            return outline.without_section(section_id)
+        if kind is ProposalKind.MOVE_SECTION:
+            return outline.with_section_moved(section_id, chapter_id, after)
+        return outline
+
+    def change_outline(self, outline: Outline, by: UUID, proposal_id: UUID | None) -> None:
+        chapters = outline.to_json()
         if chapters != self.chapters:
             self._change_outline(chapters=chapters, by=by, proposal_id=proposal_id)
 
     @event(OutlineChanged)
-    def _change_outline(self, chapters: Outline, by: UUID, proposal_id: UUID | None) -> None:
+    def _change_outline(self, chapters: OutlineJson, by: UUID, proposal_id: UUID | None) -> None:
         self.chapters = chapters
 
     # Metadata, images and bibliography (maintainers' changes, recorded as they come).
@@ -250,36 +302,3 @@ class Book(Aggregate):
     @event(BibliographyChanged)
     def _change_bibliography(self, text: str, by: UUID) -> None:
         self.bibliography = text
-
-
-def outline_with_section(
-    chapters: Outline, chapter_id: str, after: str, section_id: str
-) -> Outline:
-    """The outline with `section_id` placed after `after` in chapter `chapter_id` ('' = first)."""
-    new = [dict(chapter, sections=list(chapter["sections"])) for chapter in chapters]
-    for chapter in new:
-        if chapter["id"] == chapter_id:
-            sections = chapter["sections"]
-            position = sections.index(after) + 1 if after in sections else 1
-            sections.insert(position, section_id)
-            return new
-    raise ValueError(f"no chapter {chapter_id!r}")
-
-
-def outline_without_section(chapters: Outline, section_id: str) -> Outline:
-    new = []
-    for chapter in chapters:
-        if chapter["id"] == section_id:
-            continue  # removing a chapter's intro removes the (otherwise empty) chapter
-        sections = [s for s in chapter["sections"] if s != section_id]
-        new.append(dict(chapter, sections=sections))
-    return new
-
-
-def outline_with_chapter(chapters: Outline, after: str, chapter_id: str) -> Outline:
-    """The outline with a new chapter after chapter `after` ('' = at the start)."""
-    new = [dict(chapter, sections=list(chapter["sections"])) for chapter in chapters]
-    ids = [chapter["id"] for chapter in new]
-    position = ids.index(after) + 1 if after in ids else 0
-    new.insert(position, {"id": chapter_id, "file": f"{chapter_id}.md", "sections": [chapter_id]})
-    return new

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from latex2mathml.converter import convert
 
-from textbook.domain.images import image_names
+from textbook.domain.images import CODE_SPAN, image_names
 from textbook.domain.markdown import explicit_ids, outside_code, parse_heading
 from textbook.domain.state import BookState
 
@@ -29,7 +29,6 @@ BIB_KEY = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
 LINK_TO_ID = re.compile(r"\]\(\s*<?#([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 DEFINITION_TO_ID = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?#([^\s>]+)", re.MULTILINE)
 ADDRESS = re.compile(r"\]\([^)\n]*\)|<[a-z][a-z0-9+.-]*:[^>\s]*>", re.IGNORECASE)
-CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 UNKNOWN_COMMAND = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)</m[io]>")
 CROSS_REFERENCE_PREFIXES = ("sec-", "fig-", "tbl-", "eq-", "lst-", "thm-")
 # latex2mathml takes about 0.1 ms a character (1.3 s for a formula of 10,000, measured), so the

@@ -13,23 +13,22 @@ from textbook.domain.errors import (
     NotTheAuthor,
     ProposalChanged,
     ProposalClosed,
+    SectionNotFound,
     SelfApprovalRefused,
     SelfReviewRefused,
     StaleBaseRevision,
     TooManyOpenProposals,
 )
+from textbook.domain.section import Section
+from textbook.domain.vocabulary import ProposalKind, ProposalStatus, Verdict
 
 if TYPE_CHECKING:
     from textbook.domain.book import Book
 
-KINDS = ("edit", "add_section", "add_chapter", "remove_section", "move_section")
-VERDICTS = ("approve", "request_changes", "reject", "comment")
-OPEN_STATES = ("open", "changes_requested")
 MAX_MESSAGE = 2000
 MAX_COMMENT = 20000
 MAX_OPEN = 50  # open proposals per author and book: enough for real work, bounded for spam
 MAX_ATTACHED = 20  # images one proposal carries: a chapter's figures
-TEXT_KINDS = ("edit", "add_section", "add_chapter")  # the kinds whose text may show images
 
 
 def checked_message(message: str, limit: int = MAX_MESSAGE) -> str:
@@ -39,6 +38,17 @@ def checked_message(message: str, limit: int = MAX_MESSAGE) -> str:
     if len(message) > limit:
         raise InvalidInput(f"The message has {len(message):,} characters; at most {limit:,}.")
     return message
+
+
+def checked_verdict(verdict: str) -> Verdict:
+    """The verdict named ("request-changes" as typed, or "request_changes"), or InvalidInput."""
+    verdict = verdict.replace("-", "_")
+    try:
+        return Verdict(verdict)
+    except ValueError:
+        raise InvalidInput(
+            f"'{verdict}' is not a verdict; use one of {', '.join(Verdict)}."
+        ) from None
 
 
 class Proposal(Aggregate):
@@ -110,7 +120,7 @@ class Proposal(Aggregate):
         by: UUID,
     ) -> None:
         self.book_slug = book_slug
-        self.kind = kind
+        self.kind = ProposalKind(kind)
         self.section_id = section_id
         self.chapter_id = chapter_id
         self.after = after
@@ -118,13 +128,13 @@ class Proposal(Aggregate):
         self.text = text
         self.message = message
         self.author = by
-        self.status = "open"
+        self.status = ProposalStatus.OPEN
         self.text_version = 1  # the proposal's version: each revision of its text adds one
         self.images: dict[str, dict[str, Any]] = {}
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATES
+        return self.status.is_open
 
     def check_open(self) -> None:
         if not self.is_open:
@@ -178,7 +188,7 @@ class Proposal(Aggregate):
         # keeps the title it was opened with.
         self.text = text
         self.base_revision = base_revision
-        self.status = "open"
+        self.status = ProposalStatus.OPEN
         self.text_version += 1
 
     def attach_image(self, name: str, sha256: str, media_type: str, size: int, by: UUID) -> None:
@@ -186,7 +196,7 @@ class Proposal(Aggregate):
         if by != self.author:
             raise NotTheAuthor()
         self.check_open()
-        if self.kind not in TEXT_KINDS:
+        if not self.kind.carries_text:
             raise InvalidInput("Only a proposal of text carries images.")
         if name not in self.images and len(self.images) >= MAX_ATTACHED:
             raise InvalidInput(f"A proposal carries at most {MAX_ATTACHED} images.")
@@ -205,7 +215,7 @@ class Proposal(Aggregate):
 
     @event(Withdrawn)
     def _withdraw(self, by: UUID) -> None:
-        self.status = "withdrawn"
+        self.status = ProposalStatus.WITHDRAWN
 
     # The reviewers' side.
 
@@ -228,7 +238,7 @@ class Proposal(Aggregate):
 
     @event(ChangesRequested)
     def _request_changes(self, comment: str, by: UUID) -> None:
-        self.status = "changes_requested"
+        self.status = ProposalStatus.CHANGES_REQUESTED
 
     def reject(self, comment: str, by: UUID, user_name: str, book: Book) -> None:
         self.check_may_decide(by, user_name, book)
@@ -236,7 +246,7 @@ class Proposal(Aggregate):
 
     @event(Rejected)
     def _reject(self, comment: str, by: UUID) -> None:
-        self.status = "rejected"
+        self.status = ProposalStatus.REJECTED
 
     def check_may_approve(self, by: UUID, user_name: str, book: Book, version: int | None) -> None:
         """Refuse unless `by` may approve, and `version`, the one they read, is the current one."""
@@ -251,29 +261,62 @@ class Proposal(Aggregate):
         by: UUID,
         user_name: str,
         book: Book,
-        current_revision: int,
-        new_revision: int,
         version: int | None,
+        section: Section | None,
+        text: str,
     ) -> None:
-        """Approve, if `by` may; a removal or move only if the section is still at its base.
+        """Approve, if `by` may, publishing `text` in `section` (None: a new section); a
+        removal or move only if the section is still at the revision it was proposed on.
 
         An edit whose base is behind is merged with the current text by the caller, which has
-        both texts (and refuses with MergeConflict where they clash).
+        both texts (and refuses with MergeConflict where they clash): `text` is the result.
         """
         self.check_may_approve(by, user_name, book, version)
-        if self.kind != "edit" and current_revision != self.base_revision:
-            raise StaleBaseRevision(self.section_id, self.base_revision, current_revision)
+        if self.kind in (ProposalKind.REMOVE_SECTION, ProposalKind.MOVE_SECTION):
+            if section is None:
+                raise SectionNotFound(book.slug, self.section_id)
+            if section.revision != self.base_revision:
+                raise StaleBaseRevision(self.section_id, self.base_revision, section.revision)
+            revision = section.revision
+        else:
+            revision = 1 if section is None else section.next_revision(text)
         self._approve(
             comment=checked_message(comment, MAX_COMMENT),
             by=by,
-            revision=new_revision,
+            revision=revision,
             version=self.text_version,
         )
 
     @event(Approved)
     def _approve(self, comment: str, by: UUID, revision: int, version: int) -> None:
-        self.status = "approved"
+        self.status = ProposalStatus.APPROVED
         self.applied_revision = revision
+
+    def published(self, section: Section | None, text: str, approved_by: UUID) -> list[Section]:
+        """Publish the approved proposal in its section: the section to save (new, revised or
+        removed), or none for a move, which changes only the outline."""
+        if self.status is not ProposalStatus.APPROVED:
+            raise InvalidInput("Only an approved proposal is published.")
+        if self.kind is ProposalKind.MOVE_SECTION:
+            return []
+        message, proposal_id = self.message, self.id
+        if section is None:
+            return [
+                Section(
+                    self.book_slug,
+                    self.section_id,
+                    text,
+                    self.author,
+                    approved_by,
+                    proposal_id,
+                    message,
+                )
+            ]
+        if self.kind is ProposalKind.REMOVE_SECTION:
+            section.remove(self.author, approved_by, proposal_id, message)
+        else:
+            section.revise(text, self.author, approved_by, proposal_id, message)
+        return [section]
 
 
 class OpenProposals(Aggregate):

@@ -56,13 +56,18 @@ class Section(Aggregate):
         self.revision = 1
         self.removed = False
 
+    def next_revision(self, text: str) -> int:
+        """The revision `text` would be published as: the next one, unless it changes nothing."""
+        return self.revision + 1 if text != self.text or self.removed else self.revision
+
     def revise(
         self, text: str, by: UUID, approved_by: UUID, proposal_id: UUID | None, message: str
     ) -> None:
-        if text != self.text or self.removed:
+        revision = self.next_revision(text)
+        if revision != self.revision:
             self._revise(
                 text=text,
-                revision=self.revision + 1,
+                revision=revision,
                 by=by,
                 approved_by=approved_by,
                 proposal_id=proposal_id,

@@ -8,6 +8,8 @@ from typing import Any
 from uuid import UUID
 
 from textbook.domain.markdown import join_sections
+from textbook.domain.outline import ChapterOutline, Outline
+from textbook.domain.vocabulary import ProposalKind, ProposalStatus
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,12 @@ class BookState:
         """The approved Markdown of the whole book, chapter after chapter."""
         return "\n".join(chapter.text for chapter in self.chapters)
 
-    def outline(self) -> list[dict[str, object]]:
-        return [
-            {"id": c.id, "file": c.file, "sections": [s.id for s in c.sections]}
-            for c in self.chapters
-        ]
+    def outline(self) -> Outline:
+        return Outline(
+            tuple(
+                ChapterOutline(c.id, c.file, tuple(s.id for s in c.sections)) for c in self.chapters
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -96,9 +99,9 @@ class ImportReport:
 class ProposalInfo:
     id: UUID
     book_slug: str
-    kind: str
+    kind: ProposalKind
     section_id: str
-    status: str
+    status: ProposalStatus
     author: str
     base_revision: int
     text: str

@@ -1,0 +1,117 @@
+"""The plumbing every part of the application shares: loading aggregates by their names,
+saving them together, and running a command again when another writer saved first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from argon2 import PasswordHasher
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, MutableOrImmutableAggregate
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import EnvType
+
+from textbook.domain import ids
+from textbook.domain.book import Book
+from textbook.domain.errors import (
+    BookNotFound,
+    ConcurrentChange,
+    ProposalNotFound,
+    SectionNotFound,
+    UserNotFound,
+)
+from textbook.domain.proposal import OpenProposals, Proposal
+from textbook.domain.section import Section
+from textbook.domain.user import User
+
+A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+
+
+class Base(Application[UUID]):
+    # Aggregates that every command loads, or that grow without end, start from a snapshot.
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
+        Book: 100,
+        Section: 50,
+        User: 100,
+        OpenProposals: 100,
+    }
+
+    def __init__(self, env: EnvType | None = None, *, hasher: PasswordHasher | None = None) -> None:
+        super().__init__(env)
+        # Passwords are hashed with these parameters (cheap ones in tests, set in the settings).
+        self.hasher = hasher if hasher is not None else PasswordHasher()
+
+    # Aggregates by the names people give them.
+
+    def user(self, name: str) -> User:
+        try:
+            return self._get(User, ids.user_id(name))
+        except AggregateNotFoundError:
+            raise UserNotFound(name) from None
+
+    def book(self, slug: str) -> Book:
+        try:
+            return self._get(Book, ids.book_id(slug))
+        except AggregateNotFoundError:
+            raise BookNotFound(slug) from None
+
+    def _proposal(self, proposal_id: UUID) -> Proposal:
+        try:
+            return self._get(Proposal, proposal_id)
+        except AggregateNotFoundError:
+            raise ProposalNotFound(str(proposal_id)) from None
+
+    def _live_section(self, book: Book, section_id: str) -> Section:
+        if not book.has_section(section_id):
+            raise SectionNotFound(book.slug, section_id)
+        return self._get(Section, ids.section_id(book.slug, section_id))
+
+    def _maintainer(self, book: Book, name: str | None) -> UUID:
+        """The acting maintainer's id; None is the operator at the command line, who may all."""
+        if name is None:
+            return ids.OPERATOR
+        user = self.user(name)
+        book.check_may_maintain(user.id, name)
+        return user.id
+
+    def _closed(self, proposal: Proposal) -> list[Aggregate]:
+        """The author's OpenProposals with this proposal closed, to save with it (if counted)."""
+        try:
+            open_proposals = self._get(
+                OpenProposals, OpenProposals.create_id(proposal.book_slug, proposal.author)
+            )
+        except AggregateNotFoundError:
+            return []
+        open_proposals.close(proposal.id)
+        return [open_proposals]
+
+    # Loading and saving.
+
+    def _get(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+        aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
+        if not isinstance(aggregate, cls):
+            raise AggregateNotFoundError(aggregate_id)
+        return aggregate
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return next(iter(self.events.get(aggregate_id, limit=1)), None) is not None
+
+    @staticmethod
+    def _retrying(command: Callable[[], T]) -> T:
+        """Run a command that loads, decides and saves; again, on fresh loads, if another
+        writer saved one of its aggregates first (such as the author's OpenProposals)."""
+        for _attempt in range(2):
+            try:
+                return command()
+            except ConcurrentChange:
+                continue
+        return command()
+
+    def _save(self, *aggregates: Aggregate) -> list[Any]:
+        try:
+            return list(self.save(*aggregates))
+        except IntegrityError:
+            raise ConcurrentChange() from None
