@@ -5,7 +5,7 @@
 For each backend, on a fresh store for every repeat (SQLite: a new temporary file; PostgreSQL:
 a new schema, dropped afterwards), it times, in order:
 
-  import       read_book + BlobStore.put + Textbook.import_book, then catch_up of the read models
+  import       read_book + Textbook.import_book (with the images), then catch_up of the read models
                (the path of `textbook import`); also shown split into its two halves
   rebuild      projections.runner.rebuild of every read model from every event
   show         Queries(views).book_state(slug).markdown(): the whole book from the read models
@@ -41,7 +41,7 @@ from textbook.domain.application import Textbook
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views, rebuild
 from textbook.projections.views import ReadModels
-from textbook.storage import blob_store, open_textbook
+from textbook.storage import open_textbook
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgres")
@@ -141,9 +141,8 @@ def one_run(
         # (a) import, as `textbook import` does it.
         start = time.perf_counter()
         source = read_book(book)
-        blob_store(app).put(source.blobs)
         app.register_user("mia", "mia@example.org", None)
-        report = app.import_book(source.state, by="mia")
+        report = app.import_book(source.state, by="mia", blobs=source.blobs)
         recorded = time.perf_counter()
         projected = catch_up(app, views)
         end = time.perf_counter()

@@ -62,7 +62,7 @@ from textbook.projections.publishing.sources import FORMATS, BookToBuild
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import ReadModels
-from textbook.storage import blob_store, open_textbook
+from textbook.storage import open_textbook
 
 SLUG = "large-book"  # the generated folder's name, so the book's slug
 BIN = Path(sys.executable).parent  # the virtualenv's bin/, with the `textbook` command
@@ -169,9 +169,8 @@ def open_store(database: Path, folder: Path) -> Store:
     settings = Settings(database=str(database))
     app, views = open_textbook(settings), open_views(settings)
     source = read_book(folder)
-    blob_store(app).put(source.blobs)
     app.register_user("mia", "mia@example.org", None)
-    app.import_book(source.state, by="mia")
+    app.import_book(source.state, by="mia", blobs=source.blobs)
     catch_up(app, views)
     return Store(settings, app, views)
 

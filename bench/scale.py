@@ -52,7 +52,7 @@ from textbook.domain.application import Textbook
 from textbook.domain.proposal import OpenProposals, Proposal
 from textbook.domain.section import Section
 from textbook.projections.runner import BATCH, catch_up, open_views, rebuild
-from textbook.storage import blob_store, open_textbook
+from textbook.storage import open_textbook
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,9 +81,8 @@ def seed_book(app: Textbook, folder: Path, chapters: int, words: int) -> str:
     """Generate a book into `folder` and import it; returns its slug."""
     generate(folder, chapters, words)
     source = read_book(folder)
-    blob_store(app).put(source.blobs)
     app.register_user("mia", "mia@example.org", None)
-    app.import_book(source.state, by="mia")
+    app.import_book(source.state, by="mia", blobs=source.blobs)
     return source.state.slug
 
 

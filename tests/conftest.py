@@ -101,8 +101,7 @@ def import_folder(app: Textbook, folder: Path, by: str = MAINTAINER) -> None:
     if by == MAINTAINER and not app.user_exists(MAINTAINER):
         app.register_user(MAINTAINER, f"{MAINTAINER}@example.org", "correct horse")
     source = read_book(folder)
-    blob_store(app).put(source.blobs)
-    app.import_book(source.state, by=by, problems=source.problems)
+    app.import_book(source.state, by=by, problems=source.problems, blobs=source.blobs)
 
 
 @pytest.fixture

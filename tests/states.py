@@ -15,7 +15,7 @@ from textbook.book_folder import read_book
 from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.domain.errors import MergeConflict
-from textbook.storage import blob_store, open_textbook
+from textbook.storage import open_textbook
 
 SAMPLE = Path(__file__).resolve().parent.parent / "books" / "numerical-methods"
 SLUG = "numerical-methods"
@@ -50,11 +50,12 @@ def seed_states(settings: Settings) -> Seeded:
 
 def seed_app(app: Textbook) -> Seeded:
     source = read_book(SAMPLE)
-    blob_store(app).put(source.blobs)
     for name in PEOPLE.values():
         app.register_user(name, f"{name}@example.org", PASSWORD)
     # The maintainer imports the book, so the imported text is credited to a person.
-    app.import_book(source.state, by=PEOPLE["maintainer"], problems=source.problems)
+    app.import_book(
+        source.state, by=PEOPLE["maintainer"], problems=source.problems, blobs=source.blobs
+    )
     app.set_open_to_all(SLUG, True)
     for role, name in PEOPLE.items():
         if role != "maintainer":

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib.metadata import version
@@ -206,18 +205,14 @@ def open_textbook(settings: Settings) -> Textbook:
     with tables_to_create(settings, Textbook.name, APP_DDL) as create:
         env = eventsourcing_env(settings, Textbook.name, create_tables=create)
         app = Textbook(env=env, hasher=settings.password_hasher)
-        blob_store(app, create_table=create)
+        app.image_store = BlobStore(app.recorder.datastore, create)  # type: ignore[attr-defined]
     return app
 
 
-_BLOB_STORES: weakref.WeakKeyDictionary[Textbook, BlobStore] = weakref.WeakKeyDictionary()
-
-
-def blob_store(app: Textbook, create_table: bool = True) -> BlobStore:
-    """The image store beside the application's events (made once per application)."""
-    store = _BLOB_STORES.get(app)
-    if store is None:
+def blob_store(app: Textbook) -> BlobStore:
+    """The image store beside the application's events: the one it was opened with, or (for an
+    application made some other way) one made now and kept on it."""
+    if not isinstance(app.image_store, BlobStore):
         datastore = app.recorder.datastore  # type: ignore[attr-defined]  # both have it
-        store = BlobStore(datastore, create_table)
-        _BLOB_STORES[app] = store
-    return store
+        app.image_store = BlobStore(datastore, create_table=True)
+    return app.image_store

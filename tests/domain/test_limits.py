@@ -18,7 +18,7 @@ from textbook.domain.errors import InvalidSectionText, SignInLocked, TooManyOpen
 from textbook.domain.markdown import MAX_SECTION_BYTES
 from textbook.domain.proposal import MAX_OPEN, OpenProposals
 from textbook.projections.queries import Queries
-from textbook.storage import open_textbook
+from textbook.storage import blob_store, open_textbook
 
 NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -149,3 +149,29 @@ def test_an_import_holds_each_section_to_the_size_a_proposal_is_held_to(
     assert f"at most {MAX_SECTION_BYTES:,} bytes" in str(refused.value)
     assert event_count(app) == before
     assert "One, two, three. One" not in app.book_state(tiny).markdown()
+
+
+def test_a_refused_import_stores_none_of_its_images(settings: Settings) -> None:
+    """The images' bytes go in through the application, after every check: a refused import
+    leaves no orphaned bytes behind."""
+    app = open_textbook(settings)
+    try:
+        app.register_user("mia", "mia@example.org", "correct horse")
+        source = read_book(FIXTURES / "tiny")
+        assert source.blobs  # the tiny book has an image
+        chapters = list(source.state.chapters)
+        big = "## Counting {#counting}\n\n" + "One, two, three. " * (MAX_SECTION_BYTES // 17 + 1)
+        sections = tuple(
+            replace(s, text=big) if s.id == "counting" else s for s in chapters[0].sections
+        )
+        chapters[0] = replace(chapters[0], sections=sections)
+        oversized = replace(source.state, chapters=tuple(chapters))
+        with pytest.raises(InvalidSectionText):
+            app.import_book(oversized, by="mia", blobs=source.blobs)
+        for sha256 in source.blobs:
+            with pytest.raises(KeyError):
+                blob_store(app).get(sha256)
+        app.import_book(source.state, by="mia", blobs=source.blobs)
+        assert blob_store(app).get_many(list(source.blobs)) == source.blobs
+    finally:
+        app.close()

@@ -28,9 +28,9 @@ from textbook.storage import blob_store
 def import_(context: Context, folder: Path, as_user: str) -> None:
     """Import a book's source folder, or record what changed in it since the last import."""
     source = read_book(folder)
-    context.app.user(as_user)  # before storing any image: an unknown person changes nothing
-    blob_store(context.app).put(source.blobs)
-    report = context.app.import_book(source.state, by=as_user, problems=source.problems)
+    report = context.app.import_book(
+        source.state, by=as_user, problems=source.problems, blobs=source.blobs
+    )
     context.refresh()
     if report.events == 0:
         click.echo(f"{report.slug}: unchanged, nothing recorded")

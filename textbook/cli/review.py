@@ -12,7 +12,6 @@ from textbook.domain.errors import InvalidInput
 from textbook.domain.images import MAX_IMAGE
 from textbook.domain.markdown import MAX_SECTION_BYTES, section_too_long
 from textbook.domain.vocabulary import ProposalStatus, Verdict, choices
-from textbook.storage import blob_store
 
 # The verdicts as typed: approve, request-changes, reject, comment.
 VERDICTS = {verdict.option: verdict for verdict in Verdict}
@@ -74,7 +73,6 @@ def propose(
         as_user,
         base_revision,
         uploads,
-        blob_store(context.app).put,
     )
     context.refresh(quiet=True)
     click.echo(f"Opened proposal {proposal_id}")

@@ -19,7 +19,6 @@ from textbook.cli.context import Context, pass_context, reports_errors
 from textbook.domain.errors import BookNotFound
 from textbook.domain.vocabulary import Role
 from textbook.projections.publishing.sources import FORMATS
-from textbook.storage import blob_store
 
 DEMO_PASSWORD = "textbook-demo"
 # One account for every role, and two editors, so that one can approve the other's proposal.
@@ -114,9 +113,8 @@ def demo_accounts(context: Context) -> list[tuple[str, Role]]:
 def seed_demo(context: Context) -> None:
     """The sample book and a demo account for every role: a fresh clone shows the whole product."""
     source = read_book(SAMPLE)
-    blob_store(context.app).put(source.blobs)
     importer = demo_importer(context)
-    context.app.import_book(source.state, by=importer, problems=source.problems)
+    context.app.import_book(source.state, by=importer, problems=source.problems, blobs=source.blobs)
     context.app.set_open_to_all(source.state.slug, True)
     for name, role in DEMO_USERS:
         if name == importer:

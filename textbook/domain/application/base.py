@@ -3,8 +3,8 @@ saving them together, and running a command again when another writer saved firs
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Protocol, TypeVar
 from uuid import UUID
 
 from argon2 import PasswordHasher
@@ -18,6 +18,7 @@ from textbook.domain.book import Book
 from textbook.domain.errors import (
     BookNotFound,
     ConcurrentChange,
+    InvalidInput,
     ProposalNotFound,
     SectionNotFound,
     UserNotFound,
@@ -28,6 +29,14 @@ from textbook.domain.user import User
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
+
+
+class ImageStore(Protocol):
+    """Where image bytes live, by their SHA-256: beside the events, in the same database."""
+
+    def put(self, blobs: dict[str, bytes]) -> None: ...
+
+    def get_many(self, hashes: Sequence[str]) -> dict[str, bytes]: ...
 
 
 class Base(Application[UUID]):
@@ -43,6 +52,17 @@ class Base(Application[UUID]):
         super().__init__(env)
         # Passwords are hashed with these parameters (cheap ones in tests, set in the settings).
         self.hasher = hasher if hasher is not None else PasswordHasher()
+        # The image store, given by whoever opens the application (storage.open_textbook):
+        # commands store images' bytes there once every check has passed, before the events
+        # that name them are saved. None: this application stores no image.
+        self.image_store: ImageStore | None = None
+
+    def _store_images(self, blobs: dict[str, bytes]) -> None:
+        if not blobs:
+            return
+        if self.image_store is None:
+            raise InvalidInput("Images cannot be stored here.")
+        self.image_store.put(blobs)
 
     # Aggregates by the names people give them.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -38,14 +39,19 @@ class Books(Base):
     # Import: the source files become approved revisions by the importing maintainer.
 
     def import_book(
-        self, state: BookState, by: str, problems: tuple[ImportProblem, ...] = ()
+        self,
+        state: BookState,
+        by: str,
+        problems: tuple[ImportProblem, ...] = (),
+        blobs: Mapping[str, bytes] | None = None,
     ) -> ImportReport:
         """Record the source as approved revisions by `by`, the person who imports it.
 
         Imported text is credited to a person a reader can see, never to a system account:
         `by` must be a registered user, and a maintainer of the book if it exists already.
         `problems` (found by the reader, losing no text) are recorded on the book for all to see.
-        Each section is held to the size a proposal is held to.
+        Each section is held to the size a proposal is held to. `blobs` are the images' bytes
+        (by SHA-256), stored once every check has passed, before the events that name them.
         """
         check_sizes(state)
         try:
@@ -78,6 +84,7 @@ class Books(Base):
             old.remove(by=actor, approved_by=actor, proposal_id=None, message="Import")
             counts["removed"] += 1
             changed.append(old)
+        self._store_images(dict(blobs or {}))  # every check has passed: the bytes, then the events
         recordings = self._save(*changed)
         return ImportReport(
             slug=state.slug,

@@ -105,16 +105,16 @@ class Checking(Base):
         self._check_images_shown(text, book, {i.name for i in checked} | set(carried))
         return [(image, data) for image, (_, data) in zip(checked, images, strict=True)]
 
-    @staticmethod
-    def _carry(proposal: Proposal, attached: Attached, store: BlobSink | None) -> None:
+    def _carry(self, proposal: Proposal, attached: Attached, store: BlobSink | None) -> None:
         """Attach the checked images to the proposal, and store their bytes (last, as nothing
         can refuse them any more but the save itself, which leaves at worst unnamed bytes)."""
         for image, _ in attached:
             proposal.attach_image(**vars(image), by=proposal.author)
-        if attached:
-            if store is None:
-                raise InvalidInput("Images cannot be attached here.")
-            store({image.sha256: data for image, data in attached})
+        blobs = {image.sha256: data for image, data in attached}
+        if store is not None:
+            store(blobs)
+        else:
+            self._store_images(blobs)
 
 
 def checked_uploads(uploads: Sequence[Upload]) -> list[ImageRef]:

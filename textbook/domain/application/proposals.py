@@ -157,7 +157,7 @@ class Proposals(Checking):
         self._save(proposal)
 
     def attach_image(
-        self, proposal_id: UUID, name: str, data: bytes, by: str, store: BlobSink
+        self, proposal_id: UUID, name: str, data: bytes, by: str, store: BlobSink | None = None
     ) -> ImageRef:
         """Attach an image to the author's open proposal: checked, then stored, then recorded.
 
@@ -170,7 +170,10 @@ class Proposals(Checking):
         # Both refuse (not the author, closed, no longer a member...) before anything is stored.
         proposal.revise(proposal.text, "", proposal.base_revision, user.id, by, book)
         proposal.attach_image(**vars(image), by=user.id)
-        store({image.sha256: data})
+        if store is not None:
+            store({image.sha256: data})
+        else:
+            self._store_images({image.sha256: data})
         self._save(proposal)
         return image
 
