@@ -57,8 +57,8 @@ from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.projections.publishing import pdf
 from textbook.projections.publishing.editions import book_to_build
-from textbook.projections.publishing.pipeline import BuildReport, Publisher, build
-from textbook.projections.publishing.sources import FORMATS, BookToBuild
+from textbook.projections.publishing.pipeline import FORMATS, BuildReport, Publisher, build
+from textbook.projections.publishing.sources import BookToBuild
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import ReadModels

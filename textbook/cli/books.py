@@ -8,7 +8,7 @@ import click
 
 from textbook.book_folder import read_book, write_book
 from textbook.cli.context import Context, parse_time, pass_context, progress_bar, reports_errors
-from textbook.projections.publishing.sources import FORMATS
+from textbook.projections.publishing.pipeline import FORMATS
 from textbook.storage import blob_store
 
 

@@ -18,7 +18,7 @@ from textbook.book_folder import read_book
 from textbook.cli.context import Context, pass_context, reports_errors
 from textbook.domain.errors import BookNotFound
 from textbook.domain.vocabulary import Role
-from textbook.projections.publishing.sources import FORMATS
+from textbook.projections.publishing.pipeline import FORMATS
 
 DEMO_PASSWORD = "textbook-demo"
 # One account for every role, and two editors, so that one can approve the other's proposal.

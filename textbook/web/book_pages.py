@@ -17,11 +17,9 @@ from starlette.routing import Route
 
 from textbook.domain.errors import BookDidNotExist, InvalidInput, SectionNotFound
 from textbook.domain.moments import parse_as_of
-from textbook.projections.publishing.epub import EpubFormat
-from textbook.projections.publishing.html import HtmlFormat
 from textbook.projections.publishing.library import ReadableBook
 from textbook.projections.publishing.pandoc import PandocFailed
-from textbook.projections.publishing.pdf import PdfFormat
+from textbook.projections.publishing.pipeline import FORMAT_CLASSES, FORMATS
 from textbook.projections.publishing.search import QueryTooLong
 from textbook.projections.publishing.sources import BuildError
 from textbook.web.edit_links import with_edit_links
@@ -32,11 +30,7 @@ from textbook.web.security import current_user
 from textbook.web.site import site
 
 # Each edition's media type, as its format says, and the end of its download's file name.
-DOWNLOADS = {
-    "epub": (EpubFormat.media_type, ".epub"),
-    "pdf": (PdfFormat.media_type, ".pdf"),
-    "html": (HtmlFormat.media_type, "-web.zip"),
-}
+DOWNLOADS = {cls.name: (cls.media_type, cls.suffix) for cls in FORMAT_CLASSES}
 
 
 def as_of(request: Request) -> datetime | None:
@@ -181,7 +175,8 @@ def download(request: Request) -> Response:
     slug, kind = request.path_params["slug"], request.path_params["format"]
     if kind not in DOWNLOADS:
         raise WebError(
-            HTTPStatus.NOT_FOUND, f"There is no '{kind[:20]}' edition: use html, epub or pdf."
+            HTTPStatus.NOT_FOUND,
+            f"There is no '{kind[:20]}' edition: use {', '.join(FORMATS[:-1])} or {FORMATS[-1]}.",
         )
     site(request).queries().outline(slug)  # 404 for an unknown book
     editions = site(request).publisher.editions

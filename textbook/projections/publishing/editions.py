@@ -17,8 +17,8 @@ from textbook.domain.images import passes_today
 from textbook.files import write_atomically
 from textbook.projections.publishing.bounded import Builder
 from textbook.projections.publishing.cache import digest
-from textbook.projections.publishing.pipeline import Publisher
-from textbook.projections.publishing.sources import FORMATS, BookToBuild, BuildError
+from textbook.projections.publishing.pipeline import FORMATS, Publisher
+from textbook.projections.publishing.sources import BookToBuild, BuildError
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up
 from textbook.projections.views import ReadModels

@@ -138,6 +138,7 @@ class EpubFormat:
 
     name = "epub"
     media_type = "application/epub+zip"
+    suffix = ".epub"
 
     def build(self, prepared: PreparedBook, out: Path) -> Path:
         text = prepared.text

@@ -254,6 +254,7 @@ class HtmlFormat:
 
     name = "html"
     media_type = "application/zip"
+    suffix = "-web.zip"  # downloaded as a zip of the folder
 
     def build(self, prepared: PreparedBook, out: Path) -> Path:
         text = prepared.text

@@ -209,6 +209,7 @@ class PdfFormat:
 
     name = "pdf"
     media_type = "application/pdf"
+    suffix = ".pdf"
 
     def __init__(
         self, math: MathRenderer | None = None, variant: str = "pdf/ua-1", layouts: int = 400

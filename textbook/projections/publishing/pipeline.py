@@ -29,13 +29,26 @@ from textbook.projections.publishing.sources import BookToBuild
 
 
 class Format(Protocol):
-    """One format of the book: what it is called, what it is served as, and how it is built
-    from the prepared book into `out` (returning what it wrote there)."""
+    """One format of the book: what it is called, what it is served as, how its download's
+    file name ends, and how it is built from the prepared book into `out` (returning what it
+    wrote there)."""
 
     name: str
     media_type: str
+    suffix: str
 
     def build(self, prepared: PreparedBook, out: Path) -> Path: ...
+
+
+# Every format a book is published in, in the order a build runs them. A new format is a module
+# with a `Format` class, added here: the command line's choices, the publishing worker and the
+# book page's downloads all follow.
+FORMAT_CLASSES: tuple[type[HtmlFormat] | type[EpubFormat] | type[PdfFormat], ...] = (
+    HtmlFormat,
+    EpubFormat,
+    PdfFormat,
+)
+FORMATS = tuple(cls.name for cls in FORMAT_CLASSES)
 
 
 @dataclass(frozen=True)
@@ -50,7 +63,7 @@ class Publisher:
     chapter layouts, between builds), so two publishers never share any."""
 
     def __init__(self, formats: Sequence[Format] | None = None) -> None:
-        found: list[Format] = [HtmlFormat(), EpubFormat(), PdfFormat()]
+        found: list[Format] = [cls() for cls in FORMAT_CLASSES]
         if formats is not None:
             found = list(formats)
         self.formats = {f.name: f for f in found}

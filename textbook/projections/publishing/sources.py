@@ -9,8 +9,6 @@ from typing import Any
 
 from textbook.domain.state import BookState
 
-FORMATS = ("html", "epub", "pdf")
-
 
 @dataclass(frozen=True)
 class BookToBuild:
