@@ -26,8 +26,9 @@ import httpx2 as httpx
 
 from tests.conftest import FIXTURES, QUICK_HASHER, import_folder
 from textbook.config import Settings
+from textbook.domain.application import Textbook
 from textbook.projections.runner import catch_up, open_views
-from textbook.projections.views import TABLE_NAMES
+from textbook.projections.views import TABLE_NAMES, ReadModels
 from textbook.storage import open_textbook, transaction
 
 PASSWORD = "correct horse"
@@ -76,6 +77,21 @@ class Fingerprint:
         return f"{self.events} events, {len(self.blobs)} blobs, read models {self.read_models[:12]}"
 
 
+def fingerprint_of(app: Textbook, views: ReadModels) -> Fingerprint:
+    """The store's fingerprint, once the read models have caught up with every event."""
+    catch_up(app, views)
+    events = app.recorder.max_notification_id() or 0
+    with transaction(app.recorder.datastore, commit=False) as sql:  # type: ignore[attr-defined]
+        blobs = frozenset(row["sha256"] for row in sql.all("SELECT sha256 FROM {s}.textbook_blobs"))
+    digest = hashlib.sha256()
+    with views.read() as sql:
+        for table in TABLE_NAMES:
+            rows = sql.all(f"SELECT * FROM {{s}}.{table}")
+            lines = sorted(json.dumps(row, sort_keys=True, default=str) for row in rows)
+            digest.update(f"{table}\n".encode() + "\n".join(lines).encode())
+    return Fingerprint(events, blobs, digest.hexdigest())
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -104,19 +120,7 @@ class LiveServer:
     def fingerprint(self) -> Fingerprint:
         app, views = open_textbook(self.settings), open_views(self.settings)
         try:
-            catch_up(app, views)
-            events = app.recorder.max_notification_id() or 0
-            with transaction(app.recorder.datastore, commit=False) as sql:  # type: ignore[attr-defined]
-                blobs = frozenset(
-                    row["sha256"] for row in sql.all("SELECT sha256 FROM {s}.textbook_blobs")
-                )
-            digest = hashlib.sha256()
-            with views.read() as sql:
-                for table in TABLE_NAMES:
-                    rows = sql.all(f"SELECT * FROM {{s}}.{table}")
-                    lines = sorted(json.dumps(row, sort_keys=True, default=str) for row in rows)
-                    digest.update(f"{table}\n".encode() + "\n".join(lines).encode())
-            return Fingerprint(events, blobs, digest.hexdigest())
+            return fingerprint_of(app, views)
         finally:
             app.close()
             views.close()

@@ -7,45 +7,23 @@ caught up) before and after. The HTTP side of the same promise is in tests/gate/
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 import pytest
 
+from tests.live import fingerprint_of
 from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.domain.errors import TextbookError
-from textbook.projections.runner import catch_up
-from textbook.projections.views import TABLE_NAMES, ReadModels
-from textbook.storage import BlobStore, transaction
+from textbook.projections.views import ReadModels
+from textbook.storage import BlobStore
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d3f6b40000000049454e44ae426082"
 )
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    events: int
-    blobs: frozenset[str]
-    read_models: str
-
-
-def fingerprint(app: Textbook, views: ReadModels) -> Fingerprint:
-    catch_up(app, views)
-    with transaction(app.recorder.datastore, commit=False) as sql:  # type: ignore[attr-defined]
-        blobs = frozenset(row["sha256"] for row in sql.all("SELECT sha256 FROM {s}.textbook_blobs"))
-    digest = hashlib.sha256()
-    with views.read() as sql:
-        for table in TABLE_NAMES:
-            rows = sql.all(f"SELECT * FROM {{s}}.{table}")
-            lines = sorted(json.dumps(row, sort_keys=True, default=str) for row in rows)
-            digest.update(f"{table}\n".encode() + "\n".join(lines).encode())
-    return Fingerprint(app.recorder.max_notification_id() or 0, blobs, digest.hexdigest())
 
 
 @dataclass(frozen=True)
@@ -86,6 +64,12 @@ REFUSALS: dict[str, Command] = {
     "an approval without the version read": lambda a, o, b: a.review(o.edit, "approve", "", "bob"),
     "an approval of a version that is not the current one": lambda a, o, b: a.review(
         o.edit, "approve", "", "bob", version=2
+    ),
+    "an editor rejects their own edit": lambda a, o, b: a.review(
+        o.editors_edit, "reject", "Not mine after all", "bob"
+    ),
+    "an editor requests changes on their own edit": lambda a, o, b: a.review(
+        o.editors_edit, "request_changes", "Fix it, me", "bob"
     ),
     "a non-member rejects": lambda a, o, b: a.review(o.edit, "reject", "No", "mallory"),
     "a non-member requests changes": lambda a, o, b: a.review(
@@ -166,16 +150,16 @@ REFUSALS: dict[str, Command] = {
 def test_a_refused_command_changes_nothing(
     case: str, app: Textbook, views: ReadModels, opened: Open, blobs: BlobStore
 ) -> None:
-    before = fingerprint(app, views)
+    before = fingerprint_of(app, views)
     with pytest.raises(TextbookError):
         REFUSALS[case](app, opened, blobs)
-    assert fingerprint(app, views) == before
+    assert fingerprint_of(app, views) == before
 
 
 def test_the_fingerprint_sees_a_change(
     app: Textbook, views: ReadModels, opened: Open, settings: Settings
 ) -> None:
     """The check above can fail: an accepted command changes the fingerprint."""
-    before = fingerprint(app, views)
+    before = fingerprint_of(app, views)
     app.review(opened.edit, "comment", "Looks fine.", "bob")
-    assert fingerprint(app, views) != before
+    assert fingerprint_of(app, views) != before
