@@ -117,10 +117,13 @@ def tables_to_create(settings: Settings, owner: str, ddl: str) -> Iterator[bool]
     "tuple concurrently updated". So processes take turns under an advisory lock, and the
     first one records a digest of `ddl` in `textbook_schema`; later ones find it and create
     nothing. Changing the DDL changes the digest, so an upgrade creates what is new. SQLite
-    serialises its DDL with its write lock, and always creates (IF NOT EXISTS).
+    always creates (IF NOT EXISTS), one process at a time on `schema_lock`'s file lock: its write
+    lock alone does not serialise eventsourcing's creation of the tracking table, which first
+    looks whether the table exists and then records a row that only the first may record.
     """
     if not settings.is_postgres:
-        yield True
+        with schema_lock(settings):
+            yield True
         return
     from psycopg.sql import SQL, Identifier
 
