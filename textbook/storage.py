@@ -167,6 +167,7 @@ def schema_lock(settings: Settings) -> Iterator[None]:
             yield
         return
     lock_path = settings.views_path.with_name(settings.views_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)  # before SQLite makes its files there
     with lock_path.open("a") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:
