@@ -63,9 +63,7 @@ class Publisher:
     chapter layouts, between builds), so two publishers never share any."""
 
     def __init__(self, formats: Sequence[Format] | None = None) -> None:
-        found: list[Format] = [cls() for cls in FORMAT_CLASSES]
-        if formats is not None:
-            found = list(formats)
+        found = list(formats) if formats is not None else [cls() for cls in FORMAT_CLASSES]
         self.formats = {f.name: f for f in found}
 
     def build(
