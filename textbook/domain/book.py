@@ -99,6 +99,17 @@ class Book(Aggregate):
         problems: list[dict[str, Any]]
         by: UUID
 
+    class Forked(Aggregate.Event):
+        """The book began as a copy of another book's approved state: the upstream's version
+        and the store's position (the notification id of its latest event) at that moment."""
+
+        upstream_slug: str
+        upstream_title: str
+        upstream_version: int
+        upstream_position: int
+        licence: str
+        by: UUID
+
     @staticmethod
     def create_id(slug: str) -> UUID:
         return ids.book_id(slug)
@@ -128,6 +139,48 @@ class Book(Aggregate):
     @property
     def title(self) -> str:
         return str(self.metadata["title"])
+
+    @property
+    def licence(self) -> str:
+        return str(self.metadata.get("license") or "")
+
+    # Where the book came from, when it is a fork.
+
+    @property
+    def upstream(self) -> dict[str, Any] | None:
+        """{"slug", "title", "version", "position", "licence"} of the book this one was forked
+        from, or None (books and snapshots from before forks have no such attribute)."""
+        return self.__dict__.get("_upstream")
+
+    def record_fork(self, upstream: Book, position: int, by: UUID) -> None:
+        if self.upstream is not None:
+            raise InvalidInput(f"The book '{self.slug}' is already a fork.")
+        self._record_fork(
+            upstream_slug=upstream.slug,
+            upstream_title=upstream.title,
+            upstream_version=upstream.version,
+            upstream_position=position,
+            licence=upstream.licence,
+            by=by,
+        )
+
+    @event(Forked)
+    def _record_fork(
+        self,
+        upstream_slug: str,
+        upstream_title: str,
+        upstream_version: int,
+        upstream_position: int,
+        licence: str,
+        by: UUID,
+    ) -> None:
+        self._upstream = {
+            "slug": upstream_slug,
+            "title": upstream_title,
+            "version": upstream_version,
+            "position": upstream_position,
+            "licence": licence,
+        }
 
     # Members and the rules that depend on them.
 

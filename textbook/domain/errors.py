@@ -100,6 +100,11 @@ class SelfApprovalRefused(SelfReviewRefused):
         )
 
 
+class LicenceRefused(NotAllowed):
+    """What a licence does not allow: adapting a work under "no derivatives", or putting a
+    ShareAlike or non-commercial work into one under a licence that drops its terms."""
+
+
 class NotTheAuthor(NotAllowed):
     def __init__(self) -> None:
         super().__init__("Only the author of a proposal can revise or withdraw it.")

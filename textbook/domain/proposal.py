@@ -19,7 +19,8 @@ from textbook.domain.errors import (
     StaleBaseRevision,
     TooManyOpenProposals,
 )
-from textbook.domain.section import Section
+from textbook.domain.licences import check_admits
+from textbook.domain.section import Section, Source
 from textbook.domain.vocabulary import ProposalKind, ProposalStatus, Verdict
 
 if TYPE_CHECKING:
@@ -81,6 +82,16 @@ class Proposal(Aggregate):
         sha256: str
         media_type: str
         size: int
+        by: UUID
+
+    class SourceMarked(Aggregate.Event):
+        """The proposed text is taken from a section of another book: approving it records the
+        source on the section, and the editions credit it."""
+
+        source_book: str
+        source_section: str
+        source_revision: int
+        licence: str
         by: UUID
 
     class Commented(Aggregate.Event):
@@ -207,6 +218,45 @@ class Proposal(Aggregate):
     def _attach_image(self, name: str, sha256: str, media_type: str, size: int, by: UUID) -> None:
         self.images[name] = {"sha256": sha256, "media_type": media_type, "size": size}
 
+    @property
+    def sources(self) -> list[Source]:
+        """The sections of other books the text is marked as taken from."""
+        return [Source(**source) for source in self.__dict__.get("_sources", [])]
+
+    def mark_source(self, source: Source, by: UUID, book: Book) -> None:
+        """The author (or the command that opened it for them) marks the text as taken from
+        `source`, whose licence must let the text go out under the book's."""
+        if by != self.author:
+            raise NotTheAuthor()
+        self.check_open()
+        if not self.kind.carries_text:
+            raise InvalidInput("Only a proposal of text is taken from another book.")
+        check_admits(
+            source.licence, book.licence, f"The section '{source.section}' of '{source.book}'"
+        )
+        if source not in self.sources:
+            self._mark_source(
+                source_book=source.book,
+                source_section=source.section,
+                source_revision=source.revision,
+                licence=source.licence,
+                by=by,
+            )
+
+    @event(SourceMarked)
+    def _mark_source(
+        self, source_book: str, source_section: str, source_revision: int, licence: str, by: UUID
+    ) -> None:
+        self._sources = [
+            *self.__dict__.get("_sources", []),
+            {
+                "book": source_book,
+                "section": source_section,
+                "revision": source_revision,
+                "licence": licence,
+            },
+        ]
+
     def withdraw(self, by: UUID) -> None:
         if by != self.author:
             raise NotTheAuthor()
@@ -272,6 +322,10 @@ class Proposal(Aggregate):
         both texts (and refuses with MergeConflict where they clash): `text` is the result.
         """
         self.check_may_approve(by, user_name, book, version)
+        for source in self.sources:  # the book's licence may have changed since
+            check_admits(
+                source.licence, book.licence, f"The section '{source.section}' of '{source.book}'"
+            )
         if self.kind in (ProposalKind.REMOVE_SECTION, ProposalKind.MOVE_SECTION):
             if section is None:
                 raise SectionNotFound(book.slug, self.section_id)
@@ -301,21 +355,22 @@ class Proposal(Aggregate):
             return []
         message, proposal_id = self.message, self.id
         if section is None:
-            return [
-                Section(
-                    self.book_slug,
-                    self.section_id,
-                    text,
-                    self.author,
-                    approved_by,
-                    proposal_id,
-                    message,
-                )
-            ]
-        if self.kind is ProposalKind.REMOVE_SECTION:
+            section = Section(
+                self.book_slug,
+                self.section_id,
+                text,
+                self.author,
+                approved_by,
+                proposal_id,
+                message,
+            )
+        elif self.kind is ProposalKind.REMOVE_SECTION:
             section.remove(self.author, approved_by, proposal_id, message)
+            return [section]
         else:
             section.revise(text, self.author, approved_by, proposal_id, message)
+        for source in self.sources:
+            section.take(source, by=approved_by)
         return [section]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -34,6 +35,17 @@ class Section(Aggregate):
         approved_by: UUID
         proposal_id: UUID | None
         message: str
+
+    class Taken(Aggregate.Event):
+        """The text of the section's revision `at_revision` came from a section of another book
+        on the platform (a fork, an upstream change taken into it, a remix, a marked copy)."""
+
+        source_book: str
+        source_section: str
+        source_revision: int
+        licence: str  # the source's licence at that moment, an SPDX expression
+        at_revision: int
+        by: UUID
 
     @staticmethod
     def create_id(book_slug: str, section_id: str) -> UUID:
@@ -95,3 +107,56 @@ class Section(Aggregate):
     @event(Removed)
     def _remove(self, by: UUID, approved_by: UUID, proposal_id: UUID | None, message: str) -> None:
         self.removed = True
+
+    # Where the text came from, when it came from another book.
+
+    @property
+    def source(self) -> Source | None:
+        """The latest source the section's text was taken from (None: written here)."""
+        taken = self.__dict__.get("_source")  # sections (and snapshots) from before: none
+        return None if taken is None else Source(**taken)
+
+    def take(self, source: Source, by: UUID) -> None:
+        """Record that the current revision's text came from `source`."""
+        if self.source != source or self.__dict__.get("_taken_at") != self.revision:
+            self._take(
+                source_book=source.book,
+                source_section=source.section,
+                source_revision=source.revision,
+                licence=source.licence,
+                at_revision=self.revision,
+                by=by,
+            )
+
+    @event(Taken)
+    def _take(
+        self,
+        source_book: str,
+        source_section: str,
+        source_revision: int,
+        licence: str,
+        at_revision: int,
+        by: UUID,
+    ) -> None:
+        self._source = {
+            "book": source_book,
+            "section": source_section,
+            "revision": source_revision,
+            "licence": licence,
+        }
+        self._taken_at = at_revision
+
+    @property
+    def taken_at(self) -> int | None:
+        """The section's own revision that holds the text as it was taken."""
+        return self.__dict__.get("_taken_at")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A section of another book, at a revision, under the licence it had then."""
+
+    book: str
+    section: str
+    revision: int
+    licence: str

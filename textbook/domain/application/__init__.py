@@ -1,16 +1,17 @@
 """Textbook, the application: it loads aggregates, lets them decide, and saves them.
 
 Each part holds one concern: `people` (accounts, signing in, tokens), `books` (members and the
-import), `proposals` (opening, revising, withdrawing), `review` (comments, decisions, approval),
-`time_travel` (the book as of a moment); `checking` checks text against the book, `base`
-holds the plumbing they share, and `textbook.domain.questions` the read-only questions the web
-and the command line ask.
+import), `forks` (a book begun as a copy of another), `proposals` (opening, revising,
+withdrawing), `review` (comments, decisions, approval), `time_travel` (the book as of a moment);
+`checking` checks text against the book, `base` holds the plumbing they share, and
+`textbook.domain.questions` the read-only questions the web and the command line ask.
 """
 
 from __future__ import annotations
 
 from textbook.domain.application.books import Books
 from textbook.domain.application.checking import BlobSink, Upload
+from textbook.domain.application.forks import Forks
 from textbook.domain.application.people import People, SignInLedger
 from textbook.domain.application.proposals import Proposals
 from textbook.domain.application.review import Review
@@ -20,5 +21,5 @@ from textbook.domain.questions import Questions
 __all__ = ["BlobSink", "SignInLedger", "Textbook", "Upload"]
 
 
-class Textbook(People, Books, Proposals, Review, TimeTravel, Questions):
+class Textbook(People, Books, Forks, Proposals, Review, TimeTravel, Questions):
     name = "Textbook"

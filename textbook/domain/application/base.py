@@ -110,6 +110,15 @@ class Base(Application[UUID]):
 
     # Loading and saving.
 
+    def _text_at_revision(self, section_id: UUID, revision: int) -> str:
+        """A section's text at one of its revisions (which the aggregate's version is not)."""
+        for domain_event in self.events.get(section_id):
+            if isinstance(domain_event, Section.Created) and revision == 1:
+                return domain_event.text
+            if isinstance(domain_event, Section.Revised) and domain_event.revision == revision:
+                return domain_event.text
+        raise InvalidInput(f"The section has no revision {revision}.")
+
     def _get(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
         aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
         if not isinstance(aggregate, cls):

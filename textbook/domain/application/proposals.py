@@ -18,6 +18,7 @@ from textbook.domain.book import Book
 from textbook.domain.errors import InvalidInput, SectionNotFound, SlugTaken
 from textbook.domain.markdown import VALID_ID, canonical, checked_section_text, heading_of
 from textbook.domain.proposal import OpenProposals, Proposal, checked_message
+from textbook.domain.section import Source
 from textbook.domain.state import ImageRef
 from textbook.domain.vocabulary import ProposalKind
 
@@ -176,6 +177,34 @@ class Proposals(Checking):
             self._store_images({image.sha256: data})
         self._save(proposal)
         return image
+
+    def mark_source(
+        self,
+        proposal_id: UUID,
+        source_book: str,
+        source_section: str,
+        by: str,
+        source_revision: int | None = None,
+    ) -> Source:
+        """Mark the proposal's text as taken from a section of another book on the platform
+        (its current revision unless named), under that book's licence: approving it records
+        the source on the section, and the editions credit it. A new version of the proposal,
+        so that a review of what was there before cannot approve it unmarked."""
+        proposal, user = self._proposal(proposal_id), self.user(by)
+        book, origin = self.book(proposal.book_slug), self.book(source_book)
+        section = self._live_section(origin, source_section)
+        revision = section.revision if source_revision is None else source_revision
+        if not 1 <= revision <= section.revision:
+            raise InvalidInput(
+                f"The section '{source_section}' of '{source_book}' has no revision {revision}."
+            )
+        source = Source(origin.slug, source_section, revision, origin.licence)
+        if source in proposal.sources:
+            return source
+        proposal.revise(proposal.text, "", proposal.base_revision, user.id, by, book)
+        proposal.mark_source(source, by=user.id, book=book)
+        self._save(proposal)
+        return source
 
     def withdraw(self, proposal_id: UUID, by: str) -> None:
         def withdraw() -> None:

@@ -150,15 +150,6 @@ class Review(Checking):
             )
         return merged.text
 
-    def _text_at_revision(self, section_id: UUID, revision: int) -> str:
-        """A section's text at one of its revisions (which the aggregate's version is not)."""
-        for domain_event in self.events.get(section_id):
-            if isinstance(domain_event, Section.Created) and revision == 1:
-                return domain_event.text
-            if isinstance(domain_event, Section.Revised) and domain_event.revision == revision:
-                return domain_event.text
-        raise InvalidInput(f"The section has no revision {revision}.")
-
     def proposal_info(self, proposal_id: UUID) -> ProposalInfo:
         proposal = self._proposal(proposal_id)
         author = self._get(User, proposal.author)
