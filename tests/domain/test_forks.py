@@ -5,6 +5,7 @@ Text marked as taken from another book carries its source into the section when 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from textbook.domain import licences
 from textbook.domain.application import Textbook
 from textbook.domain.errors import InvalidInput, LicenceRefused, SlugTaken
 from textbook.domain.section import Source
+from textbook.projections.queries import Queries
 
 
 def book_with_licence(app: Textbook, tmp_path: Path, slug: str, licence: str) -> str:
@@ -130,3 +132,18 @@ def test_licences_that_cannot_be_combined_are_refused_with_the_reason(
     with pytest.raises(LicenceRefused) as refused:
         licences.licence_for(sources)
     assert reason in str(refused.value)
+
+
+def test_the_read_models_know_forks_and_taken_text(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    app.register_user("tess", "tess@example.org", "correct horse")
+    assert queries().upstream(tiny) is None
+    app.fork_book(tiny, "tiny-course", by="tess")
+    upstream = queries().upstream("tiny-course")
+    assert upstream is not None
+    assert (upstream.slug, upstream.title, upstream.forked_by) == (tiny, "A Tiny Book", "tess")
+    assert [fork.slug for fork in queries().forks(tiny)] == ["tiny-course"]
+    taken = queries().taken("tiny-course")
+    assert {t.section_id for t in taken} == set(app.book(tiny).section_ids())
+    assert {(t.source_book, t.at_revision, t.licence) for t in taken} == {(tiny, 1, "CC-BY-4.0")}

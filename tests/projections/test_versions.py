@@ -36,6 +36,7 @@ def longer_history(app: Textbook, slug: str) -> None:
         by="carol",
         version=1,
     )
+    app.fork_book(slug, f"{slug}-fork", by="alice")  # a fork, and text taken from another book
 
 
 def named(name: str) -> ReadModel:

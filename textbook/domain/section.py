@@ -40,6 +40,8 @@ class Section(Aggregate):
         """The text of the section's revision `at_revision` came from a section of another book
         on the platform (a fork, an upstream change taken into it, a remix, a marked copy)."""
 
+        book_slug: str
+        section_id: str
         source_book: str
         source_section: str
         source_revision: int
@@ -120,6 +122,8 @@ class Section(Aggregate):
         """Record that the current revision's text came from `source`."""
         if self.source != source or self.__dict__.get("_taken_at") != self.revision:
             self._take(
+                book_slug=self.book_slug,
+                section_id=self.section_id,
                 source_book=source.book,
                 source_section=source.section,
                 source_revision=source.revision,
@@ -131,6 +135,8 @@ class Section(Aggregate):
     @event(Taken)
     def _take(
         self,
+        book_slug: str,
+        section_id: str,
         source_book: str,
         source_section: str,
         source_revision: int,

@@ -20,7 +20,7 @@ from textbook.domain.book import Book
 from textbook.domain.proposal import Proposal
 from textbook.domain.section import Section
 from textbook.domain.user import User
-from textbook.projections import blame, history, outline, people, reviews
+from textbook.projections import blame, history, outline, people, provenance, reviews
 from textbook.projections.readmodel import ReadModel
 from textbook.projections.views import ReadModels
 from textbook.storage import Sql
@@ -120,6 +120,14 @@ class ReadModelProjection(Projection[ReadModels]):
             change(outline.MODEL, outline.section_removed, e),
             change(history.MODEL, history.section_changed, e, "removed"),
         ]
+
+    @changes_for.register(Book.Forked)
+    def _(self, e: Book.Forked) -> list[Change]:
+        return [change(provenance.MODEL, provenance.forked, e)]
+
+    @changes_for.register(Section.Taken)
+    def _(self, e: Section.Taken) -> list[Change]:
+        return [change(provenance.MODEL, provenance.taken, e)]
 
     @changes_for.register(Proposal.Opened)
     def _(self, e: Proposal.Opened) -> list[Change]:

@@ -1,5 +1,6 @@
 """Questions answered from the read models, as frozen values: about books (`books`), about
-proposals and their review (`proposals`), about who wrote what (`history`)."""
+proposals and their review (`proposals`), about who wrote what (`history`), about where books
+and text came from (`provenance`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from textbook.projections.queries.base import OPERATOR_NAME
 from textbook.projections.queries.history import HistoryQueries
 from textbook.projections.queries.proposals import ProposalQueries
+from textbook.projections.queries.provenance import Fork, ProvenanceQueries, Taken, Upstream
 from textbook.projections.queries.values import (
     BlameLine,
     BookOutline,
@@ -28,17 +30,20 @@ __all__ = [
     "BookOutline",
     "ChapterSummary",
     "Contributor",
+    "Fork",
     "ProposalSummary",
     "ProposalView",
     "Queries",
     "Revision",
     "SectionSummary",
     "SectionView",
+    "Taken",
     "ThreadEntry",
+    "Upstream",
 ]
 
 
-class Queries(HistoryQueries, ProposalQueries):
+class Queries(HistoryQueries, ProposalQueries, ProvenanceQueries):
     """Every question the web and the command line ask of the read models."""
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
