@@ -32,7 +32,7 @@ UPLOADS = (".docx", ".epub", ".tex", ".zip")
 NOTE = re.compile(r"^\[\^[^\]\s]+\]:")
 CITATION = re.compile(r"(?<![\w@\\])-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w|[A-Za-z0-9_])")
 
-__all__ = ["FORMATS", "UPLOADS", "Imported", "LicenceNeeded", "Summary", "read_source"]
+__all__ = ["FORMATS", "UPLOADS", "Imported", "LicenceNeeded", "Summary", "figures", "read_source"]
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,21 @@ def read_source(
         raise InvalidBook(str(path), "no such file or folder")
     name = name or path.name
     given = {"slug": slug, "license": license, "source": source, "language": language}
+    try:
+        return _read(path, form, name, given)
+    except (RecursionError, UnicodeError, OSError, ValueError, KeyError, TypeError, IndexError):
+        # A file from a stranger that breaks a reader in a way not foreseen: refused, not a 500.
+        raise InvalidBook(name, f"this could not be read as a book ({form} format)") from None
+
+
+def _read(path: Path, form: str, name: str, given: dict[str, str | None]) -> Imported:
+    slug = given["slug"]
     with tempfile.TemporaryDirectory(prefix="textbook-source-") as temporary:
         work = Path(temporary)
         if path.is_file() and path.suffix.lower() == ".zip":
             archives.unpack(path, work / "unpacked")
             path = _top(work / "unpacked")
-            if form == "folder" and not slug:
+            if not slug and (path / "book.yaml").is_file():
                 slug = path.name if SLUG.match(path.name) else book_slug(name, None)
         found = form if form != "auto" else detect(path)
         if found == "folder":
@@ -92,8 +101,9 @@ def detect(path: Path) -> str:
         found = SUFFIXES.get(path.suffix.lower())
         if found is None:
             raise InvalidBook(
-                path.name, "not a book textbook can import: give a .docx, .epub, .tex or .zip "
-                "file, or a folder (ours, an mdBook, a Quarto book or a LaTeX book)"
+                path.name,
+                "not a book textbook can import: give a .docx, .epub, .tex or .zip "
+                "file, or a folder (ours, an mdBook, a Quarto book or a LaTeX book)",
             )
         return found
     if (path / "book.yaml").is_file():
@@ -105,8 +115,9 @@ def detect(path: Path) -> str:
     if any(path.glob("*.tex")):
         return "latex"
     raise InvalidBook(
-        path.name, "no book found here: a folder needs book.yaml (ours), book.toml (mdBook), "
-        "_quarto.yml (Quarto) or a main .tex file (LaTeX)"
+        path.name,
+        "no book found here: a folder needs book.yaml (ours), book.toml (mdBook), "
+        "_quarto.yml (Quarto) or a main .tex file (LaTeX)",
     )
 
 
@@ -164,3 +175,15 @@ def summary(book: SourceBook, form: str, citations: int) -> Summary:
         footnotes=footnotes,
         warnings=book.problems,
     )
+
+
+def figures(summary: Summary) -> list[tuple[str, int]]:
+    """The summary's figures, labelled, in the order the CLI and the web show them."""
+    return [
+        ("chapters", summary.chapters),
+        ("sections", summary.sections),
+        ("images", summary.images),
+        ("citations", summary.citations),
+        ("footnotes", summary.footnotes),
+        ("warnings", len(summary.warnings)),
+    ]

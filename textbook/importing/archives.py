@@ -37,7 +37,9 @@ def opened(path: Path, what: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise InvalidBook(path.name, f"this is not a {what}: it is not a readable zip file") from None
+        raise InvalidBook(
+            path.name, f"this is not a {what}: it is not a readable zip file"
+        ) from None
     try:
         check_members(path.name, archive.infolist())
     except InvalidBook:
@@ -54,15 +56,17 @@ def check_members(name: str, members: list[zipfile.ZipInfo]) -> None:
         check_name(name, member)
         if member.file_size > MAX_MEMBER:
             raise InvalidBook(
-                name, f"'{member.filename[:200]}' unpacks to {member.file_size:,} bytes; at most "
-                f"{MAX_MEMBER // (1024 * 1024)} MB a file"
+                name,
+                f"'{member.filename[:200]}' unpacks to {member.file_size:,} bytes; at most "
+                f"{MAX_MEMBER // (1024 * 1024)} MB a file",
             )
         if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(
             member.compress_size, 1
         ):
             raise InvalidBook(
-                name, f"'{member.filename[:200]}' is compressed more than {MAX_RATIO} times "
-                "(a zip bomb?); it is refused"
+                name,
+                f"'{member.filename[:200]}' is compressed more than {MAX_RATIO} times "
+                "(a zip bomb?); it is refused",
             )
         total += member.file_size
     if total > MAX_UNPACKED:
@@ -116,8 +120,9 @@ def copy_member(
                 size += len(chunk)
                 if size > limit:
                     raise InvalidBook(
-                        name, f"'{member.filename[:200]}' unpacks to more than it says "
-                        f"(over {limit:,} bytes); refused"
+                        name,
+                        f"'{member.filename[:200]}' unpacks to more than it says "
+                        f"(over {limit:,} bytes); refused",
                     )
                 out.write(chunk)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError):

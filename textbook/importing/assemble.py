@@ -20,7 +20,7 @@ from textbook.importing import pandoc
 from textbook.importing.clean import Cleaner, Images
 from textbook.importing.draft import Draft
 from textbook.importing.ids import Ids
-from textbook.importing.tree import Element, header, is_blank, text, words
+from textbook.importing.tree import Element, header, is_blank, words
 
 FIRST_CHAPTER = "Preface"
 
@@ -33,8 +33,9 @@ def book_slug(name: str, given: str | None) -> str:
     slug = given.strip() if given else slugify(Path(name).stem)[:63].strip("-")
     if not SLUG.match(slug):
         raise InvalidBook(
-            "--slug", f"'{slug[:80]}' is not a valid book slug: 2 to 63 lowercase letters, "
-            "digits and hyphens, starting with a letter"
+            "--slug",
+            f"'{slug[:80]}' is not a valid book slug: 2 to 63 lowercase letters, "
+            "digits and hyphens, starting with a letter",
         )
     return slug
 
@@ -51,15 +52,17 @@ def licence(stated: str, given: str | None, place: str) -> str:
         except UnknownLicence:
             continue
     raise LicenceNeeded(
-        place, f"the source's licence '{stated[:80]}' is not an SPDX licence id; name the "
-        "licence the book is under (for example CC-BY-4.0)"
+        place,
+        f"the source's licence '{stated[:80]}' is not an SPDX licence id; name the "
+        "licence the book is under (for example CC-BY-4.0)",
     )
 
 
 def _none(place: str) -> str:
     raise LicenceNeeded(
-        place, "the source states no licence; name the licence the book is under "
-        "(an SPDX id such as CC-BY-4.0 or CC-BY-SA-4.0)"
+        place,
+        "the source states no licence; name the licence the book is under (--license) "
+        "(an SPDX id such as CC-BY-4.0 or CC-BY-SA-4.0)",
     )
 
 
@@ -106,7 +109,9 @@ def chapters(draft: Draft, cleaner: Cleaner) -> list[tuple[str, list[Element]]]:
                 if is_blank(block):
                     continue
                 found.append((file, [header(1, "", words(FIRST_CHAPTER))]))
-                problem = f"the text before the first chapter heading became a chapter '{FIRST_CHAPTER}'"
+                problem = (
+                    f"the text before the first chapter heading became a chapter '{FIRST_CHAPTER}'"
+                )
                 draft.problems.append(ImportProblem(file, None, problem))
             found[-1][1].append(block)
     if not found:
@@ -119,15 +124,22 @@ def write_chapters(blocks: list[list[Element]], api: list[int]) -> list[str]:
     ids = [chapter[0]["c"][1][0] for chapter in blocks]
     document = {"pandoc-api-version": api, "meta": {}, "blocks": [b for c in blocks for b in c]}
     lines = pandoc.markdown(document).split("\n")
-    starts = []
+    starts: list[int] = []
     for index, line in outside_code(lines):
         heading = parse_heading(line)
-        if heading and heading.level == 1 and len(starts) < len(ids) and heading.id == ids[len(starts)]:
+        if (
+            heading
+            and heading.level == 1
+            and len(starts) < len(ids)
+            and heading.id == ids[len(starts)]
+        ):
             starts.append(index)
     if len(starts) != len(ids):
         raise InvalidBook("pandoc", "the chapters could not be told apart in pandoc's Markdown")
     ends = [*starts[1:], len(lines)]
-    return ["\n".join(lines[start:end]).strip() + "\n" for start, end in zip(starts, ends, strict=True)]
+    return [
+        "\n".join(lines[start:end]).strip() + "\n" for start, end in zip(starts, ends, strict=True)
+    ]
 
 
 def assemble(draft: Draft, api: list[int], given: dict[str, str | None]) -> tuple[SourceBook, int]:

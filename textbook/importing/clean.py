@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -83,7 +84,7 @@ class Cleaner:
                 self.place = text(block["c"][2])
             if is_blank(block) and not any(is_empty_anchor(i) for i in block["c"]):
                 continue
-            cleaned = rewrite([block], lambda e, file=part.file: self._clean(e, file))
+            cleaned = rewrite([block], partial(self._clean, file=part.file))
             out.extend(cleaned)
         return out
 

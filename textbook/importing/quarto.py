@@ -14,6 +14,7 @@ from textbook.domain.state import ImportProblem
 from textbook.importing import pandoc
 from textbook.importing.draft import Draft, Metadata, Part
 from textbook.importing.folders import images_beside, inside, marked, read_text
+from textbook.importing.tree import text
 
 SHORTCODE = re.compile(r"\{\{<\s*[^>]*>\}\}")
 READER = "markdown"
@@ -40,7 +41,9 @@ def read_quarto(root: Path, name: str) -> tuple[Draft, list[int]]:
     draft = Draft(
         "quarto", name, _metadata(config, book), parts, images_beside(root), problems=problems
     )
-    draft.bibliography = _bibliography(root, book.get("bibliography") or config.get("bibliography"), problems)
+    draft.bibliography = _bibliography(
+        root, book.get("bibliography") or config.get("bibliography"), problems
+    )
     return draft, api
 
 
@@ -78,8 +81,6 @@ def _files(entries: Any, problems: list[ImportProblem]) -> list[str]:
 
 
 def _text(value: Any) -> str:
-    from textbook.importing.tree import text
-
     return text(value) if value else ""
 
 

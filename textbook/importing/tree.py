@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 Element = dict[str, Any]
 Rewrite = Callable[[Element], list[Element]]
@@ -43,7 +43,7 @@ def text(node: Any) -> str:
     """The plain text of inlines (or of anything): what a reader reads, without markup."""
     parts: list[str] = []
     for element in elements(node):
-        kind, content = element["t"], element.get("c")
+        kind, content = element["t"], element.get("c", "")
         if kind == "Str":
             parts.append(content)
         elif kind in ("Space", "SoftBreak", "LineBreak"):
@@ -57,11 +57,11 @@ def text(node: Any) -> str:
 
 def attr_of(element: Element) -> list[Any] | None:
     """The [id, classes, key-values] of an element that has them."""
-    kind, content = element["t"], element.get("c")
+    kind, content = element["t"], element.get("c", [])
     if kind in ("Div", "Span", "Figure", "Table", "CodeBlock", "Code", "Image", "Link"):
-        return content[0]  # type: ignore[no-any-return]
+        return cast(list[Any], content[0])
     if kind == "Header":
-        return content[1]  # type: ignore[no-any-return]
+        return cast(list[Any], content[1])
     return None
 
 
