@@ -74,7 +74,7 @@ class Cleaner:
 
     def part(self, part: Part) -> list[Element]:
         """The part's blocks, cleaned, with its headings lowered by its depth."""
-        blocks = rewrite(part.blocks, self._unwrap)
+        blocks = rewrite(rewrite(part.blocks, self._unwrap), self._simpler)
         if part.title and not any(b["t"] == "Header" and b["c"][0] == 1 for b in blocks):
             blocks.insert(0, header(1, "", words(part.title)))
         out = []
@@ -95,6 +95,21 @@ class Cleaner:
             blocks = element["c"][1]
             if any(b["t"] == "Header" and b["c"][0] <= 2 for b in blocks):
                 return blocks  # type: ignore[no-any-return]
+        return [element]
+
+    @staticmethod
+    def _simpler(element: Element) -> list[Element]:
+        """A citation's own text (raw LaTeX from \\textcite) is left to citeproc; a figure whose
+        caption says what its image's description says is written `![it](image)`."""
+        if element["t"] == "Cite":
+            return [{"t": "Cite", "c": [element["c"][0], []]}]
+        if element["t"] == "Figure":
+            _, (_, caption), blocks = element["c"]
+            if len(blocks) == 1 and blocks[0]["t"] in ("Plain", "Para"):
+                inlines = blocks[0]["c"]
+                if len(inlines) == 1 and inlines[0]["t"] == "Image":
+                    if text(caption) == text(inlines[0]["c"][1]):
+                        return [{"t": "Para", "c": inlines}]
         return [element]
 
     def _clean(self, element: Element, file: str) -> list[Element]:
