@@ -168,7 +168,10 @@ def latex(folder: Path) -> Path:
         pandoc(folder / "work", f"{name}.md", "--biblatex", "--top-level-division=chapter",
                "-t", "latex", "-o", str(book / f"{name}.tex"))  # fmt: skip
     (book / "main.tex").write_text(
-        "\\documentclass{book}\n\\title{" + TITLE + "}\n\\author{" + " \\and ".join(AUTHORS)
+        "\\documentclass{book}\n\\title{"
+        + TITLE
+        + "}\n\\author{"
+        + " \\and ".join(AUTHORS)
         + "}\n\\begin{document}\n\\include{shadows}\n\\include{setting}\n"
         "\\bibliography{refs}\n\\end{document}\n"
     )

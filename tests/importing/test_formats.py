@@ -5,7 +5,7 @@ brought it, through the command line and through the web upload."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,38 +14,12 @@ from starlette.testclient import TestClient
 
 from tests.cli.conftest import Run
 from tests.importing import sources
+from tests.importing.conftest import upload
 from tests.importing.sources import AUTHORS, DOT, TITLE
-from tests.web.conftest import csrf_of, sign_in
-from textbook.config import Settings
-from textbook.web.app import create_app
+from tests.web.conftest import sign_in
 
 CHAPTERS = [("shadows", "Shadows"), ("setting-up", "Setting Up")]
 SECTIONS = ["Shadows", "Angles", "Setting Up", "True North", "Checking"]
-
-
-@pytest.fixture
-def client(settings: Settings, run: Run) -> Iterator[TestClient]:
-    run("user", "add", "mia", "--email", "mia@example.org", "--password", "correct horse")
-    run("user", "add", "alice", "--email", "alice@example.org", "--password", "correct horse")
-    web = Settings(
-        database=settings.database,
-        build_dir=settings.build_dir,
-        var=settings.var,
-        secret_key=None,
-        password_hasher=settings.password_hasher,
-    )
-    with TestClient(create_app(web)) as test_client:
-        yield test_client
-
-
-def upload(client: TestClient, path: Path, **fields: str) -> tuple[int, str]:
-    page = client.get("/import")
-    response = client.post(
-        "/import",
-        data={"csrf": csrf_of(page.text), **fields},
-        files={"book": (path.name, path.read_bytes(), "application/octet-stream")},
-    )
-    return response.status_code, response.text
 
 
 def reads_as_written(client: TestClient, slug: str, source: str, citations: bool) -> None:

@@ -107,9 +107,9 @@ class Cleaner:
             _, (_, caption), blocks = element["c"]
             if len(blocks) == 1 and blocks[0]["t"] in ("Plain", "Para"):
                 inlines = blocks[0]["c"]
-                if len(inlines) == 1 and inlines[0]["t"] == "Image":
-                    if text(caption) == text(inlines[0]["c"][1]):
-                        return [{"t": "Para", "c": inlines}]
+                image = inlines[0] if len(inlines) == 1 else {"t": ""}
+                if image["t"] == "Image" and text(caption) == text(image["c"][1]):
+                    return [{"t": "Para", "c": inlines}]
         return [element]
 
     def _clean(self, element: Element, file: str) -> list[Element]:
