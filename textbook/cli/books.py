@@ -10,7 +10,7 @@ from textbook.book_folder import read_book, write_book
 from textbook.cli.context import Context, parse_time, pass_context, progress_bar, reports_errors
 from textbook.domain.state import ImportReport
 from textbook.importing import FORMATS as SOURCE_FORMATS
-from textbook.importing import Summary, figures, read_source
+from textbook.importing import Summary, detect, figures, read_source
 from textbook.projections.publishing.pipeline import FORMATS
 from textbook.storage import blob_store
 
@@ -60,7 +60,9 @@ def import_(
 ) -> None:
     """Import a book (our source folder, .docx, .epub, mdBook, Quarto, LaTeX, or a .zip of a
     folder), or record what changed in it since the last import."""
-    ours = form == "folder" or (form == "auto" and path.is_dir() and (path / "book.yaml").exists())
+    folder = path.is_dir() and detect(path) == "folder"
+    missing = not path.exists() and not path.suffix  # said as before: "no such folder"
+    ours = form == "folder" or (form == "auto" and (folder or missing))
     if ours and not slug:
         source_book = read_book(path)  # our own folder: as it always was
         imported = None

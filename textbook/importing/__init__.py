@@ -32,7 +32,16 @@ UPLOADS = (".docx", ".epub", ".tex", ".zip")
 NOTE = re.compile(r"^\[\^[^\]\s]+\]:")
 CITATION = re.compile(r"(?<![\w@\\])-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w|[A-Za-z0-9_])")
 
-__all__ = ["FORMATS", "UPLOADS", "Imported", "LicenceNeeded", "Summary", "figures", "read_source"]
+__all__ = [
+    "FORMATS",
+    "UPLOADS",
+    "Imported",
+    "LicenceNeeded",
+    "Summary",
+    "detect",
+    "figures",
+    "read_source",
+]
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,8 @@ def detect(path: Path) -> str:
         return "quarto"
     if any(path.glob("*.tex")):
         return "latex"
+    if any(path.glob("*.md")):
+        return "folder"  # chapters without their book.yaml: the folder reader says what is missing
     raise InvalidBook(
         path.name,
         "no book found here: a folder needs book.yaml (ours), book.toml (mdBook), "
