@@ -8,12 +8,15 @@ import click
 
 from textbook.book_folder import read_book, write_book
 from textbook.cli.context import Context, parse_time, pass_context, progress_bar, reports_errors
+from textbook.domain.state import ImportReport
+from textbook.importing import FORMATS as SOURCE_FORMATS
+from textbook.importing import Summary, detect, figures, read_source
 from textbook.projections.publishing.pipeline import FORMATS
 from textbook.storage import blob_store
 
 
 @click.command("import")
-@click.argument("folder", type=click.Path(path_type=Path))
+@click.argument("path", metavar="PATH", type=click.Path(path_type=Path))
 @click.option(
     "--as",
     "as_user",
@@ -23,15 +26,58 @@ from textbook.storage import blob_store
     help="The person who imports, credited with the imported text: a registered user "
     "('textbook user add'), and a maintainer of the book when it exists [env TEXTBOOK_USER].",
 )
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(SOURCE_FORMATS),
+    default="auto",
+    show_default=True,
+    help="What PATH holds: our source folder, a Word document, an EPUB, an mdBook or Quarto "
+    "book folder, or a LaTeX book (a .tex file or a folder); auto tells them apart.",
+)
+@click.option("--slug", help="The book's slug [default: from the file or folder name].")
+@click.option(
+    "--license",
+    "licence",
+    metavar="SPDX",
+    help="The book's licence, as an SPDX expression (CC-BY-4.0), when the source states none.",
+)
+@click.option(
+    "--source", metavar="URL", help="Where the book came from [default: the file's name]."
+)
+@click.option("--language", help="The book's language (en, pt-BR) when the source states none.")
 @pass_context
 @reports_errors
-def import_(context: Context, folder: Path, as_user: str) -> None:
-    """Import a book's source folder, or record what changed in it since the last import."""
-    source = read_book(folder)
+def import_(
+    context: Context,
+    path: Path,
+    as_user: str,
+    form: str,
+    slug: str | None,
+    licence: str | None,
+    source: str | None,
+    language: str | None,
+) -> None:
+    """Import a book (our source folder, .docx, .epub, mdBook, Quarto, LaTeX, or a .zip of a
+    folder), or record what changed in it since the last import."""
+    folder = path.is_dir() and detect(path) == "folder"
+    missing = not path.exists() and not path.suffix  # said as before: "no such folder"
+    ours = form == "folder" or (form == "auto" and (folder or missing))
+    if ours and not slug:
+        source_book = read_book(path)  # our own folder: as it always was
+        imported = None
+    else:
+        imported = read_source(
+            path, form, slug=slug, license=licence, source=source, language=language
+        )
+        source_book = imported.book
     report = context.app.import_book(
-        source.state, by=as_user, problems=source.problems, blobs=source.blobs
+        source_book.state, by=as_user, problems=source_book.problems, blobs=source_book.blobs
     )
     context.refresh()
+    if imported is not None:
+        echo_summary(report, imported.summary, path)
+        return
     if report.events == 0:
         click.echo(f"{report.slug}: unchanged, nothing recorded")
     else:
@@ -48,7 +94,19 @@ def import_(context: Context, folder: Path, as_user: str) -> None:
             "(nothing was lost):"
         )
         for problem in report.problems:
-            click.echo(f"  {folder / str(problem)}")
+            click.echo(f"  {path / str(problem)}")
+
+
+def echo_summary(report: ImportReport, summary: Summary, path: Path) -> None:
+    what = "unchanged" if report.events == 0 else "imported" if report.created else "updated"
+    click.echo(f"{report.slug}: {what} from {path.name} ({summary.format})")
+    for label, count in figures(summary):
+        click.echo(f"  {label + ':':<11}{count}")
+    if summary.warnings:
+        count = len(summary.warnings)
+        click.echo(f"{count} warning{'s' if count > 1 else ''}, shown on the book's page too:")
+        for warning in summary.warnings:
+            click.echo(f"  {warning}")
 
 
 @click.command()

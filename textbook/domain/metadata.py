@@ -13,10 +13,11 @@ from stdnum import isbn as isbn_number
 from stdnum.exceptions import ValidationError
 
 # Text fields, then lists of names. A book stored before a field existed reads it as empty:
-# `filled()` gives every field its empty value, so old events need no upcasting.
+# `filled()` gives every field its empty value, so old events need no upcasting. `source` names
+# where an imported book came from (a file name or an address).
 TEXT_FIELDS = (
     "title", "subtitle", "language", "license", "identifier", "description",
-    "publisher", "isbn", "cover",
+    "publisher", "isbn", "cover", "source",
 )  # fmt: skip
 PEOPLE_FIELDS = ("authors", "editors")
 Metadata = dict[str, Any]

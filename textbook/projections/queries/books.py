@@ -60,6 +60,7 @@ class BookQueries(QueriesBase):
             isbn=metadata["isbn"],
             cover=metadata["cover"],
             problems=problems,
+            source=metadata["source"],
         )
 
     def book_state(self, slug: str) -> BookState:

@@ -39,6 +39,7 @@ class BookOutline:
     isbn: str = ""
     cover: str = ""
     problems: tuple[ImportProblem, ...] = ()
+    source: str = ""  # where an imported book came from
 
     @property
     def licence(self) -> Licence:
