@@ -19,7 +19,8 @@ from textbook.domain.state import ImportProblem
 from textbook.importing import pandoc
 from textbook.importing.clean import Cleaner, Images
 from textbook.importing.draft import Draft
-from textbook.importing.ids import Ids
+from textbook.importing.ids import Ids, unmarked
+from textbook.importing.places import Places
 from textbook.importing.tree import Element, header, is_blank, words
 
 FIRST_CHAPTER = "Preface"
@@ -119,11 +120,12 @@ def chapters(draft: Draft, cleaner: Cleaner) -> list[tuple[str, list[Element]]]:
     return found
 
 
-def write_chapters(blocks: list[list[Element]], api: list[int]) -> list[str]:
-    """Each chapter's Markdown, from one pandoc run (footnote labels unique in the book)."""
+def write_chapters(blocks: list[list[Element]], api: list[int], taken: set[str]) -> list[str]:
+    """Each chapter's Markdown, from one pandoc run (footnote labels unique in the book);
+    `taken` are the book's ids."""
     ids = [chapter[0]["c"][1][0] for chapter in blocks]
     document = {"pandoc-api-version": api, "meta": {}, "blocks": [b for c in blocks for b in c]}
-    lines = pandoc.markdown(document).split("\n")
+    lines = unmarked(pandoc.markdown(document), taken).split("\n")
     starts: list[int] = []
     for index, line in outside_code(lines):
         heading = parse_heading(line)
@@ -147,19 +149,23 @@ def assemble(draft: Draft, api: list[int], given: dict[str, str | None]) -> tupl
     slug = book_slug(draft.name, given.get("slug"))
     fields = metadata(draft, slug, given)
     cleaner = Cleaner(Images(draft.find_image))
+    ids = Ids()
     try:
         divided = chapters(draft, cleaner)
-        numbered = Ids().assign([blocks for _, blocks in divided])
+        numbered = ids.assign([blocks for _, blocks in divided])
     except RecursionError:
         raise InvalidBook(draft.name, "the document nests too deeply to import") from None
-    texts = write_chapters(numbered, api)
+    texts = write_chapters(numbered, api, ids.taken)
+    sources = {part.file: part.source for part in draft.parts if part.source is not None}
+    places = Places(draft.name, ids.origins, ids.renamed, sources)
     with tempfile.TemporaryDirectory(prefix="textbook-import-") as temporary:
         folder = Path(temporary) / slug
         folder.mkdir()
         files = []
-        for blocks, markdown in zip(numbered, texts, strict=True):
+        for (source, _), blocks, markdown in zip(divided, numbered, texts, strict=True):
             name = f"{blocks[0]['c'][1][0]}.md"
             (folder / name).write_text(markdown, encoding="utf-8")
+            places.chapter(name, source, markdown)
             files.append(name)
         book_yaml = yaml.safe_dump(
             {**{k: v for k, v in fields.items() if v}, "chapters": files},
@@ -172,6 +178,10 @@ def assemble(draft: Draft, api: list[int], given: dict[str, str | None]) -> tupl
                 (folder / "images" / ref.name).write_bytes(cleaner.images.blobs[ref.sha256])
         if draft.bibliography:
             (folder / "references.bib").write_text(draft.bibliography, encoding="utf-8")
-        book = read_book(folder)
-    problems = (*draft.problems, *cleaner.problems, *book.problems)
+        try:
+            book = read_book(folder)
+        except InvalidBook as error:
+            raise places.refusal(error) from None
+    found = (places.problem(problem) for problem in book.problems)
+    problems = (*draft.problems, *cleaner.problems, *found)
     return SourceBook(book.state, book.blobs, problems), cleaner.citations

@@ -13,11 +13,13 @@ from typing import Any
 from textbook.domain.images import InvalidImage, checked_image
 from textbook.domain.state import ImageRef, ImportProblem
 from textbook.importing.draft import FindImage, Part
+from textbook.importing.lines import Text
 from textbook.importing.tree import Element, header, is_blank, is_empty_anchor, rewrite, text, words
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".svg")
 UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 # Quarto's cross-references are written as citations: @fig-x, @tbl-x, @sec-x, @eq-x.
+FROM = "textbook-from"  # a heading's key: the file and line it came from, until ids are given
 CROSS_REFERENCE = {"fig": "Figure", "tbl": "Table", "sec": "Section", "eq": "Equation"}
 
 
@@ -71,17 +73,28 @@ class Cleaner:
     problems: list[ImportProblem] = field(default_factory=list)
     citations: int = 0
     place: str = ""
+    source: Text | None = None
+    at: int = 0  # the index in `source` of the line of the last heading
+    next: int = 0  # where to look for the next one
 
     def part(self, part: Part) -> list[Element]:
-        """The part's blocks, cleaned, with its headings lowered by its depth."""
+        """The part's blocks, cleaned, with its headings lowered by its depth, each marked with
+        the line of the file it stands on (FROM) where that can be found."""
         blocks = rewrite(rewrite(part.blocks, self._unwrap), self._simpler)
         if part.title and not any(b["t"] == "Header" and b["c"][0] == 1 for b in blocks):
             blocks.insert(0, header(1, "", words(part.title)))
         out = []
+        self.source, self.at, self.next, self.place = part.source, 0, 0, ""
         for block in blocks:
             if block["t"] == "Header":
                 block["c"][0] = min(block["c"][0] + part.depth, 6)
                 self.place = text(block["c"][2])
+                found = part.source.heading(self.place, self.next) if part.source else None
+                if found is not None:
+                    self.at, self.next = found, found + 1
+                line = self._line()
+                if line is not None:
+                    block["c"][1][2] = [*block["c"][1][2], [FROM, f"{part.file}:{line}"]]
             if is_blank(block) and not any(is_empty_anchor(i) for i in block["c"]):
                 continue
             cleaned = rewrite([block], partial(self._clean, file=part.file))
@@ -129,12 +142,20 @@ class Cleaner:
     def _where(self) -> str:
         return f"in '{self.place}'" if self.place else "before the first heading"
 
+    def _line(self, needle: str = "") -> int | None:
+        """The file's line holding `needle` at or after the last heading, else the heading's."""
+        if self.source is None:
+            return None
+        found = self.source.find(needle, self.at) if needle else None
+        return self.source.origin((self.at if found is None else found) + 1)
+
     def _raw(self, element: Element, file: str) -> list[Element]:
         form, content = element["c"]
         shown = " ".join(str(content).split())[:80]
         what = {"html": "HTML", "latex": "LaTeX", "tex": "TeX"}.get(form, form)
+        line = self._line(str(content).strip().split("\n")[0][:40])
         self.problems.append(
-            ImportProblem(file, None, f"{self._where()}: raw {what} was left out: {shown}")
+            ImportProblem(file, line, f"{self._where()}: raw {what} was left out: {shown}")
         )
         return []
 
@@ -144,7 +165,7 @@ class Cleaner:
             name = self.images.bring(target, file)
         except InvalidImage as error:
             problem = f"{self._where()}: the image '{target[:120]}' was left out: {error.problem}"
-            self.problems.append(ImportProblem(file, None, problem))
+            self.problems.append(ImportProblem(file, self._line(target), problem))
             return [{"t": "Emph", "c": alt or words(f"[image {PurePosixPath(target).name}]")}]
         return [{"t": "Image", "c": [[attr[0], attr[1], []], alt, [f"images/{name}", title]]}]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from textbook.domain.state import ImportProblem
+from textbook.importing.lines import Text
 
 # An image's target (as the text names it) and the file naming it -> (file name, bytes), or a
 # sentence saying why there is none.
@@ -17,12 +18,14 @@ FindImage = Callable[[str, str], tuple[str, bytes] | str]
 @dataclass
 class Part:
     """Blocks from one source file. `depth` lowers its headings (an mdBook sub-chapter: 1);
-    `title` gives it a chapter heading when it has none (from SUMMARY.md or _quarto.yml)."""
+    `title` gives it a chapter heading when it has none (from SUMMARY.md or _quarto.yml);
+    `source`, where there is one, the text pandoc read, to find the lines of its headings."""
 
     file: str
     blocks: list[dict[str, Any]]
     depth: int = 0
     title: str = ""
+    source: Text | None = None
 
 
 @dataclass

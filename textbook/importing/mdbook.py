@@ -12,11 +12,11 @@ from textbook.domain.errors import InvalidBook
 from textbook.domain.state import ImportProblem
 from textbook.importing import pandoc
 from textbook.importing.draft import Draft, Metadata, Part
-from textbook.importing.folders import images_beside, inside, marked, read_text
+from textbook.importing.folders import images_beside, inside, read_text
+from textbook.importing.mdbook_links import expand
 
 ENTRY = re.compile(r"^(\s*)(?:[-*+]\s+)?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)>]*?)>?\s*\)\s*$")
 PART = re.compile(r"^#\s+(.*\S)\s*$")
-DIRECTIVE = re.compile(r"\{\{#\w+[^}]*\}\}")
 READER = "commonmark_x-yaml_metadata_block"
 
 
@@ -35,12 +35,11 @@ def read_mdbook(root: Path, name: str) -> tuple[Draft, list[int]]:
     for depth, title, link, line in entries:
         file = f"{source}/{link}"
         path = inside(src, link, f"{place}:{line}")
-        text = read_text(path, file)
-        problems += marked(text, DIRECTIVE, file, "an mdBook directive was left out")
-        found = pandoc.read(path, READER, file)
+        text = expand(root, file, read_text(path, file), problems)
+        found = pandoc.read(path, READER, file, text=text)
         problems += found.problems
         api = found.ast["pandoc-api-version"]
-        parts.append(Part(file, found.ast["blocks"], depth, title))
+        parts.append(Part(file, found.ast["blocks"], depth, title, text))
     authors = book.get("authors", [])
     metadata = Metadata(
         title=str(book.get("title") or ""),

@@ -19,6 +19,7 @@ import pypandoc
 
 from textbook.domain.errors import InvalidBook
 from textbook.domain.state import ImportProblem
+from textbook.importing.lines import Text
 
 SECONDS = 120
 HEAP_MB = 1024
@@ -79,21 +80,29 @@ def run(command: list[str], *, input: bytes = b"", cwd: Path | None = None) -> b
     return done.stdout
 
 
-def read(path: Path, reader: str, place: str, media: Path | None = None) -> Read:
-    """The pandoc AST of the file at `path`; `place` names it in problems. With `media`, pandoc
-    extracts the document's images into that folder and the AST names them there."""
+def read(
+    path: Path, reader: str, place: str, media: Path | None = None, text: Text | None = None
+) -> Read:
+    """The pandoc AST of the file at `path`, or of `text` (the file's text as worked out, whose
+    lines say which of the file's lines they came from); `place` names it in problems. With
+    `media`, pandoc extracts the document's images into that folder and the AST names them there."""
     with tempfile.TemporaryDirectory(prefix="textbook-log-") as logs:
         log = Path(logs) / "log.json"
-        command = ["-f", reader, "-t", "json", f"--log={log}", str(path.resolve())]
+        command = ["-f", reader, "-t", "json", f"--log={log}"]
+        command += [] if text is not None else [str(path.resolve())]
         if media is not None:
             command.append(f"--extract-media={media.resolve()}")
-        output = run(command, cwd=path.parent)
+        given = text.text.encode() if text is not None else b""
+        output = run(command, input=given, cwd=path.parent)
         messages = json.loads(log.read_text()) if log.exists() else []
     try:
         ast: dict[str, Any] = json.loads(output)
     except RecursionError:
         raise InvalidBook(place, "the document nests too deeply to import") from None
-    return Read(ast, tuple(problems_from_log(messages, place)))
+    problems = problems_from_log(messages, place)
+    if text is not None:
+        problems = [ImportProblem(p.file, text.origin(p.line), p.problem) for p in problems]
+    return Read(ast, tuple(problems))
 
 
 def problems_from_log(messages: list[dict[str, Any]], place: str) -> list[ImportProblem]:
@@ -108,6 +117,7 @@ def problems_from_log(messages: list[dict[str, Any]], place: str) -> list[Import
         source = str(message.get("source", ""))
         if source:
             text = text.replace(f" at {source} line {line} column {message.get('column')}", "")
+            text = text.replace(f" at line {line} column {message.get('column')}", "")
         problems.append(
             ImportProblem(place, line if isinstance(line, int) else None, f"pandoc: {text}")
         )

@@ -14,6 +14,8 @@ from textbook.domain.state import ImportProblem
 from textbook.importing import pandoc
 from textbook.importing.draft import Draft, Metadata, Part
 from textbook.importing.folders import images_beside, inside, marked, read_text
+from textbook.importing.lines import Text
+from textbook.importing.quarto_cells import convert
 from textbook.importing.tree import text
 
 SHORTCODE = re.compile(r"\{\{<\s*[^>]*>\}\}")
@@ -33,11 +35,12 @@ def read_quarto(root: Path, name: str) -> tuple[Draft, list[int]]:
         path = inside(root, file, "_quarto.yml")
         text = read_text(path, file)
         problems += marked(text, SHORTCODE, file, "a Quarto shortcode was left out")
-        found = pandoc.read(path, READER, file)
+        source = convert(Text.of(file, text), problems)
+        found = pandoc.read(path, READER, file, text=source)
         problems += found.problems
         api = found.ast["pandoc-api-version"]
         title = _text(found.ast["meta"].get("title"))
-        parts.append(Part(file, found.ast["blocks"], 0, title))
+        parts.append(Part(file, found.ast["blocks"], 0, title, source))
     draft = Draft(
         "quarto", name, _metadata(config, book), parts, images_beside(root), problems=problems
     )
