@@ -19,6 +19,7 @@ from textbook.domain.state import ImportProblem
 from textbook.importing import pandoc
 from textbook.importing.clean import Cleaner, Images
 from textbook.importing.draft import Draft
+from textbook.importing.grouped import grouped
 from textbook.importing.ids import Ids, unmarked
 from textbook.importing.places import Places
 from textbook.importing.tree import Element, header, is_blank, words
@@ -183,5 +184,5 @@ def assemble(draft: Draft, api: list[int], given: dict[str, str | None]) -> tupl
         except InvalidBook as error:
             raise places.refusal(error) from None
     found = (places.problem(problem) for problem in book.problems)
-    problems = (*draft.problems, *cleaner.problems, *found)
+    problems = grouped((*draft.problems, *cleaner.problems, *found))
     return SourceBook(book.state, book.blobs, problems), cleaner.citations

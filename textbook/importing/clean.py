@@ -12,6 +12,7 @@ from typing import Any
 
 from textbook.domain.images import InvalidImage, checked_image
 from textbook.domain.state import ImageRef, ImportProblem
+from textbook.importing import inline_html
 from textbook.importing.draft import FindImage, Part
 from textbook.importing.lines import Text
 from textbook.importing.tree import Element, header, is_blank, is_empty_anchor, rewrite, text, words
@@ -80,7 +81,7 @@ class Cleaner:
     def part(self, part: Part) -> list[Element]:
         """The part's blocks, cleaned, with its headings lowered by its depth, each marked with
         the line of the file it stands on (FROM) where that can be found."""
-        blocks = rewrite(rewrite(part.blocks, self._unwrap), self._simpler)
+        blocks = rewrite(rewrite(inline_html.said(part.blocks), self._unwrap), self._simpler)
         if part.title and not any(b["t"] == "Header" and b["c"][0] == 1 for b in blocks):
             blocks.insert(0, header(1, "", words(part.title)))
         out = []
@@ -122,6 +123,8 @@ class Cleaner:
                 inlines = blocks[0]["c"]
                 image = inlines[0] if len(inlines) == 1 else {"t": ""}
                 if image["t"] == "Image" and text(caption) == text(image["c"][1]):
+                    if element["c"][0][0] and not image["c"][0][0]:  # links to it still lead here
+                        image["c"][0][0] = element["c"][0][0]
                     return [{"t": "Para", "c": inlines}]
         return [element]
 
@@ -151,6 +154,8 @@ class Cleaner:
 
     def _raw(self, element: Element, file: str) -> list[Element]:
         form, content = element["c"]
+        if re.fullmatch(r"\s*</\w+>\s*", str(content)):
+            return []  # the end of an element whose start is said
         shown = " ".join(str(content).split())[:80]
         what = {"html": "HTML", "latex": "LaTeX", "tex": "TeX"}.get(form, form)
         line = self._line(str(content).strip().split("\n")[0][:40])

@@ -15,7 +15,7 @@ from textbook.importing import pandoc
 from textbook.importing.draft import Draft, Metadata, Part
 from textbook.importing.folders import images_beside, inside, marked, read_text
 from textbook.importing.lines import Text
-from textbook.importing.quarto_cells import convert
+from textbook.importing.quarto_cells import convert, not_run
 from textbook.importing.tree import text
 
 SHORTCODE = re.compile(r"\{\{<\s*[^>]*>\}\}")
@@ -30,17 +30,18 @@ def read_quarto(root: Path, name: str) -> tuple[Draft, list[int]]:
     files = _files(book.get("chapters"), problems) + _files(book.get("appendices"), problems)
     if not files:
         raise InvalidBook("_quarto.yml", "book.chapters lists no chapters")
-    parts, api = [], [1, 23]
+    parts, api, cells = [], [1, 23], {}
     for file in files:
         path = inside(root, file, "_quarto.yml")
         text = read_text(path, file)
         problems += marked(text, SHORTCODE, file, "a Quarto shortcode was left out")
-        source = convert(Text.of(file, text), problems)
+        source, cells[file] = convert(Text.of(file, text))
         found = pandoc.read(path, READER, file, text=source)
         problems += found.problems
         api = found.ast["pandoc-api-version"]
         title = _text(found.ast["meta"].get("title"))
         parts.append(Part(file, found.ast["blocks"], 0, title, source))
+    problems += not_run({file: count for file, count in cells.items() if count})
     draft = Draft(
         "quarto", name, _metadata(config, book), parts, images_beside(root), problems=problems
     )

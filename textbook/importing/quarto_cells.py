@@ -32,10 +32,11 @@ class Cell:
     line: int  # the file's line of its opening fence
 
 
-def convert(text: Text, problems: list[ImportProblem]) -> Text:
-    """`text` with each code cell as a book shows it; one problem says how many were not run."""
+def convert(text: Text) -> tuple[Text, int]:
+    """`text` with each code cell as a book shows it, and how many cells' code is shown (and
+    was not run)."""
     out = Text(text.file)
-    index, ran = 0, 0
+    index, shown_code = 0, 0
     while index < len(text.lines):
         line, origin = text.lines[index], text.origins[index]
         opened = OPEN.match(line)
@@ -48,19 +49,22 @@ def convert(text: Text, problems: list[ImportProblem]) -> Text:
         if shown is None:
             shown = _hidden(cell)
         if shown is None:
-            shown, ran = _code(cell), ran + 1
+            shown, shown_code = _code(cell), shown_code + 1
         for written in shown:
             out.add(written, origin)
-    if ran:
-        problems.append(
-            ImportProblem(
-                text.file,
-                None,
-                f"{ran} code cell{'s were' if ran > 1 else ' was'} not run: the code is kept, "
-                "what running it prints or draws (figures, tables, output) is not",
-            )
-        )
-    return out
+    return out, shown_code
+
+
+def not_run(cells: dict[str, int]) -> list[ImportProblem]:
+    """One problem for the book's code cells, the files and how many in each."""
+    if not cells:
+        return []
+    total = sum(cells.values())
+    said = (
+        f"{total} code cells in {len(cells)} files were not run: their code is kept; what "
+        "running it prints or draws (figures, tables, output) is not"
+    )
+    return [ImportProblem(next(iter(cells)), None, said)]
 
 
 def _cell(text: Text, start: int, opened: re.Match[str]) -> tuple[Cell, int]:
@@ -105,12 +109,12 @@ def _hidden(cell: Cell) -> list[str] | None:
 
 
 def _code(cell: Cell) -> list[str]:
-    attributes = f".{cell.language}"
+    """The code as a code block; links to what it draws lead to it (a place before it)."""
     label = str(cell.options.get("label", ""))
-    if label.startswith(CROSS_REFERENCED) and re.fullmatch(r"[\w-]+", label):
-        attributes += f" #{label}"
+    place = label.startswith(CROSS_REFERENCED) and re.fullmatch(r"[\w-]+", label)
     return [
-        f"{cell.indent}{cell.fence}{{{attributes}}}",
+        *(["", f"{cell.indent}[]{{#{label}}}", ""] if place else []),
+        f"{cell.indent}{cell.fence}{{.{cell.language}}}",
         *(f"{cell.indent}{line}" if line else "" for line in cell.code),
         f"{cell.indent}{cell.fence}",
     ]
