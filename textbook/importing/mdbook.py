@@ -13,7 +13,7 @@ from textbook.domain.state import ImportProblem
 from textbook.importing import pandoc
 from textbook.importing.draft import Draft, Metadata, Part
 from textbook.importing.folders import images_beside, inside, read_text
-from textbook.importing.mdbook_links import expand
+from textbook.importing.mdbook_links import expand, mathjax
 
 ENTRY = re.compile(r"^(\s*)(?:[-*+]\s+)?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)>]*?)>?\s*\)\s*$")
 PART = re.compile(r"^#\s+(.*\S)\s*$")
@@ -36,6 +36,7 @@ def read_mdbook(root: Path, name: str) -> tuple[Draft, list[int]]:
         file = f"{source}/{link}"
         path = inside(src, link, f"{place}:{line}")
         text = expand(root, file, read_text(path, file), problems)
+        text = mathjax(text) if _mathjax(config) else text
         found = pandoc.read(path, READER, file, text=text)
         problems += found.problems
         api = found.ast["pandoc-api-version"]
@@ -49,6 +50,12 @@ def read_mdbook(root: Path, name: str) -> tuple[Draft, list[int]]:
     )
     draft = Draft("mdbook", name, metadata, parts, images_beside(root), problems=problems)
     return draft, api
+
+
+def _mathjax(config: dict[str, Any]) -> bool:
+    output = config.get("output", {})
+    html = output.get("html", {}) if isinstance(output, dict) else {}
+    return isinstance(html, dict) and html.get("mathjax-support") is True
 
 
 def _config(root: Path) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """mdBook's link directives, worked out as mdBook does before the Markdown is read:
 `{{#include file}}` (with a line range `:2:10` or an anchor `:name`), `{{#rustdoc_include}}`
-and `{{#playground}}` bring in a file's text; `{{#title}}` is left out; `\\{{#...}}` is the
+bring in a file's text, `{{#playground file}}` the file as a code block; `{{#title}}` is left out; `\\{{#...}}` is the
 directive written as text. Only files inside the book's folder are read."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from textbook.importing.lines import Text
 
 DIRECTIVE = re.compile(r"(\\?)\{\{#(include|rustdoc_include|playground|title)\s+([^}]+?)\s*\}\}")
 ANCHOR = re.compile(r"\bANCHOR(?:_END)?:\s*([\w-]+)")
+LANGUAGES = {".rs": "rust", ".py": "python", ".js": "javascript", ".sh": "bash"}
 MAX_DEPTH = 8
 MAX_LINES = 200_000
 
@@ -101,6 +102,10 @@ def _directive(
     if chosen is None:
         said(f"the anchor '{selection[:80]}' is not in '{target[:120]}'; left as written")
         return None
+    if name == "playground":  # a runnable example: a code block of the file's language
+        language = LANGUAGES.get(path.suffix.lower(), path.suffix.lstrip(".").lower())
+        fence = "~~~~" if "```" in chosen or "~~~" in chosen else "```"
+        chosen = f"{fence}{language}\n{chosen}\n{fence}"
     return path.relative_to(root.resolve()).as_posix(), chosen
 
 
@@ -127,3 +132,33 @@ def _select(text: str, selection: str) -> str | None:
         if not found:
             return None
     return "\n".join(line for line in chosen if not ANCHOR.search(line))
+
+
+INLINE_MATH = re.compile(r"\\\\\(\s*(.+?)\s*\\\\\)")
+DISPLAY_MATH = re.compile(r"\\\\\[\s*(.+?)\s*\\\\\]")
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+CODE = re.compile(r"(`+).+?\1")
+
+
+def mathjax(text: Text) -> Text:
+    """MathJax's `\\\\( ... \\\\)` and `\\\\[ ... \\\\]` (in a book with `mathjax-support`) as
+    `$...$` and `$$...$$`, outside code, within one line."""
+    fence = ""
+    for index, line in enumerate(text.lines):
+        opened = FENCE.match(line)
+        if opened and (not fence or opened.group(1).startswith(fence)):
+            fence = "" if fence else opened.group(1)
+            continue
+        if fence or "\\\\" not in line:
+            continue
+        pieces, rest = [], 0
+        for code in CODE.finditer(line):
+            pieces.append(_math(line[rest : code.start()]) + code.group(0))
+            rest = code.end()
+        text.lines[index] = "".join(pieces) + _math(line[rest:])
+    return text
+
+
+def _math(prose: str) -> str:
+    prose = DISPLAY_MATH.sub(lambda m: f"$${m.group(1)}$$", prose)
+    return INLINE_MATH.sub(lambda m: f"${m.group(1)}$", prose)
