@@ -59,10 +59,10 @@ def not_run(cells: dict[str, int]) -> list[ImportProblem]:
     """One problem for the book's code cells, the files and how many in each."""
     if not cells:
         return []
-    total = sum(cells.values())
+    total, files = sum(cells.values()), f"{len(cells)} file" + ("s" if len(cells) > 1 else "")
     said = (
-        f"{total} code cells in {len(cells)} files were not run: their code is kept; what "
-        "running it prints or draws (figures, tables, output) is not"
+        f"{total} code cells in {files} were not run: their code is kept; what running it "
+        "prints or draws (figures, tables, output) is not"
     )
     return [ImportProblem(next(iter(cells)), None, said)]
 
