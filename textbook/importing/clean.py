@@ -121,7 +121,7 @@ class Cleaner:
             _, (_, caption), blocks = element["c"]
             if len(blocks) == 1 and blocks[0]["t"] in ("Plain", "Para"):
                 inlines = blocks[0]["c"]
-                image = inlines[0] if len(inlines) == 1 else {"t": ""}
+                image: Element = inlines[0] if len(inlines) == 1 else {"t": ""}
                 if image["t"] == "Image" and text(caption) == text(image["c"][1]):
                     if element["c"][0][0] and not image["c"][0][0]:  # links to it still lead here
                         image["c"][0][0] = element["c"][0][0]

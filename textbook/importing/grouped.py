@@ -28,7 +28,11 @@ def grouped(problems: Iterable[ImportProblem]) -> tuple[ImportProblem, ...]:
         details = list(dict.fromkeys(detail for _, detail in members if detail))
         said = f"{kind} ({len(members)} times"
         if lines:
-            said += ", lines " + ", ".join(map(str, lines[:SHOWN])) + (", …" if len(lines) > SHOWN else "")
+            said += (
+                ", lines "
+                + ", ".join(map(str, lines[:SHOWN]))
+                + (", …" if len(lines) > SHOWN else "")
+            )
         said += ")"
         if details:
             said += ": " + "; ".join(details[:SHOWN]) + ("; …" if len(details) > SHOWN else "")

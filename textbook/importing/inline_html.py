@@ -40,7 +40,10 @@ def said(node: Any) -> Any:
             out.append({"t": "LineBreak"})
             continue
         if IMAGE.match(content) and "src" in (found := _attributes(content)):
-            image = {"t": "Image", "c": [["", [], []], words(found.get("alt", "")), [found["src"], ""]]}
+            image = {
+                "t": "Image",
+                "c": [["", [], []], words(found.get("alt", "")), [found["src"], ""]],
+            }
             out.append(image if item["t"] == "RawInline" else {"t": "Para", "c": [image]})
             continue
         opened = OPEN.match(content)

@@ -1,7 +1,8 @@
 """mdBook's link directives, worked out as mdBook does before the Markdown is read:
-`{{#include file}}` (with a line range `:2:10` or an anchor `:name`), `{{#rustdoc_include}}`
-bring in a file's text, `{{#playground file}}` the file as a code block; `{{#title}}` is left out; `\\{{#...}}` is the
-directive written as text. Only files inside the book's folder are read."""
+`{{#include file}}` (with a line range `:2:10` or an anchor `:name`) and `{{#rustdoc_include}}`
+bring in a file's text, `{{#playground file}}` the file as a code block; `{{#title}}` is left
+out; `\\{{#...}}` is the directive written as text. Only files inside the book's folder are read;
+MathJax's delimiters become math where the book asks for MathJax."""
 
 from __future__ import annotations
 

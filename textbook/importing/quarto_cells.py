@@ -17,7 +17,9 @@ from textbook.importing.lines import Text
 OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})\s*\{([A-Za-z][\w-]*)([^}]*)\}\s*$")
 OPTION = re.compile(r"^\s*#\|\s?(.*)$")
 HEADER_OPTION = re.compile(r"([\w.-]+)\s*=\s*(\"[^\"]*\"|'[^']*'|[\w.]+)")
-GRAPHICS = re.compile(r"""^\s*(?:knitr::)?include_graphics\(\s*(?:c\()?((?:\s*["'][^"']+["']\s*,?)+)""")
+GRAPHICS = re.compile(
+    r"""^\s*(?:knitr::)?include_graphics\(\s*(?:c\()?((?:\s*["'][^"']+["']\s*,?)+)"""
+)
 PATH = re.compile(r"""["']([^"']+)["']""")
 CROSS_REFERENCED = ("fig-", "tbl-")
 
@@ -69,11 +71,13 @@ def not_run(cells: dict[str, int]) -> list[ImportProblem]:
 
 def _cell(text: Text, start: int, opened: re.Match[str]) -> tuple[Cell, int]:
     indent, fence, language, header = opened.groups()
-    options: dict[str, Any] = {k.replace(".", "-"): v.strip("\"'") for k, v in HEADER_OPTION.findall(header)}
+    options: dict[str, Any] = {
+        k.replace(".", "-"): v.strip("\"'") for k, v in HEADER_OPTION.findall(header)
+    }
     label = header.split(",")[0].strip()
     if label and "=" not in label:
         options["label"] = label
-    index, yaml_lines, code = start + 1, [], []
+    index, yaml_lines, code = start + 1, [], []  # type: tuple[int, list[str], list[str]]
     closing = re.compile(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
     while index < len(text.lines) and not closing.match(text.lines[index]):
         option = OPTION.match(text.lines[index])
@@ -126,7 +130,9 @@ def _graphics(cell: Cell) -> list[str] | None:
     if not code or not all(GRAPHICS.match(line) for line in code):
         return None
     paths = [path for line in code for path in PATH.findall(GRAPHICS.match(line).group(1))]  # type: ignore[union-attr]
-    caption = " ".join(str(cell.options.get("fig-cap") or cell.options.get("fig-alt") or "").split())
+    caption = " ".join(
+        str(cell.options.get("fig-cap") or cell.options.get("fig-alt") or "").split()
+    )
     caption = caption.replace("[", "\\[").replace("]", "\\]")
     label = str(cell.options.get("label", ""))
     shown = []
