@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -47,7 +48,17 @@ def history(request: Request) -> Response:
         page=number,
         pages=pages,
         total=len(entries),
+        **forked_from(request, slug),
     )
+
+
+def forked_from(request: Request, slug: str) -> dict[str, Any]:
+    """Where the book was forked from, for the history's first line: the upstream as it was."""
+    upstream = site(request).queries().upstream(slug)
+    if upstream is None:
+        return {"upstream": None}
+    moment = urlencode({"as_of": upstream.forked_at})
+    return {"upstream": upstream, "upstream_href": f"/books/{upstream.slug}?{moment}"}
 
 
 def revision(request: Request) -> Response:

@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 from textbook.domain import ids
 from textbook.domain.application.base import Base
 from textbook.domain.book import Book
-from textbook.domain.errors import InvalidInput, SlugTaken
+from textbook.domain.errors import InvalidInput, LicenceRefused, SlugTaken
 from textbook.domain.licences import check_derivatives_allowed
 from textbook.domain.section import Section, Source
 
@@ -75,6 +75,15 @@ class Forks(Base):
         if title:
             metadata["title"] = title
         return metadata
+
+    def fork_refused(self, slug: str) -> str | None:
+        """Why the book cannot be forked (its licence allows no adaptations), or None."""
+        book = self.book(slug)
+        try:
+            check_derivatives_allowed(book.licence, book.title)
+        except LicenceRefused as refused:
+            return refused.message
+        return None
 
     def fork_of(self, slug: str) -> dict[str, Any] | None:
         """Where the book was forked from, or None."""
