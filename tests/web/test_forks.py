@@ -171,7 +171,7 @@ def test_an_upstream_change_is_taken_merged_with_the_forks_own(
     page = client.get(f"/books/{forked}/upstream")
     assert page.status_code == 200
     change = text_of(page.text, "#change-counting")
-    assert "Merges with this book’s changes" in change
+    assert "Merges with this book\u2019s changes" in change
     assert "upstream revision 1 → 2; this book changed it too" in change
     assert text_of(page.text, "#change-counting pre.diff ins") == "print(2"  # word by word
     proposed = client.post(
