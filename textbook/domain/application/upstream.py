@@ -17,7 +17,7 @@ from uuid import UUID
 from textbook.domain import ids
 from textbook.domain.application.proposals import Proposals
 from textbook.domain.book import Book
-from textbook.domain.errors import InvalidInput, SlugTaken, TextbookError
+from textbook.domain.errors import Conflict, InvalidInput, SlugTaken, TextbookError
 from textbook.domain.images import image_names
 from textbook.domain.markdown import canonical, checked_section_text, heading_of
 from textbook.domain.proposal import Proposal, checked_message
@@ -359,9 +359,7 @@ class Upstream(Proposals):
         """Refuse to propose the same upstream change twice (the person's open proposals)."""
         for proposal_id in self._open_proposals(book.slug, author).proposals:
             if source in self._proposal(UUID(proposal_id)).sources:
-                raise InvalidInput(
-                    f"This change is proposed already: proposal {proposal_id} takes it."
-                )
+                raise Conflict(f"This change is proposed already: proposal {proposal_id} takes it.")
 
     def _open_taken(
         self,
