@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import event_count
 from textbook.domain.application import Textbook
 from textbook.domain.errors import (
+    Conflict,
     InvalidInput,
     NotAMember,
     NotAnEditor,
@@ -71,7 +72,7 @@ def test_an_upstream_change_is_taken_with_a_three_way_merge_keeping_the_forks_ow
         app.take_upstream(fork, "counting", by="alice")
     proposal = app.take_upstream(fork, "counting", by="tess")
     assert proposal is not None
-    with pytest.raises(InvalidInput, match="proposed already"):
+    with pytest.raises(Conflict, match="proposed already"):
         app.take_upstream(fork, "counting", by="tess")
     with pytest.raises(SelfApprovalRefused):  # four eyes in the fork
         app.review(proposal, "approve", "", "tess", version=1)
