@@ -136,6 +136,13 @@ def test_sections_added_and_removed_upstream_and_a_sync(
     }
     report = app.sync_upstream(fork, by="tess")
     assert sorted(section for section, _ in report.proposed) == ["counting", "summing", "weighing"]
+    again = app.sync_upstream(fork, by="tess")  # each is proposed once
+    assert again.proposed == []
+    assert [(s, "proposed already" in why) for s, why in again.refused] == [
+        ("counting", True),
+        ("summing", True),
+        ("weighing", True),
+    ]
     for _, proposal in report.proposed:  # summing's removal breaks a link, as it did upstream
         app.review(proposal, "approve", "", "uma", version=1, break_references=True)
     assert sections_of(app, fork, "first") == ("first", "counting", "weighing", "measuring")

@@ -163,6 +163,7 @@ class Upstream(Proposals):
         upstream = self.upstream_of(slug)
         change = self.upstream_change(slug, section_id)
         if change.kind is ChangeKind.REMOVED:
+            self._check_not_proposed(fork, user.id, None, section_id)
             message = f"Removed upstream in “{upstream.title}”"
             return self.propose_removal(slug, section_id, message, by)
         text = change.merged if resolution is None else check_resolved(resolution)
@@ -355,10 +356,15 @@ class Upstream(Proposals):
             and target.images.get(name, {}).get("sha256") != origin.images[name]["sha256"]
         }
 
-    def _check_not_proposed(self, book: Book, author: UUID, source: Source) -> None:
-        """Refuse to propose the same upstream change twice (the person's open proposals)."""
+    def _check_not_proposed(
+        self, book: Book, author: UUID, source: Source | None, removal: str = ""
+    ) -> None:
+        """Refuse to propose the same upstream change (`source`, or the removal of a section)
+        twice: the person's open proposals take it already."""
         for proposal_id in self._open_proposals(book.slug, author).proposals:
-            if source in self._proposal(UUID(proposal_id)).sources:
+            proposal = self._proposal(UUID(proposal_id))
+            removes = proposal.kind is ProposalKind.REMOVE_SECTION
+            if source in proposal.sources or (removes and proposal.section_id == removal):
                 raise Conflict(f"This change is proposed already: proposal {proposal_id} takes it.")
 
     def _open_taken(
