@@ -99,6 +99,11 @@ def test_a_signed_in_person_forks_a_book_and_each_book_says_so(
     assert then.status_code == 200 and text_of(then.text, "h1") == "A Tiny Book"
     history = client.get("/books/tiny-course/history")
     assert text_of(history.text, ".forked-from").startswith("Forked from A Tiny Book on ")
+    # The copy was recorded in one go: each revision opens the fork once it was whole.
+    moments = set(re.findall(r'href="/books/tiny-course\?as_of=([^"]+)"', history.text))
+    assert len(moments) == 1
+    whole = client.get(f"/books/tiny-course/chapters/second?as_of={moments.pop()}")
+    assert text_of(whole.text, "h1") == "2 Second Thoughts"
     assert "A Tiny Course by mallory" in text_of(client.get("/books/tiny").text, "#forks")
     assert "Counting" in text_of(page.text, ".toc")
 

@@ -19,6 +19,7 @@ from textbook.domain.licences import check_derivatives_allowed
 from textbook.domain.section import Section, Source
 
 MAX_TITLE = 300
+FORKED_FROM = "Forked from "  # the message of the revisions a fork begins with
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Forks(Base):
             fork.put_image(name, **image, by=user.id)
         fork.change_bibliography(upstream.bibliography, by=user.id)
         copies: list[Aggregate] = []
-        message = f"Forked from {upstream.title}"
+        message = f"{FORKED_FROM}{upstream.title}"
         for section in sections:
             copy = Section(
                 new_slug, section.section_id, section.text, user.id, user.id, None, message
