@@ -59,7 +59,9 @@ def test_a_teacher_forks_the_book_and_takes_a_change_made_upstream(
     # The book's page offers a fork to anyone signed in; the form asks for an address.
     teacher.goto(BOOK)
     teacher.get_by_role("link", name="Fork this book").click()
-    expect(teacher.get_by_role("heading", level=1)).to_have_text("Fork Numerical Methods")
+    expect(teacher.get_by_role("heading", level=1)).to_have_text(
+        "Fork \u201cNumerical Methods\u201d"
+    )
     slug = f"course-{uuid.uuid4().hex[:8]}"
     teacher.get_by_label("Address of the fork").fill(slug)
     teacher.get_by_label("Title").fill(f"Numerical Methods for {name}")

@@ -213,6 +213,9 @@ FORK_REFUSALS: dict[str, ForkCommand] = {
     ),
     "a fork under a slug that is a book's": lambda a, f: a.fork_book("tiny", f.fork, by="tess"),
     "a fork under a slug that is not one": lambda a, f: a.fork_book("tiny", "Not Slug", by="tess"),
+    "a fork whose title holds a NUL": lambda a, f: a.fork_book(
+        "tiny", "copy-two", by="tess", title="A\x00B"
+    ),
     "a fork by someone unknown": lambda a, f: a.fork_book("tiny", "copy-two", by="nobody"),
     "an upstream change taken by an author of the fork": lambda a, f: a.take_upstream(
         f.fork, "summing", "alice"

@@ -43,6 +43,11 @@ class Forks(Base):
         title = (title or "").strip()
         if len(title) > MAX_TITLE:
             raise InvalidInput(f"The title has {len(title):,} characters; at most {MAX_TITLE}.")
+        if any(ord(c) < 32 or ord(c) == 127 for c in title):
+            raise InvalidInput(
+                "The title holds a control character (a NUL, a tab or a line break): give it as "
+                "one line of text."
+            )
         user = self.user(by)
         upstream = self.book(slug)
         check_derivatives_allowed(upstream.licence, upstream.title)
