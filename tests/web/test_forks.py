@@ -229,6 +229,7 @@ def test_overlapping_edits_are_a_conflict_shown_side_by_side_and_never_proposed_
     resolve = client.get(f"/books/{forked}/upstream/counting/resolve")
     marked = text_of(resolve.text, "textarea#resolution")
     assert "<<<<<<< this book" in marked and ">>>>>>> upstream" in marked
+    assert text_of(resolve.text, "#first-clash") == "The first clash starts at line 4."
     still = client.post(
         f"/books/{forked}/upstream/take",
         data={"csrf": csrf_of(resolve.text), "section": "counting", "resolution": marked},

@@ -154,10 +154,14 @@ def resolve_page(request: Request, slug: str, section_id: str, user: str | None)
         change = app.upstream_change(slug, section_id)
     except InvalidInput as none:
         raise WebError(HTTPStatus.NOT_FOUND, none.message) from None
+    text = change.with_markers if change.conflict else change.merged or ""
     return {
         **info,
         **shown_change(change),
-        "text": change.with_markers if change.conflict else change.merged or "",
+        "text": text,
+        "first_clash": next(
+            (n for n, line in enumerate(text.split("\n"), 1) if line.startswith("<<<<<<<")), 0
+        ),
         "may_take": user is not None and app.may_take_upstream(slug, user),
         "error": None,
     }
