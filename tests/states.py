@@ -37,6 +37,7 @@ class Seeded:
     slug: str = SLUG
     people: dict[str, str] = field(default_factory=lambda: dict(PEOPLE))
     proposals: dict[str, UUID] = field(default_factory=dict)
+    fork: str = ""  # a fork of the book, with changes upstream to take (one a conflict)
 
 
 def seed_states(settings: Settings) -> Seeded:
@@ -65,6 +66,7 @@ def seed_app(app: Textbook) -> Seeded:
     seeded.proposals.update(stale(app))
     seeded.proposals.update(structural(app))
     assert set(seeded.proposals) == set(STATES)
+    seeded.fork = forked(app)
     app.merged_text(seeded.proposals["stale_clean"])  # merges cleanly
     try:
         app.merged_text(seeded.proposals["stale_clash"])
@@ -73,22 +75,24 @@ def seed_app(app: Textbook) -> Seeded:
     raise AssertionError("the stale proposal that should clash merges cleanly")
 
 
-def section_text(app: Textbook, section_id: str) -> str:
-    state = app.book_state(SLUG)
+def section_text(app: Textbook, section_id: str, slug: str = SLUG) -> str:
+    state = app.book_state(slug)
     return next(s.text for c in state.chapters for s in c.sections if s.id == section_id)
 
 
-def append(app: Textbook, section_id: str, sentence: str, by: str) -> UUID:
+def append(app: Textbook, section_id: str, sentence: str, by: str, slug: str = SLUG) -> UUID:
     """Propose the section with one more paragraph at its end."""
-    text = section_text(app, section_id).rstrip("\n") + f"\n\n{sentence}\n"
-    return app.propose_edit(SLUG, section_id, text, f"Add: {sentence[:40]}", by)
+    text = section_text(app, section_id, slug).rstrip("\n") + f"\n\n{sentence}\n"
+    return app.propose_edit(slug, section_id, text, f"Add: {sentence[:40]}", by)
 
 
-def first_paragraph(app: Textbook, section_id: str, sentence: str, by: str) -> UUID:
+def first_paragraph(
+    app: Textbook, section_id: str, sentence: str, by: str, slug: str = SLUG
+) -> UUID:
     """Propose the section with `sentence` in front of its first paragraph."""
-    heading, rest = section_text(app, section_id).split("\n\n", 1)
+    heading, rest = section_text(app, section_id, slug).split("\n\n", 1)
     text = f"{heading}\n\n{sentence} {rest}"
-    return app.propose_edit(SLUG, section_id, text, f"Open with: {sentence[:40]}", by)
+    return app.propose_edit(slug, section_id, text, f"Open with: {sentence[:40]}", by)
 
 
 def approve(app: Textbook, proposal: UUID, by: str) -> UUID:
@@ -152,3 +156,26 @@ def structural(app: Textbook) -> dict[str, UUID]:
     found["approved_removal"] = app.propose_removal(SLUG, "adaptive-steps", "Not yet", maintainer)
     approve(app, found["approved_removal"], editor)
     return found
+
+
+FORK = "numerical-methods-course"
+
+
+def forked(app: Textbook) -> str:
+    """A fork of the book, maintained by the maintainer, with the same editors and author; each
+    book then changes sections: one merges with the fork's own change, one clashes with it, one
+    changes upstream only; the fork's two changes can be offered upstream."""
+    author, editor, other = PEOPLE["author"], PEOPLE["editor"], PEOPLE["second_editor"]
+    maintainer = PEOPLE["maintainer"]
+    app.fork_book(SLUG, FORK, by=maintainer, title="Numerical Methods: A Course")
+    for name, role in ((author, "author"), (editor, "editor"), (other, "editor")):
+        app.grant(FORK, name, role, by=maintainer)
+    course = "In this course, we meet it in the second week."
+    approve(app, first_paragraph(app, "trapezoidal-rule", course, author, FORK), editor)
+    approve(app, first_paragraph(app, "simpson-rule", course, author, FORK), editor)
+    approve(app, append(app, "trapezoidal-rule", "It is exact for lines.", author), editor)
+    approve(app, first_paragraph(app, "simpson-rule", "Parabolas fit better.", author), editor)
+    approve(app, append(app, "euler-method", "Euler's method is the simplest.", author), editor)
+    changes = {change.section_id: change for change in app.upstream_changes(FORK)}
+    assert not changes["trapezoidal-rule"].conflict and changes["simpson-rule"].conflict
+    return FORK

@@ -66,6 +66,7 @@ class Settings:
     https: bool = False  # served over HTTPS: Secure cookies and Strict-Transport-Security
     signup_limit: int = 10  # sign-ups from one client address per hour
     preview_rate: int = 60  # previews per signed-in person per minute
+    fork_rate: int = 10  # forks per signed-in person per hour
     # Argon2, with its recommended parameters unless TEXTBOOK_ARGON2_* say otherwise (tests pass
     # cheap ones). A name without an account is checked against a hash made with the same
     # parameters, so that it takes the same time.
@@ -91,6 +92,7 @@ class Settings:
             https=config("TEXTBOOK_HTTPS", cast=bool, default=False),
             signup_limit=config("TEXTBOOK_SIGNUP_LIMIT", cast=int, default=10),
             preview_rate=config("TEXTBOOK_PREVIEW_RATE", cast=int, default=60),
+            fork_rate=config("TEXTBOOK_FORK_RATE", cast=int, default=10),
             password_hasher=PasswordHasher(
                 time_cost=config(
                     "TEXTBOOK_ARGON2_TIME_COST", cast=int, default=argon2.DEFAULT_TIME_COST

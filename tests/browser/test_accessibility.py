@@ -366,3 +366,62 @@ def top(locator: Any) -> float:
     box = locator.first.bounding_box()
     assert box is not None
     return float(box["y"])
+
+
+FORK = "/books/a11y-course"
+
+
+def propose_in(client: httpx.Client, book: str, section: str, sentence: str) -> str:
+    """Proposes the section of `book` with a sentence at its end; returns the proposal's id."""
+    form = client.get(f"{book}/sections/{section}/edit")
+    base = re.search(r'name="base_revision" value="(\d+)"', form.text)
+    text = TEXTAREA.search(form.text)
+    assert base and text, form.text
+    response = client.post(
+        f"{book}/sections/{section}/edit",
+        data={
+            "csrf": csrf_of(form.text),
+            "base_revision": base.group(1),
+            "text": html.unescape(text.group(1)) + f"\n\n{sentence}\n",
+            "message": sentence,
+        },
+    )
+    assert response.status_code == 303, response.text
+    found = PROPOSAL.search(response.headers["location"])
+    assert found, response.headers["location"]
+    return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def fork_seed(server: Server) -> str:
+    """The author forks the book (the editor edits the fork too); both books then add to one
+    section (a conflict) and the upstream to another (it merges)."""
+    with signed_in_client(server, AUTHOR) as author, signed_in_client(server, EDITOR) as editor:
+        form = author.get(f"{BOOK}/fork")
+        made = author.post(
+            f"{BOOK}/fork",
+            data={"csrf": csrf_of(form.text), "slug": FORK.rsplit("/", 1)[1], "title": ""},
+        )
+        assert made.status_code == 303, made.text
+        settings = author.get(f"{FORK}/settings")
+        granted = author.post(
+            f"{FORK}/settings",
+            data={"csrf": csrf_of(settings.text), "action": "grant", "name": EDITOR,
+                  "role": "editor"},
+        )  # fmt: skip
+        assert granted.status_code == 303, granted.text
+        review(editor, propose_in(author, FORK, "gaussian-quadrature", "Nodes matter."), "approve")
+        review(editor, propose_in(author, BOOK, "gaussian-quadrature", "Weights too."), "approve")
+        review(editor, propose_in(author, BOOK, "trapezoidal-rule", "Lines are exact."), "approve")
+    return FORK
+
+
+def test_fork_pages_have_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], fork_seed: str
+) -> None:
+    check(contexts, "fork-form", f"{BOOK}/fork", AUTHOR)
+    check(contexts, "fork-book", fork_seed)
+    check(contexts, "fork-upstream", f"{fork_seed}/upstream", EDITOR)
+    check(contexts, "fork-upstream-reader", f"{fork_seed}/upstream")
+    check(contexts, "fork-resolve", f"{fork_seed}/upstream/gaussian-quadrature/resolve", EDITOR)
+    check(contexts, "fork-offers", f"{fork_seed}/offers", AUTHOR)

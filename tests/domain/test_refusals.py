@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
 
+from tests.domain.test_forks import book_with_licence
 from tests.live import fingerprint_of
 from textbook.config import Settings
 from textbook.domain.application import Textbook
@@ -163,3 +165,92 @@ def test_the_fingerprint_sees_a_change(
     before = fingerprint_of(app, views)
     app.review(opened.edit, "comment", "Looks fine.", "bob")
     assert fingerprint_of(app, views) != before
+
+
+# Forks: the refusals of forking, of taking an upstream change and of offering one back.
+
+COUNTING = "## Counting {#counting}\n\nOne, two, three.\nFour, five, six.\n"
+
+
+@dataclass(frozen=True)
+class Forked:
+    """tiny-course, forked from tiny by tess (carol edits it, alice authors it); both books
+    changed the same line of 'counting' (a conflict), and the upstream changed 'summing' (taken
+    once, by tess, and open); tiny-nd allows no derivatives."""
+
+    fork: str
+    marked: str
+
+
+def edited(
+    app: Textbook, slug: str, section: str, old: str, new: str, by: str, approver: str
+) -> None:
+    text = app._live_section(app.book(slug), section).text
+    proposal = app.propose_edit(slug, section, text.replace(old, new), "Edit", by)
+    app.review(proposal, "approve", "", approver, version=1)
+
+
+@pytest.fixture
+def forked(app: Textbook, tiny: str, tmp_path: Path) -> Forked:
+    book_with_licence(app, tmp_path, "tiny-nd", "CC-BY-ND-4.0")
+    app.register_user("tess", "tess@example.org", "correct horse")
+    fork = app.fork_book(tiny, "tiny-course", by="tess").slug
+    app.grant(fork, "carol", "editor", by="tess")
+    app.grant(fork, "alice", "author", by="tess")
+    edited(app, fork, "counting", "Four, five, six.", "Four to six.", "alice", "carol")
+    edited(app, tiny, "counting", "Four, five, six.", "Four, five, six!", "alice", "bob")
+    edited(app, tiny, "summing", "A story", "An old story", "alice", "bob")
+    assert app.take_upstream(fork, "summing", "tess") is not None
+    (conflict,) = [c for c in app.upstream_changes(fork) if c.conflict]
+    return Forked(fork, conflict.with_markers)
+
+
+ForkCommand = Callable[[Textbook, Forked], object]
+
+FORK_REFUSALS: dict[str, ForkCommand] = {
+    "a fork of a book that allows no derivatives": lambda a, f: a.fork_book(
+        "tiny-nd", "nd-copy", by="tess"
+    ),
+    "a fork under a slug that is a book's": lambda a, f: a.fork_book("tiny", f.fork, by="tess"),
+    "a fork under a slug that is not one": lambda a, f: a.fork_book("tiny", "Not Slug", by="tess"),
+    "a fork whose title holds a NUL": lambda a, f: a.fork_book(
+        "tiny", "copy-two", by="tess", title="A\x00B"
+    ),
+    "a fork by someone unknown": lambda a, f: a.fork_book("tiny", "copy-two", by="nobody"),
+    "an upstream change taken by an author of the fork": lambda a, f: a.take_upstream(
+        f.fork, "summing", "alice"
+    ),
+    "an upstream change taken in a book that is no fork": lambda a, f: a.take_upstream(
+        "tiny", "counting", "bob"
+    ),
+    "a conflict taken without a resolution": lambda a, f: a.take_upstream(
+        f.fork, "counting", "tess"
+    ),
+    "a resolution that keeps a conflict marker": lambda a, f: a.take_upstream(
+        f.fork, "counting", "tess", resolution=f.marked
+    ),
+    "an upstream change taken twice": lambda a, f: a.take_upstream(f.fork, "summing", "tess"),
+    "a section with no upstream change taken": lambda a, f: a.take_upstream(
+        f.fork, "measuring", "tess"
+    ),
+    "a sync by an author of the fork": lambda a, f: a.sync_upstream(f.fork, "alice"),
+    "an offer by someone who may not propose upstream": lambda a, f: a.offer_upstream(
+        f.fork, "counting", "tess"
+    ),
+    "an offer of a section the fork did not change": lambda a, f: a.offer_upstream(
+        f.fork, "measuring", "alice"
+    ),
+    "an offer from a book that is no fork": lambda a, f: a.offer_upstream(
+        "tiny", "counting", "alice"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FORK_REFUSALS))
+def test_a_refused_fork_command_changes_nothing(
+    case: str, app: Textbook, views: ReadModels, forked: Forked
+) -> None:
+    before = fingerprint_of(app, views)
+    with pytest.raises(TextbookError):
+        FORK_REFUSALS[case](app, forked)
+    assert fingerprint_of(app, views) == before

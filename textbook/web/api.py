@@ -18,6 +18,7 @@ from textbook.domain.errors import (
 from textbook.domain.state import ImageRef
 from textbook.domain.vocabulary import ProposalKind
 from textbook.projections.queries import BookOutline, ProposalSummary, ProposalView
+from textbook.web import fork_api
 from textbook.web.api_requests import (
     EditProposal,
     Review,
@@ -291,5 +292,6 @@ routes = [
     Route("/api/proposals/{proposal}/revisions", revise, methods=["POST"]),
     Route("/api/proposals/{proposal}/withdraw", withdraw, methods=["POST"]),
     Route("/api/proposals/{proposal}/images", attach, methods=["POST"]),
+    *fork_api.routes,
     Route("/openapi.json", openapi, methods=["GET"]),
 ]

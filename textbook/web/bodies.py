@@ -173,3 +173,27 @@ REVISION_BODY: dict[str, Any] = {
         }
     ],
 }
+FORK_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "slug": {
+            "type": "string",
+            "maxLength": 63,
+            "pattern": "^[a-z][a-z0-9-]{1,62}$",
+            "description": (
+                "The fork's slug, its address: 2 to 63 lowercase letters, digits and hyphens,"
+                " beginning with a letter; a book's slug already is 409."
+            ),
+        },
+        "title": {
+            "type": "string",
+            "maxLength": 300,
+            "pattern": TEXT,
+            "default": "",
+            "description": "The fork's title; by default the upstream's.",
+        },
+    },
+    "required": ["slug"],
+    "additionalProperties": False,
+    "examples": [{"slug": "numerical-methods-course", "title": "Numerical Methods, a Course"}],
+}

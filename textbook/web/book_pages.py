@@ -24,6 +24,7 @@ from textbook.projections.publishing.search import QueryTooLong
 from textbook.projections.publishing.sources import BuildError
 from textbook.web.edit_links import with_edit_links
 from textbook.web.errors import WebError
+from textbook.web.forks import fork_context
 from textbook.web.history_pages import key_of, shown_at
 from textbook.web.pages import render
 from textbook.web.security import current_user
@@ -100,6 +101,7 @@ def book(request: Request) -> Response:
         members=queries.members(slug),
         queue=len(queries.proposals(slug, "open")),
         problems=queries.outline(slug).problems if moment is None else (),
+        **fork_context(request, slug),
     )
 
 

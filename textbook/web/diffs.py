@@ -7,7 +7,7 @@ import re
 
 from markupsafe import Markup, escape
 
-WORDS = re.compile(r"\S+\s*|\s+")  # each word with the spaces after it, newlines kept
+WORDS = re.compile(r"\S+[^\S\n]*\n?|\s+")  # a word, the spaces after it and one newline
 
 
 def word_diff(old: str, new: str, context: int | None = 2) -> Markup:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from textbook.domain.application.forks import FORKED_FROM
 from textbook.projections.queries import Revision
 from textbook.web.diffs import word_diff
 from textbook.web.errors import WebError
@@ -47,7 +49,17 @@ def history(request: Request) -> Response:
         page=number,
         pages=pages,
         total=len(entries),
+        **forked_from(request, slug),
     )
+
+
+def forked_from(request: Request, slug: str) -> dict[str, Any]:
+    """Where the book was forked from, for the history's first line: the upstream as it was."""
+    upstream = site(request).queries().upstream(slug)
+    if upstream is None:
+        return {"upstream": None}
+    moment = urlencode({"as_of": upstream.forked_at})
+    return {"upstream": upstream, "upstream_href": f"/books/{upstream.slug}?{moment}"}
 
 
 def revision(request: Request) -> Response:
@@ -88,8 +100,8 @@ def key_of(revision: Revision) -> str:
 
 def shown_at(revisions: list[Revision]) -> dict[str, str]:
     """When the book first shows each revision (oldest first): its own moment, except that an
-    import records its sections one after another in one go, and the book it made is whole
-    only at the last of them (earlier, later chapters had no text yet)."""
+    import (or a fork) records its sections one after another in one go, and the book it made
+    is whole only at the last of them (earlier, later chapters had no text yet)."""
     moments = [r.at for r in revisions]
     for n in range(len(revisions) - 2, -1, -1):
         this, after = revisions[n], revisions[n + 1]
@@ -99,7 +111,10 @@ def shown_at(revisions: list[Revision]) -> dict[str, str]:
 
 
 def imported(revision: Revision) -> bool:
-    return revision.proposal_id is None and revision.message == "Import"
+    """Recorded in one go without a proposal: an import, or the copy a fork begins with."""
+    return revision.proposal_id is None and (
+        revision.message == "Import" or revision.message.startswith(FORKED_FROM)
+    )
 
 
 def seconds_between(earlier: str, later: str) -> float:

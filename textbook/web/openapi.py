@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textbook.web.bodies import FORK_BODY as FORK_BODY
 from textbook.web.bodies import IMAGE_BODY as IMAGE_BODY
 from textbook.web.bodies import KINDS, STATUSES, VERDICTS
 from textbook.web.bodies import PROPOSAL_BODY as PROPOSAL_BODY
@@ -67,6 +68,7 @@ REFUSALS = {
         " elsewhere (`references`), or the proposal is closed."
     ),
     413: "The body is over the server's limit.",
+    429: "Too many forks by this person in the last hour: retry after `Retry-After` seconds.",
     415: "The body is not sent as application/json.",
     422: (
         "The body or a parameter has the wrong shape, or the domain refuses the input (text that"
@@ -78,6 +80,7 @@ CHALLENGE = {"description": "Always 'Bearer'.", "required": True, "schema": {"co
 RETRY = {"description": "Seconds to wait.", "required": True, "schema": {"type": "string"}}
 REFUSAL_HEADERS = {
     401: {"headers": {"WWW-Authenticate": CHALLENGE}},
+    429: {"headers": {"Retry-After": RETRY}},
     503: {"headers": {"Retry-After": RETRY}},
 }
 SLUG = path_parameter("slug", "The book's slug.", "numerical-methods")
@@ -219,6 +222,51 @@ SCHEMAS: dict[str, Any] = {
     "ReviewRequest": REVIEW_BODY,
     "RevisionRequest": REVISION_BODY,
     "ImageRequest": IMAGE_BODY,
+    "ForkRequest": FORK_BODY,
+    "Fork": record(
+        {
+            **strings("slug", "title", "upstream"),
+            "sections": {"type": "integer", "description": "The sections copied."},
+            "images": {"type": "integer", "description": "The images copied."},
+        }
+    ),
+    "UpstreamChanges": record(
+        {
+            "upstream": {
+                "anyOf": [
+                    record(
+                        {
+                            **strings("slug", "title", "licence", "forked_by"),
+                            "forked_at": {"type": "string", "format": "date-time"},
+                        }
+                    ),
+                    {"type": "null"},
+                ],
+                "description": "The book this one was forked from; null for a book no fork.",
+            },
+            "changes": {"type": "array", "items": ref("UpstreamChange")},
+        }
+    ),
+    "UpstreamChange": record(
+        {
+            **strings("section", "title"),
+            "kind": {"type": "string", "enum": ["changed", "added", "removed"]},
+            "taken_revision": {
+                "type": "integer",
+                "description": "The upstream's revision the fork took (0: never taken).",
+            },
+            "upstream_revision": {
+                "type": "integer",
+                "description": "The upstream's current revision (0: removed there).",
+            },
+            "fork_changed": {"type": "boolean", "description": "The fork changed it too."},
+            "conflict": {
+                "type": "boolean",
+                "description": "Both changed the same lines: a person resolves it on the web.",
+            },
+            "diff": {"type": "string", "description": "Unified diff of the upstream's change."},
+        }
+    ),
 }
 LOCATION = {
     "Location": {
@@ -369,6 +417,43 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "200": json_of("The proposal, withdrawn.", ref("Proposal")),
                     **refusals(401, 403, 404, 409, 413, 503),
+                },
+            }
+        },
+        "/api/books/{slug}/forks": {
+            "post": {
+                "summary": "Fork the book's approved state as a new book that the sender"
+                " maintains; refused (403, with the reason) when its licence allows no"
+                " derivatives.",
+                "security": BEARER,
+                "parameters": [SLUG],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("ForkRequest")}},
+                },
+                "responses": {
+                    "201": {
+                        **json_of("The fork, made.", ref("Fork")),
+                        "headers": {
+                            "Location": {
+                                "description": "The fork's address in the API.",
+                                "required": True,
+                                "schema": {"type": "string", "pattern": "^/api/books/[a-z0-9-]+$"},
+                            }
+                        },
+                    },
+                    **refusals(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
+                },
+            }
+        },
+        "/api/books/{slug}/upstream": {
+            "get": {
+                "summary": "What changed in a fork's upstream since the fork took each section,"
+                " with each change's diff.",
+                "parameters": [SLUG],
+                "responses": {
+                    "200": json_of("The changes.", ref("UpstreamChanges")),
+                    **refusals(404, 503),
                 },
             }
         },

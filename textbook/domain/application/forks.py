@@ -14,11 +14,12 @@ from eventsourcing.domain import Aggregate
 from textbook.domain import ids
 from textbook.domain.application.base import Base
 from textbook.domain.book import Book
-from textbook.domain.errors import InvalidInput, SlugTaken
+from textbook.domain.errors import InvalidInput, LicenceRefused, SlugTaken
 from textbook.domain.licences import check_derivatives_allowed
 from textbook.domain.section import Section, Source
 
 MAX_TITLE = 300
+FORKED_FROM = "Forked from "  # the message of the revisions a fork begins with
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ class Forks(Base):
         title = (title or "").strip()
         if len(title) > MAX_TITLE:
             raise InvalidInput(f"The title has {len(title):,} characters; at most {MAX_TITLE}.")
+        if any(ord(c) < 32 or ord(c) == 127 for c in title):
+            raise InvalidInput(
+                "The title holds a control character (a NUL, a tab or a line break): give it as "
+                "one line of text."
+            )
         user = self.user(by)
         upstream = self.book(slug)
         check_derivatives_allowed(upstream.licence, upstream.title)
@@ -57,7 +63,7 @@ class Forks(Base):
             fork.put_image(name, **image, by=user.id)
         fork.change_bibliography(upstream.bibliography, by=user.id)
         copies: list[Aggregate] = []
-        message = f"Forked from {upstream.title}"
+        message = f"{FORKED_FROM}{upstream.title}"
         for section in sections:
             copy = Section(
                 new_slug, section.section_id, section.text, user.id, user.id, None, message
@@ -75,6 +81,15 @@ class Forks(Base):
         if title:
             metadata["title"] = title
         return metadata
+
+    def fork_refused(self, slug: str) -> str | None:
+        """Why the book cannot be forked (its licence allows no adaptations), or None."""
+        book = self.book(slug)
+        try:
+            check_derivatives_allowed(book.licence, book.title)
+        except LicenceRefused as refused:
+            return refused.message
+        return None
 
     def fork_of(self, slug: str) -> dict[str, Any] | None:
         """Where the book was forked from, or None."""
