@@ -1,7 +1,8 @@
 """Textbook, the application: it loads aggregates, lets them decide, and saves them.
 
 Each part holds one concern: `people` (accounts, signing in, tokens), `books` (members and the
-import), `proposals` (opening, revising, withdrawing), `review` (comments, decisions, approval),
+import), `proposals` (opening, revising, withdrawing), `review` (comments, decisions, approval), `starting` (starting a book, its details
+through proposals, archiving and deleting it),
 `time_travel` (the book as of a moment); `checking` checks text against the book, `base`
 holds the plumbing they share, and `textbook.domain.questions` the read-only questions the web
 and the command line ask.
@@ -14,11 +15,12 @@ from textbook.domain.application.checking import BlobSink, Upload
 from textbook.domain.application.people import People, SignInLedger
 from textbook.domain.application.proposals import Proposals
 from textbook.domain.application.review import Review
+from textbook.domain.application.starting import Starting
 from textbook.domain.application.time_travel import TimeTravel
 from textbook.domain.questions import Questions
 
 __all__ = ["BlobSink", "SignInLedger", "Textbook", "Upload"]
 
 
-class Textbook(People, Books, Proposals, Review, TimeTravel, Questions):
+class Textbook(People, Books, Starting, Proposals, Review, TimeTravel, Questions):
     name = "Textbook"
