@@ -17,12 +17,12 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
-from textbook.projections import blame, history, outline, people, reviews
+from textbook.projections import blame, details, history, outline, people, reviews
 from textbook.projections.readmodel import ReadModel
 from textbook.storage import Sql, transaction
 
 # Every read model. Each one's handlers read only its own tables, so their order is free.
-MODELS = (outline.MODEL, history.MODEL, blame.MODEL, reviews.MODEL, people.MODEL)
+MODELS = (outline.MODEL, history.MODEL, blame.MODEL, reviews.MODEL, people.MODEL, details.MODEL)
 TABLE_NAMES = [table for model in MODELS for table in model.tables]
 # Which version of each read model the store holds (created with the tracking table).
 VERSIONS_DDL = (
