@@ -79,7 +79,8 @@ def checked_slug(slug: str) -> str:
     """The slug of a new book, or InvalidDetails saying what a slug looks like."""
     if not MIN_SLUG <= len(slug) <= MAX_SLUG:
         raise InvalidDetails(
-            "slug", f"A book's address has {MIN_SLUG} to {MAX_SLUG} characters; this has {len(slug)}."
+            "slug",
+            f"A book's address has {MIN_SLUG} to {MAX_SLUG} characters; this has {len(slug)}.",
         )
     if not SLUG.match(slug):
         raise InvalidDetails(
@@ -174,7 +175,9 @@ def _text(field: str, value: str) -> str:
 
 def _no_control(field: str, value: str) -> None:
     if any(ord(c) < 32 and c not in "\n\t" for c in value) or not _encodable(value):
-        raise InvalidDetails(field, f"The {LABELS[field].lower()} holds characters that are not text.")
+        raise InvalidDetails(
+            field, f"The {LABELS[field].lower()} holds characters that are not text."
+        )
 
 
 def _encodable(value: str) -> bool:

@@ -76,7 +76,15 @@ def before_the_book(request: Request, slug: str, moment: datetime) -> Response:
 
 
 def books(request: Request) -> Response:
-    return render(request, "books.html", books=site(request).queries().books())
+    queries = site(request).queries()
+    archived = queries.archived_books()
+    everyone = queries.books()
+    return render(
+        request,
+        "books.html",
+        books=[b for b in everyone if b.slug not in archived],
+        archived=[b for b in everyone if b.slug in archived],
+    )
 
 
 def book(request: Request) -> Response:
@@ -100,7 +108,19 @@ def book(request: Request) -> Response:
         members=queries.members(slug),
         queue=len(queries.proposals(slug, "open")),
         problems=queries.outline(slug).problems if moment is None else (),
+        **contributing(request, slug),
     )
+
+
+def contributing(request: Request, slug: str) -> dict[str, object]:
+    """What the book page says of taking part: who may propose, and whether it is archived."""
+    app, user = site(request).app, current_user(request)
+    return {
+        "archived": site(request).queries().standing(slug).archived,
+        "open_to_all": app.book(slug).open_to_all,
+        "may_propose": user is not None and app.may_propose(slug, user),
+        "just_started": request.query_params.get("started") == "1",
+    }
 
 
 def chapter(request: Request) -> Response:

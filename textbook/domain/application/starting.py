@@ -26,6 +26,7 @@ from textbook.domain.details import (
     with_details,
 )
 from textbook.domain.errors import ConcurrentChange, InvalidInput, SlugTaken, TextbookError
+from textbook.domain.metadata import Metadata
 from textbook.domain.outline import Outline
 from textbook.domain.proposal import Proposal
 from textbook.domain.vocabulary import ProposalKind
@@ -58,20 +59,25 @@ class Starting(Proposals):
     def start_book(self, new: NewBook, by: str) -> str:
         """Start an empty book (no chapter yet) whose maintainer is `by`; returns its slug.
         The slug of a book that exists, or existed (deleted books keep theirs), is refused."""
-        slug = checked_slug(new.slug)
-        details = checked_details(
-            new.title, new.subtitle, tuple(new.authors), new.description, new.license
-        )
-        metadata = new_metadata(slug, new.language, details)
-        user = self.user(by)
-        if self._exists(ids.book_id(slug)):
-            raise SlugTaken("book address", slug)
+        metadata = self.checked_new_book(new)
+        slug, user = new.slug, self.user(by)
         book = Book.create(slug, metadata, metadata_yaml(metadata, []), Outline(), by=user.id)
         try:
             self._save(book)
         except ConcurrentChange:  # someone started a book at that address at the same moment
             raise SlugTaken("book address", slug) from None
         return slug
+
+    def checked_new_book(self, new: NewBook) -> Metadata:
+        """The new book's metadata, once its slug, free, and its details pass every check."""
+        slug = checked_slug(new.slug)
+        details = checked_details(
+            new.title, new.subtitle, tuple(new.authors), new.description, new.license
+        )
+        metadata = new_metadata(slug, new.language, details)
+        if self._exists(ids.book_id(slug)):
+            raise SlugTaken("book address", slug)
+        return metadata
 
     def book_details(self, slug: str) -> Details:
         return details_of(self.book(slug).metadata)
@@ -172,6 +178,10 @@ class Starting(Proposals):
         book.delete(user.id, by)
         self._save(book)
 
+    def may_propose(self, slug: str, user_name: str) -> bool:
+        """Whether the person may propose in the book (open to all, or a member; not archived)."""
+        return self.book(slug).may_propose(self.user(user_name).id)
+
     def may_delete(self, slug: str, user_name: str) -> bool:
         try:
             self.book(slug).check_may_delete(self.user(user_name).id, user_name)
@@ -193,7 +203,5 @@ def approved_details(
         book.put_image(image_name, **image, by=by, proposal_id=proposal.id)
     metadata = with_details(book.metadata, details)
     files = [chapter.file for chapter in book.outline]
-    book.change_details(
-        metadata, metadata_yaml(metadata, files), proposal.author, by, proposal.id
-    )
+    book.change_details(metadata, metadata_yaml(metadata, files), proposal.author, by, proposal.id)
     return [proposal, book]

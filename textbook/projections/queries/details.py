@@ -132,8 +132,14 @@ class DetailsQueries(HistoryQueries):
             change, field = last[name]
             blamed.append(
                 FieldBlame(
-                    name, LABELS[name], field.new, change.kind, change.author,
-                    change.approver, change.proposal_id, change.at,
+                    name,
+                    LABELS[name],
+                    field.new,
+                    change.kind,
+                    change.author,
+                    change.approver,
+                    change.proposal_id,
+                    change.at,
                 )  # fmt: skip
             )
         return blamed
