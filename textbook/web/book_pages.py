@@ -8,6 +8,7 @@ import zipfile
 from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -112,7 +113,7 @@ def book(request: Request) -> Response:
     )
 
 
-def contributing(request: Request, slug: str) -> dict[str, object]:
+def contributing(request: Request, slug: str) -> dict[str, Any]:
     """What the book page says of taking part: who may propose, and whether it is archived."""
     app, user = site(request).app, current_user(request)
     return {

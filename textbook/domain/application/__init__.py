@@ -1,8 +1,8 @@
 """Textbook, the application: it loads aggregates, lets them decide, and saves them.
 
 Each part holds one concern: `people` (accounts, signing in, tokens), `books` (members and the
-import), `proposals` (opening, revising, withdrawing), `review` (comments, decisions, approval), `starting` (starting a book, its details
-through proposals, archiving and deleting it),
+import), `starting` (starting a book, its details through proposals, archiving, deleting),
+`proposals` (opening, revising, withdrawing), `review` (comments, decisions, approval),
 `time_travel` (the book as of a moment); `checking` checks text against the book, `base`
 holds the plumbing they share, and `textbook.domain.questions` the read-only questions the web
 and the command line ask.

@@ -127,19 +127,8 @@ class DetailsQueries(HistoryQueries):
                 last[field.field] = (change, field)
         blamed = []
         for name in FIELDS:
-            if name not in last:
-                continue
-            change, field = last[name]
-            blamed.append(
-                FieldBlame(
-                    name,
-                    LABELS[name],
-                    field.new,
-                    change.kind,
-                    change.author,
-                    change.approver,
-                    change.proposal_id,
-                    change.at,
-                )  # fmt: skip
-            )
+            if name in last:
+                change, field = last[name]
+                who = (change.kind, change.author, change.approver, change.proposal_id, change.at)
+                blamed.append(FieldBlame(name, LABELS[name], field.new, *who))
         return blamed
