@@ -35,7 +35,8 @@ REGISTRY: Registry[Any] = Registry().with_resource(DOCUMENT, DRAFT202012.create_
 ROUTES = [
     route
     for route in (*api_module.routes, *starting.routes, *book_details.routes)
-    if isinstance(route, Route) and (route.path.startswith("/api/") or route.path == "/openapi.json")
+    if isinstance(route, Route)
+    and (route.path.startswith("/api/") or route.path == "/openapi.json")
 ]
 
 

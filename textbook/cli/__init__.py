@@ -1,9 +1,10 @@
 """The `textbook` command: one group, its commands in a module per concern.
 
 `serve` (the web app, the publishing worker, the demo), `books` (import, export, show, build,
-history, blame), `starting` (book start, archive, unarchive, delete), `review` (propose, proposals, review), `people` (users, members, tokens) and
-`admin` (init, dump, restore, projections). Every command opens the stores through a
-`context.Context` built from the settings here, and changes them only through the application.
+history, blame), `starting` (book start, archive, unarchive, delete), `review` (propose,
+proposals, review), `people` (users, members, tokens) and `admin` (init, dump, restore,
+projections). Every command opens the stores through a `context.Context` built from the
+settings here, and changes them only through the application.
 """
 
 from __future__ import annotations

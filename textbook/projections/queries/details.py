@@ -67,11 +67,13 @@ class DetailsQueries(HistoryQueries):
         return row
 
     def books(self) -> list[BookOutline]:
-        """The books a reader may open: deleted books are hidden."""
+        """The books a reader may open, by slug: deleted books are hidden."""
         with self.views.read() as sql:
-            rows = sql.all("SELECT book_slug FROM {s}.tb_standing WHERE deleted = 1")
-        deleted = {row["book_slug"] for row in rows}
-        return [book for book in super().books() if book.slug not in deleted]
+            rows = sql.all(
+                "SELECT b.slug FROM {s}.tb_books b LEFT JOIN {s}.tb_standing t"
+                " ON t.book_slug = b.slug WHERE COALESCE(t.deleted, 0) = 0 ORDER BY b.slug"
+            )
+        return [self.outline(row["slug"]) for row in rows]
 
     def archived_books(self) -> set[str]:
         with self.views.read() as sql:
