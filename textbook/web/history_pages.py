@@ -47,6 +47,7 @@ def history(request: Request) -> Response:
         page=number,
         pages=pages,
         total=len(entries),
+        details=[] if section_id else list(reversed(queries.details_history(slug)))[:5],
     )
 
 
