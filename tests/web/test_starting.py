@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import httpx2
 from starlette.testclient import TestClient
 
 from tests.web.conftest import csrf_of, sign_in
@@ -25,10 +26,10 @@ ALGEBRA = {
 }
 
 
-def start(client: TestClient, **fields: str) -> TestClient:
+def start(client: TestClient, **fields: str) -> httpx2.Response:
     page = client.get("/start")
     assert page.status_code == 200
-    return client.post(  # type: ignore[return-value]  # the response, for the caller to read
+    return client.post(
         "/start", data={"csrf": csrf_of(page.text), **ALGEBRA, **fields}, follow_redirects=False
     )
 
