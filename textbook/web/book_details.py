@@ -19,7 +19,6 @@ from textbook.domain.details import (
     InvalidDetails,
     authors_from_lines,
     details_of,
-    details_yaml,
 )
 from textbook.domain.errors import Conflict, InvalidInput, TooManyOpenProposals
 from textbook.domain.vocabulary import ProposalKind, ProposalStatus
@@ -27,7 +26,6 @@ from textbook.projections.queries import ProposalView
 from textbook.web.api import proposal_created
 from textbook.web.api_requests import bearer, book_in, checked, decoded, json_body
 from textbook.web.bodies import DETAILS_BODY
-from textbook.web.diffs import word_diff
 from textbook.web.forms import refused
 from textbook.web.pages import render
 from textbook.web.security import read_form_with_files
@@ -156,10 +154,8 @@ def details_proposal_page(request: Request, found: ProposalView) -> dict[str, An
         history = queries.details_history(found.book_slug)
         change = next((c for c in history if c.proposal_id == found.id), None)
         if change is not None:
-            old = "".join(f"{f.field}: {f.old}\n" for f in change.changes)
-            new = "".join(f"{f.field}: {f.new}\n" for f in change.changes)
             rows = [(f.label, f.old, f.new) for f in change.changes]
-            return {"fields": rows, "diff": word_diff(old, new), "details_stale": False}
+            return {"fields": rows, "details_stale": False}
     current = details_of(queries.book_state(found.book_slug).metadata)
     proposed = read_details(found.text, current)
     now, then = current.as_dict(), proposed.as_dict()
@@ -172,7 +168,6 @@ def details_proposal_page(request: Request, found: ProposalView) -> dict[str, An
     stale = ProposalStatus(found.status).is_open and revision != found.base_revision
     return {
         "fields": rows,
-        "diff": word_diff(details_yaml(current), found.text),
         "details_stale": stale,
         "conflict": "the details changed since" if stale else None,  # no Approve button
     }
