@@ -293,3 +293,31 @@ def test_archive_closes_a_book_and_deleting_hides_one_only_its_starter_worked_on
     assert client.get("/api/books/algebra").status_code == 410
     assert "Algebra" not in text_of(client.get("/").text, "main")
     assert re.search("already taken", start(client).text)
+
+
+def test_the_author_revises_a_details_proposal_on_the_details_form(client: TestClient) -> None:
+    sign_in(client, "alice")
+    fields = {"title": "Tiny", "subtitle": "", "authors": "Mia", "description": "",
+              "license": "CC-BY-4.0", "cover": "", "message": "Shorter"}  # fmt: skip
+    proposal = post_form(
+        client, "/books/tiny/details/propose", "/books/tiny/details/propose", fields
+    )
+    form = client.get(f"{proposal}/revise")
+    assert form.url.path == "/books/tiny/details/propose"
+    assert 'value="Tiny"' in form.text and f'name="revise" value="{proposal[11:]}"' in form.text
+    revised = client.post(
+        "/books/tiny/details/propose",
+        data={
+            "csrf": csrf_of(form.text),
+            **fields,
+            "title": "Tiny Tales",
+            "revise": proposal[11:],
+            "message": "Tales",
+        },  # fmt: skip
+        follow_redirects=False,
+    )
+    assert revised.headers["location"] == proposal
+    page = client.get(proposal)
+    assert text_of(page.text, "#version") == "2"
+    assert "Title A Tiny Book Tiny Tales" in text_of(page.text, "#details-changes")
+    assert "Details" in text_of(client.get("/books/tiny/queue").text, "#queue")
