@@ -313,7 +313,7 @@ def test_the_author_revises_a_details_proposal_on_the_details_form(client: TestC
             "title": "Tiny Tales",
             "revise": proposal[11:],
             "message": "Tales",
-        },  # fmt: skip
+        },
         follow_redirects=False,
     )
     assert revised.headers["location"] == proposal
