@@ -321,3 +321,15 @@ def test_the_author_revises_a_details_proposal_on_the_details_form(client: TestC
     assert text_of(page.text, "#version") == "2"
     assert "Title A Tiny Book Tiny Tales" in text_of(page.text, "#details-changes")
     assert "Details" in text_of(client.get("/books/tiny/queue").text, "#queue")
+
+
+def test_an_archived_books_chapters_say_so_and_offer_no_edit(client: TestClient) -> None:
+    sign_in(client, "mia")
+    chapter = client.get("/books/tiny/chapters/first")
+    assert "/sections/counting/edit" in chapter.text
+    post_form(client, "/books/tiny/archive", "/books/tiny/archive", {"confirmed": "yes"})
+    chapter = client.get("/books/tiny/chapters/first")
+    assert "This book is archived" in text_of(chapter.text, "#archived")
+    assert "/sections/counting/edit" not in chapter.text
+    post_form(client, "/books/tiny/unarchive", "/books/tiny/unarchive", {"confirmed": "yes"})
+    assert "/sections/counting/edit" in client.get("/books/tiny/chapters/first").text

@@ -144,7 +144,8 @@ def chapter(request: Request) -> Response:
     # The chapter's own contents go between its title and its text.
     heading, end, text = readable.fragment(found.id, version).partition("</h1>")
     title, content = Markup(heading + end), Markup(text)  # sanitised by the pipeline
-    if moment is None:  # the book as it is now: each section can be edited
+    archived = site(request).queries().standing(slug).archived
+    if moment is None and not archived:  # the book as it is now: each section can be edited
         titles = {found.id: found.title} | {s["id"]: s["title"] for s in sections}
         signed_in = current_user(request) is not None
         title = with_edit_links(title, slug, titles, signed_in)
@@ -163,6 +164,7 @@ def chapter(request: Request) -> Response:
         edition=readable.book.edition,
         sections=sections,
         downloads=available_downloads(request, slug) if moment is None else [],
+        archived=archived,
     )
 
 
