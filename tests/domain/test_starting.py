@@ -13,12 +13,12 @@ from textbook.domain.details import Details, InvalidDetails, parse_details
 from textbook.domain.errors import (
     BookArchived,
     BookDeleted,
-    DetailsChanged,
     NotAMaintainer,
     NotTheStarter,
     OthersContributed,
     SelfApprovalRefused,
     SlugTaken,
+    StaleDetails,
 )
 from textbook.projections.queries import Queries
 
@@ -148,7 +148,7 @@ def test_a_details_proposal_written_before_another_was_approved_must_be_revised(
     first = people.propose_details("counting", details(title="One"), "One", "ann")
     second = people.propose_details("counting", details(subtitle="Two"), "Two", "ann")
     people.review(first, "approve", "", "ben", version=1)
-    with pytest.raises(DetailsChanged, match="version 1 of them; they are at version 2"):
+    with pytest.raises(StaleDetails, match="version 1 of them; they are at version 2"):
         people.review(second, "approve", "", "ben", version=1)
     people.revise_details(second, details(title="One", subtitle="Two"), "Rebased", "ann")
     people.review(second, "approve", "", "ben", version=2)

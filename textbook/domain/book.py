@@ -11,7 +11,6 @@ from textbook.domain import ids
 from textbook.domain.errors import (
     BookArchived,
     Conflict,
-    DetailsChanged,
     InvalidInput,
     NotAMaintainer,
     NotAMember,
@@ -20,6 +19,7 @@ from textbook.domain.errors import (
     OthersContributed,
     SectionNotFound,
     SlugTaken,
+    StaleDetails,
 )
 from textbook.domain.metadata import PEOPLE_FIELDS, TEXT_FIELDS, Metadata, filled
 from textbook.domain.outline import ChapterOutline, Outline, OutlineJson
@@ -289,7 +289,7 @@ class Book(Aggregate):
 
     def check_details_base(self, base_revision: int) -> None:
         if base_revision != self.details_revision:
-            raise DetailsChanged(base_revision, self.details_revision)
+            raise StaleDetails(base_revision, self.details_revision)
 
     def change_details(
         self, metadata: Metadata, metadata_yaml: str, by: UUID, approved_by: UUID, proposal_id: UUID

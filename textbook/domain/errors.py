@@ -320,7 +320,7 @@ class OthersContributed(NotAllowed):
         )
 
 
-class DetailsChanged(Conflict):
+class StaleDetails(Conflict):
     """A proposal of the book's details written against details that have changed since."""
 
     def __init__(self, base_revision: int, current_revision: int) -> None:
