@@ -45,16 +45,6 @@ class NewBook:
     subtitle: str = ""
 
 
-@dataclass(frozen=True)
-class BookStanding:
-    """Where a book stands for the archive and delete buttons."""
-
-    archived: bool
-    deleted: bool
-    started_by: UUID
-    others_joined: bool
-
-
 class Starting(Proposals):
     def start_book(self, new: NewBook, by: str) -> str:
         """Start an empty book (no chapter yet) whose maintainer is `by`; returns its slug.
@@ -81,10 +71,6 @@ class Starting(Proposals):
 
     def book_details(self, slug: str) -> Details:
         return details_of(self.book(slug).metadata)
-
-    def book_standing(self, slug: str) -> BookStanding:
-        book = self.book(slug)
-        return BookStanding(book.is_archived, book.is_deleted, book.created_by, book.others_joined)
 
     # The details, through proposals reviewed like text.
 
