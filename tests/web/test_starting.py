@@ -72,7 +72,7 @@ def test_a_person_starts_a_book_and_another_approves_its_first_chapter(
     contribute = text_of(page.text, "#contribute")
     assert "Its members propose changes" in contribute
     assert "Propose the first chapter" in contribute
-    assert "review queue" in contribute and "CC-BY-SA-4.0" in contribute
+    assert "the proposals waiting" in contribute and "CC-BY-SA-4.0" in contribute
     assert "Algebra for Everyone" in text_of(client.get("/").text, ".book-list")
 
     # Taken now, for everyone.
