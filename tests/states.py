@@ -14,6 +14,8 @@ from uuid import UUID
 from textbook.book_folder import read_book
 from textbook.config import Settings
 from textbook.domain.application import Textbook
+from textbook.domain.application.starting import NewBook
+from textbook.domain.details import Details
 from textbook.domain.errors import MergeConflict
 from textbook.storage import open_textbook
 
@@ -26,8 +28,10 @@ ROLES = ("anonymous", "author", "editor", "maintainer")  # anonymous: nobody sig
 STATES = (
     "open", "changes_requested", "approved", "rejected", "withdrawn", "stale_clean",
     "stale_clash", "new_section", "new_chapter", "move", "removal",
-    "approved_section", "approved_move", "approved_removal",
+    "approved_section", "approved_move", "approved_removal", "details", "approved_details",
 )  # fmt: skip
+# Books started on the platform: one empty, with its first chapter proposed; one archived.
+STARTED, ARCHIVED = "first-steps", "old-notes"
 
 
 @dataclass
@@ -65,6 +69,8 @@ def seed_app(app: Textbook) -> Seeded:
     seeded.proposals.update(reviewed(app))
     seeded.proposals.update(stale(app))
     seeded.proposals.update(structural(app))
+    seeded.proposals.update(details(app))
+    started(app)
     assert set(seeded.proposals) == set(STATES)
     seeded.fork = forked(app)
     app.merged_text(seeded.proposals["stale_clean"])  # merges cleanly
@@ -179,3 +185,28 @@ def forked(app: Textbook) -> str:
     changes = {change.section_id: change for change in app.upstream_changes(FORK)}
     assert not changes["trapezoidal-rule"].conflict and changes["simpson-rule"].conflict
     return FORK
+
+
+def details(app: Textbook) -> dict[str, UUID]:
+    """Changes to the book's details: one approved, one open (written after it)."""
+    author, editor = PEOPLE["author"], PEOPLE["editor"]
+    current = app.book_details(SLUG)
+    subtitle = Details(**(current.as_dict() | {"subtitle": "A First Course, Revised"}))
+    approved = app.propose_details(SLUG, subtitle, "A revised subtitle", author)
+    approve(app, approved, editor)
+    licence = Details(**(subtitle.as_dict() | {"license": "CC-BY-SA-4.0"}))
+    return {
+        "details": app.propose_details(SLUG, licence, "ShareAlike", author),
+        "approved_details": approved,
+    }
+
+
+def started(app: Textbook) -> None:
+    """A book started empty by the author, its first chapter proposed; one archived."""
+    author, maintainer = PEOPLE["author"], PEOPLE["maintainer"]
+    app.start_book(
+        NewBook(STARTED, "First Steps", "en", "CC-BY-4.0", [author], "Just begun."), author
+    )
+    app.propose_chapter(STARTED, "", "# Hello {#hello}\n\nA beginning.\n", "First", author)
+    app.start_book(NewBook(ARCHIVED, "Old Notes", "en", "CC0-1.0", [], "Kept."), maintainer)
+    app.archive_book(ARCHIVED, maintainer)

@@ -281,6 +281,15 @@ def test_member_pages_have_no_serious_violation(
     check(contexts, "forbidden", "/me/proposals")
 
 
+def test_starting_and_details_pages_have_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], seed: Seed
+) -> None:
+    check(contexts, "start", "/start", AUTHOR)
+    check(contexts, "details", f"{BOOK}/details")
+    check(contexts, "details-propose", f"{BOOK}/details/propose", AUTHOR)
+    check(contexts, "archive", f"{BOOK}/archive", EDITOR)
+
+
 def test_editors_with_preview_have_no_serious_violation(
     contexts: dict[str | None, BrowserContext], seed: Seed
 ) -> None:

@@ -18,6 +18,8 @@ from tests.domain.test_forks import book_with_licence
 from tests.live import fingerprint_of
 from textbook.config import Settings
 from textbook.domain.application import Textbook
+from textbook.domain.application.starting import NewBook
+from textbook.domain.details import Details
 from textbook.domain.errors import TextbookError
 from textbook.projections.views import ReadModels
 from textbook.storage import BlobStore
@@ -30,11 +32,13 @@ PNG = bytes.fromhex(
 
 @dataclass(frozen=True)
 class Open:
-    """The tiny book with proposals open: an edit by alice, one by bob (an editor), a removal."""
+    """The tiny book with proposals open: an edit by alice, one by bob (an editor), a removal,
+    new details by alice; and two books started: mallory's, and one archived."""
 
     edit: UUID
     editors_edit: UUID
     removal: UUID
+    retitle: UUID  # alice's proposal of the tiny book's details
 
 
 @pytest.fixture
@@ -48,7 +52,14 @@ def opened(app: Textbook, tiny: str, blobs: BlobStore) -> Open:
     removal = app.propose_removal(tiny, "summing", "Not needed", "alice")
     app.grant(tiny, "mallory", "author")
     app.revoke(tiny, "mallory")
-    return Open(edit, editors, removal)
+    details = Details("Tiny, Retitled", "", ("Mia",), "", "CC-BY-4.0")
+    retitle = app.propose_details(tiny, details, "A better title", "alice")
+    # A book mallory started (mia maintains it too), and one mia started and archived.
+    app.start_book(NewBook("mallorys", "Mallory's", "en", "MIT"), "mallory")
+    app.grant("mallorys", "mia", "maintainer", by="mallory")
+    app.start_book(NewBook("shelf", "Shelved", "en", "CC0-1.0"), "mia")
+    app.archive_book("shelf", "mia")
+    return Open(edit, editors, removal, retitle)
 
 
 Command = Callable[[Textbook, Open, BlobStore], object]
@@ -144,6 +155,42 @@ REFUSALS: dict[str, Command] = {
     ),
     "a move of a chapter's intro": lambda a, o, b: a.propose_move(
         "tiny", "first", "second", "", "Move", "alice"
+    ),
+    "a book started at an address that names a page": lambda a, o, b: a.start_book(
+        NewBook("new", "New", "en", "MIT"), "alice"
+    ),
+    "a book started at a taken address": lambda a, o, b: a.start_book(
+        NewBook("tiny", "Tiny Again", "en", "MIT"), "alice"
+    ),
+    "a book started with a licence not on the SPDX list": lambda a, o, b: a.start_book(
+        NewBook("fresh", "Fresh", "en", "Free-For-All"), "alice"
+    ),
+    "a book started by nobody registered": lambda a, o, b: a.start_book(
+        NewBook("fresh", "Fresh", "en", "MIT"), "nobody"
+    ),
+    "details the same as the book's": lambda a, o, b: a.propose_details(
+        "tiny", a.book_details("tiny"), "Same", "alice"
+    ),
+    "details without a title": lambda a, o, b: a.propose_details(
+        "tiny", Details(" ", "", (), "", "MIT"), "No title", "alice"
+    ),
+    "details proposed by a non-member": lambda a, o, b: a.propose_details(
+        "tiny", Details("Mine", "", (), "", "MIT"), "Mine", "mallory"
+    ),
+    "an author approves their own details": lambda a, o, b: a.review(
+        o.retitle, "approve", "", "alice", version=1
+    ),
+    "an author (not a maintainer) archives": lambda a, o, b: a.archive_book("tiny", "alice"),
+    "a maintainer who did not start the book deletes it": lambda a, o, b: a.delete_book(
+        "mallorys", "mia"
+    ),
+    "someone not a maintainer deletes a book": lambda a, o, b: a.delete_book("mallorys", "bob"),
+    "its starter deletes a book others took part in": lambda a, o, b: a.delete_book("tiny", "mia"),
+    "a proposal in an archived book": lambda a, o, b: a.propose_chapter(
+        "shelf", "", "# One {#one}\n\nText.\n", "First", "mia"
+    ),
+    "details proposed for an archived book": lambda a, o, b: a.propose_details(
+        "shelf", Details("Unshelved", "", (), "", "MIT"), "Retitle", "mia"
     ),
 }
 

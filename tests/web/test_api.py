@@ -22,6 +22,7 @@ from textbook.domain import ids
 from textbook.domain.application import Textbook
 from textbook.storage import open_textbook
 from textbook.web import api as api_module
+from textbook.web import book_details, starting
 from textbook.web.openapi import OPENAPI
 
 SECTION = "/api/books/tiny/sections/counting"
@@ -30,7 +31,13 @@ QUEUE = "/api/books/tiny/proposals"
 COUNTING = "## Counting {#counting}\n\nOne, two, three, four.\n"
 DOCUMENT = "urn:textbook:openapi"
 REGISTRY: Registry[Any] = Registry().with_resource(DOCUMENT, DRAFT202012.create_resource(OPENAPI))
-ROUTES = [route for route in api_module.routes if isinstance(route, Route)]
+# The API's routes: most in textbook.web.api, starting a book and its details beside their pages.
+ROUTES = [
+    route
+    for route in (*api_module.routes, *starting.routes, *book_details.routes)
+    if isinstance(route, Route)
+    and (route.path.startswith("/api/") or route.path == "/openapi.json")
+]
 
 
 def pointer(*parts: str) -> str:

@@ -38,6 +38,8 @@ from textbook.storage import open_textbook
 from textbook.web import api
 from textbook.web.app import create_app
 from textbook.web.openapi import (
+    BOOK_BODY,
+    DETAILS_BODY,
     IMAGE_BODY,
     OPENAPI,
     PROPOSAL,
@@ -47,6 +49,8 @@ from textbook.web.openapi import (
 )
 
 BODIES = {
+    "/api/books": BOOK_BODY,
+    "/api/books/{slug}/details/proposals": DETAILS_BODY,
     "/api/books/{slug}/sections/{section}/proposals": PROPOSAL_BODY,
     "/api/proposals/{proposal}/reviews": REVIEW_BODY,
     "/api/proposals/{proposal}/revisions": REVISION_BODY,

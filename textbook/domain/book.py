@@ -9,13 +9,17 @@ from eventsourcing.domain import Aggregate, event
 
 from textbook.domain import ids
 from textbook.domain.errors import (
+    BookArchived,
     Conflict,
     InvalidInput,
     NotAMaintainer,
     NotAMember,
     NotAnEditor,
+    NotTheStarter,
+    OthersContributed,
     SectionNotFound,
     SlugTaken,
+    StaleDetails,
 )
 from textbook.domain.metadata import PEOPLE_FIELDS, TEXT_FIELDS, Metadata, filled
 from textbook.domain.outline import ChapterOutline, Outline, OutlineJson
@@ -110,6 +114,32 @@ class Book(Aggregate):
         licence: str
         by: UUID
 
+    class DetailsChanged(Aggregate.Event):
+        """The details (title, authors, licence...) changed by approving a proposal."""
+
+        metadata: Metadata
+        metadata_yaml: str
+        by: UUID  # who wrote the proposal
+        approved_by: UUID
+        proposal_id: UUID
+
+    class ContributorJoined(Aggregate.Event):
+        """Someone other than the person who started the book took part for the first time
+        (by opening a proposal): from then on, the book can only be archived, never deleted."""
+
+        user_id: UUID
+
+    class Archived(Aggregate.Event):
+        by: UUID
+
+    class Unarchived(Aggregate.Event):
+        by: UUID
+
+    class Deleted(Aggregate.Event):
+        """Deleted by the person who started it, alone in it: hidden, its record kept."""
+
+        by: UUID
+
     @staticmethod
     def create_id(slug: str) -> UUID:
         return ids.book_id(slug)
@@ -189,17 +219,21 @@ class Book(Aggregate):
         return None if role is None else Role(role)  # snapshots hold the plain string
 
     def may_propose(self, user_id: UUID) -> bool:
+        if self.is_archived:
+            return False
         return self.open_to_all or self.role_of(user_id) is not None
 
     def may_review(self, user_id: UUID) -> bool:
         role = self.role_of(user_id)
-        return role is not None and role.reviews
+        return role is not None and role.reviews and not self.is_archived
 
     def check_may_propose(self, user_id: UUID, user_name: str) -> None:
+        self.check_not_archived()
         if not self.may_propose(user_id):
             raise NotAMember(user_name, self.slug)
 
     def check_may_review(self, user_id: UUID, user_name: str) -> None:
+        self.check_not_archived()
         if not self.may_review(user_id):
             raise NotAnEditor(user_name, self.slug)
 
@@ -217,6 +251,8 @@ class Book(Aggregate):
     @event(MemberGranted)
     def _grant(self, user_id: UUID, role: str, by: UUID) -> None:
         self.members[str(user_id)] = Role(role)
+        if user_id != self.created_by:
+            self._others_joined = True
 
     def revoke(self, user_id: UUID, by: UUID) -> None:
         if self.role_of(user_id) is not None:
@@ -295,6 +331,106 @@ class Book(Aggregate):
     def _change_metadata(self, metadata: Metadata, metadata_yaml: str, by: UUID) -> None:
         self.metadata = metadata
         self.metadata_yaml = metadata_yaml
+        self._details_revision = self.details_revision + 1
+
+    # The details through reviewed proposals (title, authors, licence, cover...).
+
+    @property
+    def details_revision(self) -> int:
+        """How many times the metadata was set: 1 when created, one more for each change."""
+        return int(self.__dict__.get("_details_revision", 1))
+
+    def check_details_base(self, base_revision: int) -> None:
+        if base_revision != self.details_revision:
+            raise StaleDetails(base_revision, self.details_revision)
+
+    def change_details(
+        self, metadata: Metadata, metadata_yaml: str, by: UUID, approved_by: UUID, proposal_id: UUID
+    ) -> None:
+        self._change_details(
+            metadata=metadata,
+            metadata_yaml=metadata_yaml,
+            by=by,
+            approved_by=approved_by,
+            proposal_id=proposal_id,
+        )
+
+    @event(DetailsChanged)
+    def _change_details(
+        self, metadata: Metadata, metadata_yaml: str, by: UUID, approved_by: UUID, proposal_id: UUID
+    ) -> None:
+        self.metadata = metadata
+        self.metadata_yaml = metadata_yaml
+        self._details_revision = self.details_revision + 1
+
+    # Archiving and deleting: books others took part in are never deleted, only archived.
+
+    @property
+    def is_archived(self) -> bool:
+        return bool(self.__dict__.get("_archived", False))
+
+    @property
+    def is_deleted(self) -> bool:
+        return bool(self.__dict__.get("_deleted", False))
+
+    @property
+    def others_joined(self) -> bool:
+        """Whether anyone but its starter took part: a role granted, or a proposal opened (an
+        approval needs an editor other than the author, so it implies one or the other)."""
+        if self.__dict__.get("_others_joined", False):
+            return True
+        return any(member != str(self.created_by) for member in self.members)
+
+    def check_not_archived(self) -> None:
+        if self.is_archived:
+            raise BookArchived(self.slug)
+
+    def note_contributor(self, user_id: UUID) -> None:
+        """Note the first time someone other than the starter takes part (once per book)."""
+        if user_id != self.created_by and not self.others_joined:
+            self._note_contributor(user_id=user_id)
+
+    @event(ContributorJoined)
+    def _note_contributor(self, user_id: UUID) -> None:
+        self._others_joined = True
+
+    def archive(self, by: UUID, user_name: str) -> None:
+        self.check_may_maintain(by, user_name)
+        if not self.is_archived:
+            self._archive(by=by)
+
+    @event(Archived)
+    def _archive(self, by: UUID) -> None:
+        self._archived = True
+
+    def unarchive(self, by: UUID, user_name: str) -> None:
+        self.check_may_maintain(by, user_name)
+        if self.is_deleted:
+            raise BookArchived(self.slug)
+        if self.is_archived:
+            self._unarchive(by=by)
+
+    @event(Unarchived)
+    def _unarchive(self, by: UUID) -> None:
+        self._archived = False
+
+    def check_may_delete(self, by: UUID, user_name: str) -> None:
+        """Only its starter, still a maintainer, deletes a book, and only while alone in it."""
+        self.check_may_maintain(by, user_name)
+        if by != self.created_by:
+            raise NotTheStarter(user_name, self.slug)
+        if self.others_joined:
+            raise OthersContributed(self.slug)
+
+    def delete(self, by: UUID, user_name: str) -> None:
+        self.check_may_delete(by, user_name)
+        if not self.is_deleted:
+            self._delete(by=by)
+
+    @event(Deleted)
+    def _delete(self, by: UUID) -> None:
+        self._archived = True
+        self._deleted = True
 
     def put_image(
         self,

@@ -283,3 +283,56 @@ class BreaksReferences(Conflict):
             "keep the ids."
         )
         self.references = tuple(references)
+
+
+# Starting, archiving and deleting books.
+
+
+class BookDeleted(NotFound):
+    """The book was deleted by the person who started it: its record and its slug stay."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(
+            f"The book '{slug}' was deleted by the person who started it. Its address stays "
+            "taken, so that no other book takes its place."
+        )
+        self.slug = slug
+
+
+class BookArchived(NotAllowed):
+    def __init__(self, slug: str) -> None:
+        super().__init__(
+            f"The book '{slug}' is archived: it can be read, but it takes no proposals or "
+            "reviews. A maintainer may unarchive it."
+        )
+        self.slug = slug
+
+
+class NotTheStarter(NotAllowed):
+    def __init__(self, user: str, book_slug: str) -> None:
+        super().__init__(
+            f"Only the person who started the book '{book_slug}' may delete it, and {user} "
+            "did not. A maintainer may archive it instead."
+        )
+
+
+class OthersContributed(NotAllowed):
+    def __init__(self, book_slug: str) -> None:
+        super().__init__(
+            f"The book '{book_slug}' cannot be deleted: other people have taken part in it "
+            "(a proposal, a review or a role). Books others worked on are never deleted; "
+            "archive it instead, and the record of their work stays."
+        )
+
+
+class StaleDetails(Conflict):
+    """A proposal of the book's details written against details that have changed since."""
+
+    def __init__(self, base_revision: int, current_revision: int) -> None:
+        super().__init__(
+            f"The book's details have changed since this proposal was written (it was written "
+            f"against version {base_revision} of them; they are at version {current_revision}). "
+            "Its author revises it against the current details, then it can be approved."
+        )
+        self.base_revision = base_revision
+        self.current_revision = current_revision

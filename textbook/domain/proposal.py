@@ -207,8 +207,8 @@ class Proposal(Aggregate):
         if by != self.author:
             raise NotTheAuthor()
         self.check_open()
-        if not self.kind.carries_text:
-            raise InvalidInput("Only a proposal of text carries images.")
+        if not self.kind.carries_images:
+            raise InvalidInput("Only a proposal of text, or of the book's details, carries images.")
         if name not in self.images and len(self.images) >= MAX_ATTACHED:
             raise InvalidInput(f"A proposal carries at most {MAX_ATTACHED} images.")
         if self.images.get(name, {}).get("sha256") != sha256:
@@ -332,6 +332,8 @@ class Proposal(Aggregate):
             if section.revision != self.base_revision:
                 raise StaleBaseRevision(self.section_id, self.base_revision, section.revision)
             revision = section.revision
+        elif self.kind is ProposalKind.DETAILS:
+            revision = book.details_revision + 1  # the version of the details it makes
         else:
             revision = 1 if section is None else section.next_revision(text)
         self._approve(
@@ -351,7 +353,7 @@ class Proposal(Aggregate):
         removed), or none for a move, which changes only the outline."""
         if self.status is not ProposalStatus.APPROVED:
             raise InvalidInput("Only an approved proposal is published.")
-        if self.kind is ProposalKind.MOVE_SECTION:
+        if self.kind in (ProposalKind.MOVE_SECTION, ProposalKind.DETAILS):
             return []
         message, proposal_id = self.message, self.id
         if section is None:

@@ -17,6 +17,7 @@ class ProposalKind(StrEnum):
     ADD_CHAPTER = "add_chapter"
     REMOVE_SECTION = "remove_section"
     MOVE_SECTION = "move_section"
+    DETAILS = "details"  # the book's details: title, authors, licence, cover...
 
     @property
     def label(self) -> str:
@@ -32,6 +33,11 @@ class ProposalKind(StrEnum):
     def carries_text(self) -> bool:
         """Whether a proposal of this kind proposes text (and so may carry images)."""
         return self in (ProposalKind.EDIT, ProposalKind.ADD_SECTION, ProposalKind.ADD_CHAPTER)
+
+    @property
+    def carries_images(self) -> bool:
+        """Whether a proposal of this kind may carry images (text's figures, or a cover)."""
+        return self.carries_text or self is ProposalKind.DETAILS
 
     @property
     def adds(self) -> bool:
@@ -50,6 +56,7 @@ _KIND_LABELS = {
     ProposalKind.ADD_CHAPTER: "A new chapter",
     ProposalKind.REMOVE_SECTION: "A removal",
     ProposalKind.MOVE_SECTION: "A move",
+    ProposalKind.DETAILS: "A change to the details",
 }
 
 _KIND_LEADS = {
@@ -58,6 +65,7 @@ _KIND_LEADS = {
     ProposalKind.ADD_CHAPTER: "A new chapter",
     ProposalKind.REMOVE_SECTION: "Removing",
     ProposalKind.MOVE_SECTION: "Moving",
+    ProposalKind.DETAILS: "A change to the book's details",
 }
 
 

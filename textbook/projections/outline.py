@@ -106,7 +106,7 @@ def touch(sql: Sql, book_id: Any, when: str) -> None:
     sql.execute("UPDATE {s}.tb_books SET updated_at = ? WHERE book_id = ?", (when, str(book_id)))
 
 
-def metadata_changed(sql: Sql, e: Book.MetadataChanged) -> None:
+def metadata_changed(sql: Sql, e: Book.MetadataChanged | Book.DetailsChanged) -> None:
     meta = e.metadata
     sql.execute(
         "UPDATE {s}.tb_books SET title = ?, subtitle = ?, language = ?, license = ?,"

@@ -20,7 +20,7 @@ from textbook.domain.book import Book
 from textbook.domain.proposal import Proposal
 from textbook.domain.section import Section
 from textbook.domain.user import User
-from textbook.projections import blame, history, outline, people, provenance, reviews
+from textbook.projections import blame, details, history, outline, people, provenance, reviews
 from textbook.projections.readmodel import ReadModel
 from textbook.projections.views import ReadModels
 from textbook.storage import Sql
@@ -60,7 +60,10 @@ class ReadModelProjection(Projection[ReadModels]):
 
     @changes_for.register(Book.Created)
     def _(self, e: Book.Created) -> list[Change]:
-        return [change(outline.MODEL, outline.book_created, e)]
+        return [
+            change(outline.MODEL, outline.book_created, e),
+            change(details.MODEL, details.book_created, e),
+        ]
 
     @changes_for.register(Book.OutlineChanged)
     def _(self, e: Book.OutlineChanged) -> list[Change]:
@@ -68,7 +71,24 @@ class ReadModelProjection(Projection[ReadModels]):
 
     @changes_for.register(Book.MetadataChanged)
     def _(self, e: Book.MetadataChanged) -> list[Change]:
-        return [change(outline.MODEL, outline.metadata_changed, e)]
+        return [
+            change(outline.MODEL, outline.metadata_changed, e),
+            change(details.MODEL, details.metadata_changed, e),
+        ]
+
+    @changes_for.register(Book.DetailsChanged)
+    def _(self, e: Book.DetailsChanged) -> list[Change]:
+        # The outline's read model holds the metadata: it reads the change as an import's.
+        return [
+            change(outline.MODEL, outline.metadata_changed, e),
+            change(details.MODEL, details.details_changed, e),
+        ]
+
+    @changes_for.register(Book.Archived)
+    @changes_for.register(Book.Unarchived)
+    @changes_for.register(Book.Deleted)
+    def _(self, e: Book.Archived | Book.Unarchived | Book.Deleted) -> list[Change]:
+        return [change(details.MODEL, details.standing_changed, e)]
 
     @changes_for.register(Book.BibliographyChanged)
     def _(self, e: Book.BibliographyChanged) -> list[Change]:

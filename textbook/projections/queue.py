@@ -23,6 +23,7 @@ KIND_NAMES: dict[str, str] = {
     ProposalKind.ADD_CHAPTER: "New chapter",
     ProposalKind.REMOVE_SECTION: "Removal",
     ProposalKind.MOVE_SECTION: "Move",
+    ProposalKind.DETAILS: "Details",
 }
 
 
@@ -59,6 +60,9 @@ def queue_entries(
     entries = []
     for proposal in proposals:
         place = place_in(outline, proposal.kind, proposal.chapter_id, proposal.after)
+        if proposal.kind == ProposalKind.DETAILS:  # the book's, not a section's
+            entries.append(QueueEntry(proposal, None, "", "The book's details", "", None))
+            continue
         if ProposalKind(proposal.kind).adds:
             heading = heading_of(texts.get(proposal.id, ""))
             proposed = heading.title if heading else proposal.section_id

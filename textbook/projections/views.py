@@ -17,7 +17,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
-from textbook.projections import blame, history, outline, people, provenance, reviews
+from textbook.projections import blame, details, history, outline, people, provenance, reviews
 from textbook.projections.readmodel import ReadModel
 from textbook.storage import Sql, transaction
 
@@ -28,6 +28,7 @@ MODELS = (
     blame.MODEL,
     reviews.MODEL,
     people.MODEL,
+    details.MODEL,
     provenance.MODEL,
 )
 TABLE_NAMES = [table for model in MODELS for table in model.tables]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -142,6 +143,8 @@ def checked_field(name: str, value: object, schema: dict[str, Any]) -> object:
             raise InvalidInput(f"'{name}' must be an array.")
         if len(value) > schema["maxItems"]:
             raise InvalidInput(f"'{name}' has {len(value)} items; at most {schema['maxItems']}.")
+        if schema["items"]["type"] == "string":
+            return [checked_field(name, item, schema["items"]) for item in value]
         return [checked(item, schema["items"]) for item in value]
     if not isinstance(value, str):
         raise InvalidInput(f"'{name}' must be a string.")
@@ -156,6 +159,10 @@ def checked_field(name: str, value: object, schema: dict[str, Any]) -> object:
     # Lone surrogates cannot be stored as UTF-8, nor NUL in a PostgreSQL text column.
     if "\x00" in value or not encodable(value):
         raise InvalidInput(f"'{name}' holds characters that are not text (NUL or lone surrogates).")
+    if len(value) < schema.get("minLength", 0):
+        raise InvalidInput(f"'{name}' needs at least {schema['minLength']} characters.")
+    if "pattern" in schema and not re.fullmatch(schema["pattern"], value):
+        raise InvalidInput(f"'{name}' does not have the form the API document gives it.")
     return value
 
 

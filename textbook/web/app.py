@@ -18,12 +18,15 @@ from textbook.projections.publishing.html import STATIC as BOOK_STATIC
 from textbook.web import (
     accounts,
     api,
+    archiving,
+    book_details,
     book_pages,
     forks,
     history_pages,
     imports,
     members,
     proposals,
+    starting,
     uploads,
 )
 from textbook.web.errors import HANDLERS
@@ -56,7 +59,10 @@ def create_app(settings: Settings) -> Starlette:
             site.close()
 
     routes: list[Any] = [
+        *starting.routes,  # /start, POST /api/books
         *book_pages.routes,
+        *book_details.routes,
+        *archiving.routes,
         *history_pages.routes,
         Route("/books/{slug}/images/{name}", image),
         Route("/books/{slug}/chapters/images/{name}", image),

@@ -6,6 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from textbook.domain.details import (
+    LANGUAGE,
+    LIMITS,
+    MAX_AUTHOR,
+    MAX_AUTHORS,
+    MAX_SLUG,
+    MIN_SLUG,
+    SLUG,
+)
 from textbook.domain.images import MAX_IMAGE, NAME
 from textbook.domain.markdown import MAX_SECTION_BYTES
 from textbook.domain.proposal import MAX_ATTACHED, MAX_COMMENT, MAX_MESSAGE
@@ -173,16 +182,113 @@ REVISION_BODY: dict[str, Any] = {
         }
     ],
 }
+LINE = "^[^\\x00-\\x1f]*$"  # one line of text: no NUL, no line break
+NAMES_BODY: dict[str, Any] = {
+    "type": "array",
+    "maxItems": MAX_AUTHORS,
+    "items": {"type": "string", "maxLength": MAX_AUTHOR, "pattern": LINE},
+    "default": [],
+    "description": "The authors' names, as the book's page and editions show them.",
+}
+DETAIL_PROPERTIES: dict[str, Any] = {
+    "title": {"type": "string", "minLength": 1, "maxLength": LIMITS["title"], "pattern": LINE},
+    "subtitle": {
+        "type": "string", "maxLength": LIMITS["subtitle"], "pattern": LINE, "default": "",
+    },
+    "authors": NAMES_BODY,
+    "description": {
+        "type": "string",
+        "maxLength": LIMITS["description"],
+        "pattern": TEXT,
+        "default": "",
+        "description": "What the book is about, in a few sentences.",
+    },
+    "license": {
+        "type": "string",
+        "maxLength": LIMITS["license"],
+        "pattern": LINE,
+        "description": "An SPDX licence expression on the SPDX list: CC-BY-4.0, MIT OR Apache-2.0.",
+    },
+}  # fmt: skip
+BOOK_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "slug": {
+            "type": "string",
+            "minLength": MIN_SLUG,
+            "maxLength": MAX_SLUG,
+            "pattern": SLUG.pattern,
+            "description": (
+                "The book's address, /books/SLUG: lowercase letters, digits and single hyphens."
+                " Words that name pages (new, start, import...) are refused, and so is a slug"
+                " any book ever had."
+            ),
+        },
+        "language": {
+            "type": "string",
+            "maxLength": 35,
+            "pattern": LANGUAGE.pattern,
+            "description": "A BCP 47 language tag: en, fr, pt-BR.",
+        },
+        **DETAIL_PROPERTIES,
+    },
+    "required": ["slug", "title", "language", "license"],
+    "additionalProperties": False,
+    "examples": [
+        {
+            "slug": "linear-algebra",
+            "title": "Linear Algebra",
+            "language": "en",
+            "license": "CC-BY-4.0",
+            "authors": ["Ada Lovelace"],
+            "description": "Vectors, matrices and what they do.",
+        }
+    ],
+}
+DETAILS_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **DETAIL_PROPERTIES,
+        "cover": {
+            "type": "string",
+            "maxLength": LIMITS["cover"],
+            "pattern": "^(images/[A-Za-z0-9][A-Za-z0-9._-]*)?$",
+            "default": "",
+            "description": (
+                "The cover: one of the book's images, or the one this proposal carries, as"
+                " images/NAME; empty for none."
+            ),
+        },
+        "message": {**PROPOSAL_BODY["properties"]["message"]},
+        "images": {
+            **PROPOSAL_BODY["properties"]["images"],
+            "maxItems": 1,
+            "description": "The new cover's image, if the book does not have it yet.",
+        },
+    },
+    "required": ["title", "license"],
+    "additionalProperties": False,
+    "examples": [
+        {
+            "title": "Numerical Methods",
+            "subtitle": "A Second Course",
+            "authors": ["The textbook contributors"],
+            "license": "CC-BY-SA-4.0",
+            "message": "ShareAlike, as our sources ask",
+        }
+    ],
+}
 FORK_BODY: dict[str, Any] = {
     "type": "object",
     "properties": {
         "slug": {
             "type": "string",
-            "maxLength": 63,
-            "pattern": "^[a-z][a-z0-9-]{1,62}$",
+            "minLength": MIN_SLUG,
+            "maxLength": MAX_SLUG,
+            "pattern": SLUG.pattern,
             "description": (
-                "The fork's slug, its address: 2 to 63 lowercase letters, digits and hyphens,"
-                " beginning with a letter; a book's slug already is 409."
+                "The fork's address, /books/SLUG: lowercase letters, digits and single hyphens;"
+                " a slug a book has (or had) is 409."
             ),
         },
         "title": {

@@ -8,6 +8,7 @@ import zipfile
 from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup
@@ -77,7 +78,15 @@ def before_the_book(request: Request, slug: str, moment: datetime) -> Response:
 
 
 def books(request: Request) -> Response:
-    return render(request, "books.html", books=site(request).queries().books())
+    queries = site(request).queries()
+    archived = queries.archived_books()
+    everyone = queries.books()
+    return render(
+        request,
+        "books.html",
+        books=[b for b in everyone if b.slug not in archived],
+        archived=[b for b in everyone if b.slug in archived],
+    )
 
 
 def book(request: Request) -> Response:
@@ -102,7 +111,19 @@ def book(request: Request) -> Response:
         queue=len(queries.proposals(slug, "open")),
         problems=queries.outline(slug).problems if moment is None else (),
         **fork_context(request, slug),
+        **contributing(request, slug),
     )
+
+
+def contributing(request: Request, slug: str) -> dict[str, Any]:
+    """What the book page says of taking part: who may propose, and whether it is archived."""
+    app, user = site(request).app, current_user(request)
+    return {
+        "archived": site(request).queries().standing(slug).archived,
+        "open_to_all": app.book(slug).open_to_all,
+        "may_propose": user is not None and app.may_propose(slug, user),
+        "just_started": request.query_params.get("started") == "1",
+    }
 
 
 def chapter(request: Request) -> Response:
@@ -125,7 +146,8 @@ def chapter(request: Request) -> Response:
     # The chapter's own contents go between its title and its text.
     heading, end, text = readable.fragment(found.id, version).partition("</h1>")
     title, content = Markup(heading + end), Markup(text)  # sanitised by the pipeline
-    if moment is None:  # the book as it is now: each section can be edited
+    archived = site(request).queries().standing(slug).archived
+    if moment is None and not archived:  # the book as it is now: each section can be edited
         titles = {found.id: found.title} | {s["id"]: s["title"] for s in sections}
         signed_in = current_user(request) is not None
         title = with_edit_links(title, slug, titles, signed_in)
@@ -144,6 +166,7 @@ def chapter(request: Request) -> Response:
         edition=readable.book.edition,
         sections=sections,
         downloads=available_downloads(request, slug) if moment is None else [],
+        archived=archived,
     )
 
 

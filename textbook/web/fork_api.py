@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from textbook.domain import ids
+from textbook.domain.details import checked_slug
 from textbook.domain.sync import ChangeKind, UpstreamChange
 from textbook.web.api_requests import bearer, book_in, checked, json_body
 from textbook.web.bodies import FORK_BODY
@@ -28,7 +28,7 @@ async def fork(request: Request) -> Response:
 
 
 def forking(request: Request, name: str, slug: str, new_slug: str, title: str) -> Response:
-    ids.check_book_slug(new_slug)  # a request that cannot succeed is not counted
+    checked_slug(new_slug)  # a request that cannot succeed is not counted
     check_fork_rate(request, name)
     report = site(request).app.fork_book(slug, new_slug, name, title.strip() or None)
     outline = site(request).queries().outline(report.slug)

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from textbook.domain import ids
+from textbook.domain.details import checked_slug
 from textbook.domain.errors import InvalidInput, TextbookError
 from textbook.domain.sync import NotAFork
 from textbook.web.diffs import word_diff
@@ -83,7 +83,7 @@ def forking(request: Request, name: str, form: dict[str, str]) -> Response:
     try:
         if not values["slug"]:
             raise InvalidInput("Give the fork an address, such as 'my-course'.")
-        ids.check_book_slug(values["slug"])  # a fork that cannot be made is not counted
+        checked_slug(values["slug"])  # a fork that cannot be made is not counted
         check_fork_rate(request, name)
         report = site(request).app.fork_book(slug, values["slug"], name, values["title"] or None)
     except (TextbookError, WebError) as error:

@@ -50,6 +50,7 @@ def history(request: Request) -> Response:
         pages=pages,
         total=len(entries),
         **forked_from(request, slug),
+        details=[] if section_id else list(reversed(queries.details_history(slug)))[:5],
     )
 
 

@@ -24,6 +24,8 @@ def settings(request: Request) -> Response:
         members=queries.members(slug),
         open_to_all=app.book(slug).open_to_all,
         may_maintain=app.may_maintain(slug, user),
+        archived=app.book(slug).is_archived,
+        may_delete=app.may_delete(slug, user),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from textbook.web.bodies import BOOK_BODY as BOOK_BODY
+from textbook.web.bodies import DETAILS_BODY as DETAILS_BODY
 from textbook.web.bodies import FORK_BODY as FORK_BODY
 from textbook.web.bodies import IMAGE_BODY as IMAGE_BODY
 from textbook.web.bodies import KINDS, STATUSES, VERDICTS
@@ -67,12 +69,16 @@ REFUSALS = {
         " reviewer read it (`read_version`, `current_version`), approving would break links"
         " elsewhere (`references`), or the proposal is closed."
     ),
+    410: "The book was deleted by the person who started it; its address stays taken.",
     413: "The body is over the server's limit.",
-    429: "Too many forks by this person in the last hour: retry after `Retry-After` seconds.",
     415: "The body is not sent as application/json.",
     422: (
         "The body or a parameter has the wrong shape, or the domain refuses the input (text that"
         " would publish broken lists its `problems`, each with its line)."
+    ),
+    429: (
+        "Too many books started (a day) or forked (an hour) by this person: retry after"
+        " `Retry-After` seconds."
     ),
     503: "The store is busy (a lock held too long); nothing changed: retry after `Retry-After`.",
 }
@@ -267,12 +273,21 @@ SCHEMAS: dict[str, Any] = {
             "diff": {"type": "string", "description": "Unified diff of the upstream's change."},
         }
     ),
+    "BookRequest": BOOK_BODY,
+    "DetailsProposalRequest": DETAILS_BODY,
 }
 LOCATION = {
     "Location": {
         "description": "The proposal's address.",
         "required": True,
         "schema": {"type": "string", "pattern": "^/api/proposals/[0-9a-f-]{36}$"},
+    }
+}
+BOOK_LOCATION = {
+    "Location": {
+        "description": "The book's address in the API.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^/api/books/[a-z0-9-]+$"},
     }
 }
 OPENAPI: dict[str, Any] = {
@@ -291,13 +306,36 @@ OPENAPI: dict[str, Any] = {
                     "200": json_of("The books.", {"type": "array", "items": ref("Book")}),
                     **refusals(503),
                 },
-            }
+            },
+            "post": {
+                "summary": "Start a book: empty, with the sender as its maintainer.",
+                "description": (
+                    "Any person with a token may start a book, up to 10 a day. Its chapters are"
+                    " then proposed and reviewed like any change; its details (title, authors,"
+                    " licence...) change through POST /api/books/{slug}/details/proposals."
+                ),
+                "security": BEARER,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("BookRequest")}},
+                },
+                "responses": {
+                    "201": {
+                        **json_of("The book, started.", ref("Book")),
+                        "headers": BOOK_LOCATION,
+                    },
+                    **refusals(400, 401, 409, 413, 415, 422, 429, 503),
+                },
+            },
         },
         "/api/books/{slug}": {
             "get": {
                 "summary": "A book's outline: chapters and their sections.",
                 "parameters": [SLUG],
-                "responses": {"200": json_of("The outline.", ref("Outline")), **refusals(404, 503)},
+                "responses": {
+                    "200": json_of("The outline.", ref("Outline")),
+                    **refusals(404, 410, 503),
+                },
             }
         },
         "/api/books/{slug}/sections/{section}": {
@@ -332,6 +370,28 @@ OPENAPI: dict[str, Any] = {
                         "headers": LOCATION,
                     },
                     **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/api/books/{slug}/details/proposals": {
+            "post": {
+                "summary": "Propose new details for a book: title, subtitle, authors,"
+                " description, licence, cover. An editor other than the author reviews it.",
+                "security": BEARER,
+                "parameters": [SLUG],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("DetailsProposalRequest")}},
+                },
+                "responses": {
+                    "201": {
+                        **json_of(
+                            "The proposal, opened; its text is the details as YAML.",
+                            ref("Proposal"),
+                        ),
+                        "headers": LOCATION,
+                    },
+                    **refusals(400, 401, 403, 404, 409, 410, 413, 415, 422, 503),
                 },
             }
         },

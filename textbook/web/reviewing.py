@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from textbook.domain.errors import BreaksReferences, ProposalChanged, TextbookError
+from textbook.domain.state import BookState, ImageRef
 from textbook.domain.vocabulary import ProposalKind, ProposalStatus, Verdict
 from textbook.projections.publishing import drafting
 from textbook.projections.publishing.pandoc import PandocFailed
@@ -19,6 +21,7 @@ from textbook.projections.publishing.preview import PreviewBusy, preview
 from textbook.projections.publishing.sanitize import UnsafeInput
 from textbook.projections.queries import ProposalView
 from textbook.projections.queue import place_in
+from textbook.web.book_details import details_proposal_page
 from textbook.web.diffs import word_diff
 from textbook.web.forms import parse_version, proposal_id, refused
 from textbook.web.pages import render
@@ -77,24 +80,13 @@ def proposal_page(
     user = current_user(request)
     may_decide = user is not None and app.may_decide(identifier, user)
     titles = {s.id: s.title for c in outline.chapters for s in c.sections}
-    rendered: Markup | None
     attached = queries.proposal_images(str(identifier))
     book = queries.book_state(found.book_slug)
-    try:
-        cache = site(request).library.previews
+    rendered: Markup | None = None
+    render_error: str | None = None
+    if kind is not ProposalKind.DETAILS:  # the details are YAML: their page shows a table
         shown = merged if merged is not None else found.text  # what approving would publish
-        own = [image.name for image in attached]
-        at = f"/proposals/{identifier}/images/"
-        place = drafting.placement(
-            book, site(request).library.cache, kind, found.section_id, found.chapter_id,
-            found.after,
-        )  # fmt: skip
-        rendered = preview(shown, book, cache, own, at, place) if shown else None
-    except (PandocFailed, UnsafeInput, PreviewBusy) as error:
-        rendered = None
-        render_error: str | None = str(error)
-    else:
-        render_error = None
+        rendered, render_error = rendered_text(request, found, kind, shown, book, attached)
     return {
         "changed": changed_since(request, found, read, refused),
         "book": outline,
@@ -121,7 +113,30 @@ def proposal_page(
         "is_author": user == found.author,
         "published": published_at(request, found),
         "place": place_in(outline, found.kind, found.chapter_id, found.after),
+        **(details_proposal_page(request, found) if kind is ProposalKind.DETAILS else {}),
     }
+
+
+def rendered_text(
+    request: Request,
+    found: ProposalView,
+    kind: ProposalKind,
+    shown: str,
+    book: BookState,
+    attached: Sequence[ImageRef],
+) -> tuple[Markup | None, str | None]:
+    """The proposed text as it will read, or why it cannot be published."""
+    try:
+        cache = site(request).library.previews
+        own = [image.name for image in attached]
+        at = f"/proposals/{found.id}/images/"
+        place = drafting.placement(
+            book, site(request).library.cache, kind, found.section_id, found.chapter_id,
+            found.after,
+        )  # fmt: skip
+        return (preview(shown, book, cache, own, at, place) if shown else None), None
+    except (PandocFailed, UnsafeInput, PreviewBusy) as error:
+        return None, str(error)
 
 
 @dataclass(frozen=True)

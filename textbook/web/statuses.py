@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 
 from textbook.domain.errors import (
+    BookDeleted,
     Conflict,
     InvalidInput,
     NotAllowed,
@@ -18,6 +19,7 @@ from textbook.domain.errors import (
 )
 
 STATUS = {
+    BookDeleted: HTTPStatus.GONE,  # before NotFound: the first class that matches answers
     NotFound: HTTPStatus.NOT_FOUND,
     NotAllowed: HTTPStatus.FORBIDDEN,
     Conflict: HTTPStatus.CONFLICT,

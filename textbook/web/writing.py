@@ -208,6 +208,10 @@ def revise_form(request: Request) -> Response:
     identifier = proposal_id(request)
     signed_in(request)
     found = site(request).queries().proposal(str(identifier))
+    if found.kind == ProposalKind.DETAILS:  # the details have a form of their own
+        return RedirectResponse(
+            f"/books/{found.book_slug}/details/propose?revise={found.id}", status_code=303
+        )
     return render(request, "edit.html", **revision_page(request, found))
 
 

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from textbook.domain import ids
 from textbook.domain.application.base import Base
 from textbook.domain.book import Book
+from textbook.domain.details import checked_slug
 from textbook.domain.errors import InvalidInput, LicenceRefused, SlugTaken
 from textbook.domain.licences import check_derivatives_allowed
 from textbook.domain.section import Section, Source
@@ -39,7 +40,7 @@ class Forks(Base):
         (SlugTaken) when the new slug is a book already. The fork keeps the upstream's licence,
         authors and text; it gets its own identifier, slug, members and review.
         """
-        ids.check_book_slug(new_slug)
+        checked_slug(new_slug)
         title = (title or "").strip()
         if len(title) > MAX_TITLE:
             raise InvalidInput(f"The title has {len(title):,} characters; at most {MAX_TITLE}.")

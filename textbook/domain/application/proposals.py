@@ -242,10 +242,19 @@ class Proposals(Checking):
             open_proposals = self._open_proposals(book.slug, author)
             open_proposals.add(proposal.id)
             self._carry(proposal, attached, store)
-            self._save(proposal, open_proposals)
+            self._save(proposal, open_proposals, *self._joined(book, author))
             return proposal.id
 
         return self._retrying(open_proposal)
+
+    def _joined(self, book: Book, author: UUID) -> list[Book]:
+        """The book, freshly loaded, noting that someone other than its starter took part for
+        the first time (it can then no longer be deleted); [] if that is known already."""
+        if author == book.created_by or book.others_joined:
+            return []
+        fresh = self.book(book.slug)
+        fresh.note_contributor(author)
+        return [fresh]
 
     def _open_proposals(self, slug: str, author: UUID) -> OpenProposals:
         try:

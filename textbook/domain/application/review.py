@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate
 
 from textbook.domain import ids
 from textbook.domain.application.checking import Checking
+from textbook.domain.application.starting import approved_details
 from textbook.domain.book import Book
 from textbook.domain.checks import BrokenReference
 from textbook.domain.errors import InvalidInput, MergeConflict
@@ -83,6 +84,8 @@ class Review(Checking):
         break_references: bool = False,
     ) -> list[Aggregate]:
         """Approve and publish the proposal; returns the aggregates to save together."""
+        if proposal.kind is ProposalKind.DETAILS:
+            return approved_details(proposal, book, comment, by, name, version)
         proposal.check_may_approve(by, name, book, version)  # before any work for nobody
         outline = book.outline_after(proposal)
         section = self._section_of(book, proposal)

@@ -129,6 +129,8 @@ class EditionPublisher:
     def _publish_changed(self, queries: Queries, report: Report | None) -> list[str]:
         done = []
         for outline in queries.books():
+            if not outline.chapters:  # a book just started: nothing to publish yet
+                continue
             book = book_to_build(self.app, queries, outline.slug, blobs=self.blobs)
             key = fingerprint(book)
             marker = self.marker(outline.slug)

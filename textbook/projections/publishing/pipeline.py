@@ -25,7 +25,7 @@ from textbook.projections.publishing.epub import EpubFormat
 from textbook.projections.publishing.html import HtmlFormat
 from textbook.projections.publishing.pdf import PdfFormat
 from textbook.projections.publishing.prepare import PreparedBook, Where, nowhere, prepare
-from textbook.projections.publishing.sources import BookToBuild
+from textbook.projections.publishing.sources import BookToBuild, BuildError
 
 
 class Format(Protocol):
@@ -83,6 +83,10 @@ class Publisher:
         unknown = [f for f in formats if f not in self.formats]
         if unknown:
             raise ValueError(f"unknown formats: {', '.join(unknown)}")
+        if not book.state.chapters:  # an EPUB needs a chapter; so does a reader
+            raise BuildError(
+                f"The book '{book.state.slug}' has no chapter yet: there is nothing to publish."
+            )
         out.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         prepared = prepare(book, Cache(cache_dir), at)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from textbook.projections.queries.base import OPERATOR_NAME
-from textbook.projections.queries.history import HistoryQueries
+from textbook.projections.queries.details import DetailsQueries
 from textbook.projections.queries.proposals import ProposalQueries
 from textbook.projections.queries.provenance import Fork, ProvenanceQueries, Taken, Upstream
 from textbook.projections.queries.values import (
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 
-class Queries(HistoryQueries, ProposalQueries, ProvenanceQueries):
+class Queries(DetailsQueries, ProposalQueries, ProvenanceQueries):
     """Every question the web and the command line ask of the read models."""
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
