@@ -17,7 +17,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
-from textbook.projections import blame, history, outline, people, provenance, reviews
+from textbook.projections import blame, copies, history, outline, people, provenance, reviews
 from textbook.projections.readmodel import ReadModel
 from textbook.storage import Sql, transaction
 
@@ -29,6 +29,7 @@ MODELS = (
     reviews.MODEL,
     people.MODEL,
     provenance.MODEL,
+    copies.MODEL,
 )
 TABLE_NAMES = [table for model in MODELS for table in model.tables]
 # Which version of each read model the store holds (created with the tracking table).

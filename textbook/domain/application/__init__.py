@@ -1,7 +1,8 @@
 """Textbook, the application: it loads aggregates, lets them decide, and saves them.
 
 Each part holds one concern: `people` (accounts, signing in, tokens), `books` (members and the
-import), `forks` (a book begun as a copy of another), `proposals` (opening, revising,
+import), `forks` (a book begun as a copy of another), `remix` (a book made of others' chapters,
+and text taken from another book), `proposals` (opening, revising,
 withdrawing), `review` (comments, decisions, approval), `time_travel` (the book as of a moment);
 `checking` checks text against the book, `base` holds the plumbing they share, and
 `textbook.domain.questions` the read-only questions the web and the command line ask.
@@ -14,6 +15,7 @@ from textbook.domain.application.checking import BlobSink, Upload
 from textbook.domain.application.forks import Forks
 from textbook.domain.application.people import People, SignInLedger
 from textbook.domain.application.proposals import Proposals
+from textbook.domain.application.remix import Remixes
 from textbook.domain.application.review import Review
 from textbook.domain.application.time_travel import TimeTravel
 from textbook.domain.questions import Questions
@@ -21,5 +23,5 @@ from textbook.domain.questions import Questions
 __all__ = ["BlobSink", "SignInLedger", "Textbook", "Upload"]
 
 
-class Textbook(People, Books, Forks, Proposals, Review, TimeTravel, Questions):
+class Textbook(People, Books, Forks, Remixes, Proposals, Review, TimeTravel, Questions):
     name = "Textbook"
