@@ -29,18 +29,22 @@ class CopyMatch:
     score: int
     origin_book: str = ""
     origin_section: str = ""
+    # Other sections (book, section) that hold the paragraph too (copies of one another).
+    elsewhere: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CopyMatch:
-        return cls(**data)
+        elsewhere = tuple((str(b), str(s)) for b, s in data.get("elsewhere", ()))
+        return cls(**{**data, "elsewhere": elsewhere})
 
     def covered_by(self, sources: list[Source]) -> bool:
-        """Whether a marked source credits the text found: the section it was found in, or
-        the one that section took it from."""
+        """Whether a marked source credits the text found: a section it was found in, or the
+        one that section took it from."""
         found = {(self.book, self.section), (self.origin_book, self.origin_section)}
+        found |= set(self.elsewhere)
         return any((source.book, source.section) in found for source in sources)
 
 

@@ -91,22 +91,25 @@ def _attribution(
     if not takes:
         return Attribution()
     texts = queries.taken_texts(state.slug)
-    statuses = section_statuses(state, takes, texts)
+    originals = source_texts(queries, takes.values())
+    statuses = section_statuses(state, takes, texts, originals)
     upstream = queries.upstream(state.slug)
     sources = list(dict.fromkeys(take.source_book for take in takes.values()))
     if upstream is not None and upstream.slug in sources:
         sources = [upstream.slug, *(s for s in sources if s != upstream.slug)]
-    single = len(sources) == 1
+    # What the book added is an adaptation of its upstream when it is a fork of one book; of
+    # a remix, it is what is new in it; a book that only took some sections adapted nothing.
+    fork_of_one = upstream is not None and sources == [upstream.slug]
     credits: list[Credit] = []
     for source in sources:
         mine = {sid: take for sid, take in takes.items() if take.source_book == source}
         forked = upstream.forked_at[:10] if upstream and upstream.slug == source else ""
         credits.append(
-            credit(queries, source, mine, statuses, texts, state, single, forked, base_url)
+            credit(queries, source, mine, statuses, texts, state, fork_of_one, forked, base_url)
         )
     added = ""
-    if not single:
-        news = [item for item in changed_items(state, statuses, set(), ADDED)]
+    if not fork_of_one and (upstream is not None or queries.remixed_from(state.slug)):
+        news = changed_items(state, statuses, set(), ADDED)
         added = f"New in this book: {joined(news)}." if news else ""
     for direct in list(credits):
         if depth > 1 and queries.taken(direct.slug):
@@ -136,19 +139,37 @@ def latest_takes(takes: Iterable[Taken], as_of: datetime | None) -> dict[str, Ta
     return latest
 
 
+def source_texts(queries: Queries, takes: Iterable[Taken]) -> dict[tuple[str, str, int], str]:
+    """The text each take took, in its source book: (book, section, revision) -> text."""
+    wanted: dict[str, list[tuple[str, int]]] = {}
+    for take in takes:
+        wanted.setdefault(take.source_book, []).append((take.source_section, take.source_revision))
+    return {
+        (book, section, revision): text
+        for book, revisions in wanted.items()
+        for (section, revision), text in queries.revision_texts(book, revisions).items()
+    }
+
+
 def section_statuses(
-    state: BookState, takes: dict[str, Taken], texts: dict[tuple[str, int], str]
+    state: BookState,
+    takes: dict[str, Taken],
+    texts: dict[tuple[str, int], str],
+    originals: dict[tuple[str, str, int], str],
 ) -> dict[str, str]:
-    """For each section of the book: rewritten since taken, added (never taken), or ''."""
+    """For each section of the book: rewritten (unlike its source's text, when taken or
+    since), added (never taken), or ''."""
     statuses: dict[str, str] = {}
     for chapter in state.chapters:
         for section in chapter.sections:
             take = takes.get(section.id)
             if take is None:
                 statuses[section.id] = ADDED
-            else:
-                taken = texts.get((section.id, take.at_revision))
-                statuses[section.id] = REWRITTEN if taken != section.text else ""
+                continue
+            taken = texts.get((section.id, take.at_revision))
+            source = (take.source_book, take.source_section, take.source_revision)
+            original = originals.get(source, taken)
+            statuses[section.id] = REWRITTEN if section.text != original else ""
     return statuses
 
 
@@ -159,7 +180,7 @@ def credit(
     statuses: dict[str, str],
     texts: dict[tuple[str, int], str],
     state: BookState,
-    single: bool,
+    with_added: bool,
     forked: str,
     base_url: str,
 ) -> Credit:
@@ -171,7 +192,7 @@ def credit(
     revisions = sorted({(t.source_section, t.source_revision) for t in mine.values()})
     writers = tuple(queries.writers(source, revisions))
     items = changed_items(state, statuses, set(mine), REWRITTEN)
-    if single:
+    if with_added:
         items += changed_items(state, statuses, set(), ADDED)
     live = {s.id for c in state.chapters for s in c.sections}
     gone = [_title_of(texts.get((sid, t.at_revision), ""), sid) for sid, t in mine.items()]

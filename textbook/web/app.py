@@ -22,6 +22,7 @@ from textbook.web import (
     history_pages,
     members,
     proposals,
+    taking,
     uploads,
 )
 from textbook.web.errors import HANDLERS
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/proposals/{proposal}/images/{name}", proposal_image),
         *accounts.routes,
         *proposals.routes,
+        *taking.routes,
         *members.routes,
         *uploads.routes,
         *api.routes,

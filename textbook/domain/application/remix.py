@@ -181,8 +181,8 @@ class Remixes(Proposals):
         after: str = "",
         message: str = "",
     ) -> UUID:
-        """Propose the current text of `part` (a chapter's intro, as a new chapter after
-        `after`; or a section, into `chapter_id` after `after`) of another book into `slug`,
+        """Propose the current text of `part` (a chapter's intro, as a new chapter after the
+        chapter `after`, or at the end; or a section, into `chapter_id` after `after`) of another book into `slug`,
         marked as taken from it. Refused first, with the reason, if its licence does not admit
         the book's."""
         book, origin = self.book(slug), self.book(source_book)
@@ -191,7 +191,9 @@ class Remixes(Proposals):
         section = self._live_section(origin, part)
         check_admits(origin.licence, book.licence, f"The section '{part}' of '{source_book}'")
         message = message or f"Take “{part}” from {origin.title}"
-        if origin.is_intro(part):
+        if origin.is_intro(part):  # after the chapter named, or at the end
+            chapters = book.outline.chapter_ids()
+            after = after if after in chapters else (chapters[-1] if chapters else "")
             proposal = self.propose_chapter(slug, after, section.text, message, by)
         else:
             proposal = self.propose_section(slug, chapter_id, after, section.text, message, by)

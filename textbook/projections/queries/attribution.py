@@ -25,6 +25,25 @@ class AttributionQueries(BookQueries):
             )
         return {(r["section_id"], r["at_revision"]): r["text"] for r in rows}
 
+    def revision_texts(
+        self, slug: str, revisions: Sequence[tuple[str, int]]
+    ) -> dict[tuple[str, int], str]:
+        """The text of the book's sections at the revisions named (section, revision)."""
+        found: dict[tuple[str, int], str] = {}
+        wanted = sorted(set(revisions))
+        with self.views.read() as sql:
+            for start in range(0, len(wanted), 200):
+                chunk = wanted[start : start + 200]
+                either = " OR ".join("(section_id = ? AND revision = ?)" for _ in chunk)
+                rows = sql.all(
+                    "SELECT section_id, revision, text FROM {s}.tb_revisions"
+                    f" WHERE book_slug = ? AND kind != 'removed' AND ({either})"
+                    " ORDER BY section_id, revision, version",
+                    (slug, *(value for pair in chunk for value in pair)),
+                )
+                found |= {(r["section_id"], r["revision"]): r["text"] for r in rows}
+        return found
+
     def writers(self, slug: str, revisions: Sequence[tuple[str, int]]) -> list[str]:
         """Who wrote the book's sections up to the revisions named (section, revision), who
         wrote most first."""

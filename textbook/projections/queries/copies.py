@@ -14,16 +14,20 @@ from textbook.storage import Sql
 CHUNK = 500  # shingles looked up per statement
 MAX_ROWS = 50_000  # index rows read per check: a bound on its cost, whatever the text
 MAX_MATCHES = 20  # reported per text
+MAX_ELSEWHERE = 5  # other sections named as holding a paragraph found
 
 Paragraph = tuple[str, int]  # (section's aggregate id, paragraph number)
 
 
 class CopyIndex:
-    """A `textbook.domain.copies.CopyFinder` on the read models; `before` brings them up to
-    date first (so that text approved a moment ago is found)."""
+    """A `textbook.domain.copies.CopyFinder` on the read models (opened by `views` when first
+    needed); `before` brings them up to date first (so that text approved a moment ago is
+    found)."""
 
-    def __init__(self, views: ReadModels, before: Callable[[], None] = lambda: None) -> None:
-        self.views, self.before = views, before
+    def __init__(
+        self, views: Callable[[], ReadModels], before: Callable[[], object] = lambda: None
+    ) -> None:
+        self.views_of, self.before = views, before
 
     def copies_in(self, text: str, book: str, known: str) -> list[CopyMatch]:
         own = {tuple(shingles.words(p)) for p in shingles.paragraphs(known)}
@@ -37,12 +41,12 @@ class CopyIndex:
             return []
         self.before()
         wanted = sorted({s for _, _, found in compared for s in found})
-        with self.views.read() as sql:
+        with self.views_of().read() as sql:
             where = self._where(sql, wanted, book)
             matches = []
             for number, paragraph, found in compared:
                 best = self._best(found, where)
-                if best is not None:
+                if best:
                     matches.append(self._match(sql, number, paragraph, best))
                 if len(matches) == MAX_MATCHES:
                     break
@@ -71,20 +75,27 @@ class CopyIndex:
         return where
 
     @staticmethod
-    def _best(found: set[int], where: dict[int, list[Paragraph]]) -> tuple[Paragraph, int] | None:
-        """The paragraph holding most of `found`, with the share held (per cent), if at least
-        `shingles.CONTAINED` of it."""
+    def _best(found: set[int], where: dict[int, list[Paragraph]]) -> list[tuple[Paragraph, int]]:
+        """The paragraphs holding at least `shingles.CONTAINED` of `found`, most first, each
+        with the share it holds (per cent)."""
         shared = Counter(p for shingle in found for p in where.get(shingle, ()))
-        if not shared:
-            return None
-        paragraph, count = min(shared.items(), key=lambda item: (-item[1], item[0]))
-        if count < shingles.CONTAINED * len(found):
-            return None
-        return paragraph, round(100 * count / len(found))
+        held = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+        return [
+            (paragraph, round(100 * count / len(found)))
+            for paragraph, count in held
+            if count >= shingles.CONTAINED * len(found)
+        ]
 
     @staticmethod
-    def _match(sql: Sql, number: int, text: str, best: tuple[Paragraph, int]) -> CopyMatch:
-        (section, paragraph), score = best
+    def _match(sql: Sql, number: int, text: str, best: list[tuple[Paragraph, int]]) -> CopyMatch:
+        (section, paragraph), score = best[0]
+        others = sorted({s for (s, _), _ in best[1:]} - {section})[:MAX_ELSEWHERE]
+        marks = ", ".join("?" for _ in others) or "''"
+        elsewhere = sql.all(
+            "SELECT book_slug, section_id FROM {s}.tb_copy_sections"
+            f" WHERE section_uuid IN ({marks}) ORDER BY book_slug, section_id",
+            tuple(others),
+        )
         row = sql.one(
             "SELECT c.book_slug, c.section_id, c.revision, c.origin_book, c.origin_section,"
             " p.excerpt FROM {s}.tb_copy_sections c JOIN {s}.tb_copy_paragraphs p"
@@ -102,4 +113,5 @@ class CopyIndex:
             score=score,
             origin_book=row["origin_book"] or "",
             origin_section=row["origin_section"] or "",
+            elsewhere=tuple((r["book_slug"], r["section_id"]) for r in elsewhere),
         )
