@@ -115,7 +115,7 @@ def test_a_hand_copy_is_flagged_refused_until_marked_then_approved_and_credited(
             "place": "first/",
             "text": text,
             "message": "Brackets",
-        },  # fmt: skip
+        },
         follow_redirects=False,
     )
     assert opened.status_code == 303

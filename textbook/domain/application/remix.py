@@ -181,10 +181,10 @@ class Remixes(Proposals):
         after: str = "",
         message: str = "",
     ) -> UUID:
-        """Propose the current text of `part` (a chapter's intro, as a new chapter after the
-        chapter `after`, or at the end; or a section, into `chapter_id` after `after`) of another book into `slug`,
-        marked as taken from it. Refused first, with the reason, if its licence does not admit
-        the book's."""
+        """Propose the current text of `part` of another book into `slug`, marked as taken
+        from it: a chapter's intro as a new chapter (after the chapter `after`, or at the end),
+        a section into `chapter_id` after `after`. Refused first, with the reason, if its
+        licence does not admit the book's."""
         book, origin = self.book(slug), self.book(source_book)
         if origin.slug == book.slug:
             raise InvalidInput("Text is taken from another book; this is the same one.")
