@@ -1,9 +1,10 @@
 """The `textbook` command: one group, its commands in a module per concern.
 
 `serve` (the web app, the publishing worker, the demo), `books` (import, export, show, build,
-history, blame), `review` (propose, proposals, review), `people` (users, members, tokens) and
-`admin` (init, dump, restore, projections). Every command opens the stores through a
-`context.Context` built from the settings here, and changes them only through the application.
+history, blame), `review` (propose, proposals, review), `remix` (remix, take, mark-source),
+`people` (users, members, tokens) and `admin` (init, dump, restore, projections). Every command
+opens the stores through a `context.Context` built from the settings here, and changes them only
+through the application.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import dataclasses
 
 import click
 
-from textbook.cli import admin, books, people, review, serve
+from textbook.cli import admin, books, people, remix, review, serve
 from textbook.cli.context import Context
 from textbook.config import Settings
 
@@ -37,6 +38,6 @@ def cli(ctx: click.Context, database: str | None) -> None:
     ctx.call_on_close(context.close)
 
 
-for module in (serve, books, review, people, admin):
+for module in (serve, books, review, remix, people, admin):
     for command in module.commands:
         cli.add_command(command)
