@@ -88,7 +88,7 @@ def key_of(revision: Revision) -> str:
 
 def shown_at(revisions: list[Revision]) -> dict[str, str]:
     """When the book first shows each revision (oldest first): its own moment, except that an
-    import records its sections one after another in one go, and the book it made is whole
+    import (or a fork, or a remix) records its sections one after another in one go, and the book it made is whole
     only at the last of them (earlier, later chapters had no text yet)."""
     moments = [r.at for r in revisions]
     for n in range(len(revisions) - 2, -1, -1):
@@ -99,7 +99,8 @@ def shown_at(revisions: list[Revision]) -> dict[str, str]:
 
 
 def imported(revision: Revision) -> bool:
-    return revision.proposal_id is None and revision.message == "Import"
+    """Made without a proposal, section after section in one go: an import, a fork, a remix."""
+    return revision.proposal_id is None
 
 
 def seconds_between(earlier: str, later: str) -> float:
