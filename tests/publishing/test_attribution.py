@@ -142,3 +142,18 @@ def test_a_book_of_its_own_has_no_attribution(
     built = book_to_build(app, queries(), tiny)
     assert not built.attribution
     assert built.attribution.text() == ""
+
+
+def test_a_fork_of_a_fork_credits_the_original_through_its_upstream(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    app.register_user("tess", "tess@example.org", "correct horse")
+    app.fork_book(tiny, "course", by="tess", title="A Course")
+    app.fork_book("course", "course-again", by="tess", title="A Course Again")
+    attribution = attribution_of(queries(), queries().book_state("course-again"), "https://x.org/")
+    assert [(c.title, c.via) for c in attribution.credits] == [
+        ("A Course", ""),
+        ("A Tiny Book", "A Course"),
+    ]
+    assert attribution.credits[1].link == "https://x.org/books/tiny"
+    assert "(through “A Course”)" in attribution.text()

@@ -111,13 +111,15 @@ def _attribution(
     if not fork_of_one and (upstream is not None or queries.remixed_from(state.slug)):
         news = changed_items(state, statuses, set(), ADDED)
         added = f"New in this book: {joined(news)}." if news else ""
-    for direct in list(credits):
-        if depth > 1 and queries.taken(direct.slug):
-            try:
-                source_state = queries.book_state(direct.slug)
-            except BookNotFound:
+    for direct in list(credits) if depth > 1 else []:
+        try:
+            if not queries.taken(direct.slug):
                 continue
-            further = _attribution(queries, source_state, base_url, None, depth - 1)
+            source_state = queries.book_state(direct.slug)
+        except BookNotFound:
+            continue
+        further = _attribution(queries, source_state, base_url, None, depth - 1)
+        if further:
             known = {c.slug for c in credits} | {state.slug}
             credits += [
                 Credit(**{**vars(c), "via": c.via or direct.title})
