@@ -88,8 +88,8 @@ def key_of(revision: Revision) -> str:
 
 def shown_at(revisions: list[Revision]) -> dict[str, str]:
     """When the book first shows each revision (oldest first): its own moment, except that an
-    import (or a fork, or a remix) records its sections one after another in one go, and the book it made is whole
-    only at the last of them (earlier, later chapters had no text yet)."""
+    import (or a fork, or a remix) records its sections one after another in one go, and the
+    book it made is whole only at the last of them (earlier, later chapters had no text yet)."""
     moments = [r.at for r in revisions]
     for n in range(len(revisions) - 2, -1, -1):
         this, after = revisions[n], revisions[n + 1]
