@@ -17,6 +17,8 @@ from textbook.domain.application import Textbook
 from textbook.domain.application.starting import NewBook
 from textbook.domain.details import Details
 from textbook.domain.errors import MergeConflict
+from textbook.projections.queries.copies import CopyIndex
+from textbook.projections.runner import catch_up, open_views
 from textbook.storage import open_textbook
 
 SAMPLE = Path(__file__).resolve().parent.parent / "books" / "numerical-methods"
@@ -29,9 +31,11 @@ STATES = (
     "open", "changes_requested", "approved", "rejected", "withdrawn", "stale_clean",
     "stale_clash", "new_section", "new_chapter", "move", "removal",
     "approved_section", "approved_move", "approved_removal", "details", "approved_details",
+    "copied",
 )  # fmt: skip
 # Books started on the platform: one empty, with its first chapter proposed; one archived.
 STARTED, ARCHIVED = "first-steps", "old-notes"
+REMIX = "roots-and-integrals"  # a remix of two of the sample's chapters
 
 
 @dataclass
@@ -46,11 +50,13 @@ class Seeded:
 
 def seed_states(settings: Settings) -> Seeded:
     """The sample book, its people and its proposals, written into the store `settings` name."""
-    app = open_textbook(settings)
+    app, views = open_textbook(settings), open_views(settings)
+    app.copy_finder = CopyIndex(lambda: views, lambda: catch_up(app, views))
     try:
         return seed_app(app)
     finally:
         app.close()
+        views.close()
 
 
 def seed_app(app: Textbook) -> Seeded:
@@ -71,6 +77,7 @@ def seed_app(app: Textbook) -> Seeded:
     seeded.proposals.update(structural(app))
     seeded.proposals.update(details(app))
     started(app)
+    seeded.proposals["copied"] = remixed(app)
     assert set(seeded.proposals) == set(STATES)
     seeded.fork = forked(app)
     app.merged_text(seeded.proposals["stale_clean"])  # merges cleanly
@@ -79,6 +86,21 @@ def seed_app(app: Textbook) -> Seeded:
     except MergeConflict:
         return seeded
     raise AssertionError("the stale proposal that should clash merges cleanly")
+
+
+def remixed(app: Textbook) -> UUID:
+    """A remix of two chapters, one of its sections rewritten; and, open in it, a proposal that
+    copies a paragraph of a chapter it did not take (found by the copy check, when it has one)."""
+    maintainer, author, editor = PEOPLE["maintainer"], PEOPLE["author"], PEOPLE["editor"]
+    app.remix(REMIX, "Roots and Integrals", [(SLUG, "root-finding"), (SLUG, "integration")],
+              by=maintainer)  # fmt: skip
+    app.grant(REMIX, author, "author")
+    app.grant(REMIX, editor, "editor")
+    text = app.book_state(REMIX).chapters[0].sections[1].text.rstrip("\n") + "\n\nAnd so on.\n"
+    approve(app, app.propose_edit(REMIX, "bisection", text, "One more line", author), editor)
+    copied = section_text(app, "cancellation").split("\n\n")[1]
+    text = f"## Losing Digits {{#losing-digits}}\n\n{copied}\n"
+    return app.propose_section(REMIX, "integration", "", text, "Cancellation", author)
 
 
 def section_text(app: Textbook, section_id: str, slug: str = SLUG) -> str:

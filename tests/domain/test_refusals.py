@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 import pytest
 
+from tests.conftest import import_folder
 from tests.domain.test_forks import book_with_licence
 from tests.live import fingerprint_of
 from textbook.config import Settings
@@ -21,6 +22,8 @@ from textbook.domain.application import Textbook
 from textbook.domain.application.starting import NewBook
 from textbook.domain.details import Details
 from textbook.domain.errors import TextbookError
+from textbook.projections.queries.copies import CopyIndex
+from textbook.projections.runner import catch_up
 from textbook.projections.views import ReadModels
 from textbook.storage import BlobStore
 
@@ -192,7 +195,92 @@ REFUSALS: dict[str, Command] = {
     "details proposed for an archived book": lambda a, o, b: a.propose_details(
         "shelf", Details("Unshelved", "", (), "", "MIT"), "Retitle", "mia"
     ),
+    "a remix under a slug taken": lambda a, o, b: a.remix(
+        "tiny", "Mine", [("tiny", "first")], by="alice"
+    ),
+    "a remix of a section that does not exist": lambda a, o, b: a.remix(
+        "mixed", "Mixed", [("tiny", "nowhere")], by="alice"
+    ),
+    "a remix under a licence that is not one": lambda a, o, b: a.remix(
+        "mixed", "Mixed", [("tiny", "first")], by="alice", licence="Mine-1.0"
+    ),
+    "text taken from its own book": lambda a, o, b: a.take_into(
+        "tiny", "tiny", "counting", "alice", "second"
+    ),
 }
+
+
+@dataclass(frozen=True)
+class Others:
+    """Beside the tiny book (CC BY): a CC BY-SA book and a CC BY-ND one, and alice's proposal
+    in the tiny book that copies a paragraph of the ShareAlike one, found by the copy check."""
+
+    copy: UUID
+
+
+PARAGRAPH = (
+    "Newton's method follows the tangent at the current guess down to the axis and takes the "
+    "crossing as the next guess, so near a simple root the number of correct digits roughly "
+    "doubles with every step it takes."
+)
+
+
+@pytest.fixture
+def others(app: Textbook, views: ReadModels, tiny: str, tmp_path: Path) -> Others:
+    for slug, licence in (("shared", "CC-BY-SA-4.0"), ("kept", "CC-BY-ND-4.0")):
+        folder = tmp_path / slug
+        folder.mkdir()
+        (folder / "book.yaml").write_text(
+            f"title: {slug.title()}\nlanguage: en\nlicense: {licence}\nchapters:\n  - n.md\n"
+            f"identifier: urn:uuid:{uuid5(NAMESPACE_URL, slug)}\n"
+        )
+        (folder / "n.md").write_text(
+            f"# Newton {{#newton-{slug}}}\n\n## Tangents {{#tangents-{slug}}}\n\n{PARAGRAPH}\n"
+        )
+        import_folder(app, folder)
+    app.copy_finder = CopyIndex(lambda: views, lambda: catch_up(app, views))
+    text = f"## Tangents {{#tangents}}\n\n{PARAGRAPH}\n"
+    return Others(app.propose_section(tiny, "first", "", text, "Newton", "alice"))
+
+
+OTHER_REFUSALS: dict[str, Callable[[Textbook, Others], object]] = {
+    "a copy approved before its source is marked": lambda a, o: a.review(
+        o.copy, "approve", "", "bob", version=1
+    ),
+    "a ShareAlike source marked in a book under CC BY": lambda a, o: a.mark_source(
+        o.copy, "shared", "tangents-shared", by="alice"
+    ),
+    "a source marked by someone other than the author": lambda a, o: a.mark_source(
+        o.copy, "kept", "tangents-kept", by="bob"
+    ),
+    "a remix of a book that allows no derivatives": lambda a, o: a.remix(
+        "mixed", "Mixed", [("tiny", "first"), ("kept", "newton-kept")], by="alice"
+    ),
+    "a remix of ShareAlike and CC BY under CC BY": lambda a, o: a.remix(
+        "mixed",
+        "Mixed",
+        [("tiny", "first"), ("shared", "newton-shared")],
+        by="alice",
+        licence="CC-BY-4.0",
+    ),
+    "a ShareAlike section taken into a CC BY book": lambda a, o: a.take_into(
+        "tiny", "shared", "tangents-shared", "alice", "second"
+    ),
+    "a remix that takes a chapter twice": lambda a, o: a.remix(
+        "mixed", "Mixed", [("tiny", "first"), ("tiny", "second"), ("tiny", "first")], by="alice"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(OTHER_REFUSALS))
+def test_a_refused_taking_changes_nothing(
+    case: str, app: Textbook, views: ReadModels, others: Others
+) -> None:
+    assert app.copies_found(others.copy).unmarked  # the copy check found the copy
+    before = fingerprint_of(app, views)
+    with pytest.raises(TextbookError):
+        OTHER_REFUSALS[case](app, others)
+    assert fingerprint_of(app, views) == before
 
 
 @pytest.mark.parametrize("case", list(REFUSALS))

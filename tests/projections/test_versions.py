@@ -37,6 +37,7 @@ def longer_history(app: Textbook, slug: str) -> None:
         version=1,
     )
     app.fork_book(slug, f"{slug}-fork", by="alice")  # a fork, and text taken from another book
+    app.remix(f"{slug}-remix", "Remix", [(slug, "second")], by="alice")  # and a remix
 
 
 def named(name: str) -> ReadModel:

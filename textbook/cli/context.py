@@ -19,6 +19,7 @@ from textbook.domain.errors import InvalidInput, TextbookError
 from textbook.domain.moments import parse_as_of
 from textbook.projections.publishing.sources import BuildError
 from textbook.projections.queries import Queries
+from textbook.projections.queries.copies import CopyIndex
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import ReadModels
 from textbook.storage import open_textbook
@@ -35,6 +36,8 @@ class Context:
     def app(self) -> Textbook:
         app = open_textbook(self.settings)
         self.opened.append(app)
+        # Proposals are checked for copies of other books' text, in the read models' index.
+        app.copy_finder = CopyIndex(lambda: self.views, lambda: catch_up(app, self.views))
         return app
 
     @cached_property

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from textbook.cli.context import Context, as_option, parse_uuid, pass_context, reports_errors
+from textbook.cli.remix import warn_copies
 from textbook.domain.errors import InvalidInput
 from textbook.domain.images import MAX_IMAGE
 from textbook.domain.markdown import MAX_SECTION_BYTES, section_too_long
@@ -75,6 +76,7 @@ def propose(
         uploads,
     )
     context.refresh(quiet=True)
+    warn_copies(context.app.copies_found(proposal_id).unmarked)
     click.echo(f"Opened proposal {proposal_id}")
 
 

@@ -140,6 +140,16 @@ class Book(Aggregate):
 
         by: UUID
 
+    class Remixed(Aggregate.Event):
+        """The book began as a remix: chapters and sections taken from other books. `sources`
+        holds, for each book taken from, {"slug", "title", "licence", "version", "pieces"}
+        (the chapter and section ids taken, as asked); `position`, the store's then."""
+
+        sources: list[dict[str, Any]]
+        licence: str
+        position: int
+        by: UUID
+
     @staticmethod
     def create_id(slug: str) -> UUID:
         return ids.book_id(slug)
@@ -211,6 +221,24 @@ class Book(Aggregate):
             "position": upstream_position,
             "licence": licence,
         }
+
+    @property
+    def remixed_from(self) -> list[dict[str, Any]]:
+        """The books the book was remixed from (see `Remixed`), or [] (not a remix)."""
+        return list(self.__dict__.get("_remixed_from", []))
+
+    def record_remix(
+        self, sources: list[dict[str, Any]], licence: str, position: int, by: UUID
+    ) -> None:
+        if self.remixed_from or self.upstream is not None:
+            raise InvalidInput(f"The book '{self.slug}' already came from other books.")
+        self._record_remix(sources=sources, licence=licence, position=position, by=by)
+
+    @event(Remixed)
+    def _record_remix(
+        self, sources: list[dict[str, Any]], licence: str, position: int, by: UUID
+    ) -> None:
+        self._remixed_from = sources
 
     # Members and the rules that depend on them.
 

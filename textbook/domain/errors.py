@@ -336,3 +336,17 @@ class StaleDetails(Conflict):
         )
         self.base_revision = base_revision
         self.current_revision = current_revision
+
+
+class CopyNotMarked(Conflict):
+    """The proposal copies text from another book on the platform that it does not say it took:
+    its author marks the source (which credits it) before an editor can approve it."""
+
+    def __init__(self, book: str, section: str, excerpt: str) -> None:
+        super().__init__(
+            f"The proposal copies text from the section '{section}' of '{book}' (“{excerpt}”) "
+            "without saying so: its author must mark that section as its source, so that the "
+            "editions credit it, before it can be approved."
+        )
+        self.book = book
+        self.section = section

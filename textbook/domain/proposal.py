@@ -8,7 +8,9 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from textbook.domain import ids
+from textbook.domain.copies import CopyMatch
 from textbook.domain.errors import (
+    CopyNotMarked,
     InvalidInput,
     NotTheAuthor,
     ProposalChanged,
@@ -92,6 +94,13 @@ class Proposal(Aggregate):
         source_section: str
         source_revision: int
         licence: str
+        by: UUID
+
+    class CopyDetected(Aggregate.Event):
+        """What the copy check found when the text was proposed or revised: paragraphs copied
+        from other books' sections (see textbook.domain.copies), [] once none is."""
+
+        matches: list[dict[str, Any]]
         by: UUID
 
     class Commented(Aggregate.Event):
@@ -257,6 +266,26 @@ class Proposal(Aggregate):
             },
         ]
 
+    @property
+    def copies(self) -> list[CopyMatch]:
+        """Paragraphs of the text found in other books when it was last proposed or revised."""
+        return [CopyMatch.from_json(match) for match in self.__dict__.get("_copies", [])]
+
+    @property
+    def unmarked_copies(self) -> list[CopyMatch]:
+        """The copies whose source the author has not marked: approving waits for them."""
+        sources = self.sources
+        return [match for match in self.copies if not match.covered_by(sources)]
+
+    def record_copies(self, matches: list[CopyMatch], by: UUID) -> None:
+        found = [match.to_json() for match in matches]
+        if found != self.__dict__.get("_copies", []):
+            self._record_copies(matches=found, by=by)
+
+    @event(CopyDetected)
+    def _record_copies(self, matches: list[dict[str, Any]], by: UUID) -> None:
+        self._copies = matches
+
     def withdraw(self, by: UUID) -> None:
         if by != self.author:
             raise NotTheAuthor()
@@ -322,6 +351,8 @@ class Proposal(Aggregate):
         both texts (and refuses with MergeConflict where they clash): `text` is the result.
         """
         self.check_may_approve(by, user_name, book, version)
+        for copy in self.unmarked_copies[:1]:
+            raise CopyNotMarked(copy.book, copy.section, copy.excerpt)
         for source in self.sources:  # the book's licence may have changed since
             check_admits(
                 source.licence, book.licence, f"The section '{source.section}' of '{source.book}'"

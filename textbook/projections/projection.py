@@ -20,7 +20,16 @@ from textbook.domain.book import Book
 from textbook.domain.proposal import Proposal
 from textbook.domain.section import Section
 from textbook.domain.user import User
-from textbook.projections import blame, details, history, outline, people, provenance, reviews
+from textbook.projections import (
+    blame,
+    copies,
+    details,
+    history,
+    outline,
+    people,
+    provenance,
+    reviews,
+)
 from textbook.projections.readmodel import ReadModel
 from textbook.projections.views import ReadModels
 from textbook.storage import Sql
@@ -124,6 +133,7 @@ class ReadModelProjection(Projection[ReadModels]):
             change(outline.MODEL, outline.section_created, e),
             change(history.MODEL, history.section_changed, e, "created"),
             change(blame.MODEL, blame.section_created, e),
+            change(copies.MODEL, copies.section_created, e),
         ]
 
     @changes_for.register(Section.Revised)
@@ -132,6 +142,7 @@ class ReadModelProjection(Projection[ReadModels]):
             change(outline.MODEL, outline.section_revised, e),
             change(history.MODEL, history.section_changed, e, "revised"),
             change(blame.MODEL, blame.section_blamed, e, e.revision),
+            change(copies.MODEL, copies.section_revised, e),
         ]
 
     @changes_for.register(Section.Removed)
@@ -139,6 +150,7 @@ class ReadModelProjection(Projection[ReadModels]):
         return [
             change(outline.MODEL, outline.section_removed, e),
             change(history.MODEL, history.section_changed, e, "removed"),
+            change(copies.MODEL, copies.section_removed, e),
         ]
 
     @changes_for.register(Book.Forked)
@@ -147,7 +159,14 @@ class ReadModelProjection(Projection[ReadModels]):
 
     @changes_for.register(Section.Taken)
     def _(self, e: Section.Taken) -> list[Change]:
-        return [change(provenance.MODEL, provenance.taken, e)]
+        return [
+            change(provenance.MODEL, provenance.taken, e),
+            change(copies.MODEL, copies.section_taken, e),
+        ]
+
+    @changes_for.register(Book.Remixed)
+    def _(self, e: Book.Remixed) -> list[Change]:
+        return [change(provenance.MODEL, provenance.remixed, e)]
 
     @changes_for.register(Proposal.Opened)
     def _(self, e: Proposal.Opened) -> list[Change]:

@@ -3,6 +3,7 @@ taken from another book (by a fork, an upstream change taken, a remix or a marke
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from textbook.projections.readmodel import ReadModel
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 # The shape of this read model's tables. Changing TABLES (a new column, table or index) needs
 # VERSION + 1: a process that finds an older version in the store rebuilds this read model.
-VERSION = 1
+VERSION = 2
 TABLES = (
     "CREATE TABLE {s}.tb_forks (book_id TEXT PRIMARY KEY, upstream_slug TEXT,"
     " upstream_title TEXT, upstream_version INTEGER, upstream_position INTEGER, licence TEXT,"
@@ -26,6 +27,9 @@ TABLES = (
     " PRIMARY KEY (section_uuid, at_revision))",
     "CREATE INDEX tb_taken_book ON {s}.tb_taken (book_slug, section_id)",
     "CREATE INDEX tb_taken_source ON {s}.tb_taken (source_book, source_section)",
+    "CREATE TABLE {s}.tb_remixes (book_id TEXT, position INTEGER, source_slug TEXT,"
+    " source_title TEXT, source_version INTEGER, licence TEXT, pieces TEXT, remixed_by TEXT,"
+    " remixed_at TEXT, PRIMARY KEY (book_id, position))",
 )
 MODEL = ReadModel("provenance", VERSION, TABLES)
 
@@ -44,6 +48,24 @@ def forked(sql: Sql, e: Book.Forked) -> None:
             e.timestamp.isoformat(),
         ),
     )
+
+
+def remixed(sql: Sql, e: Book.Remixed) -> None:
+    for position, source in enumerate(e.sources):
+        sql.execute(
+            "INSERT INTO {s}.tb_remixes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                str(e.originator_id),
+                position,
+                source["slug"],
+                source["title"],
+                source["version"],
+                source["licence"],
+                json.dumps(source["pieces"]),
+                str(e.by),
+                e.timestamp.isoformat(),
+            ),
+        )
 
 
 def taken(sql: Sql, e: Section.Taken) -> None:

@@ -17,7 +17,16 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
-from textbook.projections import blame, details, history, outline, people, provenance, reviews
+from textbook.projections import (
+    blame,
+    copies,
+    details,
+    history,
+    outline,
+    people,
+    provenance,
+    reviews,
+)
 from textbook.projections.readmodel import ReadModel
 from textbook.storage import Sql, transaction
 
@@ -30,6 +39,7 @@ MODELS = (
     people.MODEL,
     details.MODEL,
     provenance.MODEL,
+    copies.MODEL,
 )
 TABLE_NAMES = [table for model in MODELS for table in model.tables]
 # Which version of each read model the store holds (created with the tracking table).

@@ -27,6 +27,7 @@ from textbook.web import (
     members,
     proposals,
     starting,
+    taking,
     uploads,
 )
 from textbook.web.errors import HANDLERS
@@ -69,6 +70,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/proposals/{proposal}/images/{name}", proposal_image),
         *accounts.routes,
         *proposals.routes,
+        *taking.routes,
         *members.routes,
         *forks.routes,
         *uploads.routes,

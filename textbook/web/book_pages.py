@@ -103,6 +103,7 @@ def book(request: Request) -> Response:
         book=readable.info,
         toc=readable.toc(),
         contributors=readable.book.contributors,
+        attribution=readable.book.attribution,  # a fork's or remix's sources, credited
         edition=readable.book.edition,
         as_of=moment,
         version=version_query(moment),

@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from textbook.domain.application.forks import FORKED_FROM
 from textbook.projections.queries import Revision
 from textbook.web.diffs import word_diff
 from textbook.web.errors import WebError
@@ -101,8 +100,8 @@ def key_of(revision: Revision) -> str:
 
 def shown_at(revisions: list[Revision]) -> dict[str, str]:
     """When the book first shows each revision (oldest first): its own moment, except that an
-    import (or a fork) records its sections one after another in one go, and the book it made
-    is whole only at the last of them (earlier, later chapters had no text yet)."""
+    import (or a fork, or a remix) records its sections one after another in one go, and the
+    book it made is whole only at the last of them (earlier, later chapters had no text yet)."""
     moments = [r.at for r in revisions]
     for n in range(len(revisions) - 2, -1, -1):
         this, after = revisions[n], revisions[n + 1]
@@ -112,10 +111,8 @@ def shown_at(revisions: list[Revision]) -> dict[str, str]:
 
 
 def imported(revision: Revision) -> bool:
-    """Recorded in one go without a proposal: an import, or the copy a fork begins with."""
-    return revision.proposal_id is None and (
-        revision.message == "Import" or revision.message.startswith(FORKED_FROM)
-    )
+    """Made without a proposal, section after section in one go: an import, a fork, a remix."""
+    return revision.proposal_id is None
 
 
 def seconds_between(earlier: str, later: str) -> float:

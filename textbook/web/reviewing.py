@@ -12,7 +12,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from textbook.domain.errors import BreaksReferences, ProposalChanged, TextbookError
+from textbook.domain.errors import (
+    BreaksReferences,
+    CopyNotMarked,
+    ProposalChanged,
+    TextbookError,
+)
 from textbook.domain.state import BookState, ImageRef
 from textbook.domain.vocabulary import ProposalKind, ProposalStatus, Verdict
 from textbook.projections.publishing import drafting
@@ -114,6 +119,7 @@ def proposal_page(
         "published": published_at(request, found),
         "place": place_in(outline, found.kind, found.chapter_id, found.after),
         **(details_proposal_page(request, found) if kind is ProposalKind.DETAILS else {}),
+        "copies": app.copies_found(identifier),  # text found in other books, and marked
     }
 
 
@@ -178,7 +184,7 @@ def reviewing(request: Request, identifier: UUID, name: str, form: dict[str, str
         return confirm_page(request, found, "reject", comment)
     try:
         app.review(identifier, verdict, comment, name, version, confirmed)
-    except BreaksReferences as error:  # the page answers the 409, listing the links again
+    except (BreaksReferences, CopyNotMarked) as error:  # the page answers the 409, saying why
         page = proposal_page(request, identifier)
         return refused(
             request, "proposal.html", error, **page | {"comment": comment, "refusal": error.message}

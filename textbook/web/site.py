@@ -13,6 +13,7 @@ from textbook.domain.application import Textbook
 from textbook.projections.publishing.editions import EditionPublisher
 from textbook.projections.publishing.library import Library, ReadableBook
 from textbook.projections.queries import Queries
+from textbook.projections.queries.copies import CopyIndex
 from textbook.projections.runner import catch_up, open_views
 from textbook.projections.views import ReadModels
 from textbook.storage import BlobStore, blob_store, open_textbook, tables_to_create, transaction
@@ -38,6 +39,7 @@ class Site:
     @classmethod
     def open(cls, settings: Settings) -> Site:
         app, views = open_textbook(settings), open_views(settings)
+        app.copy_finder = CopyIndex(lambda: views, lambda: catch_up(app, views))
         publisher = EditionPublisher(app, views, settings.build_dir, timeout=settings.build_timeout)
         datastore = app.recorder.datastore  # type: ignore[attr-defined]  # both stores have it
         with tables_to_create(settings, "web", WEB_DDL) as create:

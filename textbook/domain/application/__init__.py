@@ -3,10 +3,11 @@
 Each part holds one concern: `people` (accounts, signing in, tokens), `books` (members and the
 import), `starting` (starting a book, its details through proposals, archiving, deleting),
 `forks` (a book begun as a copy of another), `upstream` (changes flowing between a fork and its
-upstream), `proposals` (opening, revising, withdrawing), `review` (comments, decisions,
-approval), `time_travel` (the book as of a moment); `checking` checks text against the book,
-`base` holds the plumbing they share, and `textbook.domain.questions` the read-only questions the
-web and the command line ask.
+upstream), `remix` (a book made of others' chapters, and text taken from another book),
+`proposals` (opening, revising, withdrawing), `review` (comments, decisions, approval),
+`time_travel` (the book as of a moment); `checking` checks text against the book, `base` holds
+the plumbing they share, and `textbook.domain.questions` the read-only questions the web and the
+command line ask.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textbook.domain.application.checking import BlobSink, Upload
 from textbook.domain.application.forks import Forks
 from textbook.domain.application.people import People, SignInLedger
 from textbook.domain.application.proposals import Proposals
+from textbook.domain.application.remix import Remixes
 from textbook.domain.application.review import Review
 from textbook.domain.application.starting import Starting
 from textbook.domain.application.time_travel import TimeTravel
@@ -25,5 +27,16 @@ from textbook.domain.questions import Questions
 __all__ = ["BlobSink", "SignInLedger", "Textbook", "Upload"]
 
 
-class Textbook(People, Books, Starting, Forks, Upstream, Proposals, Review, TimeTravel, Questions):
+class Textbook(
+    People,
+    Books,
+    Starting,
+    Forks,
+    Upstream,
+    Remixes,
+    Proposals,
+    Review,
+    TimeTravel,
+    Questions,
+):
     name = "Textbook"

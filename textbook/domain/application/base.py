@@ -15,6 +15,7 @@ from eventsourcing.utils import EnvType
 
 from textbook.domain import ids
 from textbook.domain.book import Book
+from textbook.domain.copies import CopyFinder
 from textbook.domain.errors import (
     BookNotFound,
     ConcurrentChange,
@@ -56,6 +57,10 @@ class Base(Application[UUID]):
         # commands store images' bytes there once every check has passed, before the events
         # that name them are saved. None: this application stores no image.
         self.image_store: ImageStore | None = None
+        # The index of every approved paragraph that proposals are checked against for copies
+        # (textbook.domain.copies), given by whoever opens the application with its read
+        # models (the web, the command line). None: no copy is looked for.
+        self.copy_finder: CopyFinder | None = None
 
     def _store_images(self, blobs: dict[str, bytes]) -> None:
         if not blobs:

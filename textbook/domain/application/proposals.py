@@ -14,6 +14,7 @@ from textbook.domain.application.checking import (
     Upload,
     checked_uploads,
 )
+from textbook.domain.application.copying import CopyChecks
 from textbook.domain.book import Book
 from textbook.domain.errors import InvalidInput, SectionNotFound, SlugTaken
 from textbook.domain.markdown import VALID_ID, canonical, checked_section_text, heading_of
@@ -23,7 +24,7 @@ from textbook.domain.state import ImageRef
 from textbook.domain.vocabulary import ProposalKind
 
 
-class Proposals(Checking):
+class Proposals(CopyChecks, Checking):
     def propose_edit(
         self,
         slug: str,
@@ -153,7 +154,9 @@ class Proposals(Checking):
         attached = self._attachments(text, book, images, list(proposal.images))
         shown = {image.name for image, _ in attached} | set(proposal.images)
         self._check_problems(text, published, book, proposal.section_id, shown)
+        found = self._copies_in(book, proposal.section_id, text, published)
         proposal.revise(text, message, base, user.id, by, book)
+        self._record_copies(proposal, found)
         self._carry(proposal, attached, store)
         self._save(proposal)
 
@@ -234,11 +237,14 @@ class Proposals(Checking):
         store: BlobSink | None = None,
     ) -> UUID:
         message = checked_message(message)
+        known = self._live_section(book, section_id).text if kind is ProposalKind.EDIT else ""
+        found = self._copies_in(book, section_id, text, known)
 
         def open_proposal() -> UUID:
             proposal = Proposal(
                 book.slug, kind, section_id, chapter_id, after, base_revision, text, message, author
             )
+            self._record_copies(proposal, found)
             open_proposals = self._open_proposals(book.slug, author)
             open_proposals.add(proposal.id)
             self._carry(proposal, attached, store)

@@ -3,7 +3,7 @@ and static files the pages are made with, and each chapter's contents."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from textbook.domain.metadata import Licence, licence_as_stored, people
 from textbook.domain.state import BookState
+from textbook.projections.attribution import Attribution
 from textbook.projections.publishing.sources import Chapter
 from textbook.projections.publishing.tree import plain_text
 
@@ -33,6 +34,7 @@ class Edition:
     chapters: list[Chapter]
     contributors: list[Any]
     edition: str
+    attribution: Attribution = field(default_factory=Attribution)
 
     @property
     def licence(self) -> Licence:

@@ -15,6 +15,7 @@ from pathlib import Path
 from textbook.domain.application import Textbook
 from textbook.domain.images import passes_today
 from textbook.files import write_atomically
+from textbook.projections.attribution import attribution_of
 from textbook.projections.publishing.bounded import Builder
 from textbook.projections.publishing.cache import digest
 from textbook.projections.publishing.pipeline import FORMATS, Publisher
@@ -52,7 +53,11 @@ def book_to_build(
     if kept != state.images:
         state = dataclasses.replace(state, images=kept)
     images = {image.name: blobs_of[image.sha256] for image in state.images}
-    return BookToBuild(state, contributors, queries.edition(slug, as_of), images)
+    attribution = attribution_of(queries, state, as_of=as_of)
+    if attribution and as_of is None:  # upstream contributors are credited with their sources
+        contributors = list(attribution.local)
+    edition = queries.edition(slug, as_of)
+    return BookToBuild(state, contributors, edition, images, attribution)
 
 
 def fingerprint(book: BookToBuild) -> str:
@@ -65,6 +70,7 @@ def fingerprint(book: BookToBuild) -> str:
         "\n".join(f"{i.name}={i.sha256}" for i in state.images),
         repr(list(book.contributors)),
         book.edition,
+        book.attribution.text(),
     )
 
 

@@ -83,6 +83,7 @@ def write_epub(
         edition=edition.edition[:10],
         licence=edition.licence,
         contributors=edition.contributors,
+        attribution=edition.attribution,
     )
     files.append(
         ("EPUB/title.xhtml", _page(page, book, "About this edition", "frontmatter", title))

@@ -224,7 +224,10 @@ def write_web_edition(
         (staging / f"{chapter.id}.html").write_text(page, encoding="utf-8")
     toc = [{**vars_of(c), "sections": sections_of(c)} for c in edition.chapters]
     contents = TEMPLATES.get_template("contents.html").render(
-        book=edition.book, chapters=toc, contributors=edition.contributors
+        book=edition.book,
+        chapters=toc,
+        contributors=edition.contributors,
+        attribution=edition.attribution,
     )
     (staging / "index.html").write_text(render_page(edition, contents), encoding="utf-8")
     search = TEMPLATES.get_template("search.html").render()

@@ -193,6 +193,7 @@ def front_matter(
         book=edition.book,
         chapters=toc,
         contributors=edition.contributors,
+        attribution=edition.attribution,
         edition=edition.edition,
         licence=edition.licence,
         # PDF metadata: the authors book.yaml names; failing those, the people who wrote the text.

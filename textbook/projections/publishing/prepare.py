@@ -151,7 +151,8 @@ class PreparedBook:
     @property
     def edition(self) -> Edition:
         info = book_info(self.book.state)
-        return Edition(info, self.chapters, list(self.book.contributors), self.book.edition)
+        book = self.book
+        return Edition(info, self.chapters, list(book.contributors), book.edition, book.attribution)
 
     @property
     def modified(self) -> datetime:

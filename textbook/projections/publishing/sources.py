@@ -4,10 +4,11 @@ stage passes on: a chapter parsed and made safe."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textbook.domain.state import BookState
+from textbook.projections.attribution import Attribution
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class BookToBuild:
     contributors: Sequence[object]
     edition: str  # ISO time of the last approved change: the edition's date, never the clock
     images: dict[str, bytes]
+    # Where its text came from (a fork, a remix), credited in every edition.
+    attribution: Attribution = field(default_factory=Attribution)
 
 
 class BuildError(Exception):

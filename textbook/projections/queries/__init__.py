@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textbook.projections.queries.attribution import AttributionQueries
 from textbook.projections.queries.base import OPERATOR_NAME
 from textbook.projections.queries.details import DetailsQueries
 from textbook.projections.queries.proposals import ProposalQueries
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 
-class Queries(DetailsQueries, ProposalQueries, ProvenanceQueries):
+class Queries(DetailsQueries, ProposalQueries, ProvenanceQueries, AttributionQueries):
     """Every question the web and the command line ask of the read models."""
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:

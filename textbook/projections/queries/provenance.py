@@ -3,6 +3,7 @@ book, and the sections whose text was taken from another book."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from textbook.projections.queries.books import BookQueries
@@ -43,7 +44,42 @@ class Taken:
     taken_at: str
 
 
+@dataclass(frozen=True)
+class RemixSource:
+    """A book a remix took chapters or sections from, as it was then."""
+
+    slug: str
+    title: str
+    version: int
+    licence: str
+    pieces: tuple[str, ...]
+    remixed_by: str
+    remixed_at: str
+
+
 class ProvenanceQueries(BookQueries):
+    def remixed_from(self, slug: str) -> list[RemixSource]:
+        """The books `slug` was remixed from, in the order taken ([]: not a remix)."""
+        with self.views.read() as sql:
+            book = self._book_row(sql, slug)
+            names = self._names(sql)
+            rows = sql.all(
+                "SELECT * FROM {s}.tb_remixes WHERE book_id = ? ORDER BY position",
+                (book["book_id"],),
+            )
+        return [
+            RemixSource(
+                slug=r["source_slug"],
+                title=r["source_title"],
+                version=r["source_version"],
+                licence=r["licence"],
+                pieces=tuple(json.loads(r["pieces"])),
+                remixed_by=names.get(r["remixed_by"], r["remixed_by"]),
+                remixed_at=r["remixed_at"],
+            )
+            for r in rows
+        ]
+
     def upstream(self, slug: str) -> Upstream | None:
         """The book `slug` was forked from, or None."""
         with self.views.read() as sql:
