@@ -112,7 +112,7 @@ def test_a_signed_in_person_forks_a_book_and_each_book_says_so(
     form = client.get("/books/tiny/fork")
     for slug, status, said in (
         ("tiny-course", 409, "already"),
-        ("Not A Slug", 422, "is not a valid book slug"),
+        ("Not A Slug", 422, "cannot be a book's address"),
     ):
         again = client.post(
             "/books/tiny/fork", data={"csrf": csrf_of(form.text), "slug": slug, "title": "Mine"}

@@ -11,7 +11,8 @@ from typing import Any
 
 import yaml
 
-from textbook.book_folder import LANGUAGE, SLUG, SourceBook, read_book
+from textbook.book_folder import LANGUAGE, SourceBook, read_book
+from textbook.domain.details import MAX_SLUG, InvalidDetails, checked_slug
 from textbook.domain.errors import InvalidBook
 from textbook.domain.markdown import outside_code, parse_heading, slugify
 from textbook.domain.metadata import UnknownLicence, licence_of
@@ -32,14 +33,11 @@ class LicenceNeeded(InvalidBook):
 
 
 def book_slug(name: str, given: str | None) -> str:
-    slug = given.strip() if given else slugify(Path(name).stem)[:63].strip("-")
-    if not SLUG.match(slug):
-        raise InvalidBook(
-            "--slug",
-            f"'{slug[:80]}' is not a valid book slug: 2 to 63 lowercase letters, "
-            "digits and hyphens, starting with a letter",
-        )
-    return slug
+    slug = given.strip() if given else slugify(Path(name).stem)[:MAX_SLUG].strip("-")
+    try:
+        return checked_slug(slug)
+    except InvalidDetails as error:
+        raise InvalidBook("--slug", str(error)) from None
 
 
 def licence(stated: str, given: str | None, place: str) -> str:
