@@ -121,8 +121,34 @@ def seed_demo(context: Context) -> None:
             continue  # registered and made maintainer by the import
         context.app.register_user(name, f"{name}@example.org", DEMO_PASSWORD)
         context.app.grant(source.state.slug, name, role)
+    fork = seed_demo_fork(context, source.state.slug)
     context.refresh()
-    click.echo(f"Imported the sample book '{source.state.slug}' and the demo users", err=True)
+    click.echo(
+        f"Imported the sample book '{source.state.slug}', the demo users, and a fork of the book"
+        f" for a course, '{fork}'",
+        err=True,
+    )
+
+
+DEMO_FORK = "numerical-methods-course"
+COURSE_NOTE = (
+    "In our course, this is the first method you program in the lab: write it, then count how"
+    " many halvings it takes to reach the tolerance and compare with the bound above."
+)
+
+
+def seed_demo_fork(context: Context, slug: str) -> str:
+    """A fork of the sample book for a course, by an editor, with one change of its own
+    approved by another: its editions credit the sample book, and say what was changed."""
+    app = context.app
+    app.fork_book(slug, DEMO_FORK, by="sofia", title="Numerical Methods: A Course")
+    app.grant(DEMO_FORK, "emmy", Role.EDITOR, by="sofia")
+    app.grant(DEMO_FORK, "ada", Role.AUTHOR, by="sofia")
+    section = app.book_state(DEMO_FORK).chapters[1].sections[1]
+    text = f"{section.text.rstrip()}\n\n{COURSE_NOTE}\n"
+    proposal = app.propose_edit(DEMO_FORK, section.id, text, "A note for the course's lab", "ada")
+    app.review(proposal, "approve", "Good for the lab.", "emmy", version=1)
+    return DEMO_FORK
 
 
 def demo_importer(context: Context) -> str:
