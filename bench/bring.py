@@ -52,8 +52,8 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 
 def store_env(folder: Path) -> dict[str, str]:
     env = dict(os.environ, TEXTBOOK_VAR=str(folder), PYTHONPATH=str(ROOT))
-    subprocess.run([*TEXTBOOK, "user", "add", "mia", "--email", "mia@example.org",
-                    "--password", "correct horse"], env=env, check=True, capture_output=True)  # fmt: skip
+    add = ["user", "add", "mia", "--email", "mia@example.org", "--password", "correct horse"]
+    subprocess.run([*TEXTBOOK, *add], env=env, check=True, capture_output=True)
     return env
 
 
@@ -66,8 +66,11 @@ def book_as(folder: Path, out: Path, fmt: str) -> Path:
         fmt,
         format="markdown",
         outputfile=str(target),
-        extra_args=[f"--resource-path={folder}", "--metadata=title:Large Book",
-                    f"--bibliography={folder / 'references.bib'}"],  # fmt: skip
+        extra_args=[
+            f"--resource-path={folder}",
+            "--metadata=title:Large Book",
+            f"--bibliography={folder / 'references.bib'}",
+        ],
     )
     return target
 
@@ -94,7 +97,8 @@ def main() -> None:
                           "CC-BY-4.0", "--slug", f"big-{fmt}"], env)  # fmt: skip
 
         def raw(i: int, source: Path = source) -> float:
-            return timed([pandoc, str(source), "-t", "markdown", "-o", os.devnull], dict(os.environ))
+            command = [pandoc, str(source), "-t", "markdown", "-o", os.devnull]
+            return timed(command, dict(os.environ))
 
         a, b = median_of(args.repeats, ours), median_of(args.repeats, raw)
         print(f"{fmt:7} import {a:6.2f} s   pandoc reader alone {b:6.2f} s   ratio {a / b:5.2f}x")
@@ -130,7 +134,9 @@ def main() -> None:
           f"ratio {f / g:5.2f}x")  # fmt: skip
     context.refresh()
     paragraphs = [s.text.split("\n\n")[1] for c in source.state.chapters[:10] for s in c.sections]
-    fresh = [f"A new paragraph number {n}, written for this proposal alone, " * 3 for n in range(10)]
+    fresh = [
+        f"A new paragraph, number {n}, written for this proposal alone. " * 3 for n in range(10)
+    ]
     chapter = source.state.chapters[-1].id
 
     def propose(i: int, finder: object) -> float:
