@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,14 @@ DEFAULT_DATABASE = str(DEFAULT_VAR / "textbook.sqlite")
 
 class SettingsError(ValueError):
     """A setting has a value that cannot work."""
+
+
+def public_url(value: str) -> str:
+    """The site's address as readers reach it: http(s)://host[/path], no trailing slash."""
+    value = value.strip().rstrip("/")
+    if value and not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s?#]*)?", value):
+        raise ValueError(f"TEXTBOOK_PUBLIC_URL '{value}' is not an http(s) address")
+    return value
 
 
 def positive(value: str) -> float:
@@ -67,6 +76,9 @@ class Settings:
     signup_limit: int = 10  # sign-ups from one client address per hour
     preview_rate: int = 60  # previews per signed-in person per minute
     fork_rate: int = 10  # forks per signed-in person per hour
+    # Where readers find the site ("https://books.example.org"): the editions print a source's
+    # link in full with it (a printed or downloaded book has no site around it); "" prints paths.
+    public_url: str = ""
     # Argon2, with its recommended parameters unless TEXTBOOK_ARGON2_* say otherwise (tests pass
     # cheap ones). A name without an account is checked against a hash made with the same
     # parameters, so that it takes the same time.
@@ -93,6 +105,7 @@ class Settings:
             signup_limit=config("TEXTBOOK_SIGNUP_LIMIT", cast=int, default=10),
             preview_rate=config("TEXTBOOK_PREVIEW_RATE", cast=int, default=60),
             fork_rate=config("TEXTBOOK_FORK_RATE", cast=int, default=10),
+            public_url=public_url(config("TEXTBOOK_PUBLIC_URL", default="")),
             password_hasher=PasswordHasher(
                 time_cost=config(
                     "TEXTBOOK_ARGON2_TIME_COST", cast=int, default=argon2.DEFAULT_TIME_COST

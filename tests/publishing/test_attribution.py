@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from tests.domain.test_remix import other_book
+from textbook.config import public_url
 from textbook.domain.application import Textbook
 from textbook.projections.attribution import attribution_of
 from textbook.projections.publishing.editions import book_to_build, fingerprint
@@ -157,3 +158,17 @@ def test_a_fork_of_a_fork_credits_the_original_through_its_upstream(
     ]
     assert attribution.credits[1].link == "https://x.org/books/tiny"
     assert "(through “A Course”)" in attribution.text()
+
+
+def test_with_the_site_s_address_the_source_s_link_is_whole(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    app.register_user("tess", "tess@example.org", "correct horse")
+    app.fork_book(tiny, "course", by="tess", title="A Course")
+    base = public_url("https://books.example.org/")
+    book = book_to_build(app, queries(), "course", base_url=base)
+    assert "“A Tiny Book” by mia, https://books.example.org/books/tiny," in book.attribution.text()
+    assert book_to_build(app, queries(), "course").attribution.text() != book.attribution.text()
+    for wrong in ("books.example.org", "ftp://x.org", "https://x.org/a b"):
+        with pytest.raises(ValueError, match="not an http"):
+            public_url(wrong)

@@ -170,7 +170,9 @@ def build_command(
     from textbook.projections.publishing.editions import book_to_build
 
     moment = parse_time(as_of) if as_of else None
-    book = book_to_build(context.app, context.queries, slug, moment)
+    book = book_to_build(
+        context.app, context.queries, slug, moment, base_url=context.settings.public_url
+    )
     target = out or context.settings.build_dir
     with progress_bar(len(wanted), f"Building {slug}") as advance:
         done = [0]

@@ -180,7 +180,12 @@ def worker(context: Context, once: bool, formats: str, parent: int | None) -> No
         raise click.BadParameter(f"use html, epub, pdf or none, not {', '.join(unknown)}")
     settings = context.settings
     publisher = EditionPublisher(
-        context.app, context.views, settings.build_dir, wanted, settings.build_timeout
+        context.app,
+        context.views,
+        settings.build_dir,
+        wanted,
+        settings.build_timeout,
+        base_url=settings.public_url,
     )
     context.opened.append(publisher)  # closed with the command: its build process stops too
     handler = logging.StreamHandler(sys.stderr)

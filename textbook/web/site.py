@@ -40,7 +40,13 @@ class Site:
     def open(cls, settings: Settings) -> Site:
         app, views = open_textbook(settings), open_views(settings)
         app.copy_finder = CopyIndex(lambda: views, lambda: catch_up(app, views))
-        publisher = EditionPublisher(app, views, settings.build_dir, timeout=settings.build_timeout)
+        publisher = EditionPublisher(
+            app,
+            views,
+            settings.build_dir,
+            timeout=settings.build_timeout,
+            base_url=settings.public_url,
+        )
         datastore = app.recorder.datastore  # type: ignore[attr-defined]  # both stores have it
         with tables_to_create(settings, "web", WEB_DDL) as create:
             if create:
@@ -50,8 +56,9 @@ class Site:
                             statement = statement.replace(" ON {s}.", " ON ")
                         sql.execute(statement)
         rules = SessionRules(settings.session_idle, settings.session_lifetime)
+        library = Library(settings.build_dir, base_url=settings.public_url)
         return cls(
-            settings, app, views, Library(settings.build_dir), publisher,
+            settings, app, views, library, publisher,
             SessionStore(datastore, rules), Throttle(datastore),
         )  # fmt: skip
 

@@ -35,9 +35,11 @@ def book_to_build(
     slug: str,
     as_of: datetime | None = None,
     blobs: BlobStore | None = None,
+    base_url: str = "",
 ) -> BookToBuild:
     """What a build of the book reads: now from the read models, or as of a past moment; its
-    images from `blobs` (by default, the application's image store)."""
+    images from `blobs` (by default, the application's image store); `base_url`, the site's
+    address, makes the links of the attribution whole."""
     if as_of is None:
         state = queries.book_state(slug)
         contributors = queries.contributors(slug)
@@ -53,7 +55,7 @@ def book_to_build(
     if kept != state.images:
         state = dataclasses.replace(state, images=kept)
     images = {image.name: blobs_of[image.sha256] for image in state.images}
-    attribution = attribution_of(queries, state, as_of=as_of)
+    attribution = attribution_of(queries, state, base_url, as_of=as_of)
     if attribution and as_of is None:  # upstream contributors are credited with their sources
         contributors = list(attribution.local)
     edition = queries.edition(slug, as_of)
@@ -86,8 +88,10 @@ class EditionPublisher:
         timeout: float = 600.0,
         publisher: Publisher | None = None,
         blobs: BlobStore | None = None,
+        base_url: str = "",
     ) -> None:
         self.app, self.views, self.blobs = app, views, blobs
+        self.base_url = base_url
         self.editions = build_dir / "editions"
         self.cache = build_dir / "cache"
         self.formats = formats
@@ -137,7 +141,9 @@ class EditionPublisher:
         for outline in queries.books():
             if not outline.chapters:  # a book just started: nothing to publish yet
                 continue
-            book = book_to_build(self.app, queries, outline.slug, blobs=self.blobs)
+            book = book_to_build(
+                self.app, queries, outline.slug, blobs=self.blobs, base_url=self.base_url
+            )
             key = fingerprint(book)
             marker = self.marker(outline.slug)
             if self.published.get(outline.slug) == key or (

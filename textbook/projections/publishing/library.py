@@ -85,8 +85,15 @@ class ReadableBook:
 class Library:
     """Renders books for reading, once per edition; past editions are kept a little while too."""
 
-    def __init__(self, build_dir: Path, keep: int = 16, blobs: BlobStore | None = None) -> None:
+    def __init__(
+        self,
+        build_dir: Path,
+        keep: int = 16,
+        blobs: BlobStore | None = None,
+        base_url: str = "",
+    ) -> None:
         self.blobs = blobs  # the images' store; by default, the application's
+        self.base_url = base_url  # the site's address, for the attribution's links
         self.cache = Cache(build_dir / "cache")
         self.previews = PreviewCache(build_dir / "cache")
         self.build_dir = build_dir
@@ -109,7 +116,7 @@ class Library:
                 if found is not None:
                     self.past.move_to_end(moment)
                     return found
-        book = book_to_build(app, queries, slug, as_of, self.blobs)
+        book = book_to_build(app, queries, slug, as_of, self.blobs, self.base_url)
         key = (slug, fingerprint(book))
         with self.lock:
             found = self.books.get(key)
