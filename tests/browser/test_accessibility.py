@@ -290,6 +290,14 @@ def test_starting_and_details_pages_have_no_serious_violation(
     check(contexts, "archive", f"{BOOK}/archive", EDITOR)
 
 
+def test_bringing_and_taking_pages_have_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], seed: Seed
+) -> None:
+    check(contexts, "import", "/import", AUTHOR)
+    check(contexts, "import-signed-out", "/import")
+    check(contexts, "take", f"{BOOK}/take", AUTHOR)
+
+
 def test_editors_with_preview_have_no_serious_violation(
     contexts: dict[str | None, BrowserContext], seed: Seed
 ) -> None:
