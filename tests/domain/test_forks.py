@@ -18,12 +18,14 @@ from textbook.domain.section import Source
 from textbook.projections.queries import Queries
 
 
-def book_with_licence(app: Textbook, tmp_path: Path, slug: str, licence: str) -> str:
+def book_with_licence(
+    app: Textbook, tmp_path: Path, slug: str, licence: str, by: str = "mia"
+) -> str:
     folder = tmp_path / slug
     shutil.copytree(FIXTURES / "tiny", folder)
     text = (folder / "book.yaml").read_text().replace("CC-BY-4.0", licence)
     (folder / "book.yaml").write_text(text.replace("0b5a4c4e", "1c6b5d5f"))
-    import_folder(app, folder)
+    import_folder(app, folder, by=by)
     return slug
 
 

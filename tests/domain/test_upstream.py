@@ -5,15 +5,19 @@ upstream as an ordinary proposal there, reviewed by its editors under its rules.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import event_count
+from tests.domain.test_forks import book_with_licence
 from textbook.domain.application import Textbook
 from textbook.domain.errors import (
     Conflict,
     InvalidInput,
     NotAMember,
     NotAnEditor,
+    OthersContributed,
     SelfApprovalRefused,
 )
 from textbook.domain.section import Source
@@ -194,3 +198,19 @@ def test_a_section_added_in_the_fork_is_offered_as_a_new_section(
     app.review(proposal, "approve", "", "bob", version=1)
     assert sections_of(app, tiny, "first")[2] == "estimating"
     assert app.offers(fork) == []
+
+
+def test_an_offer_from_a_fork_makes_its_author_a_contributor_of_the_upstream(
+    app: Textbook, tmp_path: Path
+) -> None:
+    app.register_user("sam", "sam@example.org", "correct horse")
+    solo = book_with_licence(app, tmp_path, "solo", "CC-BY-4.0", by="sam")
+    app.set_open_to_all(solo, True, by="sam")
+    for name in ("uma", "tess"):
+        app.register_user(name, f"{name}@example.org", "correct horse")
+    app.fork_book(solo, "solo-fork", by="uma")
+    app.grant("solo-fork", "tess", "editor", by="uma")
+    edit(app, "solo-fork", "counting", "One, two, three.", "One, two, three!", "uma", "tess")
+    app.offer_upstream("solo-fork", "counting", by="uma")  # open to all: uma may propose there
+    with pytest.raises(OthersContributed):
+        app.delete_book(solo, "sam")

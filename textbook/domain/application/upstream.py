@@ -394,7 +394,7 @@ class Upstream(Proposals):
                 proposal.attach_image(name, **origin.images[name], by=author)
             open_proposals = self._open_proposals(book.slug, author)
             open_proposals.add(proposal.id)
-            self._save(proposal, open_proposals)
+            self._save(proposal, open_proposals, *self._joined(book, author))
             return proposal.id
 
         return self._retrying(open_proposal)
