@@ -56,6 +56,7 @@ def chapters(state: BookState, cache: Cache, at: Where = nowhere) -> list[Chapte
             ast = parse_chapter(chapter.text, images, cache)
         except (pandoc.PandocFailed, UnsafeInput) as error:
             raise BuildError(f"chapter '{chapter.id}' cannot be published: {error}") from None
+        numbered_as_the_contents(ast)
         number_captions(ast, number)
         title = plain_text(first_header(ast)) or chapter.id
         result.append(Chapter(chapter.id, number, title, ast, frozenset(defined_ids(ast))))
@@ -77,6 +78,16 @@ def draft_chapter(
     if number:
         number_captions(ast, number, before)
     return Chapter("", number, "", ast, frozenset(defined_ids(ast)))
+
+
+def numbered_as_the_contents(ast: dict[str, Any]) -> None:
+    """Number every chapter and section heading, as the contents and "In this chapter" do: a
+    heading marked `{.unnumbered}` (as Quarto and pandoc books mark a preface) would otherwise
+    leave pandoc's count one behind the book's, and its sections numbered as the chapter before."""
+    for block in ast["blocks"]:
+        if block["t"] == "Header" and block["c"][0] <= 2:
+            classes = block["c"][1][1]
+            classes[:] = [name for name in classes if name not in ("unnumbered", "-")]
 
 
 def number_captions(
