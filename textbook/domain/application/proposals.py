@@ -17,6 +17,7 @@ from textbook.domain.application.checking import (
 from textbook.domain.application.copying import CopyChecks
 from textbook.domain.book import Book
 from textbook.domain.errors import InvalidInput, SectionNotFound, SlugTaken
+from textbook.domain.images import image_names
 from textbook.domain.markdown import VALID_ID, canonical, checked_section_text, heading_of
 from textbook.domain.proposal import OpenProposals, Proposal, checked_message
 from textbook.domain.section import Source
@@ -235,15 +236,25 @@ class Proposals(CopyChecks, Checking):
         author: UUID,
         attached: Attached = (),
         store: BlobSink | None = None,
+        source: tuple[Source, Book] | None = None,
     ) -> UUID:
+        """Open the proposal and save it with the author's open proposals: saved together, or
+        not at all. With `source` (a section of another book, and that book), the text is
+        marked as taken from it, and carries the images of that book it shows."""
         message = checked_message(message)
         known = self._live_section(book, section_id).text if kind is ProposalKind.EDIT else ""
         found = self._copies_in(book, section_id, text, known)
+        carried = sorted(self._carried(text, book, source[1])) if source else []
 
         def open_proposal() -> UUID:
             proposal = Proposal(
                 book.slug, kind, section_id, chapter_id, after, base_revision, text, message, author
             )
+            if source is not None:
+                taken, origin = source
+                proposal.mark_source(taken, by=author, book=book)
+                for name in carried:
+                    proposal.attach_image(name, **origin.images[name], by=author)
             self._record_copies(proposal, found)
             open_proposals = self._open_proposals(book.slug, author)
             open_proposals.add(proposal.id)
@@ -252,6 +263,17 @@ class Proposals(CopyChecks, Checking):
             return proposal.id
 
         return self._retrying(open_proposal)
+
+    @staticmethod
+    def _carried(text: str, target: Book, origin: Book) -> set[str]:
+        """The images the text shows that `target` lacks (or holds other bytes of) and
+        `origin` has: a proposal taken from `origin` carries them (their bytes are stored)."""
+        return {
+            name
+            for name in image_names(text.split("\n"))
+            if name in origin.images
+            and target.images.get(name, {}).get("sha256") != origin.images[name]["sha256"]
+        }
 
     def _joined(self, book: Book, author: UUID) -> list[Book]:
         """The book, freshly loaded, noting that someone other than its starter took part for

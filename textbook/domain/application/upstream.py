@@ -18,9 +18,8 @@ from textbook.domain import ids
 from textbook.domain.application.proposals import Proposals
 from textbook.domain.book import Book
 from textbook.domain.errors import Conflict, InvalidInput, SlugTaken, TextbookError
-from textbook.domain.images import image_names
 from textbook.domain.markdown import canonical, checked_section_text, heading_of
-from textbook.domain.proposal import Proposal, checked_message
+from textbook.domain.proposal import checked_message
 from textbook.domain.section import Section, Source
 from textbook.domain.sync import (
     ChangeKind,
@@ -182,10 +181,18 @@ class Upstream(Proposals):
             if fork.has_section(section_id):
                 raise SlugTaken("section id", section_id)
             self._check_problems(text, "", fork, section_id, self._carried(text, fork, upstream))
-            return self._open_taken(
-                fork, kind, section_id, chapter_id, after, 0, text, message, user.id, source,
-                upstream,
-            )  # fmt: skip
+            return self._open(
+                fork,
+                kind,
+                section_id,
+                chapter_id,
+                after,
+                0,
+                text,
+                message,
+                user.id,
+                source=(source, upstream),
+            )
         section = self._live_section(fork, section_id)
         level = 1 if fork.is_intro(section_id) else 2
         text = checked_section_text(text, level, section_id)
@@ -195,10 +202,18 @@ class Upstream(Proposals):
             return None
         carried = self._carried(text, fork, upstream)
         self._check_problems(text, section.text, fork, section_id, carried)
-        return self._open_taken(
-            fork, ProposalKind.EDIT, section_id, "", "", section.revision, text, message,
-            user.id, source, upstream,
-        )  # fmt: skip
+        return self._open(
+            fork,
+            ProposalKind.EDIT,
+            section_id,
+            "",
+            "",
+            section.revision,
+            text,
+            message,
+            user.id,
+            source=(source, upstream),
+        )
 
     def sync_upstream(self, slug: str, by: str) -> SyncReport:
         """Take every upstream change that merges cleanly, as proposals in the fork; list the
@@ -247,16 +262,33 @@ class Upstream(Proposals):
                 raise InvalidInput(f"“{upstream.title}” has this text of '{section_id}' already.")
             carried = self._carried(text, upstream, fork)
             self._check_problems(text, offer.base, upstream, section_id, carried)
-            return self._open_taken(
-                upstream, ProposalKind.EDIT, section_id, "", "", offer.taken_revision, text,
-                message, user.id, source, fork,
-            )  # fmt: skip
+            return self._open(
+                upstream,
+                ProposalKind.EDIT,
+                section_id,
+                "",
+                "",
+                offer.taken_revision,
+                text,
+                message,
+                user.id,
+                source=(source, fork),
+            )
         if self._exists(ids.section_id(upstream.slug, section_id)):
             raise SlugTaken("section id", section_id)
         kind, chapter_id, after = self._place(fork, upstream, section_id)
         self._check_problems(text, "", upstream, section_id, self._carried(text, upstream, fork))
-        return self._open_taken(
-            upstream, kind, section_id, chapter_id, after, 0, text, message, user.id, source, fork
+        return self._open(
+            upstream,
+            kind,
+            section_id,
+            chapter_id,
+            after,
+            0,
+            text,
+            message,
+            user.id,
+            source=(source, fork),
         )
 
     # Helpers.
@@ -345,17 +377,6 @@ class Upstream(Proposals):
         after = next((s for s in reversed(preceding) if target.has_section(s)), "")
         return ProposalKind.ADD_SECTION, chapter.id, after
 
-    @staticmethod
-    def _carried(text: str, target: Book, origin: Book) -> set[str]:
-        """The images the text shows that `target` lacks (or holds other bytes of) and
-        `origin` has: the proposal carries them (their bytes are stored already)."""
-        return {
-            name
-            for name in image_names(text.split("\n"))
-            if name in origin.images
-            and target.images.get(name, {}).get("sha256") != origin.images[name]["sha256"]
-        }
-
     def _check_not_proposed(
         self, book: Book, author: UUID, source: Source | None, removal: str = ""
     ) -> None:
@@ -366,35 +387,3 @@ class Upstream(Proposals):
             removes = proposal.kind is ProposalKind.REMOVE_SECTION
             if source in proposal.sources or (removes and proposal.section_id == removal):
                 raise Conflict(f"This change is proposed already: proposal {proposal_id} takes it.")
-
-    def _open_taken(
-        self,
-        book: Book,
-        kind: ProposalKind,
-        section_id: str,
-        chapter_id: str,
-        after: str,
-        base_revision: int,
-        text: str,
-        message: str,
-        author: UUID,
-        source: Source,
-        origin: Book,
-    ) -> UUID:
-        """Open the proposal, marked as taken from `source`, carrying the images of `origin`
-        it shows: saved together, or not at all."""
-        carried = sorted(self._carried(text, book, origin))
-
-        def open_proposal() -> UUID:
-            proposal = Proposal(
-                book.slug, kind, section_id, chapter_id, after, base_revision, text, message, author
-            )
-            proposal.mark_source(source, by=author, book=book)
-            for name in carried:
-                proposal.attach_image(name, **origin.images[name], by=author)
-            open_proposals = self._open_proposals(book.slug, author)
-            open_proposals.add(proposal.id)
-            self._save(proposal, open_proposals, *self._joined(book, author))
-            return proposal.id
-
-        return self._retrying(open_proposal)
