@@ -92,10 +92,6 @@ class Forks(Base):
             return refused.message
         return None
 
-    def fork_of(self, slug: str) -> dict[str, Any] | None:
-        """Where the book was forked from, or None."""
-        return self.book(slug).upstream
-
     def section_source(self, slug: str, section_id: str) -> tuple[Source | None, int | None]:
         """Where a section's text came from, and the section's revision that took it."""
         section = self._get(Section, ids.section_id(slug, section_id))
