@@ -265,6 +265,12 @@ class Book(Aggregate):
         if not self.may_review(user_id):
             raise NotAnEditor(user_name, self.slug)
 
+    def check_may_mark_need(self, user_id: UUID, user_name: str) -> None:
+        """Its authors and editors (any member) mark what a section or chapter needs."""
+        self.check_not_archived()
+        if self.role_of(user_id) is None:
+            raise NotAMember(user_name, self.slug)
+
     def check_may_maintain(self, user_id: UUID, user_name: str) -> None:
         role = self.role_of(user_id)
         if role is None or not role.maintains:

@@ -350,3 +350,40 @@ class CopyNotMarked(Conflict):
         )
         self.book = book
         self.section = section
+
+
+class NeedNotFound(NotFound):
+    def __init__(self, need_id: str) -> None:
+        super().__init__(f"There is no need '{need_id}'.")
+        self.need_id = need_id
+
+
+class NeedClosed(Conflict):
+    def __init__(self) -> None:
+        super().__init__("This need is closed already: there is nothing left to do for it.")
+
+
+class NeedTaken(Conflict):
+    def __init__(self, taker: str, until: datetime) -> None:
+        super().__init__(
+            f"{taker} is on this need until {until:%Y-%m-%d} (unless a proposal answers it "
+            "first): pick another one, or ask them."
+        )
+        self.taker = taker
+        self.until = until
+
+
+class NeedNotTaken(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Nobody is on this need: there is nothing to release.")
+
+
+class NotTheTaker(NotAllowed):
+    def __init__(self) -> None:
+        super().__init__("Only the person on this need, or an editor of the book, can release it.")
+
+
+class NeedOfAnotherBook(InvalidInput):
+    def __init__(self, need_id: str, book_slug: str) -> None:
+        super().__init__(f"The need '{need_id}' is not a need of the book '{book_slug}'.")
+        self.need_id = need_id

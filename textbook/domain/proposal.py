@@ -26,12 +26,16 @@ from textbook.domain.section import Section, Source
 from textbook.domain.vocabulary import ProposalKind, ProposalStatus, Verdict
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from textbook.domain.book import Book
+    from textbook.domain.need import Need
 
 MAX_MESSAGE = 2000
 MAX_COMMENT = 20000
 MAX_OPEN = 50  # open proposals per author and book: enough for real work, bounded for spam
 MAX_ATTACHED = 20  # images one proposal carries: a chapter's figures
+MAX_NEEDS = 50  # needs one proposal answers
 
 
 def checked_message(message: str, limit: int = MAX_MESSAGE) -> str:
@@ -101,6 +105,13 @@ class Proposal(Aggregate):
         from other books' sections (see textbook.domain.copies), [] once none is."""
 
         matches: list[dict[str, Any]]
+        by: UUID
+
+    class NeedsAnswered(Aggregate.Event):
+        """The needs of its book (textbook.domain.need) the proposal answers: its approval
+        closes them."""
+
+        need_ids: list[str]
         by: UUID
 
     class Commented(Aggregate.Event):
@@ -285,6 +296,28 @@ class Proposal(Aggregate):
     @event(CopyDetected)
     def _record_copies(self, matches: list[dict[str, Any]], by: UUID) -> None:
         self._copies = matches
+
+    @property
+    def need_ids(self) -> list[UUID]:
+        """The needs the proposal says it answers."""
+        return [UUID(need_id) for need_id in self.__dict__.get("_needs", [])]
+
+    def answer_needs(self, needs: Sequence[Need], by: UUID) -> None:
+        """Say the proposal answers `needs`: open needs of its own book, by its author."""
+        if by != self.author:
+            raise NotTheAuthor()
+        self.check_open()
+        if len(set(self.need_ids) | {need.id for need in needs}) > MAX_NEEDS:
+            raise InvalidInput(f"A proposal answers at most {MAX_NEEDS} needs.")
+        for need in needs:
+            need.check_answerable(self.book_slug)
+        new = [str(need.id) for need in needs if need.id not in self.need_ids]
+        if new:
+            self._answer_needs(need_ids=sorted(set(new)), by=by)
+
+    @event(NeedsAnswered)
+    def _answer_needs(self, need_ids: list[str], by: UUID) -> None:
+        self._needs = [*self.__dict__.get("_needs", []), *need_ids]
 
     def withdraw(self, by: UUID) -> None:
         if by != self.author:

@@ -128,3 +128,39 @@ class Role(StrEnum):
 def choices(vocabulary: type[StrEnum]) -> list[str]:
     """The values of a vocabulary, in order: for a command line's choices or an OpenAPI enum."""
     return [member.value for member in vocabulary]
+
+
+class NeedKind(StrEnum):
+    """What a section or chapter needs: the kinds of work on a book's task board."""
+
+    FIGURE = "figure"
+    CITATIONS = "citations"
+    FACT_CHECK = "fact_check"
+    EXAMPLE = "example"
+    EXERCISES = "exercises"
+    ACCESSIBILITY = "accessibility"  # alt text, table headers
+    STUB = "stub"
+    OUTDATED = "outdated"
+    COPY_EDITING = "copy_editing"
+    ERROR = "error"  # a reader's report
+    IMPORT_PROBLEM = "import_problem"
+
+    @property
+    def label(self) -> str:
+        """What the kind is called on a page: "Needs a figure"."""
+        return _NEED_LABELS[self]
+
+
+_NEED_LABELS = {
+    NeedKind.FIGURE: "A figure",
+    NeedKind.CITATIONS: "Citations",
+    NeedKind.FACT_CHECK: "A fact check",
+    NeedKind.EXAMPLE: "An example",
+    NeedKind.EXERCISES: "Exercises",
+    NeedKind.ACCESSIBILITY: "Accessibility (alt text, table headers)",
+    NeedKind.STUB: "A stub to write",
+    NeedKind.OUTDATED: "Outdated",
+    NeedKind.COPY_EDITING: "Copy-editing",
+    NeedKind.ERROR: "An error a reader reported",
+    NeedKind.IMPORT_PROBLEM: "A problem found at import",
+}

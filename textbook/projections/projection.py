@@ -17,6 +17,7 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection
 
 from textbook.domain.book import Book
+from textbook.domain.need import Need
 from textbook.domain.proposal import Proposal
 from textbook.domain.section import Section
 from textbook.domain.user import User
@@ -25,6 +26,7 @@ from textbook.projections import (
     copies,
     details,
     history,
+    needs,
     outline,
     people,
     provenance,
@@ -178,7 +180,10 @@ class ReadModelProjection(Projection[ReadModels]):
 
     @changes_for.register(Proposal.Approved)
     def _(self, e: Proposal.Approved) -> list[Change]:
-        return [change(reviews.MODEL, reviews.approved, e)]
+        return [
+            change(reviews.MODEL, reviews.approved, e),
+            change(needs.MODEL, needs.proposal_closed, e),
+        ]
 
     @changes_for.register(Proposal.Commented)
     def _(self, e: Proposal.Commented) -> list[Change]:
@@ -190,7 +195,10 @@ class ReadModelProjection(Projection[ReadModels]):
 
     @changes_for.register(Proposal.Rejected)
     def _(self, e: Proposal.Rejected) -> list[Change]:
-        return [change(reviews.MODEL, reviews.reviewed, e, "rejected")]
+        return [
+            change(reviews.MODEL, reviews.reviewed, e, "rejected"),
+            change(needs.MODEL, needs.proposal_closed, e),
+        ]
 
     @changes_for.register(Proposal.ImageAttached)
     def _(self, e: Proposal.ImageAttached) -> list[Change]:
@@ -198,7 +206,30 @@ class ReadModelProjection(Projection[ReadModels]):
 
     @changes_for.register(Proposal.Withdrawn)
     def _(self, e: Proposal.Withdrawn) -> list[Change]:
-        return [change(reviews.MODEL, reviews.reviewed, e, "withdrawn")]
+        return [
+            change(reviews.MODEL, reviews.reviewed, e, "withdrawn"),
+            change(needs.MODEL, needs.proposal_closed, e),
+        ]
+
+    @changes_for.register(Need.Opened)
+    def _(self, e: Need.Opened) -> list[Change]:
+        return [change(needs.MODEL, needs.opened, e)]
+
+    @changes_for.register(Need.Taken)
+    def _(self, e: Need.Taken) -> list[Change]:
+        return [change(needs.MODEL, needs.taken, e)]
+
+    @changes_for.register(Need.Released)
+    def _(self, e: Need.Released) -> list[Change]:
+        return [change(needs.MODEL, needs.released, e)]
+
+    @changes_for.register(Need.Answered)
+    def _(self, e: Need.Answered) -> list[Change]:
+        return [change(needs.MODEL, needs.answered, e)]
+
+    @changes_for.register(Need.Closed)
+    def _(self, e: Need.Closed) -> list[Change]:
+        return [change(needs.MODEL, needs.closed, e)]
 
     @changes_for.register(User.Registered)
     def _(self, e: User.Registered) -> list[Change]:

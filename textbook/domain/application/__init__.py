@@ -15,6 +15,7 @@ from __future__ import annotations
 from textbook.domain.application.books import Books
 from textbook.domain.application.checking import BlobSink, Upload
 from textbook.domain.application.forks import Forks
+from textbook.domain.application.needs import Needs
 from textbook.domain.application.people import People, SignInLedger
 from textbook.domain.application.proposals import Proposals
 from textbook.domain.application.remix import Remixes
@@ -36,6 +37,7 @@ class Textbook(
     Remixes,
     Proposals,
     Review,
+    Needs,
     TimeTravel,
     Questions,
 ):

@@ -20,10 +20,12 @@ from textbook.domain.errors import (
     BookNotFound,
     ConcurrentChange,
     InvalidInput,
+    NeedNotFound,
     ProposalNotFound,
     SectionNotFound,
     UserNotFound,
 )
+from textbook.domain.need import Need
 from textbook.domain.proposal import OpenProposals, Proposal
 from textbook.domain.section import Section
 from textbook.domain.user import User
@@ -88,6 +90,23 @@ class Base(Application[UUID]):
             return self._get(Proposal, proposal_id)
         except AggregateNotFoundError:
             raise ProposalNotFound(str(proposal_id)) from None
+
+    def _need(self, need_id: UUID) -> Need:
+        try:
+            return self._get(Need, need_id)
+        except AggregateNotFoundError:
+            raise NeedNotFound(str(need_id)) from None
+
+    def _needs_closed(self, proposal: Proposal, by: str) -> list[Need]:
+        """The open needs the (approved) proposal answers, closed by its approval, to save with
+        it."""
+        closed = []
+        for need_id in proposal.need_ids:
+            need = self._need(need_id)
+            if need.is_open:
+                need.close_answered(by, proposal.id, f"Answered by “{proposal.message}”.")
+                closed.append(need)
+        return closed
 
     def _live_section(self, book: Book, section_id: str) -> Section:
         if not book.has_section(section_id):

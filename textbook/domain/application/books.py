@@ -13,6 +13,7 @@ from textbook.domain.application.base import Base
 from textbook.domain.book import Book
 from textbook.domain.errors import InvalidSectionText
 from textbook.domain.markdown import check_section_size
+from textbook.domain.need import import_needs
 from textbook.domain.section import Section
 from textbook.domain.state import BookState, ImportProblem, ImportReport, SectionState
 
@@ -73,8 +74,9 @@ class Books(Base):
             book.change_outline(outline, by=actor, proposal_id=None)
         self._import_assets(book, state, actor)
         found = [{"file": p.file, "line": p.line, "problem": p.problem} for p in problems]
+        needs = import_needs(book, state, found, self.user(by).name)
         book.record_import_problems(found, by=actor)
-        changed: list[Aggregate] = [book]
+        changed: list[Aggregate] = [book, *needs]
         for section in (s for c in state.chapters for s in c.sections):
             aggregate = self._import_section(state.slug, section, actor, counts)
             if aggregate is not None:

@@ -22,6 +22,7 @@ from textbook.domain.markdown import VALID_ID, canonical, checked_section_text, 
 from textbook.domain.proposal import OpenProposals, Proposal, checked_message
 from textbook.domain.section import Source
 from textbook.domain.state import ImageRef
+from textbook.domain.user import User
 from textbook.domain.vocabulary import ProposalKind
 
 
@@ -36,6 +37,7 @@ class Proposals(CopyChecks, Checking):
         base_revision: int | None = None,
         images: Sequence[Upload] = (),
         store: BlobSink | None = None,
+        needs: Sequence[UUID] = (),
     ) -> UUID:
         """Propose a section's new text, with the images it brings (new, or replacing some)."""
         book, author = self._proposer(slug, by)
@@ -62,6 +64,7 @@ class Proposals(CopyChecks, Checking):
             author,
             attached,
             store,
+            needs=needs,
         )
 
     def propose_section(
@@ -74,6 +77,7 @@ class Proposals(CopyChecks, Checking):
         by: str,
         images: Sequence[Upload] = (),
         store: BlobSink | None = None,
+        needs: Sequence[UUID] = (),
     ) -> UUID:
         book, author = self._proposer(slug, by)
         chapter = book.outline.chapter(chapter_id)
@@ -87,7 +91,18 @@ class Proposals(CopyChecks, Checking):
         self._check_problems(text, "", book, section_id, {image.name for image, _ in attached})
         kind = ProposalKind.ADD_SECTION
         return self._open(
-            book, kind, section_id, chapter_id, after, 0, text, message, author, attached, store
+            book,
+            kind,
+            section_id,
+            chapter_id,
+            after,
+            0,
+            text,
+            message,
+            author,
+            attached,
+            store,
+            needs=needs,
         )
 
     def propose_chapter(
@@ -99,6 +114,7 @@ class Proposals(CopyChecks, Checking):
         by: str,
         images: Sequence[Upload] = (),
         store: BlobSink | None = None,
+        needs: Sequence[UUID] = (),
     ) -> UUID:
         book, author = self._proposer(slug, by)
         if after and not book.outline.has_chapter(after):
@@ -109,19 +125,39 @@ class Proposals(CopyChecks, Checking):
         self._check_problems(text, "", book, chapter_id, {image.name for image, _ in attached})
         kind = ProposalKind.ADD_CHAPTER
         return self._open(
-            book, kind, chapter_id, chapter_id, after, 0, text, message, author, attached, store
+            book,
+            kind,
+            chapter_id,
+            chapter_id,
+            after,
+            0,
+            text,
+            message,
+            author,
+            attached,
+            store,
+            needs=needs,
         )
 
-    def propose_removal(self, slug: str, section_id: str, message: str, by: str) -> UUID:
+    def propose_removal(
+        self, slug: str, section_id: str, message: str, by: str, needs: Sequence[UUID] = ()
+    ) -> UUID:
         book, author = self._proposer(slug, by)
         section = self._live_section(book, section_id)
         if book.is_intro(section_id) and len(book.chapter_of(section_id).sections) > 1:
             raise InvalidInput("Remove or move the chapter's sections before the chapter itself.")
         kind, base = ProposalKind.REMOVE_SECTION, section.revision
-        return self._open(book, kind, section_id, "", "", base, "", message, author)
+        return self._open(book, kind, section_id, "", "", base, "", message, author, needs=needs)
 
     def propose_move(
-        self, slug: str, section_id: str, chapter_id: str, after: str, message: str, by: str
+        self,
+        slug: str,
+        section_id: str,
+        chapter_id: str,
+        after: str,
+        message: str,
+        by: str,
+        needs: Sequence[UUID] = (),
     ) -> UUID:
         book, author = self._proposer(slug, by)
         section = self._live_section(book, section_id)
@@ -130,7 +166,9 @@ class Proposals(CopyChecks, Checking):
         if not book.outline.has_chapter(chapter_id):
             raise SectionNotFound(slug, chapter_id)
         kind, base = ProposalKind.MOVE_SECTION, section.revision
-        return self._open(book, kind, section_id, chapter_id, after, base, "", message, author)
+        return self._open(
+            book, kind, section_id, chapter_id, after, base, "", message, author, needs=needs
+        )
 
     def revise_proposal(
         self,
@@ -237,6 +275,7 @@ class Proposals(CopyChecks, Checking):
         attached: Attached = (),
         store: BlobSink | None = None,
         source: tuple[Source, Book] | None = None,
+        needs: Sequence[UUID] = (),
     ) -> UUID:
         """Open the proposal and save it with the author's open proposals: saved together, or
         not at all. With `source` (a section of another book, and that book), the text is
@@ -245,6 +284,7 @@ class Proposals(CopyChecks, Checking):
         known = self._live_section(book, section_id).text if kind is ProposalKind.EDIT else ""
         found = self._copies_in(book, section_id, text, known)
         carried = sorted(self._carried(text, book, source[1])) if source else []
+        author_name = self._get(User, author).name if needs else ""
 
         def open_proposal() -> UUID:
             proposal = Proposal(
@@ -256,10 +296,14 @@ class Proposals(CopyChecks, Checking):
                 for name in carried:
                     proposal.attach_image(name, **origin.images[name], by=author)
             self._record_copies(proposal, found)
+            answered = [self._need(need_id) for need_id in dict.fromkeys(needs)]
+            proposal.answer_needs(answered, by=author)
+            for need in answered:
+                need.answer(proposal.id, author_name)
             open_proposals = self._open_proposals(book.slug, author)
             open_proposals.add(proposal.id)
             self._carry(proposal, attached, store)
-            self._save(proposal, open_proposals, *self._joined(book, author))
+            self._save(proposal, open_proposals, *answered, *self._joined(book, author))
             return proposal.id
 
         return self._retrying(open_proposal)

@@ -70,7 +70,7 @@ class Review(Checking):
             approved = self._approve(
                 proposal, book, comment, user.id, by, version, break_references
             )
-            self._save(*approved, *self._closed(proposal))
+            self._save(*approved, *self._closed(proposal), *self._needs_closed(proposal, by))
         return proposal.status
 
     def _approve(

@@ -1,0 +1,158 @@
+"""Questions about needs: a book's task board, a section's open needs, a proposal's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from textbook.domain.errors import NeedNotFound
+from textbook.domain.need import TAKE_HOLDS, take_holds
+from textbook.domain.vocabulary import NeedKind
+from textbook.projections.queries.base import QueriesBase
+from textbook.storage import Sql
+
+NEED_STATES = ("free", "taken")
+
+
+@dataclass(frozen=True)
+class NeedView:
+    id: UUID
+    book_slug: str
+    chapter_id: str
+    chapter_title: str
+    section_id: str | None  # None: the need is the whole chapter's
+    section_title: str
+    kind: NeedKind
+    reason: str
+    opened_by: str | None  # None: an anonymous reader
+    quote: str
+    opened_at: datetime
+    holder: str | None  # who is on it now (their take has not lapsed)
+    taken_until: datetime | None  # when the holder's take lapses, unless a proposal answers
+    is_open: bool
+    closed_by: str | None
+    close_reason: str | None
+    closed_proposal: UUID | None
+    closed_at: datetime | None
+    answers: tuple[UUID, ...]  # the proposals that say they answer it
+
+    @property
+    def target(self) -> str:
+        """The section it is on, or the chapter's intro for a whole chapter's need."""
+        return self.section_id or self.chapter_id
+
+    def age_days(self, now: datetime) -> int:
+        return max((now - self.opened_at).days, 0)
+
+
+class NeedQueries(QueriesBase):
+    def needs(
+        self,
+        slug: str,
+        kind: str | None = None,
+        chapter: str | None = None,
+        state: str | None = None,
+        older_than_days: int | None = None,
+        section: str | None = None,
+        include_closed: bool = False,
+        now: datetime | None = None,
+    ) -> list[NeedView]:
+        """A book's open needs (oldest first), filtered by kind, chapter, section, state
+        ("free" or "taken") and age (opened at least `older_than_days` days ago)."""
+        now = now or datetime.now(UTC)
+        where, args = ["n.book_slug = ?"], [slug]
+        if not include_closed:
+            where.append("n.is_open = 1")
+        for column, value in (("kind", kind), ("chapter_id", chapter), ("section_id", section)):
+            if value:
+                where.append(f"n.{column} = ?")
+                args.append(value)
+        if older_than_days is not None:
+            where.append("n.opened_at <= ?")
+            args.append((now - timedelta(days=older_than_days)).isoformat())
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            rows = sql.all(
+                "SELECT * FROM {s}.tb_needs n WHERE "
+                + " AND ".join(where)
+                + " ORDER BY n.opened_at, n.need_id",
+                tuple(args),
+            )
+            found = [self._need_view(sql, row, now) for row in rows]
+        if state == "free":
+            return [need for need in found if need.holder is None]
+        if state == "taken":
+            return [need for need in found if need.holder is not None]
+        return found
+
+    def need(self, need_id: UUID, now: datetime | None = None) -> NeedView:
+        with self.views.read() as sql:
+            row = sql.one("SELECT * FROM {s}.tb_needs WHERE need_id = ?", (str(need_id),))
+            if row is None:
+                raise NeedNotFound(str(need_id))
+            return self._need_view(sql, row, now or datetime.now(UTC))
+
+    def open_need_count(self, slug: str) -> int:
+        with self.views.read() as sql:
+            row = sql.one(
+                "SELECT COUNT(*) AS n FROM {s}.tb_needs WHERE book_slug = ? AND is_open = 1",
+                (slug,),
+            )
+        return int(row["n"]) if row else 0
+
+    def needs_of_proposal(self, proposal_id: UUID, now: datetime | None = None) -> list[NeedView]:
+        """The needs a proposal says it answers (open or closed)."""
+        with self.views.read() as sql:
+            rows = sql.all(
+                "SELECT n.* FROM {s}.tb_needs n JOIN {s}.tb_need_answers a"
+                " ON a.need_id = n.need_id WHERE a.proposal_id = ? ORDER BY n.opened_at",
+                (str(proposal_id),),
+            )
+            return [self._need_view(sql, row, now or datetime.now(UTC)) for row in rows]
+
+    def _need_view(self, sql: Sql, row: dict[str, Any], now: datetime) -> NeedView:
+        answers = sql.all(
+            "SELECT proposal_id, author, is_open FROM {s}.tb_need_answers WHERE need_id = ?",
+            (row["need_id"],),
+        )
+        taker, taken_at = row["taker"], _time(row["taken_at"])
+        answered = any(
+            a["is_open"] and taker is not None and a["author"].lower() == taker.lower()
+            for a in answers
+        )
+        holds = bool(row["is_open"]) and take_holds(taken_at, now, answered)
+        return NeedView(
+            id=UUID(row["need_id"]),
+            book_slug=row["book_slug"],
+            chapter_id=row["chapter_id"],
+            chapter_title=_title(sql, row["book_slug"], row["chapter_id"]),
+            section_id=row["section_id"],
+            section_title=_title(sql, row["book_slug"], row["section_id"] or row["chapter_id"]),
+            kind=NeedKind(row["kind"]),
+            reason=row["reason"],
+            opened_by=row["opened_by"],
+            quote=row["quote"],
+            opened_at=_time(row["opened_at"]) or now,
+            holder=taker if holds else None,
+            taken_until=(taken_at + TAKE_HOLDS) if holds and taken_at else None,
+            is_open=bool(row["is_open"]),
+            closed_by=row["closed_by"],
+            close_reason=row["close_reason"],
+            closed_proposal=UUID(row["closed_proposal"]) if row["closed_proposal"] else None,
+            closed_at=_time(row["closed_at"]),
+            answers=tuple(UUID(a["proposal_id"]) for a in answers),
+        )
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def _title(sql: Sql, slug: str, section_id: str) -> str:
+    row = sql.one(
+        "SELECT title FROM {s}.tb_sections WHERE book_slug = ? AND section_id = ? AND removed = 0",
+        (slug, section_id),
+    )
+    return str(row["title"]) if row and row["title"] else section_id
