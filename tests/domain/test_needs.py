@@ -49,12 +49,12 @@ class Clock:
 @pytest.fixture
 def clock(app: Textbook) -> Clock:
     clock = Clock()
-    app.clock = clock  # type: ignore[method-assign]
+    app.clock = clock
     return clock
 
 
 def need_of(app: Textbook, need_id: UUID) -> Need:
-    need = app.repository.get(need_id)
+    need: object = app.repository.get(need_id)
     assert isinstance(need, Need)
     return need
 
@@ -181,15 +181,7 @@ def test_import_problems_become_needs_on_their_sections(app: Textbook, tmp_path:
         "# One {#one}\n\nIntro.\n\n## Later {#later}\n\nSee [@missing2020].\n"
     )
     import_folder(app, folder)
-    needs = [
-        need
-        for need in (
-            app.repository.get(n.originator_id)
-            for n in app.recorder.select_notifications(1, 500)
-            if n.topic.endswith("Need.Opened")
-        )
-        if isinstance(need, Need)
-    ]
+    needs = opened_needs(app)
     assert [(n.kind, n.section_id) for n in needs] == [(NeedKind.IMPORT_PROBLEM, "later")]
     assert "missing2020" in needs[0].reason
     import_folder(app, folder)  # the same problems again: no second need
@@ -201,8 +193,13 @@ def test_import_problems_become_needs_on_their_sections(app: Textbook, tmp_path:
 
 def test_the_tiny_fixture_imports_without_needs(app: Textbook) -> None:
     import_folder(app, FIXTURES / "tiny")
-    topics = [n.topic for n in app.recorder.select_notifications(1, 500)]
-    assert not any(topic.endswith("Need.Opened") for topic in topics)
+    assert opened_needs(app) == []
+
+
+def opened_needs(app: Textbook) -> list[Need]:
+    notifications = app.recorder.select_notifications(1, 500)
+    opened = [n.originator_id for n in notifications if n.topic.endswith("Need.Opened")]
+    return [need_of(app, UUID(str(need_id))) for need_id in opened]
 
 
 # Refusals: each leaves the store (events and read models) as it was.
