@@ -28,6 +28,7 @@ from textbook.web.errors import WebError
 from textbook.web.forks import fork_context
 from textbook.web.history_pages import key_of, shown_at
 from textbook.web.pages import render
+from textbook.web.reports import with_report_links
 from textbook.web.security import current_user
 from textbook.web.site import site
 
@@ -110,6 +111,7 @@ def book(request: Request) -> Response:
         downloads=available_downloads(request, slug) if moment is None else [],
         members=queries.members(slug),
         queue=len(queries.proposals(slug, "open")),
+        open_needs=queries.open_need_count(slug),
         problems=queries.outline(slug).problems if moment is None else (),
         **fork_context(request, slug),
         **contributing(request, slug),
@@ -152,6 +154,7 @@ def chapter(request: Request) -> Response:
         titles = {found.id: found.title} | {s["id"]: s["title"] for s in sections}
         signed_in = current_user(request) is not None
         title = with_edit_links(title, slug, titles, signed_in)
+        content = with_report_links(content, slug, found.id, set(titles))
         content = with_edit_links(content, slug, titles, signed_in)
     return render(
         request,
@@ -168,7 +171,13 @@ def chapter(request: Request) -> Response:
         sections=sections,
         downloads=available_downloads(request, slug) if moment is None else [],
         archived=archived,
+        may_mark=may_mark(request, slug),
     )
+
+
+def may_mark(request: Request, slug: str) -> bool:
+    user = current_user(request)
+    return user is not None and site(request).app.may_mark_need(slug, user)
 
 
 def search(request: Request) -> Response:

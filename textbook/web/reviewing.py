@@ -99,6 +99,7 @@ def proposal_page(
         "kind": kind,
         "proposal_status": status,
         "thread": queries.thread(str(identifier)),
+        "answers": queries.needs_of_proposal(identifier),
         "diff": word_diff(base_text, found.text),
         "since": word_diff(base_text, current.text) if stale and current else None,
         "merged": word_diff(current.text, merged) if merged is not None and current else None,

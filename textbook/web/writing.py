@@ -11,7 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from textbook.domain.errors import InvalidInput, TextbookError, TooManyOpenProposals
+from textbook.domain.errors import (
+    InvalidInput,
+    NeedClosed,
+    NeedNotFound,
+    TextbookError,
+    TooManyOpenProposals,
+)
 from textbook.domain.vocabulary import ProposalKind
 from textbook.projections.publishing import drafting
 from textbook.projections.queries import ProposalView
@@ -76,6 +82,8 @@ def edit_page(request: Request, slug: str, section_id: str, **typed: Any) -> dic
         "error": None,
         "draft": Draft(f"{slug}/sections/{section_id}", ProposalKind.EDIT, section_id),
         "tools": tools(request, slug),
+        "needs": queries.needs(slug, section=section_id),
+        "answers": [request.query_params.get("need", "")[:40]],
         **typed,
     }
 
@@ -97,15 +105,30 @@ def proposing_edit(request: Request, name: str, form: dict[str, str], images: Fi
     text, message = form.get("text", ""), form.get("message", "")
     base = parse_revision(form.get("base_revision", ""))
     the_site = site(request)
+    answers = need_ids(form)
     try:
         created = the_site.app.propose_edit(
-            slug, section_id, text, message, name, base, images, the_site.blobs.put
+            slug, section_id, text, message, name, base, images, the_site.blobs.put, answers
         )
-    except (InvalidInput, TooManyOpenProposals) as error:
-        page = edit_page(request, slug, section_id, text=text, message=message)
+    except (InvalidInput, TooManyOpenProposals, NeedClosed, NeedNotFound) as error:
+        page = edit_page(
+            request, slug, section_id, text=text, message=message, answers=map(str, answers)
+        )
         page["base_revision"] = base or page["base_revision"]
         return refused(request, "edit.html", error, **page | {"action": request.url.path})
     return RedirectResponse(f"/proposals/{created}", status_code=303)
+
+
+def need_ids(form: dict[str, str]) -> list[UUID]:
+    """The needs ticked as answered: fields "need-<id>" (each its own name, so none is lost)."""
+    found = []
+    for key in form:
+        if key.startswith("need-"):
+            try:
+                found.append(UUID(key.removeprefix("need-")))
+            except ValueError:
+                raise InvalidInput("That is not a need of this book.") from None
+    return found
 
 
 # A new section or chapter.

@@ -1,0 +1,238 @@
+"""Needs through the web: an editor marks one, someone takes it, a proposal answers it and its
+approval closes it; a reader reports an error in a paragraph without an account, and the
+report's form refuses what a script would send."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from starlette.testclient import TestClient
+
+from tests.web.conftest import csrf_of, sign_in
+from textbook.web.reports import MIN_SECONDS, REPORT_LIMIT
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def clocked(client: TestClient) -> Clock:
+    clock = Clock()
+    client.app.state.site.app.clock = clock  # type: ignore[attr-defined]
+    return clock
+
+
+def sign_out(client: TestClient) -> None:
+    client.cookies.clear()
+
+
+def need_ids(html: str) -> list[str]:
+    return re.findall(r'<article class="need" id="need-([0-9a-f-]+)"', html)
+
+
+def test_a_need_opened_taken_answered_and_closed_by_the_approval(client: TestClient) -> None:
+    clocked(client)
+    # An editor marks what a section needs, from the chapter's "mark a need" link.
+    sign_in(client, "bob")
+    chapter = client.get("/books/tiny/chapters/first")
+    assert 'href="/books/tiny/needs/new?chapter=first"' in chapter.text
+    form = client.get("/books/tiny/needs/new?section=counting")
+    assert form.status_code == 200
+    assert '<option value="section:counting" selected>' in form.text
+    marked = client.post(
+        "/books/tiny/needs",
+        data={
+            "csrf": csrf_of(form.text),
+            "place": "section:counting",
+            "kind": "example",
+            "reason": "Show counting with a worked example.",
+        },
+        follow_redirects=False,
+    )
+    assert marked.status_code == 303
+    board = client.get("/books/tiny/needs")
+    (need,) = need_ids(board.text)
+    assert "Show counting with a worked example." in board.text
+    assert "Marked by bob" in board.text and "<strong>Free</strong>" in board.text
+    assert "1 open need." in board.text
+    assert "Needs</a> (1 open)" in client.get("/books/tiny").text
+
+    # alice takes it: "I'm on it".
+    sign_out(client)
+    sign_in(client, "alice")
+    board = client.get("/books/tiny/needs")
+    assert "Close…" not in board.text  # an author does not close needs
+    taken = client.post(
+        f"/books/tiny/needs/{need}/take",
+        data={"csrf": csrf_of(board.text), "back": "/books/tiny/needs"},
+        follow_redirects=False,
+    )
+    assert taken.status_code == 303
+    board = client.get("/books/tiny/needs")
+    assert "alice is on it</strong> until 16 Mar 2026" in board.text
+    assert f'action="/books/tiny/needs/{need}/release"' in board.text
+    assert client.get("/books/tiny/needs?state=free").text.count('class="need"') == 0
+
+    # She proposes a change for it: the need is ticked on the editor page.
+    edit = client.get(f"/books/tiny/sections/counting/edit?need={need}")
+    assert f'name="need-{need}" checked' in edit.text
+    proposed = client.post(
+        "/books/tiny/sections/counting/edit",
+        data={
+            "csrf": csrf_of(edit.text),
+            "text": "## Counting {#counting}\n\nOne, two, three: 1 + 1 + 1 = 3.\n",
+            "message": "A worked example",
+            f"need-{need}": "on",
+        },
+        follow_redirects=False,
+    )
+    assert proposed.status_code == 303, proposed.text
+    proposal_url = proposed.headers["location"]
+    page = client.get(proposal_url)
+    assert "Needs it answers" in page.text and "Show counting with a worked example." in page.text
+
+    # bob approves it: the need is closed by the approval, and leaves the board.
+    sign_out(client)
+    sign_in(client, "bob")
+    page = client.get(proposal_url)
+    approved = client.post(
+        proposal_url + "/review",
+        data={"csrf": csrf_of(page.text), "verdict": "approve", "comment": "", "version": "1"},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303, approved.text
+    assert need_ids(client.get("/books/tiny/needs").text) == []
+    assert "(closed by this proposal)" in client.get(proposal_url).text
+
+
+def test_an_editor_closes_a_need_with_a_reason(client: TestClient) -> None:
+    sign_in(client, "bob")
+    form = client.get("/books/tiny/needs/new?chapter=second")
+    client.post(
+        "/books/tiny/needs",
+        data={
+            "csrf": csrf_of(form.text),
+            "place": "chapter:second",
+            "kind": "exercises",
+            "reason": "Exercises at the end.",
+        },
+    )
+    board = client.get("/books/tiny/needs?chapter=second")
+    (need,) = need_ids(board.text)
+    assert "(the whole chapter)" in board.text
+    refused = client.post(
+        f"/books/tiny/needs/{need}/close", data={"csrf": csrf_of(board.text), "reason": " "}
+    )
+    assert refused.status_code == 422 and "the reason is empty" in refused.text
+    closed = client.post(
+        f"/books/tiny/needs/{need}/close",
+        data={"csrf": csrf_of(board.text), "reason": "Moved to the appendix."},
+        follow_redirects=False,
+    )
+    assert closed.status_code == 303
+    assert need_ids(client.get("/books/tiny/needs").text) == []
+
+
+def test_marking_is_for_members_and_taking_for_the_signed_in(client: TestClient) -> None:
+    sign_in(client, "mallory")  # signed in, not a member
+    assert client.get("/books/tiny/needs/new").status_code == 403
+    page = client.get("/books/tiny/needs")
+    refused = client.post(
+        "/books/tiny/needs",
+        data={"csrf": csrf_of(page.text), "place": "section:counting", "kind": "figure",
+              "reason": "Mine."},
+    )  # fmt: skip
+    assert refused.status_code == 403
+    assert need_ids(client.get("/books/tiny/needs").text) == []
+    sign_out(client)
+    assert client.get("/books/tiny/needs").status_code == 200  # the board is public
+    assert client.get("/books/tiny/needs?kind=poetry").status_code == 400
+    assert client.get("/books/tiny/needs?state=maybe").status_code == 400
+
+
+def report_form(client: TestClient, section: str, number: int) -> tuple[str, dict[str, str]]:
+    page = client.get(f"/books/tiny/sections/{section}/report?p={number}")
+    assert page.status_code == 200, page.text
+    token = re.search(r'name="token" value="([^"]+)"', page.text)
+    assert token
+    return page.text, {"csrf": csrf_of(page.text), "token": token.group(1), "website": ""}
+
+
+def test_a_reader_report_becomes_a_need_with_the_quoted_paragraph(client: TestClient) -> None:
+    clock = clocked(client)
+    chapter = client.get("/books/tiny/chapters/first")
+    link = "/books/tiny/sections/counting/report?p=1"
+    assert f'href="{link}"' in chapter.text  # a "report" link after each paragraph
+    page, fields = report_form(client, "counting", 1)
+    assert "One, two, three. Four, five, six." in page  # the paragraph, quoted
+    clock.now += timedelta(seconds=20)
+    sent = client.post(
+        link,
+        data=fields | {"reason": "Seven is missing.", "email": "reader@example.org"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    assert "Thank you" in client.get(sent.headers["location"]).text
+    board = client.get("/books/tiny/needs?kind=error")
+    assert "Reported by a reader" in board.text and "Seven is missing." in board.text
+    assert "One, two, three. Four, five, six." in board.text
+    assert "reader@example.org" not in board.text  # never shown
+    # The same form again: a replay.
+    again = client.post(link, data=fields | {"reason": "Seven is missing."})
+    assert again.status_code == 409 and "sent already" in again.text
+    assert len(need_ids(client.get("/books/tiny/needs").text)) == 1
+
+
+def test_the_report_form_refuses_scripts(client: TestClient) -> None:
+    clock = clocked(client)
+    link = "/books/tiny/sections/counting/report?p=1"
+    _, fields = report_form(client, "counting", 1)
+    clock.now += timedelta(seconds=MIN_SECONDS - 1)
+    fast = client.post(link, data=fields | {"reason": "Wrong."})
+    assert fast.status_code == 400 and "faster than a person reads" in fast.text
+    assert "Wrong." in fast.text  # what they typed is kept
+    clock.now += timedelta(seconds=5)
+    trap = client.post(link, data=fields | {"reason": "Buy now", "website": "http://spam"})
+    assert trap.status_code == 400
+    forged = client.post(link, data=fields | {"reason": "Wrong.", "token": "1.2.3"})
+    assert forged.status_code == 400 and "not sent from the report page" in forged.text
+    other = client.post(
+        "/books/tiny/sections/counting/report?p=2", data=fields | {"reason": "Wrong."}
+    )
+    assert other.status_code in (400, 404)  # a token is for its own paragraph
+    clock.now += timedelta(hours=3)
+    old = client.post(link, data=fields | {"reason": "Wrong."})
+    assert old.status_code == 400 and "too old" in old.text
+    assert client.get("/books/tiny/sections/counting/report?p=99").status_code == 404
+    assert client.get("/books/tiny/sections/nowhere/report?p=1").status_code == 404
+    bad_email = report_form(client, "counting", 1)[1]
+    clock.now += timedelta(seconds=10)
+    refused = client.post(link, data=bad_email | {"reason": "Wrong.", "email": "nope"})
+    assert refused.status_code == 422 and "not a valid email address" in refused.text
+    assert need_ids(client.get("/books/tiny/needs").text) == []
+
+
+def test_reports_are_limited_per_address(client: TestClient) -> None:
+    clock = clocked(client)
+    link = "/books/tiny/sections/counting/report?p=1"
+    for _ in range(REPORT_LIMIT):
+        _, fields = report_form(client, "counting", 1)
+        clock.now += timedelta(seconds=10)
+        assert (
+            client.post(
+                link, data=fields | {"reason": "Wrong."}, follow_redirects=False
+            ).status_code
+            == 303
+        )
+    _, fields = report_form(client, "counting", 1)
+    clock.now += timedelta(seconds=10)
+    limited = client.post(link, data=fields | {"reason": "Wrong."})
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
+    assert len(need_ids(client.get("/books/tiny/needs").text)) == REPORT_LIMIT
