@@ -236,3 +236,94 @@ def test_reports_are_limited_per_address(client: TestClient) -> None:
     limited = client.post(link, data=fields | {"reason": "Wrong."})
     assert limited.status_code == 429 and "Retry-After" in limited.headers
     assert len(need_ids(client.get("/books/tiny/needs").text)) == REPORT_LIMIT
+
+
+def tokens(client: TestClient, *names: str) -> dict[str, dict[str, str]]:
+    store = client.app.state.site.app  # type: ignore[attr-defined]
+    return {name: {"Authorization": f"Bearer {store.create_token(name)}"} for name in names}
+
+
+def test_the_api_marks_lists_and_answers_needs(client: TestClient) -> None:
+    headers = tokens(client, "alice", "bob", "mallory")
+    marked = client.post(
+        "/api/books/tiny/sections/counting/needs",
+        json={"kind": "fact_check", "reason": "Is six right?"},
+        headers=headers["alice"],
+    )
+    assert marked.status_code == 201, marked.text
+    need = marked.json()
+    assert need["kind"] == "fact_check" and need["section"] == "counting"
+    assert need["chapter"] == "first" and need["opened_by"] == "alice"
+    assert need["holder"] is None and need["is_open"] and need["answers"] == []
+    listed = client.get("/api/books/tiny/needs?kind=fact_check&state=free").json()
+    assert [n["id"] for n in listed] == [need["id"]]
+    assert client.get("/api/books/tiny/needs?state=taken").json() == []
+    assert client.get("/api/books/tiny/needs?older_than_days=1").json() == []
+    assert client.get("/api/books/tiny/needs?kind=poetry").status_code == 422
+    assert client.get("/api/books/nowhere/needs").status_code == 404
+
+    refused = client.post(
+        "/api/books/tiny/sections/counting/needs",
+        json={"kind": "figure", "reason": "Mine."},
+        headers=headers["mallory"],
+    )
+    assert refused.status_code == 403
+    assert (
+        client.post(
+            "/api/books/tiny/sections/counting/needs", json={"kind": "figure", "reason": "No."}
+        ).status_code
+        == 401
+    )
+    assert (
+        client.post(
+            "/api/books/tiny/sections/counting/needs",
+            json={"kind": "error", "reason": "Readers report errors on the web."},
+            headers=headers["alice"],
+        ).status_code
+        == 422
+    )
+
+    # A proposal through the API says it answers the need; its approval closes it.
+    section = client.get("/api/books/tiny/sections/counting").json()
+    proposed = client.post(
+        "/api/books/tiny/sections/counting/proposals",
+        json={
+            "base_revision": section["revision"],
+            "text": "## Counting {#counting}\n\nOne, two, three. Four, five, six (checked).\n",
+            "message": "Checked",
+            "needs": [need["id"]],
+        },
+        headers=headers["alice"],
+    )
+    assert proposed.status_code == 201, proposed.text
+    proposal = proposed.json()["id"]
+    (answered,) = client.get("/api/books/tiny/needs").json()
+    assert answered["answers"] == [proposal]
+    approved = client.post(
+        f"/api/proposals/{proposal}/reviews",
+        json={"verdict": "approve", "version": 1},
+        headers=headers["bob"],
+    )
+    assert approved.status_code == 201, approved.text
+    assert client.get("/api/books/tiny/needs").json() == []
+
+
+def test_the_api_refuses_needs_of_another_kind_of_answer(client: TestClient) -> None:
+    headers = tokens(client, "alice")
+    section = client.get("/api/books/tiny/sections/counting").json()
+    body = {
+        "base_revision": section["revision"],
+        "text": "## Counting {#counting}\n\nOne, two.\n",
+        "needs": ["00000000-0000-4000-8000-000000000000"],
+    }
+    missing = client.post(
+        "/api/books/tiny/sections/counting/proposals", json=body, headers=headers["alice"]
+    )
+    assert missing.status_code == 404 and missing.json()["error"]["type"] == "NeedNotFound"
+    bad = client.post(
+        "/api/books/tiny/sections/counting/proposals",
+        json=body | {"needs": ["not-a-uuid"]},
+        headers=headers["alice"],
+    )
+    assert bad.status_code == 422
+    assert client.get("/api/books/tiny/proposals").json() == []

@@ -41,6 +41,7 @@ from textbook.web.openapi import (
     BOOK_BODY,
     DETAILS_BODY,
     IMAGE_BODY,
+    NEED_BODY,
     OPENAPI,
     PROPOSAL,
     PROPOSAL_BODY,
@@ -55,6 +56,7 @@ BODIES = {
     "/api/proposals/{proposal}/reviews": REVIEW_BODY,
     "/api/proposals/{proposal}/revisions": REVISION_BODY,
     "/api/proposals/{proposal}/images": IMAGE_BODY,
+    "/api/books/{slug}/sections/{section}/needs": NEED_BODY,
 }
 # What only the proposal's author (alice) may do; bob, an editor, sends the rest.
 AUTHORS_OPERATIONS = (

@@ -18,7 +18,7 @@ from textbook.domain.errors import (
 from textbook.domain.state import ImageRef
 from textbook.domain.vocabulary import ProposalKind
 from textbook.projections.queries import BookOutline, ProposalSummary, ProposalView
-from textbook.web import fork_api
+from textbook.web import fork_api, need_api
 from textbook.web.api_requests import (
     EditProposal,
     Review,
@@ -156,6 +156,7 @@ def proposing(
         body.base_revision,
         body.uploads(),
         the_site.blobs.put,
+        body.need_ids(),
     )
     return proposal_created(request, created)
 
@@ -292,6 +293,7 @@ routes = [
     Route("/api/proposals/{proposal}/revisions", revise, methods=["POST"]),
     Route("/api/proposals/{proposal}/withdraw", withdraw, methods=["POST"]),
     Route("/api/proposals/{proposal}/images", attach, methods=["POST"]),
+    *need_api.routes,
     *fork_api.routes,
     Route("/openapi.json", openapi, methods=["GET"]),
 ]

@@ -33,6 +33,10 @@ class EditProposal:
     text: str
     message: str
     images: list[dict[str, str]]
+    needs: list[str]
+
+    def need_ids(self) -> list[UUID]:
+        return [UUID(need) for need in self.needs]
 
     def uploads(self) -> list[tuple[str, bytes]]:
         return [(image["name"], decoded(image["data"])) for image in self.images]

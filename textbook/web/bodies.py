@@ -17,13 +17,18 @@ from textbook.domain.details import (
 )
 from textbook.domain.images import MAX_IMAGE, NAME
 from textbook.domain.markdown import MAX_SECTION_BYTES
-from textbook.domain.proposal import MAX_ATTACHED, MAX_COMMENT, MAX_MESSAGE
-from textbook.domain.vocabulary import ProposalKind, ProposalStatus, Verdict, choices
+from textbook.domain.need import MAX_REASON
+from textbook.domain.proposal import MAX_ATTACHED, MAX_COMMENT, MAX_MESSAGE, MAX_NEEDS
+from textbook.domain.vocabulary import NeedKind, ProposalKind, ProposalStatus, Verdict, choices
 
 STATUSES = choices(ProposalStatus)
 KINDS = choices(ProposalKind)
 VERDICTS = choices(Verdict)
 MAX_REVISION = 2**31 - 1
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+NEED_KINDS = choices(NeedKind)
+# The kinds a person marks (a reader's report and an import's problem come their own ways).
+MARKED_KINDS = [kind for kind in NEED_KINDS if kind not in ("error", "import_problem")]
 TEXT = "^[^\\x00]*$"  # no NUL, which PostgreSQL cannot store (lone surrogates are refused too)
 
 # Request bodies: the schemas published in /openapi.json are the ones enforced below.
@@ -95,6 +100,17 @@ PROPOSAL_BODY: dict[str, Any] = {
                 " in the book or here. Approving the proposal puts them in the book."
             ),
         },
+        "needs": {
+            "type": "array",
+            "maxItems": MAX_NEEDS,
+            "items": {"type": "string", "maxLength": 36, "pattern": UUID_PATTERN},
+            "default": [],
+            "description": (
+                "The ids of open needs of the book (GET /api/books/{slug}/needs) the proposal"
+                " answers: approving it closes them. A need of another book, or closed, is"
+                " refused."
+            ),
+        },
     },
     "required": ["base_revision", "text"],
     "additionalProperties": False,
@@ -105,6 +121,22 @@ PROPOSAL_BODY: dict[str, Any] = {
             "message": "A shorter introduction",
         }
     ],
+}
+NEED_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "kind": {"type": "string", "enum": MARKED_KINDS},
+        "reason": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_REASON,
+            "pattern": TEXT,
+            "description": "Why, and what would answer it; not blank, without NUL characters.",
+        },
+    },
+    "required": ["kind", "reason"],
+    "additionalProperties": False,
+    "examples": [{"kind": "example", "reason": "A worked example of a bracket halved."}],
 }
 REVIEW_BODY: dict[str, Any] = {
     "type": "object",

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from textbook.projections.queries.needs import NEED_STATES
 from textbook.web.bodies import BOOK_BODY as BOOK_BODY
 from textbook.web.bodies import DETAILS_BODY as DETAILS_BODY
 from textbook.web.bodies import FORK_BODY as FORK_BODY
 from textbook.web.bodies import IMAGE_BODY as IMAGE_BODY
-from textbook.web.bodies import KINDS, STATUSES, VERDICTS
+from textbook.web.bodies import KINDS, NEED_KINDS, STATUSES, VERDICTS
+from textbook.web.bodies import NEED_BODY as NEED_BODY
 from textbook.web.bodies import PROPOSAL_BODY as PROPOSAL_BODY
 from textbook.web.bodies import REVIEW_BODY as REVIEW_BODY
 from textbook.web.bodies import REVISION_BODY as REVISION_BODY
@@ -104,6 +106,36 @@ STATUS = {
     "description": "Only proposals in this state; 'open' includes those with changes requested.",
     "schema": {"type": "string", "enum": list(STATUSES)},
 }
+NEED_FILTERS = [
+    {
+        "name": "kind",
+        "in": "query",
+        "required": False,
+        "description": "Only needs of this kind.",
+        "schema": {"type": "string", "enum": list(NEED_KINDS)},
+    },
+    {
+        "name": "chapter",
+        "in": "query",
+        "required": False,
+        "description": "Only needs in this chapter (its id).",
+        "schema": {"type": "string", "maxLength": 200, "pattern": "^[^\\x00]*$"},
+    },
+    {
+        "name": "state",
+        "in": "query",
+        "required": False,
+        "description": "'free': nobody is on it; 'taken': someone is.",
+        "schema": {"type": "string", "enum": list(NEED_STATES)},
+    },
+    {
+        "name": "older_than_days",
+        "in": "query",
+        "required": False,
+        "description": "Only needs open for at least this many days.",
+        "schema": {"type": "integer", "minimum": 0, "maximum": 36500},
+    },
+]
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 NAMES = {"type": "array", "items": {"type": "string"}}
 BOOK = {
@@ -273,6 +305,38 @@ SCHEMAS: dict[str, Any] = {
             "diff": {"type": "string", "description": "Unified diff of the upstream's change."},
         }
     ),
+    "Need": record(
+        {
+            **strings("book", "chapter", "reason", "quote"),
+            "id": UUID,
+            "section": {
+                "type": ["string", "null"],
+                "description": "The section; null for a need of the whole chapter.",
+            },
+            "kind": {"type": "string", "enum": list(NEED_KINDS)},
+            "opened_by": {
+                "type": ["string", "null"],
+                "description": "Who marked it; null for a reader's report or an import's problem.",
+            },
+            "opened_at": {"type": "string", "format": "date-time"},
+            "holder": {
+                "type": ["string", "null"],
+                "description": 'Who is on it ("I\'m on it"), while their take holds; else null.',
+            },
+            "taken_until": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "When the take lapses, unless a proposal of the holder answers it.",
+            },
+            "is_open": {"type": "boolean"},
+            "answers": {
+                "type": "array",
+                "items": UUID,
+                "description": "The proposals that say they answer it.",
+            },
+        }
+    ),
+    "NeedRequest": NEED_BODY,
     "BookRequest": BOOK_BODY,
     "DetailsProposalRequest": DETAILS_BODY,
 }
@@ -370,6 +434,31 @@ OPENAPI: dict[str, Any] = {
                         "headers": LOCATION,
                     },
                     **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/api/books/{slug}/needs": {
+            "get": {
+                "summary": "A book's open needs, oldest first: its task board.",
+                "parameters": [SLUG, *NEED_FILTERS],
+                "responses": {
+                    "200": json_of("The open needs.", {"type": "array", "items": ref("Need")}),
+                    **refusals(404, 422, 503),
+                },
+            }
+        },
+        "/api/books/{slug}/sections/{section}/needs": {
+            "post": {
+                "summary": "Mark what a section needs (an author or editor of the book).",
+                "security": BEARER,
+                "parameters": [SLUG, SECTION],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("NeedRequest")}},
+                },
+                "responses": {
+                    "201": json_of("The need, opened.", ref("Need")),
+                    **refusals(400, 401, 403, 404, 413, 415, 422, 503),
                 },
             }
         },
