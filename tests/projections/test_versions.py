@@ -27,7 +27,12 @@ from textbook.storage import Sql, transaction
 def longer_history(app: Textbook, slug: str) -> None:
     """Every kind of event, and a section revised twice, then removed."""
     busy_history(app, slug)
-    edit = app.propose_edit(slug, "counting", "## Counting {#counting}\n\nSix.\n", "Six", "alice")
+    need = app.mark_need(slug, "counting", "example", "An example.", "alice")  # and needs
+    app.take_need(need, "alice")
+    app.report_error(slug, "measuring", "See the figure.", "Which figure?")
+    edit = app.propose_edit(
+        slug, "counting", "## Counting {#counting}\n\nSix.\n", "Six", "alice", needs=[need]
+    )
     app.review(edit, "approve", "", by="bob", version=1)
     app.review(
         app.propose_removal(slug, "counting", "Drop it", by="alice"),
