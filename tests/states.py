@@ -46,6 +46,7 @@ class Seeded:
     people: dict[str, str] = field(default_factory=lambda: dict(PEOPLE))
     proposals: dict[str, UUID] = field(default_factory=dict)
     fork: str = ""  # a fork of the book, with changes upstream to take (one a conflict)
+    needs: dict[str, UUID] = field(default_factory=dict)  # open needs on its task board
 
 
 def seed_states(settings: Settings) -> Seeded:
@@ -80,12 +81,38 @@ def seed_app(app: Textbook) -> Seeded:
     seeded.proposals["copied"] = remixed(app)
     assert set(seeded.proposals) == set(STATES)
     seeded.fork = forked(app)
+    seeded.needs = needs(app)
     app.merged_text(seeded.proposals["stale_clean"])  # merges cleanly
     try:
         app.merged_text(seeded.proposals["stale_clash"])
     except MergeConflict:
         return seeded
     raise AssertionError("the stale proposal that should clash merges cleanly")
+
+
+def needs(app: Textbook) -> dict[str, UUID]:
+    """The task board: needs marked on a section and on a chapter, one taken, one a reader's
+    report of an error in a paragraph."""
+    author, editor = PEOPLE["author"], PEOPLE["editor"]
+    paragraph = section_text(app, "bisection").split("\n\n")[1]
+    found = {
+        "figure": app.mark_need(
+            SLUG, "bisection", "figure", "A figure of the bracket halving would help.", editor
+        ),
+        "exercises": app.mark_need(
+            SLUG, None, "exercises", "No exercises at the end of the chapter yet.", author,
+            "root-finding",
+        ),
+        "taken": app.mark_need(
+            SLUG, "bisection", "citations", "Cite a textbook for the convergence rate.", editor
+        ),
+        "report": app.report_error(
+            SLUG, "bisection", paragraph, "The interval should be closed, not open.",
+            "reader@example.org",
+        ),
+    }  # fmt: skip
+    app.take_need(found["taken"], author)
+    return found
 
 
 def remixed(app: Textbook) -> UUID:

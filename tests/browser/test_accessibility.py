@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import TIMEOUT_MS, Server
 from tests.live import csrf_of
+from textbook.web.reports import MIN_SECONDS
 
 pytestmark = pytest.mark.slow
 
@@ -442,3 +443,43 @@ def test_fork_pages_have_no_serious_violation(
     check(contexts, "fork-upstream-reader", f"{fork_seed}/upstream")
     check(contexts, "fork-resolve", f"{fork_seed}/upstream/gaussian-quadrature/resolve", EDITOR)
     check(contexts, "fork-offers", f"{fork_seed}/offers", AUTHOR)
+
+
+def seed_needs(server: Server) -> None:
+    """Needs through the forms: two marked by an editor, one taken by an author, one report."""
+    with signed_in_client(server, EDITOR) as editor, signed_in_client(server, AUTHOR) as author:
+        for place, kind in (("section:bisection", "figure"), ("chapter:root-finding", "exercises")):
+            form = editor.get(f"{BOOK}/needs/new")
+            marked = editor.post(
+                f"{BOOK}/needs",
+                data={"csrf": csrf_of(form.text), "place": place, "kind": kind,
+                      "reason": f"The chapter needs {kind} (a check of the page's look)."},
+            )  # fmt: skip
+            assert marked.status_code == 303, marked.text
+        board = author.get(f"{BOOK}/needs?kind=figure")
+        need = re.search(r'action="(/books/[^"]+/take)"', board.text)
+        assert need, board.text
+        taken = author.post(need.group(1), data={"csrf": csrf_of(board.text)})
+        assert taken.status_code == 303, taken.text
+    with httpx.Client(base_url=server.url, timeout=LOAD_SECONDS) as reader:
+        page = reader.get(f"{BOOK}/sections/bisection/report?p=1")
+        token = re.search(r'name="token" value="([^"]+)"', page.text)
+        assert token, page.text
+        time.sleep(MIN_SECONDS + 1)  # the form refuses what is sent faster than a person reads
+        sent = reader.post(
+            f"{BOOK}/sections/bisection/report?p=1",
+            data={"csrf": csrf_of(page.text), "token": token.group(1), "website": "",
+                  "reason": "The bracket should be closed."},
+        )  # fmt: skip
+        assert sent.status_code == 303, sent.text
+
+
+def test_needs_pages_have_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], seed: Seed, server: Server
+) -> None:
+    seed_needs(server)
+    check(contexts, "needs", f"{BOOK}/needs")
+    check(contexts, "needs-editor", f"{BOOK}/needs", EDITOR)
+    check(contexts, "needs-author", f"{BOOK}/needs?kind=citations", AUTHOR)
+    check(contexts, "need-form", f"{BOOK}/needs/new?section=bisection", EDITOR)
+    check(contexts, "report", f"{BOOK}/sections/bisection/report?p=1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
@@ -109,10 +109,16 @@ def acting(request: Request, user: str, action: str, form: dict[str, str]) -> Re
         app.release_need(need, user)
     else:
         app.close_need(need, form.get("reason", ""), user)
-    back = form.get("back", "")
-    if not back.startswith(f"/books/{slug}/needs") or len(back) > 500:
-        back = f"/books/{slug}/needs"
-    return RedirectResponse(f"{back}#need-{need}", status_code=303)
+    return RedirectResponse(f"{back_to(slug, form.get('back', ''))}#need-{need}", status_code=303)
+
+
+def back_to(slug: str, back: str) -> str:
+    """The board as it was filtered, but taken or free alike: the need just changed hands."""
+    parts = urlsplit(back)
+    if parts.path != f"/books/{slug}/needs" or len(back) > 500:
+        return f"/books/{slug}/needs"
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "state"]
+    return parts.path + (f"?{urlencode(query)}" if query else "")
 
 
 # Marking a need.

@@ -43,6 +43,8 @@ TOKENS = re.compile(
     r'<section id="([^"]+)"[^>]*>|</section>|(<p(?:\s[^>]*)?>)(.*?)(</p>)', re.DOTALL
 )
 TAGS = re.compile(r"<[^>]+>")
+MATH = re.compile(r"<math\b.*?</math>", re.DOTALL)
+TEX = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.DOTALL)
 
 
 def _paragraphs(fragment: str, chapter_id: str) -> Iterator[tuple[str, int, re.Match[str]]]:
@@ -61,7 +63,14 @@ def _paragraphs(fragment: str, chapter_id: str) -> Iterator[tuple[str, int, re.M
 
 
 def plain(paragraph_html: str) -> str:
-    return " ".join(html.unescape(TAGS.sub("", paragraph_html)).split())
+    """The paragraph's text, its math as the TeX it was written in: as the author typed it."""
+
+    def tex(match: re.Match[str]) -> str:
+        found = TEX.search(match.group(0))
+        return f"${found.group(1)}$" if found else TAGS.sub("", match.group(0))
+
+    text = TAGS.sub("", MATH.sub(tex, paragraph_html))
+    return " ".join(html.unescape(text).split())
 
 
 def paragraph_text(fragment: str, chapter_id: str, section_id: str, number: int) -> str | None:
