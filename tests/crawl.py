@@ -91,6 +91,8 @@ class Crawl:
             return ""
         if absolute.path in SKIPPED:
             return ""
+        if absolute.path.endswith("/report") and absolute.query != "p=1":
+            return ""  # every paragraph's report form is the same page: the first stands for all
         return urlunsplit(("", "", absolute.path, absolute.query, absolute.fragment))
 
     def pages(self) -> list[Visit]:

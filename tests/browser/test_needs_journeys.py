@@ -70,7 +70,7 @@ def test_a_need_is_marked_taken_answered_and_closed(
     editor = person(new_page, width, height)
     sign_in(editor, "emmy", DEMO_PASSWORD)
     editor.goto(f"{BOOK}/chapters/root-finding")
-    editor.get_by_role("link", name="mark a need").click()
+    editor.get_by_role("link", name="Mark what this chapter needs").click()
     editor.get_by_label("Where").select_option(f"section:{section}")
     editor.get_by_label("What it needs").select_option("example")
     reason = f"A worked example with numbers ({tag})."

@@ -38,6 +38,8 @@ FORMS = {
     "{proposal}/review": ["verdict", "comment"],
     "{proposal}/revise": ["text", "message", "base_revision"],
     "{proposal}/withdraw": ["reason"],
+    "/books/tiny/needs": ["place", "kind", "reason"],
+    "/books/tiny/sections/counting/report?p=1": ["reason", "email", "website", "token"],
 }
 
 
