@@ -163,7 +163,7 @@ def test_choosing_mail_and_stopping_it_by_link(
     assert bad.status_code == 422 and worker_app.mail_choice("alice").value == "digest"
 
     # A mail another part of the site sends carries the link; it works signed out.
-    url = postman.followers[0].links.unsubscribe_url("alice")  # type: ignore[attr-defined]
+    url = postman.links.unsubscribe_url("alice")
     path = url.removeprefix("http://testserver")
     client.cookies.clear()
     confirm = client.get(path)
@@ -182,7 +182,7 @@ def test_one_click_unsubscribe(client: TestClient, postman: MailWorker, worker_a
     from textbook.domain.application import Textbook
 
     assert isinstance(worker_app, Textbook)
-    url = postman.followers[0].links.unsubscribe_url("alice")  # type: ignore[attr-defined]
+    url = postman.links.unsubscribe_url("alice")
     path = url.removeprefix("http://testserver")
     answer = client.post(
         path,

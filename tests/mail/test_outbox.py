@@ -108,9 +108,9 @@ def test_a_server_that_is_down_never_blocks_a_write(
     from textbook.mail.accounts import AccountMail
     from textbook.mail.worker import mail_links
 
+    links = mail_links(down, "http://testserver")
     worker = MailWorker(
-        [AccountMail(worker_app, outbox, mail_links(down, "http://testserver"))],
-        postman_of(down, outbox, clock),
+        [AccountMail(worker_app, outbox, links)], postman_of(down, outbox, clock), links
     )
     assert worker.run_once() == 0
     [reset] = [d for d in outbox.deliveries("alice@example.org")]

@@ -30,9 +30,14 @@ class Follower(Protocol):
 
 
 class MailWorker:
-    def __init__(self, followers: Sequence[Follower], postman: Postman) -> None:
+    """Followers of the events, then the postman, in turns. Another kind of mail joins by
+    appending its follower: `worker.followers.append(MyMail(app, worker.outbox,
+    worker.links))`, where `links.unsubscribe_url(name)` gives each mail its unsubscribe link."""
+
+    def __init__(self, followers: Sequence[Follower], postman: Postman, links: Links) -> None:
         self.followers = list(followers)
         self.postman = postman
+        self.links = links
 
     @property
     def outbox(self) -> Outbox:
@@ -69,4 +74,4 @@ def open_mail_worker(
     outbox = open_outbox(settings, datastore)
     links = mail_links(settings, served_at)
     postman = Postman(outbox, settings.smtp, settings.mail_from)
-    return MailWorker([AccountMail(app, outbox, links)], postman)
+    return MailWorker([AccountMail(app, outbox, links)], postman, links)
