@@ -48,7 +48,7 @@ class Inbox:
         """The path of the link to `path`... in the message's text."""
         body = message.get_body(("plain",))
         assert body is not None
-        match = re.search(re.escape(SITE) + "(" + re.escape(path) + r"[^\s]+)", body.get_content())
+        match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"[^\s]+)", body.get_content())
         assert match, f"a link to {path} in {body.get_content()!r}"
         return match.group(1)
 
