@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
 from tests.mail.conftest import Inbox, post_form, sign_in
+from textbook.domain.application import Textbook
 from textbook.mail.worker import MailWorker
 
 
@@ -29,6 +30,10 @@ def test_password_reset_end_to_end(client: TestClient, inbox: Inbox, postman: Ma
     assert mail["From"] == "Textbook <books@example.org>"
     link = inbox.link(mail, "/password/reset/")
 
+    elsewhere = TestClient(client.app)  # alice, signed in on another device
+    assert sign_in(elsewhere, "alice") == 303
+    assert elsewhere.get("/profile", follow_redirects=False).status_code == 200
+
     page = client.get(link)
     assert page.status_code == 200
     assert "For the account alice." in text(page.text)
@@ -40,6 +45,10 @@ def test_password_reset_end_to_end(client: TestClient, inbox: Inbox, postman: Ma
 
     assert sign_in(client, "alice", "correct horse") == 401
     assert sign_in(client, "alice", "new secret words") == 303
+    # The session on the other device ended with the reset.
+    assert (
+        elsewhere.get("/profile", follow_redirects=False).headers["location"].startswith("/signin")
+    )
 
     # The link works once.
     again = client.get(link)
@@ -50,7 +59,11 @@ def test_password_reset_end_to_end(client: TestClient, inbox: Inbox, postman: Ma
     )
     assert reused.status_code == 410
     assert sign_in(client, "alice", "new secret words") == 303
-    assert postman.run_once() == 0  # nothing more to send
+    # alice hears that her password changed, and nothing else is sent.
+    assert postman.run_once() == 1
+    notice = inbox.to("alice@example.org")[-1]
+    assert notice["Subject"] == "Your Textbook password changed"
+    assert postman.run_once() == 0
 
 
 def test_a_forged_reset_link_is_refused(
@@ -116,11 +129,16 @@ def test_changing_the_address(client: TestClient, inbox: Inbox, postman: MailWor
     link = inbox.link(mail, "/email/verify/")
     post_form(client, link, link)
     assert "alice@new.example (verified)" in text(client.get("/profile").text)
+    postman.run_once()
+    # The old address hears of the change, and no more.
+    [told] = inbox.to("alice@example.org")
+    assert told["Subject"] == "Your Textbook address changed"
+    assert "is now alice@new.example" in str(told.get_body(("plain",)).get_content())  # type: ignore[union-attr]
     # The old address resets nothing any more; the new one does.
     post_form(client, "/password/forgot", "/password/forgot", email="alice@example.org")
     post_form(client, "/password/forgot", "/password/forgot", email="alice@new.example")
     postman.run_once()
-    assert inbox.to("alice@example.org") == []
+    assert len(inbox.to("alice@example.org")) == 1
     assert [m["Subject"] for m in inbox.to("alice@new.example")] == [
         "Verify your email address for Textbook",
         "Reset your Textbook password",
@@ -193,3 +211,23 @@ def test_one_click_unsubscribe(client: TestClient, postman: MailWorker, worker_a
     assert worker_app.mail_choice("alice").value == "none"
     forged = client.post(path[:-2] + "xx", content=b"List-Unsubscribe=One-Click")
     assert forged.status_code == 410
+
+
+def test_a_changed_password_is_told_soon_and_never_long_after(
+    client: TestClient, inbox: Inbox, postman: MailWorker, worker_app: Textbook
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from textbook.mail.accounts import NOTICE_WINDOW, AccountMail
+
+    worker_app.change_password("alice", "correct horse", "a new one!")
+    # A worker that first reads this event long after it happened tells nobody.
+    late = AccountMail(
+        worker_app,
+        postman.outbox,
+        postman.links,
+        clock=lambda: datetime.now(UTC) + NOTICE_WINDOW + timedelta(minutes=1),
+    )
+    late.run_once()
+    assert postman.postman.run_once() >= 1  # the verification links of those unverified
+    assert inbox.to("alice@example.org") == []

@@ -202,6 +202,7 @@ class User(Aggregate):
 
         email: str
         request_id: str  # "" when the operator vouched for it (the demo's accounts)
+        previous: str | None  # the verified address before, told of the change
 
     class PasswordResetRequested(Aggregate.Event):
         """A mail with a single-use link is to go to the verified `email`."""
@@ -352,15 +353,16 @@ class User(Aggregate):
         return request["email"]
 
     def verify_email(self, request_id: str, at: datetime) -> None:
-        self._verify(email=self.verification_of(request_id, at), request_id=request_id)
+        email = self.verification_of(request_id, at)
+        self._verify(email=email, request_id=request_id, previous=self.verified_email)
 
     def vouch_for_email(self) -> None:
         """The operator vouches for the address (the demo's accounts): verified, unmailed."""
         if self.verified_email != self.email:
-            self._verify(email=self.email, request_id="")
+            self._verify(email=self.email, request_id="", previous=self.verified_email)
 
     @event(EmailVerified)
-    def _verify(self, email: str, request_id: str) -> None:
+    def _verify(self, email: str, request_id: str, previous: str | None) -> None:
         self.email = email
         self.verified_email = email
         self.email_requests = {}

@@ -11,7 +11,7 @@ mailed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import cast
 from uuid import UUID
 
@@ -26,7 +26,19 @@ from textbook.mail.message import Message
 from textbook.mail.outbox import Outbox
 
 FOLLOWER = "accounts"
-TOPICS = (get_topic(User.EmailVerificationRequested), get_topic(User.PasswordResetRequested))
+TOPICS = tuple(
+    get_topic(cls)
+    for cls in (
+        User.EmailVerificationRequested,
+        User.PasswordResetRequested,
+        User.EmailVerified,
+        User.PasswordChanged,
+        User.PasswordReset,
+    )
+)
+# A notice of a change (of address, of password) is mailed only this soon after it: a worker
+# that first follows a store with a long history tells nobody of changes long past.
+NOTICE_WINDOW = timedelta(days=1)
 
 
 def _now() -> datetime:
@@ -63,6 +75,51 @@ class AccountMail:
             yield from self._verification(domain_event)
         elif isinstance(domain_event, User.PasswordResetRequested):
             yield from self._reset(domain_event)
+        elif isinstance(domain_event, User.EmailVerified) and self._recent(domain_event):
+            yield from self._address_changed(domain_event)
+        elif isinstance(domain_event, User.PasswordChanged | User.PasswordReset) and self._recent(
+            domain_event
+        ):
+            yield from self._password_changed(domain_event)
+
+    def _recent(self, domain_event: User.Event) -> bool:
+        return self.clock() - domain_event.timestamp <= NOTICE_WINDOW
+
+    def _address_changed(self, verified: User.EmailVerified) -> Iterator[Message]:
+        """The old address hears that it no longer receives the account's mail."""
+        if verified.previous is None or verified.previous.lower() == verified.email.lower():
+            return
+        user = self._user(verified)
+        yield Message(
+            key=f"address-changed:{verified.originator_id}:{verified.originator_version}",
+            to=verified.previous,
+            subject="Your Textbook address changed",
+            text=(
+                f"Hello {user.name},\n\n"
+                f"The address of your Textbook account '{user.name}' is now {verified.email}; "
+                "mail no longer comes here.\n\n"
+                "If you did not change it, someone may know your password: choose a new one "
+                f"at {self.links.url('/password/forgot')} with the new address, or write to "
+                "the site's operators.\n"
+            ),
+        )
+
+    def _password_changed(self, changed: User.Event) -> Iterator[Message]:
+        user = self._user(changed)
+        if user.mail_address is None:
+            return
+        yield Message(
+            key=f"password-changed:{changed.originator_id}:{changed.originator_version}",
+            to=user.mail_address,
+            subject="Your Textbook password changed",
+            text=(
+                f"Hello {user.name},\n\n"
+                f"The password of your Textbook account '{user.name}' was changed at "
+                f"{changed.timestamp:%Y-%m-%d %H:%M} UTC.\n\n"
+                "If you did not change it, choose a new one now: "
+                f"{self.links.url('/password/forgot')}\n"
+            ),
+        )
 
     def _user(self, domain_event: User.Event) -> User:
         return cast(User, self.app.repository.get(domain_event.originator_id))
