@@ -7,6 +7,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -40,6 +41,58 @@ def positive(value: str) -> float:
     if not seconds > 0:
         raise SettingsError(f"'{value}' is not a number of seconds above zero")
     return seconds
+
+
+SMTP_SCHEMES = {"smtp": ("plain", 25), "smtp+starttls": ("starttls", 587), "smtps": ("tls", 465)}
+DEFAULT_MAIL_FROM = "Textbook <noreply@localhost>"
+
+
+@dataclass(frozen=True)
+class SmtpLocation:
+    """Where mail is handed over: `security` is "plain", "starttls" or "tls" (smtps)."""
+
+    host: str
+    port: int
+    security: str = "plain"
+    user: str = ""
+    password: str = field(default="", repr=False)
+
+
+def smtp_url(value: str) -> SmtpLocation | None:
+    """TEXTBOOK_SMTP_URL: smtp://[user:pass@]host[:port], smtp+starttls://..., smtps://...;
+    empty: no mail is sent."""
+    value = value.strip()
+    if not value:
+        return None
+    url = urlsplit(value)
+    if url.scheme not in SMTP_SCHEMES or not url.hostname or url.path not in ("", "/"):
+        raise SettingsError(
+            f"TEXTBOOK_SMTP_URL {_without_password(value)!r} is not an SMTP address: use "
+            "smtp://[user:password@]host[:port], smtp+starttls://... or smtps://..."
+        )
+    security, default_port = SMTP_SCHEMES[url.scheme]
+    try:
+        port = url.port or default_port
+    except ValueError:
+        raise SettingsError(
+            f"TEXTBOOK_SMTP_URL has a bad port: {_without_password(value)!r}"
+        ) from None
+    return SmtpLocation(
+        url.hostname, port, security, unquote(url.username or ""), unquote(url.password or "")
+    )
+
+
+def _without_password(value: str) -> str:
+    return re.sub(r"//([^:@/]*):[^@/]*@", r"//\1:***@", value)
+
+
+def mail_from(value: str) -> str:
+    """TEXTBOOK_MAIL_FROM: the sender of every mail, "Name <address>" or an address."""
+    value = value.strip()
+    _, address = parseaddr(value)
+    if "\n" in value or "\r" in value or not re.fullmatch(r"[^@\s]+@[^@\s]+", address):
+        raise SettingsError(f"TEXTBOOK_MAIL_FROM {value[:80]!r} is not an email address")
+    return value
 
 
 @dataclass(frozen=True)
@@ -79,6 +132,10 @@ class Settings:
     # Where readers find the site ("https://books.example.org"): the editions print a source's
     # link in full with it (a printed or downloaded book has no site around it); "" prints paths.
     public_url: str = ""
+    # Mail (TEXTBOOK_SMTP_URL, TEXTBOOK_MAIL_FROM): None sends none. The worker sends it; links
+    # in mail start with public_url (or, when it is unset, the address `textbook serve` serves).
+    smtp: SmtpLocation | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
     # Argon2, with its recommended parameters unless TEXTBOOK_ARGON2_* say otherwise (tests pass
     # cheap ones). A name without an account is checked against a hash made with the same
     # parameters, so that it takes the same time.
@@ -106,6 +163,8 @@ class Settings:
             preview_rate=config("TEXTBOOK_PREVIEW_RATE", cast=int, default=60),
             fork_rate=config("TEXTBOOK_FORK_RATE", cast=int, default=10),
             public_url=public_url(config("TEXTBOOK_PUBLIC_URL", default="")),
+            smtp=smtp_url(config("TEXTBOOK_SMTP_URL", default="")),
+            mail_from=mail_from(config("TEXTBOOK_MAIL_FROM", default=DEFAULT_MAIL_FROM)),
             password_hasher=PasswordHasher(
                 time_cost=config(
                     "TEXTBOOK_ARGON2_TIME_COST", cast=int, default=argon2.DEFAULT_TIME_COST

@@ -37,6 +37,11 @@ class Sql:
         if rows:
             self.cursor.executemany(self.translate(statement), [tuple(row) for row in rows])
 
+    @property
+    def rowcount(self) -> int:
+        """Rows the last statement changed (eventsourcing wraps SQLite's cursor)."""
+        return int(getattr(self.cursor, "sqlite_cursor", self.cursor).rowcount)
+
     def all(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         self.execute(statement, params)
         return [dict(row) for row in self.cursor.fetchall()]

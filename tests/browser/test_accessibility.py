@@ -236,6 +236,7 @@ READER_PAGES = {
     "images": f"{BOOK}/images",
     "signin": "/signin",
     "signup": "/signup",
+    "forgot": "/password/forgot",
     "not-found": "/books/no-such-book",
     "bad-request": f"{BOOK}?as_of=not-a-moment",
 }
@@ -280,6 +281,37 @@ def test_member_pages_have_no_serious_violation(
     check(contexts, "profile", "/profile", AUTHOR)
     check(contexts, "settings", f"{BOOK}/settings", EDITOR)
     check(contexts, "forbidden", "/me/proposals")
+
+
+def test_pages_mail_links_to_have_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], server: Server, seed: Seed
+) -> None:
+    """A password reset, an address to verify and mail to stop, as their links open them."""
+    from textbook.config import Settings
+    from textbook.domain import ids
+    from textbook.mail.links import Links
+    from textbook.storage import open_textbook
+
+    folder = server.log.parent  # `textbook serve` runs there: its store, and var/ with its key
+    settings = Settings(database=str(folder / "textbook.sqlite"), var=folder / "var")
+    with httpx.Client(base_url=server.url, timeout=LOAD_SECONDS) as client:
+        form = client.get("/password/forgot")
+        asked = client.post(
+            "/password/forgot", data={"csrf": csrf_of(form.text), "email": "ada@example.org"}
+        )
+        assert asked.status_code == 200, asked.text
+    app = open_textbook(settings)
+    try:
+        reset = list(app.user(AUTHOR).resets)[-1]
+        verify = app.change_email(AUTHOR, "ada@example.net", DEMO_PASSWORD)
+    finally:
+        app.close()
+    links, user_id = Links.from_settings(settings, ""), ids.user_id(AUTHOR)
+    check(contexts, "reset", links.reset_url(user_id, reset))
+    check(contexts, "verify", links.verify_url(user_id, verify))
+    check(contexts, "unsubscribe", links.unsubscribe_url(AUTHOR))
+    check(contexts, "reset-refused", "/password/reset/not-a-link")
+    check(contexts, "profile-pending", "/profile", AUTHOR)
 
 
 def test_starting_and_details_pages_have_no_serious_violation(

@@ -18,6 +18,7 @@ from tests.conftest import import_folder
 from tests.domain.test_forks import book_with_licence
 from tests.live import fingerprint_of
 from textbook.config import Settings
+from textbook.domain import ids
 from textbook.domain.application import Textbook
 from textbook.domain.application.starting import NewBook
 from textbook.domain.details import Details
@@ -207,6 +208,27 @@ REFUSALS: dict[str, Command] = {
     "text taken from its own book": lambda a, o, b: a.take_into(
         "tiny", "tiny", "counting", "alice", "second"
     ),
+    # Accounts by email (textbook.domain.application.addresses).
+    "a change of address with a wrong password": lambda a, o, b: a.change_email(
+        "alice", "alice@new.example", "not the password"
+    ),
+    "a change of address to someone else's": lambda a, o, b: a.change_email(
+        "alice", "bob@example.org", "correct horse"
+    ),
+    "a change of password with a wrong current one": lambda a, o, b: a.change_password(
+        "alice", "not the password", "a new one!"
+    ),
+    "a new password too short": lambda a, o, b: a.change_password(
+        "alice", "correct horse", "short"
+    ),
+    "a reset link never mailed": lambda a, o, b: a.reset_password(
+        ids.user_id("alice"), uuid4().hex, "a new one!"
+    ),
+    "a verification link never mailed": lambda a, o, b: a.verify_email(
+        ids.user_id("alice"), uuid4().hex
+    ),
+    "a mailed link naming no account": lambda a, o, b: a.unsubscribe(uuid4()),
+    "a choice of mail that is none of the three": lambda a, o, b: a.choose_mail("alice", "hourly"),
 }
 
 

@@ -16,7 +16,7 @@ import click
 
 from textbook.cli import admin, books, forks, people, remix, review, serve, starting
 from textbook.cli.context import Context
-from textbook.config import Settings
+from textbook.config import Settings, SettingsError
 
 
 @click.group()
@@ -31,7 +31,10 @@ from textbook.config import Settings
 @click.pass_context
 def cli(ctx: click.Context, database: str | None) -> None:
     """textbook: open textbooks written together, with every change reviewed and recorded."""
-    settings = Settings.from_environ()
+    try:
+        settings = Settings.from_environ()
+    except (SettingsError, ValueError) as error:  # a setting that cannot work: say which
+        raise click.ClickException(str(error)) from None
     if database:  # only the database: every other setting still comes from the environment
         settings = dataclasses.replace(settings, database=database)
     context = Context(settings)

@@ -20,13 +20,18 @@ def user() -> None:
 @click.argument("name")
 @click.option("--email", required=True, help="The user's email address.")
 @click.option("--password", help="The password (prompted for when omitted).")
+@click.option(
+    "--verified",
+    is_flag=True,
+    help="Vouch for the address: verified at once, without mailing it a link.",
+)
 @pass_context
 @reports_errors
-def user_add(context: Context, name: str, email: str, password: str | None) -> None:
-    """Register a user."""
+def user_add(context: Context, name: str, email: str, password: str | None, verified: bool) -> None:
+    """Register a user (their address is mailed a link that verifies it, unless --verified)."""
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user_id = context.app.register_user(name, email, password)
+    user_id = context.app.register_user(name, email, password, verified=verified)
     context.refresh(quiet=True)
     click.echo(f"Added user {name} ({user_id})")
 

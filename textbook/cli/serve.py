@@ -72,6 +72,8 @@ def serve(context: Context, host: str, port: int, workers: int, demo: bool, publ
     # Publishing runs in its own process, so that a PDF being laid out never slows a reader.
     environment = {**os.environ, "TEXTBOOK_DATABASE": context.settings.database}
     command = [sys.executable, "-m", "textbook.cli", "worker", "--parent", str(os.getpid())]
+    # Links in mail need the site's address: this one, when no public URL is set.
+    command += ["--served-at", served_at(host, port)]
     worker_process = subprocess.Popen(command, env=environment) if publish else None
     # uvicorn re-raises SIGTERM after its shutdown; exiting through Python runs `finally`,
     # so the publishing worker never outlives the server.
@@ -90,6 +92,15 @@ def serve(context: Context, host: str, port: int, workers: int, demo: bool, publ
     finally:
         if worker_process is not None:
             stop_process(worker_process)
+
+
+def served_at(host: str, port: int) -> str:
+    """The address `serve` answers on, as a link: a wildcard host is reached as localhost."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
@@ -119,7 +130,8 @@ def seed_demo(context: Context) -> None:
     for name, role in DEMO_USERS:
         if name == importer:
             continue  # registered and made maintainer by the import
-        context.app.register_user(name, f"{name}@example.org", DEMO_PASSWORD)
+        # The demo's addresses are vouched for: verified, so that mail reaches them at once.
+        context.app.register_user(name, f"{name}@example.org", DEMO_PASSWORD, verified=True)
         context.app.grant(source.state.slug, name, role)
     fork = seed_demo_fork(context, source.state.slug)
     context.refresh()
@@ -154,7 +166,7 @@ def seed_demo_fork(context: Context, slug: str) -> str:
 def demo_importer(context: Context) -> str:
     """The demo maintainer, registered: the sample book's text is credited to them."""
     name = next((n for n, role in DEMO_USERS if role.maintains), DEMO_USERS[0][0])
-    context.app.register_user(name, f"{name}@example.org", DEMO_PASSWORD)
+    context.app.register_user(name, f"{name}@example.org", DEMO_PASSWORD, verified=True)
     return name
 
 
@@ -168,10 +180,17 @@ def demo_importer(context: Context) -> str:
     help="Comma-separated formats to publish; 'none' keeps only the read models up to date.",
 )
 @click.option("--parent", type=int, hidden=True, help="Stop when this process is gone.")
+@click.option(
+    "--served-at", hidden=True, help="The site's address for links in mail, without a public URL."
+)
 @pass_context
 @reports_errors
-def worker(context: Context, once: bool, formats: str, parent: int | None) -> None:
-    """Keep the read models and the published editions of every book up to date."""
+def worker(
+    context: Context, once: bool, formats: str, parent: int | None, served_at: str | None
+) -> None:
+    """Keep the read models and the published editions of every book up to date, and send
+    mail when TEXTBOOK_SMTP_URL is set."""
+    from textbook.mail.worker import open_mail_worker
     from textbook.projections.publishing.editions import EditionPublisher
 
     wanted = [f.strip() for f in formats.split(",") if f.strip() not in ("", "none")]
@@ -194,13 +213,20 @@ def worker(context: Context, once: bool, formats: str, parent: int | None) -> No
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+    mail = open_mail_worker(settings, context.app, served_at)
     if once:
         publisher.publish_changed(EditionPublisher.log_published)
+        if mail is not None:
+            mail.run_once()
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if parent is not None:  # started by 'serve': never outlive it, even when it is killed
         threading.Thread(target=watch_parent, args=(parent, stop), daemon=True).start()
+    if mail is not None:  # beside the publisher: a slow PDF never holds mail back
+        threading.Thread(target=mail.run, args=(stop,), name="mail", daemon=True).start()
+        smtp = mail.postman.smtp
+        click.echo(f"Sending mail through {smtp.host}:{smtp.port}.", err=True)
     click.echo(f"Publishing into {publisher.editions}; Ctrl-C stops.", err=True)
     try:
         publisher.run(stop)

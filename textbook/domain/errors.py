@@ -217,6 +217,15 @@ class SignInLocked(RateLimited):
         self.name = name
 
 
+class LinkRefused(NotFound):
+    """A link from an email that cannot be used: forged, used already, or expired."""
+
+
+class WrongPassword(NotAllowed):
+    def __init__(self) -> None:
+        super().__init__("That is not your current password; nothing was changed.")
+
+
 class InvalidInput(TextbookError):
     pass
 

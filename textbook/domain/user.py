@@ -6,13 +6,20 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from textbook.domain import ids
-from textbook.domain.errors import InvalidInput, SignInLocked, TokenRefused
+from textbook.domain.errors import (
+    InvalidInput,
+    LinkRefused,
+    RateLimited,
+    SignInLocked,
+    TokenRefused,
+)
 from textbook.domain.moments import parse_moment
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{1,38}[A-Za-z0-9]$")
@@ -25,6 +32,18 @@ MAX_TOKEN_LABEL = 200
 TOKEN_ID_LENGTH = 12  # hex digits of the token's SHA-256 that name it in lists; not a secret
 DURATION = re.compile(r"^(\d{1,5})([mhdw])$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+VERIFY_LIFE = timedelta(days=7)  # how long a link that verifies an address works
+RESET_LIFE = timedelta(hours=1)  # how long a link that resets a password works
+MAX_MAIL_REQUESTS = 3  # verification or reset mails one person may ask for within an hour
+MAIL_REQUEST_WINDOW = timedelta(hours=1)
+
+
+class MailChoice(StrEnum):
+    """How a person hears about what concerns them by email."""
+
+    IMMEDIATE = "immediate"  # a mail for each thing that happens
+    DIGEST = "digest"  # one mail a day, gathering them
+    NONE = "none"  # no mail (their own verification and password resets still come)
 
 
 def checked_name(name: str) -> str:
@@ -118,13 +137,22 @@ def _time(value: str | None) -> datetime | None:
 
 
 class User(Aggregate):
-    class_version = 2  # tokens: hash -> label became hash -> {label, created, expires}
+    class_version = 3  # 2: tokens hash -> {label, created, expires}; 3: addresses and mail
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["tokens"] = {
             token_hash: {"label": label, "created": None, "expires": None}
             for token_hash, label in state["tokens"].items()
+        }
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state |= {
+            "verified_email": None,
+            "email_requests": {},
+            "resets": {},
+            "mail_choice": MailChoice.IMMEDIATE.value,
         }
 
     class Registered(Aggregate.Created):
@@ -162,6 +190,34 @@ class User(Aggregate):
     class SignInsCleared(Aggregate.Event):
         pass
 
+    class EmailVerificationRequested(Aggregate.Event):
+        """A mail with a link is to go to `email`; following it verifies that address."""
+
+        email: str
+        request_id: str
+        at: datetime
+
+    class EmailVerified(Aggregate.Event):
+        """`email` is the person's address from now on, and mail may go to it."""
+
+        email: str
+        request_id: str  # "" when the operator vouched for it (the demo's accounts)
+        previous: str | None  # the verified address before, told of the change
+
+    class PasswordResetRequested(Aggregate.Event):
+        """A mail with a single-use link is to go to the verified `email`."""
+
+        request_id: str
+        email: str
+        at: datetime
+
+    class PasswordReset(Aggregate.Event):
+        request_id: str
+        password_hash: str
+
+    class MailChoiceChanged(Aggregate.Event):
+        choice: str  # a MailChoice's value
+
     @staticmethod
     def create_id(name: str) -> UUID:
         return ids.user_id(name)
@@ -173,6 +229,11 @@ class User(Aggregate):
         self.password_hash = password_hash
         self.tokens: dict[str, dict[str, str | None]] = {}
         self.failed_sign_ins: list[datetime] = []
+        self.verified_email: str | None = None
+        # Links mailed and not yet followed, by request id: {"email", "at"} and the time asked.
+        self.email_requests: dict[str, dict[str, str]] = {}
+        self.resets: dict[str, str] = {}
+        self.mail_choice = MailChoice.IMMEDIATE.value
 
     @event(PasswordChanged)
     def change_password(self, password_hash: str) -> None:
@@ -249,6 +310,149 @@ class User(Aggregate):
     @event(SignInsCleared)
     def _clear_failed_sign_ins(self) -> None:
         self.failed_sign_ins = []
+
+    # Addresses: verified by following a mailed link; the old one stays until then.
+
+    @property
+    def mail_address(self) -> str | None:
+        """Where mail may go: the verified address, or None."""
+        return self.verified_email
+
+    @property
+    def pending_email(self) -> str | None:
+        """The address waiting to be verified, newest request first."""
+        if not self.email_requests:
+            return None
+        return list(self.email_requests.values())[-1]["email"]
+
+    def request_email_verification(self, email: str, request_id: str, at: datetime) -> None:
+        email = checked_email(email)
+        if self.verified_email is not None and email.lower() == self.verified_email.lower():
+            raise InvalidInput(f"{email} is already your verified address.")
+        self._check_mail_requests(at)
+        self._request_verification(email=email, request_id=request_id, at=at)
+
+    @event(EmailVerificationRequested)
+    def _request_verification(self, email: str, request_id: str, at: datetime) -> None:
+        self.email_requests = {
+            **_recent(self.email_requests, at, VERIFY_LIFE),
+            request_id: {"email": email, "at": at.isoformat()},
+        }
+
+    def verification_of(self, request_id: str, at: datetime) -> str:
+        """The address a verification link names, if the link still works."""
+        request = self.email_requests.get(request_id)
+        if request is None:
+            raise LinkRefused(
+                "This verification link has been used already, or a newer one replaced it."
+            )
+        if at >= datetime.fromisoformat(request["at"]) + VERIFY_LIFE:
+            raise LinkRefused(
+                "This verification link has expired: ask for a new one on your profile page."
+            )
+        return request["email"]
+
+    def verify_email(self, request_id: str, at: datetime) -> None:
+        email = self.verification_of(request_id, at)
+        self._verify(email=email, request_id=request_id, previous=self.verified_email)
+
+    def vouch_for_email(self) -> None:
+        """The operator vouches for the address (the demo's accounts): verified, unmailed."""
+        if self.verified_email != self.email:
+            self._verify(email=self.email, request_id="", previous=self.verified_email)
+
+    @event(EmailVerified)
+    def _verify(self, email: str, request_id: str, previous: str | None) -> None:
+        self.email = email
+        self.verified_email = email
+        self.email_requests = {}
+
+    # Passwords forgotten: a single-use link, mailed to the verified address only.
+
+    def request_password_reset(self, request_id: str, at: datetime) -> bool:
+        """Record a reset, unless there is no verified address or too many were asked for
+        (then nothing is recorded, and nobody is told: the page answers the same)."""
+        if self.verified_email is None:
+            return False
+        try:
+            self._check_mail_requests(at)
+        except RateLimited:
+            return False
+        self._request_reset(request_id=request_id, email=self.verified_email, at=at)
+        return True
+
+    @event(PasswordResetRequested)
+    def _request_reset(self, request_id: str, email: str, at: datetime) -> None:
+        recent = {key: {"at": when} for key, when in self.resets.items()}
+        kept = _recent(recent, at, RESET_LIFE)
+        self.resets = {
+            **{key: value["at"] for key, value in kept.items()},
+            request_id: at.isoformat(),
+        }
+
+    def check_reset(self, request_id: str, at: datetime) -> None:
+        asked = self.resets.get(request_id)
+        if asked is None:
+            raise LinkRefused(
+                "This password reset link has been used already, or is not one of ours: "
+                "ask for a new one."
+            )
+        if at >= datetime.fromisoformat(asked) + RESET_LIFE:
+            minutes = int(RESET_LIFE.total_seconds() // 60)
+            raise LinkRefused(
+                f"This password reset link has expired (a link works for {minutes} minutes): "
+                "ask for a new one."
+            )
+
+    def reset_password(self, request_id: str, password_hash: str, at: datetime) -> None:
+        self.check_reset(request_id, at)
+        self._reset(request_id=request_id, password_hash=password_hash)
+
+    @event(PasswordReset)
+    def _reset(self, request_id: str, password_hash: str) -> None:
+        self.password_hash = password_hash
+        self.resets = {}  # every other link mailed before dies with this one
+        self.failed_sign_ins = []
+
+    def _check_mail_requests(self, at: datetime) -> None:
+        """At most MAX_MAIL_REQUESTS mails of links within the window, so that nobody can
+        flood an address (or the store) by asking again and again."""
+        times = [datetime.fromisoformat(r["at"]) for r in self.email_requests.values()]
+        times += [datetime.fromisoformat(when) for when in self.resets.values()]
+        recent = sorted(t for t in times if at - t < MAIL_REQUEST_WINDOW)
+        if len(recent) >= MAX_MAIL_REQUESTS:
+            raise RateLimited(
+                "Several mails were sent to you in the last hour: wait a while, and look in "
+                "your spam folder.",
+                recent[-MAX_MAIL_REQUESTS] + MAIL_REQUEST_WINDOW,
+            )
+
+    # How the person hears about what concerns them.
+
+    def choose_mail(self, choice: str) -> None:
+        try:
+            chosen = MailChoice(choice)
+        except ValueError:
+            raise InvalidInput(
+                f"'{choice[:40]}' is not a choice of mail: use immediate, digest or none."
+            ) from None
+        if chosen.value != self.mail_choice:
+            self._choose_mail(choice=chosen.value)
+
+    @event(MailChoiceChanged)
+    def _choose_mail(self, choice: str) -> None:
+        self.mail_choice = choice
+
+
+def _recent(
+    requests: dict[str, dict[str, str]], at: datetime, life: timedelta
+) -> dict[str, dict[str, str]]:
+    """The requests whose links still work at `at` (older ones are forgotten)."""
+    return {
+        key: value
+        for key, value in requests.items()
+        if at < datetime.fromisoformat(value["at"]) + life
+    }
 
 
 def locked_until(failures: list[datetime], at: datetime) -> datetime | None:

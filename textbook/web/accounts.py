@@ -11,8 +11,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from textbook.domain.errors import InvalidInput, SignInLocked, SlugTaken, TokenNotFound
-from textbook.domain.user import token_expiry
+from textbook.domain.errors import (
+    InvalidInput,
+    RateLimited,
+    SignInLocked,
+    SlugTaken,
+    TokenNotFound,
+    WrongPassword,
+)
+from textbook.domain.user import MailChoice, token_expiry
 from textbook.web.destinations import local_path
 from textbook.web.forms import refused
 from textbook.web.pages import duration, render
@@ -23,6 +30,13 @@ from textbook.web.throttle import SignInLedgerInStore
 
 SIGNUP_WINDOW = 3600.0  # seconds: TEXTBOOK_SIGNUP_LIMIT sign-ups per client address in this
 TOKEN_ID = re.compile(r"[0-9a-f]{1,64}|all")  # what ?revoked= may name, after a revocation
+DONE = {  # what ?done= may name, after a change on the profile page, and what it tells
+    "email": "A link is on its way to the new address: follow it to make it yours. "
+    "Until then, your mail goes to the old one.",
+    "verification": "A new verification link is on its way.",
+    "password": "Your password is changed.",
+    "mail": "Your choice of mail is saved.",
+}
 
 
 def back_to(request: Request, fallback: str = "/") -> str:
@@ -69,7 +83,10 @@ async def signup(request: Request) -> Response:
 
 async def signin(request: Request) -> Response:
     if request.method == "GET":
-        return render(request, "signin.html", name="", error=None, next=back_to(request, ""))
+        reset = request.query_params.get("reset") == "1"
+        return render(
+            request, "signin.html", name="", error=None, next=back_to(request, ""), reset=reset
+        )
     form = await read_form(request)
     name, password = form.get("name", "").strip(), form.get("password", "")
     the_site = site(request)
@@ -125,9 +142,11 @@ async def profile(request: Request) -> Response:
         except InvalidInput as invalid:
             error, status = invalid.message, int(status_of(invalid))
     revoked = request.query_params.get("revoked", "")
+    done = DONE.get(request.query_params.get("done", "")) if request.method == "GET" else None
     return await profile_page(
         request, name, status, token=token, values=values, error=error,
         revoked=revoked if request.method == "GET" and TOKEN_ID.fullmatch(revoked) else None,
+        done=done,
     )  # fmt: skip
 
 
@@ -140,8 +159,10 @@ async def profile_page(
     page = render(
         request, "profile.html", status, account=account, tokens=account.token_list(),
         now=datetime.now(UTC), idle=duration(settings.session_idle),
-        lifetime=duration(settings.session_lifetime),
-        **{"token": None, "values": {}, "error": None, "revoked": None, **context},
+        lifetime=duration(settings.session_lifetime), choices=list(MailChoice),
+        mail_on=settings.smtp is not None,
+        **{"token": None, "values": {}, "error": None, "revoked": None, "done": None,
+           "account_error": None, "account_form": None, "typed_email": "", **context},
     )  # fmt: skip
     page.headers["Cache-Control"] = "no-store"  # it may show a new token, once
     return page
@@ -164,6 +185,36 @@ async def revoke_token(request: Request) -> Response:
     return RedirectResponse(f"/profile?revoked={token_id}", status_code=303)
 
 
+async def change_account(request: Request) -> Response:
+    """The profile's forms that change the account: its address, its password, its mail."""
+    name = current_user(request)
+    if name is None:
+        return RedirectResponse("/signin?next=/profile", status_code=303)
+    form = await read_form(request)
+    what = request.url.path.rsplit("/", 1)[-1]
+    app = site(request).app
+    try:
+        if what == "email":
+            await run_in_threadpool(
+                app.change_email, name, form.get("email", ""), form.get("password", "")
+            )
+        elif what == "verification":
+            await run_in_threadpool(app.resend_verification, name)
+        elif what == "password":
+            new = form.get("new", "")
+            if new != form.get("again", ""):
+                raise InvalidInput("The two new passwords differ; type the same twice.")
+            await run_in_threadpool(app.change_password, name, form.get("current", ""), new)
+        else:
+            await run_in_threadpool(app.choose_mail, name, form.get("choice", ""))
+    except (InvalidInput, SlugTaken, WrongPassword, RateLimited) as error:
+        return await profile_page(
+            request, name, int(status_of(error)), account_error=error.message,
+            account_form=what, typed_email=form.get("email", "")[:254],
+        )  # fmt: skip
+    return RedirectResponse(f"/profile?done={what}#account", status_code=303)
+
+
 routes = [
     Route("/signup", signup, methods=["GET", "POST"], name="signup"),
     Route("/signin", signin, methods=["GET", "POST"], name="signin"),
@@ -171,4 +222,8 @@ routes = [
     Route("/signout/everywhere", signout_everywhere, methods=["POST"], name="signout_everywhere"),
     Route("/profile", profile, methods=["GET", "POST"], name="profile"),
     Route("/profile/tokens/{token}/revoke", revoke_token, methods=["POST"], name="revoke_token"),
+    *(
+        Route(f"/profile/{what}", change_account, methods=["POST"], name=f"change_{what}")
+        for what in DONE
+    ),
 ]

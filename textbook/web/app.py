@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from textbook.config import Settings
 from textbook.projections.publishing.html import STATIC as BOOK_STATIC
 from textbook.web import (
+    account_mail,
     accounts,
     api,
     archiving,
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/books/{slug}/chapters/images/{name}", image),
         Route("/proposals/{proposal}/images/{name}", proposal_image),
         *accounts.routes,
+        *account_mail.routes,
         *proposals.routes,
         *taking.routes,
         *members.routes,

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from textbook.config import Settings
 from textbook.domain.application import Textbook
+from textbook.mail.links import Links
 from textbook.projections.publishing.editions import EditionPublisher
 from textbook.projections.publishing.library import Library, ReadableBook
 from textbook.projections.queries import Queries
@@ -32,6 +33,7 @@ class Site:
     publisher: EditionPublisher
     sessions: SessionStore
     throttle: Throttle
+    links: Links  # reads the links mail carries (textbook.mail signs them)
     stop: threading.Event = field(default_factory=threading.Event)
     current: dict[str, tuple[int | None, ReadableBook]] = field(default_factory=dict)
     thread: threading.Thread | None = None
@@ -59,7 +61,7 @@ class Site:
         library = Library(settings.build_dir, base_url=settings.public_url)
         return cls(
             settings, app, views, library, publisher,
-            SessionStore(datastore, rules), Throttle(datastore),
+            SessionStore(datastore, rules), Throttle(datastore), Links.from_settings(settings),
         )  # fmt: skip
 
     @property

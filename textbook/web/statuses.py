@@ -11,6 +11,7 @@ from textbook.domain.errors import (
     BookDeleted,
     Conflict,
     InvalidInput,
+    LinkRefused,
     NotAllowed,
     NotFound,
     RateLimited,
@@ -20,6 +21,7 @@ from textbook.domain.errors import (
 
 STATUS = {
     BookDeleted: HTTPStatus.GONE,  # before NotFound: the first class that matches answers
+    LinkRefused: HTTPStatus.GONE,  # a mail's link used, expired or forged: gone for good
     NotFound: HTTPStatus.NOT_FOUND,
     NotAllowed: HTTPStatus.FORBIDDEN,
     Conflict: HTTPStatus.CONFLICT,

@@ -1,6 +1,7 @@
 """Textbook, the application: it loads aggregates, lets them decide, and saves them.
 
-Each part holds one concern: `people` (accounts, signing in, tokens), `books` (members and the
+Each part holds one concern: `people` (accounts, signing in, tokens), `addresses` (verified
+addresses, passwords changed or forgotten, the choice of mail), `books` (members and the
 import), `starting` (starting a book, its details through proposals, archiving, deleting),
 `forks` (a book begun as a copy of another), `upstream` (changes flowing between a fork and its
 upstream), `remix` (a book made of others' chapters, and text taken from another book),
@@ -12,6 +13,7 @@ command line ask.
 
 from __future__ import annotations
 
+from textbook.domain.application.addresses import Addresses
 from textbook.domain.application.books import Books
 from textbook.domain.application.checking import BlobSink, Upload
 from textbook.domain.application.forks import Forks
@@ -29,6 +31,7 @@ __all__ = ["BlobSink", "SignInLedger", "Textbook", "Upload"]
 
 
 class Textbook(
+    Addresses,
     People,
     Books,
     Starting,
