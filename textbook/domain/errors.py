@@ -350,3 +350,20 @@ class CopyNotMarked(Conflict):
         )
         self.book = book
         self.section = section
+
+
+class ReviewAlreadyRequested(Conflict):
+    def __init__(self, reviewer: str) -> None:
+        super().__init__(
+            f"{reviewer} has already been asked to review this proposal and has not answered yet."
+        )
+        self.reviewer = reviewer
+
+
+class TooManyWatched(NotAllowed):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"You already watch {limit} books, chapters and sections, the most one person may "
+            "watch. Stop watching some first."
+        )
+        self.limit = limit

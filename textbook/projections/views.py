@@ -22,6 +22,7 @@ from textbook.projections import (
     copies,
     details,
     history,
+    inbox,
     outline,
     people,
     provenance,
@@ -40,6 +41,7 @@ MODELS = (
     details.MODEL,
     provenance.MODEL,
     copies.MODEL,
+    inbox.MODEL,
 )
 TABLE_NAMES = [table for model in MODELS for table in model.tables]
 # Which version of each read model the store holds (created with the tracking table).

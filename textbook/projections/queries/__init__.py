@@ -9,6 +9,7 @@ from typing import Any
 from textbook.projections.queries.attribution import AttributionQueries
 from textbook.projections.queries.base import OPERATOR_NAME
 from textbook.projections.queries.details import DetailsQueries
+from textbook.projections.queries.inbox import InboxItem, InboxQueries, ReviewRequest, Watched
 from textbook.projections.queries.proposals import ProposalQueries
 from textbook.projections.queries.provenance import Fork, ProvenanceQueries, Taken, Upstream
 from textbook.projections.queries.values import (
@@ -32,19 +33,22 @@ __all__ = [
     "ChapterSummary",
     "Contributor",
     "Fork",
+    "InboxItem",
     "ProposalSummary",
     "ProposalView",
     "Queries",
+    "ReviewRequest",
     "Revision",
     "SectionSummary",
     "SectionView",
     "Taken",
     "ThreadEntry",
     "Upstream",
+    "Watched",
 ]
 
 
-class Queries(DetailsQueries, ProposalQueries, ProvenanceQueries, AttributionQueries):
+class Queries(DetailsQueries, ProposalQueries, ProvenanceQueries, AttributionQueries, InboxQueries):
     """Every question the web and the command line ask of the read models."""
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
