@@ -324,6 +324,10 @@ class Proposal(Aggregate):
             return []
         return [UUID(reviewer) for reviewer in self.__dict__.get("_asked", [])]
 
+    def may_ask_review(self, by: UUID, book: Book) -> bool:
+        """Whether `by` may ask an editor to review it: its author, or an editor of the book."""
+        return self.is_open and not book.is_archived and (by == self.author or book.may_review(by))
+
     def request_review(
         self, by: UUID, reviewer: UUID, reviewer_name: str, user_name: str, book: Book
     ) -> None:

@@ -18,6 +18,7 @@ from textbook.domain.details import (
 from textbook.domain.images import MAX_IMAGE, NAME
 from textbook.domain.markdown import MAX_SECTION_BYTES
 from textbook.domain.proposal import MAX_ATTACHED, MAX_COMMENT, MAX_MESSAGE
+from textbook.domain.user import NAME as USER_NAME
 from textbook.domain.vocabulary import ProposalKind, ProposalStatus, Verdict, choices
 
 STATUSES = choices(ProposalStatus)
@@ -302,4 +303,23 @@ FORK_BODY: dict[str, Any] = {
     "required": ["slug"],
     "additionalProperties": False,
     "examples": [{"slug": "numerical-methods-course", "title": "Numerical Methods, a Course"}],
+}
+
+ASK_REVIEW_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "reviewer": {
+            "type": "string",
+            "minLength": 3,
+            "maxLength": 40,
+            "pattern": USER_NAME.pattern,
+            "description": (
+                "The user name of an editor of the proposal's book, not its author, who has not"
+                " already been asked and not yet answered."
+            ),
+        },
+    },
+    "required": ["reviewer"],
+    "additionalProperties": False,
+    "examples": [{"reviewer": "emmy"}],
 }

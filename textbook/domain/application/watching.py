@@ -69,6 +69,11 @@ class Watching(Base):
         proposal.request_review(asking.id, asked.id, asked.name, asking.name, book)
         self._save(proposal)
 
+    def may_request_review(self, proposal_id: UUID, user_name: str) -> bool:
+        """Whether the person may ask an editor to review the proposal (the form shows)."""
+        proposal = self._proposal(proposal_id)
+        return proposal.may_ask_review(self.user(user_name).id, self.book(proposal.book_slug))
+
     def _watchlist(self, user: User) -> Watchlist:
         try:
             return self._get(Watchlist, Watchlist.create_id(user.name))
