@@ -47,8 +47,10 @@ def test_a_review_request_reaches_the_editors_inbox_and_queue(client: TestClient
     ]
     assert options == ["bob", "carol", "mia"]  # the book's editors and maintainer, not alice
     assert ask(client, proposal, "bob") == 303
-    shown = text_of(client.get(proposal).text, "#review-requests")
-    assert "Review asked of bob by alice" in shown
+    asked = client.get(proposal)
+    assert "Review asked of bob by alice" in text_of(asked.text, "#review-requests")
+    left = BeautifulSoup(asked.text, "html.parser").select("#reviewer option")
+    assert [o.get_text() for o in left] == ["carol", "mia"]  # bob is asked already
     # Asking again before bob answers is refused, saying why, and nothing changes.
     assert ask(client, proposal, "bob") == 409
     refused = client.get(proposal)

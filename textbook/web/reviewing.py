@@ -128,13 +128,15 @@ def review_requests(request: Request, found: ProposalView, user: str | None) -> 
     """The reviews asked of editors, and whom the person may ask (the domain decides)."""
     queries, app = site(request).queries(), site(request).app
     may_ask = user is not None and app.may_request_review(UUID(found.id), user)
+    asked = queries.review_requests(found.id)
+    waiting = {request.reviewer for request in asked if not request.answered}
     editors = [
         name
         for name, role in queries.members(found.book_slug)
-        if Role(role).reviews and name not in (found.author, user)
+        if Role(role).reviews and name not in (found.author, user, *waiting)
     ]
     return {
-        "review_requests": queries.review_requests(found.id),
+        "review_requests": asked,
         "may_ask": may_ask,
         "askable": editors if may_ask else [],
         "ask_error": "",
