@@ -80,6 +80,7 @@ def seed_app(app: Textbook) -> Seeded:
     started(app)
     seeded.proposals["copied"] = remixed(app)
     assert set(seeded.proposals) == set(STATES)
+    watched(app, seeded.proposals)
     seeded.fork = forked(app)
     seeded.needs = needs(app)
     app.merged_text(seeded.proposals["stale_clean"])  # merges cleanly
@@ -113,6 +114,15 @@ def needs(app: Textbook) -> dict[str, UUID]:
     }  # fmt: skip
     app.take_need(found["taken"], author)
     return found
+def watched(app: Textbook, proposals: dict[str, UUID]) -> None:
+    """What people watch, and reviews asked of editors: everyone then has unread items (the
+    editors of the proposals opened, the author of the reviews, the watchers of approvals)."""
+    author, editor, other = PEOPLE["author"], PEOPLE["editor"], PEOPLE["second_editor"]
+    app.watch(author, "book", SLUG)
+    app.watch(author, "chapter", SLUG, "root-finding")
+    app.watch(editor, "section", SLUG, "bisection")
+    app.request_review(proposals["open"], editor, author)
+    app.request_review(proposals["stale_clean"], other, author)
 
 
 def remixed(app: Textbook) -> UUID:

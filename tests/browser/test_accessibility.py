@@ -312,6 +312,22 @@ def test_pages_mail_links_to_have_no_serious_violation(
     check(contexts, "unsubscribe", links.unsubscribe_url(AUTHOR))
     check(contexts, "reset-refused", "/password/reset/not-a-link")
     check(contexts, "profile-pending", "/profile", AUTHOR)
+def test_inbox_and_watching_pages_have_no_serious_violation(
+    contexts: dict[str | None, BrowserContext], seed: Seed, server: Server
+) -> None:
+    with signed_in_client(server, AUTHOR) as author:
+        page = author.get("/watching")
+        for target, place in (("book", ""), ("section", seed.section)):
+            response = author.post(
+                "/watch",
+                data={"csrf": csrf_of(page.text), "target": target, "book": "numerical-methods",
+                      "place": place, "action": "watch"},
+            )  # fmt: skip
+            assert response.status_code in (200, 303), response.text
+    check(contexts, "inbox-author", "/inbox", AUTHOR)
+    check(contexts, "inbox-editor", "/inbox", EDITOR)
+    check(contexts, "watching", "/watching", AUTHOR)
+    check(contexts, "queue-asked", f"{BOOK}/queue?show=asked", EDITOR)
 
 
 def test_starting_and_details_pages_have_no_serious_violation(

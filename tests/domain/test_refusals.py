@@ -229,6 +229,37 @@ REFUSALS: dict[str, Command] = {
     ),
     "a mailed link naming no account": lambda a, o, b: a.unsubscribe(uuid4()),
     "a choice of mail that is none of the three": lambda a, o, b: a.choose_mail("alice", "hourly"),
+    # Review requests and watching (textbook.domain.application.watching).
+    "asking someone who is not an editor to review": lambda a, o, b: a.request_review(
+        o.edit, "mallory", "alice"
+    ),
+    "asking the author to review their own proposal": lambda a, o, b: a.request_review(
+        o.editors_edit, "bob", "carol"
+    ),
+    "an author asking a review of someone else's proposal": lambda a, o, b: a.request_review(
+        o.editors_edit, "carol", "alice"
+    ),
+    "asking a review of a proposal that does not exist": lambda a, o, b: a.request_review(
+        uuid4(), "bob", "alice"
+    ),
+    "asking a review of a person who does not exist": lambda a, o, b: a.request_review(
+        o.edit, "nobody", "alice"
+    ),
+    "watching a section that does not exist": lambda a, o, b: a.watch(
+        "alice", "section", "tiny", "nowhere"
+    ),
+    "watching a chapter that does not exist": lambda a, o, b: a.watch(
+        "alice", "chapter", "tiny", "nowhere"
+    ),
+    "watching a section as a chapter": lambda a, o, b: a.watch(
+        "alice", "chapter", "tiny", "counting"
+    ),
+    "watching a book that does not exist": lambda a, o, b: a.watch("alice", "book", "nowhere"),
+    "watching what cannot be watched": lambda a, o, b: a.watch("alice", "proposal", "tiny"),
+    "watching a chapter without saying which": lambda a, o, b: a.watch(
+        "alice", "chapter", "tiny", ""
+    ),
+    "marking the inbox read to a negative position": lambda a, o, b: a.mark_inbox_read("alice", -1),
 }
 
 

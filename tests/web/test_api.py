@@ -518,3 +518,37 @@ def test_openapi_schemas_are_valid_json_schemas_with_limits(client: TestClient) 
         "reject",
         "comment",
     ]
+
+
+# Asking an editor to review (textbook.web.api.ask_review).
+
+
+def test_an_author_asks_an_editor_and_the_request_is_recorded(api: Api) -> None:
+    proposal = api.propose("alice")
+    asked = api.post(f"/api/proposals/{proposal}/review-requests", {"reviewer": "bob"}, "alice")
+    assert asked.status_code == 201, asked.text
+    assert asked.headers["location"] == f"/api/proposals/{proposal}"
+    body = asked.json()
+    assert (body["proposal"], body["reviewer"], body["by"]) == (proposal, "bob", "alice")
+
+
+def test_refused_review_requests_change_nothing(api: Api) -> None:
+    proposal = api.propose("alice")
+    path = f"/api/proposals/{proposal}/review-requests"
+    assert api.post(path, {"reviewer": "bob"}, "alice").status_code == 201
+    before = event_count(api.store)
+    refused(api.post(path, {"reviewer": "bob"}, "carol"), 409, "ReviewAlreadyRequested",
+            "bob has already been asked")  # fmt: skip
+    refused(api.post(path, {"reviewer": "mallory"}, "alice"), 403, "NotAnEditor",
+            "mallory is not an editor")  # fmt: skip
+    refused(api.post(path, {"reviewer": "alice"}, "bob"), 403, "SelfReviewRefused",
+            "The author of a proposal cannot be asked")  # fmt: skip
+    refused(api.post(path, {"reviewer": "carol"}, "mallory"), 403, "NotAnEditor",
+            "mallory is not an editor")  # fmt: skip
+    refused(api.post(path, {"reviewer": "nobody"}, "alice"), 404, "UserNotFound", "nobody")
+    refused(api.post(path, {"reviewer": "b"}, "alice"), 422, "InvalidInput", "reviewer")
+    refused(api.post(path, {"who": "bob"}, "alice"), 422, "InvalidInput", "Unknown field")
+    assert api.post(path, {"reviewer": "carol"}).status_code == 401
+    missing = "/api/proposals/00000000-0000-0000-0000-000000000000/review-requests"
+    refused(api.post(missing, {"reviewer": "bob"}, "alice"), 404, "ProposalNotFound", "no proposal")
+    assert event_count(api.store) == before

@@ -100,7 +100,7 @@ def test_queue_shows_titles_author_wait_staleness_and_filters(client: TestClient
     # The filters are plain links; each shows its count.
     page = client.get("/books/tiny/queue")
     filters = [a.get_text(" ", strip=True) for a in soup(page.text).select(".queue-filters a")]
-    assert filters == ["All (4)", "Mine (1)", "Waiting for me (3)", "Stale (2)"]
+    assert filters == ["All (4)", "Mine (1)", "Waiting for me (3)", "Asked of me (0)", "Stale (2)"]
     assert sorted(queue_rows(client, "mine")) == ["Twice?"]
     assert sorted(queue_rows(client, "waiting")) == ["In Spanish", "Tally", "Twice"]
     assert sorted(queue_rows(client, "stale")) == ["In Spanish", "Twice"]

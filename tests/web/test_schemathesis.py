@@ -38,6 +38,7 @@ from textbook.storage import open_textbook
 from textbook.web import api
 from textbook.web.app import create_app
 from textbook.web.openapi import (
+    ASK_REVIEW_BODY,
     BOOK_BODY,
     DETAILS_BODY,
     IMAGE_BODY,
@@ -57,6 +58,7 @@ BODIES = {
     "/api/proposals/{proposal}/revisions": REVISION_BODY,
     "/api/proposals/{proposal}/images": IMAGE_BODY,
     "/api/books/{slug}/sections/{section}/needs": NEED_BODY,
+    "/api/proposals/{proposal}/review-requests": ASK_REVIEW_BODY,
 }
 # What only the proposal's author (alice) may do; bob, an editor, sends the rest.
 AUTHORS_OPERATIONS = (
@@ -109,7 +111,7 @@ FUZZING = settings(
 @pytest.fixture
 def sample_settings(tmp_path: Path) -> Settings:
     """The sample book, whose slug and section the document's examples name; alice authors, bob
-    edits, and alice has opened a proposal."""
+    and emmy edit, and alice has opened a proposal."""
     settings = Settings(
         database=str(tmp_path / "textbook.sqlite"),
         build_dir=tmp_path / "build",
@@ -118,7 +120,7 @@ def sample_settings(tmp_path: Path) -> Settings:
     )
     store = open_textbook(settings)
     import_folder(store, SAMPLE)
-    for name, role in (("alice", "author"), ("bob", "editor")):
+    for name, role in (("alice", "author"), ("bob", "editor"), ("emmy", "editor")):
         store.register_user(name, f"{name}@example.org", "correct horse")
         store.grant("numerical-methods", name, role)
     store.close()

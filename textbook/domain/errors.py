@@ -396,3 +396,18 @@ class NeedOfAnotherBook(InvalidInput):
     def __init__(self, need_id: str, book_slug: str) -> None:
         super().__init__(f"The need '{need_id}' is not a need of the book '{book_slug}'.")
         self.need_id = need_id
+class ReviewAlreadyRequested(Conflict):
+    def __init__(self, reviewer: str) -> None:
+        super().__init__(
+            f"{reviewer} has already been asked to review this proposal and has not answered yet."
+        )
+        self.reviewer = reviewer
+
+
+class TooManyWatched(NotAllowed):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"You already watch {limit} books, chapters and sections, the most one person may "
+            "watch. Stop watching some first."
+        )
+        self.limit = limit

@@ -28,3 +28,8 @@ def email_id(email: str) -> UUID:
 
 def token_id(token_hash: str) -> UUID:
     return uuid5(NAMESPACE, f"/tokens/{token_hash}")
+
+
+def watchlist_id(name: str) -> UUID:
+    """A person's watchlist: what they watch, how far they read their inbox, their feed's key."""
+    return uuid5(NAMESPACE, f"/users/{name.lower()}/watchlist")

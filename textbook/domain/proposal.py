@@ -12,9 +12,11 @@ from textbook.domain.copies import CopyMatch
 from textbook.domain.errors import (
     CopyNotMarked,
     InvalidInput,
+    NotAnEditor,
     NotTheAuthor,
     ProposalChanged,
     ProposalClosed,
+    ReviewAlreadyRequested,
     SectionNotFound,
     SelfApprovalRefused,
     SelfReviewRefused,
@@ -117,6 +119,13 @@ class Proposal(Aggregate):
     class Commented(Aggregate.Event):
         comment: str
         by: UUID
+
+    class ReviewRequested(Aggregate.Event):
+        """`by` (its author, or an editor of the book) asked the editor `reviewer` to review it;
+        the request stays open until the reviewer comments or decides, or the proposal closes."""
+
+        by: UUID
+        reviewer: UUID
 
     class ChangesRequested(Aggregate.Event):
         comment: str
@@ -339,7 +348,48 @@ class Proposal(Aggregate):
 
     @event(Commented)
     def _comment(self, comment: str, by: UUID) -> None:
-        pass
+        self._answered(by)
+
+    @property
+    def review_requests(self) -> list[UUID]:
+        """The editors asked to review it who have not answered yet (while it is open)."""
+        if not self.is_open:
+            return []
+        return [UUID(reviewer) for reviewer in self.__dict__.get("_asked", [])]
+
+    def may_ask_review(self, by: UUID, book: Book) -> bool:
+        """Whether `by` may ask an editor to review it: its author, or an editor of the book."""
+        return self.is_open and not book.is_archived and (by == self.author or book.may_review(by))
+
+    def request_review(
+        self, by: UUID, reviewer: UUID, reviewer_name: str, user_name: str, book: Book
+    ) -> None:
+        """`by`, its author or an editor of the book, asks the editor `reviewer` to review it."""
+        self.check_open()
+        if by != self.author:
+            book.check_may_review(by, user_name)
+        book.check_not_archived()
+        if reviewer == self.author:
+            raise SelfReviewRefused(
+                "The author of a proposal cannot be asked to review it: ask another editor."
+            )
+        if reviewer == by:
+            raise InvalidInput("Ask another editor: you can review it yourself without asking.")
+        if not book.may_review(reviewer):
+            raise NotAnEditor(reviewer_name, book.slug)
+        if reviewer in self.review_requests:
+            raise ReviewAlreadyRequested(reviewer_name)
+        self._request_review(by=by, reviewer=reviewer)
+
+    @event(ReviewRequested)
+    def _request_review(self, by: UUID, reviewer: UUID) -> None:
+        self._asked = [*self.__dict__.get("_asked", []), str(reviewer)]
+
+    def _answered(self, by: UUID) -> None:
+        """A review step by `by` answers the request made of them (called on replay too)."""
+        asked = self.__dict__.get("_asked", [])
+        if str(by) in asked:
+            self._asked = [reviewer for reviewer in asked if reviewer != str(by)]
 
     def request_changes(self, comment: str, by: UUID, user_name: str, book: Book) -> None:
         self.check_may_decide(by, user_name, book)
@@ -350,6 +400,7 @@ class Proposal(Aggregate):
 
     @event(ChangesRequested)
     def _request_changes(self, comment: str, by: UUID) -> None:
+        self._answered(by)
         self.status = ProposalStatus.CHANGES_REQUESTED
 
     def reject(self, comment: str, by: UUID, user_name: str, book: Book) -> None:
@@ -358,6 +409,7 @@ class Proposal(Aggregate):
 
     @event(Rejected)
     def _reject(self, comment: str, by: UUID) -> None:
+        self._answered(by)
         self.status = ProposalStatus.REJECTED
 
     def check_may_approve(self, by: UUID, user_name: str, book: Book, version: int | None) -> None:
@@ -409,6 +461,7 @@ class Proposal(Aggregate):
 
     @event(Approved)
     def _approve(self, comment: str, by: UUID, revision: int, version: int) -> None:
+        self._answered(by)
         self.status = ProposalStatus.APPROVED
         self.applied_revision = revision
 

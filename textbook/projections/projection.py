@@ -21,12 +21,14 @@ from textbook.domain.need import Need
 from textbook.domain.proposal import Proposal
 from textbook.domain.section import Section
 from textbook.domain.user import User
+from textbook.domain.watchlist import Watchlist
 from textbook.projections import (
     blame,
     copies,
     details,
     history,
     needs,
+    inbox,
     outline,
     people,
     provenance,
@@ -57,11 +59,18 @@ class ReadModelProjection(Projection[ReadModels]):
     name = "views"
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
-        self.view.record(tracking, [self.update_for(domain_event)])
+        update = self.update_for(domain_event, position=tracking.notification_id)
+        self.view.record(tracking, [update])
 
-    def update_for(self, domain_event: Any, only: Collection[ReadModel] | None = None) -> Update:
-        """What the event changes in the read models (or in those of `only`)."""
-        changes = self.changes_for(domain_event)
+    def update_for(
+        self, domain_event: Any, only: Collection[ReadModel] | None = None, position: int = 0
+    ) -> Update:
+        """What the event, at `position` in the log, changes in the read models (or in those
+        of `only`)."""
+        changes = [
+            *self.changes_for(domain_event),
+            *self.inbox_changes_for(domain_event, position),
+        ]
         return all_of([update for model, update in changes if only is None or model in only])
 
     @singledispatchmethod
@@ -234,3 +243,94 @@ class ReadModelProjection(Projection[ReadModels]):
     @changes_for.register(User.Registered)
     def _(self, e: User.Registered) -> list[Change]:
         return [change(people.MODEL, people.registered, e)]
+
+    # The inbox: its items' ids come from the event's position, so its handlers are given it.
+
+    @singledispatchmethod
+    def inbox_changes_for(self, domain_event: Any, position: int) -> list[Change]:
+        """What the event, at `position` in the log, changes in the inbox (most: nothing)."""
+        return []
+
+    def _inbox(self, handler: Callable[..., None], e: Any, position: int) -> list[Change]:
+        return [change(inbox.MODEL, handler, e, position)]
+
+    @inbox_changes_for.register(User.Registered)
+    def _(self, e: User.Registered, position: int) -> list[Change]:
+        return self._inbox(inbox.registered, e, position)
+
+    @inbox_changes_for.register(Book.Created)
+    def _(self, e: Book.Created, position: int) -> list[Change]:
+        return self._inbox(inbox.book_created, e, position)
+
+    @inbox_changes_for.register(Book.MetadataChanged)
+    @inbox_changes_for.register(Book.DetailsChanged)
+    def _(self, e: Book.MetadataChanged | Book.DetailsChanged, position: int) -> list[Change]:
+        return self._inbox(inbox.retitled, e, position)
+
+    @inbox_changes_for.register(Book.MemberGranted)
+    def _(self, e: Book.MemberGranted, position: int) -> list[Change]:
+        return self._inbox(inbox.member_granted, e, position)
+
+    @inbox_changes_for.register(Book.MemberRevoked)
+    def _(self, e: Book.MemberRevoked, position: int) -> list[Change]:
+        return self._inbox(inbox.member_revoked, e, position)
+
+    @inbox_changes_for.register(Book.OutlineChanged)
+    def _(self, e: Book.OutlineChanged, position: int) -> list[Change]:
+        return self._inbox(inbox.outline_changed, e, position)
+
+    @inbox_changes_for.register(Book.Forked)
+    def _(self, e: Book.Forked, position: int) -> list[Change]:
+        return self._inbox(inbox.forked, e, position)
+
+    @inbox_changes_for.register(Watchlist.Started)
+    def _(self, e: Watchlist.Started, position: int) -> list[Change]:
+        return self._inbox(inbox.watchlist_started, e, position)
+
+    @inbox_changes_for.register(Watchlist.Watched)
+    def _(self, e: Watchlist.Watched, position: int) -> list[Change]:
+        return self._inbox(inbox.watched, e, position)
+
+    @inbox_changes_for.register(Watchlist.Unwatched)
+    def _(self, e: Watchlist.Unwatched, position: int) -> list[Change]:
+        return self._inbox(inbox.unwatched, e, position)
+
+    @inbox_changes_for.register(Watchlist.InboxRead)
+    def _(self, e: Watchlist.InboxRead, position: int) -> list[Change]:
+        return self._inbox(inbox.inbox_read, e, position)
+
+    @inbox_changes_for.register(Watchlist.FeedKeyRotated)
+    def _(self, e: Watchlist.FeedKeyRotated, position: int) -> list[Change]:
+        return self._inbox(inbox.feed_key_rotated, e, position)
+
+    @inbox_changes_for.register(Proposal.Opened)
+    def _(self, e: Proposal.Opened, position: int) -> list[Change]:
+        return self._inbox(inbox.opened, e, position)
+
+    @inbox_changes_for.register(Proposal.Commented)
+    def _(self, e: Proposal.Commented, position: int) -> list[Change]:
+        return self._inbox(inbox.commented, e, position)
+
+    @inbox_changes_for.register(Proposal.ChangesRequested)
+    def _(self, e: Proposal.ChangesRequested, position: int) -> list[Change]:
+        return self._inbox(inbox.changes_requested, e, position)
+
+    @inbox_changes_for.register(Proposal.Approved)
+    def _(self, e: Proposal.Approved, position: int) -> list[Change]:
+        return self._inbox(inbox.approved, e, position)
+
+    @inbox_changes_for.register(Proposal.Rejected)
+    def _(self, e: Proposal.Rejected, position: int) -> list[Change]:
+        return self._inbox(inbox.rejected, e, position)
+
+    @inbox_changes_for.register(Proposal.Revised)
+    def _(self, e: Proposal.Revised, position: int) -> list[Change]:
+        return self._inbox(inbox.revised, e, position)
+
+    @inbox_changes_for.register(Proposal.Withdrawn)
+    def _(self, e: Proposal.Withdrawn, position: int) -> list[Change]:
+        return self._inbox(inbox.withdrawn, e, position)
+
+    @inbox_changes_for.register(Proposal.ReviewRequested)
+    def _(self, e: Proposal.ReviewRequested, position: int) -> list[Change]:
+        return self._inbox(inbox.review_requested, e, position)

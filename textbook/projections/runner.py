@@ -113,7 +113,7 @@ def replay_into(app: Textbook | None, views: ReadModels, models: list[ReadModel]
                 break
             for notification in notifications:
                 event = app.mapper.to_domain_event(notification)
-                projection.update_for(event, only=models)(sql)
+                projection.update_for(event, only=models, position=notification.id)(sql)
             start = notifications[-1].id
 
 
@@ -134,7 +134,10 @@ def catch_up(
         )
         if not notifications:
             return done
-        updates = [projection.update_for(app.mapper.to_domain_event(n)) for n in notifications]
+        updates = [
+            projection.update_for(app.mapper.to_domain_event(n), position=n.id)
+            for n in notifications
+        ]
         try:
             views.record(Tracking(app.name, notifications[-1].id), updates, after=start)
         except PositionTaken:

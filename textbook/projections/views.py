@@ -23,6 +23,7 @@ from textbook.projections import (
     details,
     history,
     needs,
+    inbox,
     outline,
     people,
     provenance,
@@ -42,6 +43,7 @@ MODELS = (
     provenance.MODEL,
     copies.MODEL,
     needs.MODEL,
+    inbox.MODEL,
 )
 TABLE_NAMES = [table for model in MODELS for table in model.tables]
 # Which version of each read model the store holds (created with the tracking table).

@@ -33,7 +33,14 @@ from textbook.web.api_requests import (
 from textbook.web.api_requests import (
     checked as checked,
 )
-from textbook.web.bodies import IMAGE_BODY, PROPOSAL_BODY, REVIEW_BODY, REVISION_BODY, STATUSES
+from textbook.web.bodies import (
+    ASK_REVIEW_BODY,
+    IMAGE_BODY,
+    PROPOSAL_BODY,
+    REVIEW_BODY,
+    REVISION_BODY,
+    STATUSES,
+)
 from textbook.web.openapi import OPENAPI
 from textbook.web.site import site
 
@@ -185,6 +192,28 @@ def reviewing(request: Request, name: str, identifier: UUID, body: Review) -> Re
     )
 
 
+async def ask_review(request: Request) -> Response:
+    name = await run_in_threadpool(bearer, request)
+    identifier = proposal_in(request)
+    body = checked(await json_body(request), ASK_REVIEW_BODY)
+    return await run_in_threadpool(asking_review, request, name, identifier, str(body["reviewer"]))
+
+
+def asking_review(request: Request, name: str, identifier: UUID, reviewer: str) -> Response:
+    site(request).app.request_review(identifier, reviewer, name)
+    asked = [
+        found
+        for found in site(request).queries().review_requests(str(identifier))
+        if found.reviewer.lower() == reviewer.lower() and not found.answered
+    ]
+    return JSONResponse(
+        {"proposal": str(identifier), "reviewer": asked[-1].reviewer, "by": asked[-1].by,
+         "at": asked[-1].at},
+        HTTPStatus.CREATED,
+        {"Location": f"/api/proposals/{identifier}"},
+    )  # fmt: skip
+
+
 async def revise(request: Request) -> Response:
     name = await run_in_threadpool(bearer, request)
     identifier = proposal_in(request)
@@ -290,6 +319,7 @@ routes = [
     Route("/api/books/{slug}/proposals", proposals, methods=["GET"]),
     Route("/api/proposals/{proposal}", proposal, methods=["GET"]),
     Route("/api/proposals/{proposal}/reviews", review, methods=["POST"]),
+    Route("/api/proposals/{proposal}/review-requests", ask_review, methods=["POST"]),
     Route("/api/proposals/{proposal}/revisions", revise, methods=["POST"]),
     Route("/api/proposals/{proposal}/withdraw", withdraw, methods=["POST"]),
     Route("/api/proposals/{proposal}/images", attach, methods=["POST"]),

@@ -20,6 +20,7 @@ from textbook.domain.markdown import MAX_SECTION_BYTES
 from textbook.domain.need import MAX_REASON
 from textbook.domain.proposal import MAX_ATTACHED, MAX_COMMENT, MAX_MESSAGE, MAX_NEEDS
 from textbook.domain.vocabulary import NeedKind, ProposalKind, ProposalStatus, Verdict, choices
+from textbook.domain.user import NAME as USER_NAME
 
 STATUSES = choices(ProposalStatus)
 KINDS = choices(ProposalKind)
@@ -334,4 +335,23 @@ FORK_BODY: dict[str, Any] = {
     "required": ["slug"],
     "additionalProperties": False,
     "examples": [{"slug": "numerical-methods-course", "title": "Numerical Methods, a Course"}],
+}
+
+ASK_REVIEW_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "reviewer": {
+            "type": "string",
+            "minLength": 3,
+            "maxLength": 40,
+            "pattern": USER_NAME.pattern,
+            "description": (
+                "The user name of an editor of the proposal's book, not its author, who has not"
+                " already been asked and not yet answered."
+            ),
+        },
+    },
+    "required": ["reviewer"],
+    "additionalProperties": False,
+    "examples": [{"reviewer": "emmy"}],
 }

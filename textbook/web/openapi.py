@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from textbook.projections.queries.needs import NEED_STATES
+from textbook.web.bodies import ASK_REVIEW_BODY as ASK_REVIEW_BODY
 from textbook.web.bodies import BOOK_BODY as BOOK_BODY
 from textbook.web.bodies import DETAILS_BODY as DETAILS_BODY
 from textbook.web.bodies import FORK_BODY as FORK_BODY
@@ -258,6 +259,14 @@ SCHEMAS: dict[str, Any] = {
     ),
     "EditProposalRequest": PROPOSAL_BODY,
     "ReviewRequest": REVIEW_BODY,
+    "AskReviewRequest": ASK_REVIEW_BODY,
+    "ReviewAsked": record(
+        {
+            "proposal": UUID,
+            **strings("reviewer", "by"),
+            "at": {"type": "string", "format": "date-time"},
+        }
+    ),
     "RevisionRequest": REVISION_BODY,
     "ImageRequest": IMAGE_BODY,
     "ForkRequest": FORK_BODY,
@@ -518,6 +527,25 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "201": {
                         **json_of("The review, recorded.", ref("ReviewResult")),
+                        "headers": LOCATION,
+                    },
+                    **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/api/proposals/{proposal}/review-requests": {
+            "post": {
+                "summary": "Ask an editor of the book to review the proposal: its author or an"
+                " editor of the book asks; the editor sees it in their inbox and review queue.",
+                "security": BEARER,
+                "parameters": [PROPOSAL],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("AskReviewRequest")}},
+                },
+                "responses": {
+                    "201": {
+                        **json_of("The request, recorded.", ref("ReviewAsked")),
                         "headers": LOCATION,
                     },
                     **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),

@@ -12,6 +12,7 @@ from starlette.templating import Jinja2Templates
 
 from textbook.domain.metadata import people
 from textbook.domain.vocabulary import OPEN_STATUSES, ProposalKind, ProposalStatus, Role, Verdict
+from textbook.projections.queries import Queries
 from textbook.web.destinations import signin_from, signin_url
 from textbook.web.security import csrf_token, current_user
 
@@ -70,5 +71,26 @@ TEMPLATES.env.globals |= {
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    context |= {"user": current_user(request), "csrf": csrf_token(request)}
+    user = current_user(request)
+    context |= {"user": user, "csrf": csrf_token(request), "unread": unread(request, user)}
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+
+
+def unread(request: Request, user: str | None) -> int:
+    """How many items the signed-in person has not read in their inbox (for the navigation)."""
+    site = getattr(request.app.state, "site", None)
+    if user is None or site is None:
+        return 0
+    return int(Queries(site.views).unread_count(user))
+
+
+def watch_of(request: Request, target: str, slug: str, place: str = "") -> dict[str, Any] | None:
+    """What a watch button shows: whether the signed-in person watches it (None: signed out)."""
+    site, user = getattr(request.app.state, "site", None), current_user(request)
+    if user is None or site is None:
+        return None
+    watching = site.app.is_watching(user, target, slug, place)
+    return {"target": target, "book": slug, "place": place, "watching": watching}
+
+
+TEMPLATES.env.globals["watch_of"] = watch_of

@@ -21,6 +21,7 @@ QUEUE_FILTERS = {
     "": "All",
     "mine": "Mine",
     "waiting": "Waiting for me",
+    "asked": "Asked of me",
     "stale": "Stale",
 }
 
@@ -60,14 +61,16 @@ def queue(request: Request) -> Response:
     if show not in QUEUE_FILTERS:
         shown = show[:40]
         raise WebError(HTTPStatus.BAD_REQUEST, f"The queue has no filter “{shown}”.")
-    user = signed_in(request) if show in ("mine", "waiting") else current_user(request)
+    user = signed_in(request) if show in ("mine", "waiting", "asked") else current_user(request)
     queries = site(request).queries()
     entries = [queued(request, e) for e in queries.queue(slug)]
+    asked = queries.asked_of(user, slug) if user is not None else set()
     chosen = {
         "": entries,
         "mine": [q for q in entries if q.entry.proposal.author == user],
         "waiting": waiting_for(request, slug, user, entries),
         "stale": [q for q in entries if q.entry.stale],
+        "asked": [q for q in entries if q.entry.proposal.id in asked],
     }
     delays = queries.review_delays(slug)
     return render(
@@ -81,4 +84,5 @@ def queue(request: Request) -> Response:
         total=len(entries),
         median=statistics.median(delays) if delays else None,
         reviewed=len(delays),
+        asked=asked,
     )

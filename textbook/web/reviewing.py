@@ -19,7 +19,7 @@ from textbook.domain.errors import (
     TextbookError,
 )
 from textbook.domain.state import BookState, ImageRef
-from textbook.domain.vocabulary import ProposalKind, ProposalStatus, Verdict
+from textbook.domain.vocabulary import ProposalKind, ProposalStatus, Role, Verdict
 from textbook.projections.publishing import drafting
 from textbook.projections.publishing.pandoc import PandocFailed
 from textbook.projections.publishing.preview import PreviewBusy, preview
@@ -121,6 +121,26 @@ def proposal_page(
         "place": place_in(outline, found.kind, found.chapter_id, found.after),
         **(details_proposal_page(request, found) if kind is ProposalKind.DETAILS else {}),
         "copies": app.copies_found(identifier),  # text found in other books, and marked
+        **review_requests(request, found, user),
+    }
+
+
+def review_requests(request: Request, found: ProposalView, user: str | None) -> dict[str, Any]:
+    """The reviews asked of editors, and whom the person may ask (the domain decides)."""
+    queries, app = site(request).queries(), site(request).app
+    may_ask = user is not None and app.may_request_review(UUID(found.id), user)
+    asked = queries.review_requests(found.id)
+    waiting = {request.reviewer for request in asked if not request.answered}
+    editors = [
+        name
+        for name, role in queries.members(found.book_slug)
+        if Role(role).reviews and name not in (found.author, user, *waiting)
+    ]
+    return {
+        "review_requests": asked,
+        "may_ask": may_ask,
+        "askable": editors if may_ask else [],
+        "ask_error": "",
     }
 
 

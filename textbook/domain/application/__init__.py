@@ -6,9 +6,10 @@ import), `starting` (starting a book, its details through proposals, archiving, 
 `forks` (a book begun as a copy of another), `upstream` (changes flowing between a fork and its
 upstream), `remix` (a book made of others' chapters, and text taken from another book),
 `proposals` (opening, revising, withdrawing), `review` (comments, decisions, approval),
-`time_travel` (the book as of a moment); `checking` checks text against the book, `base` holds
-the plumbing they share, and `textbook.domain.questions` the read-only questions the web and the
-command line ask.
+`time_travel` (the book as of a moment), `watching` (watchlists, the inbox's read
+mark, the private feed's key, review requests); `checking` checks text against the book, `base`
+holds the plumbing they share, and `textbook.domain.questions` the read-only questions the web
+and the command line ask.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from textbook.domain.application.review import Review
 from textbook.domain.application.starting import Starting
 from textbook.domain.application.time_travel import TimeTravel
 from textbook.domain.application.upstream import Upstream
+from textbook.domain.application.watching import Watching
 from textbook.domain.questions import Questions
 
 __all__ = ["BlobSink", "SignInLedger", "Textbook", "Upload"]
@@ -42,6 +44,7 @@ class Textbook(
     Review,
     Needs,
     TimeTravel,
+    Watching,
     Questions,
 ):
     name = "Textbook"

@@ -29,6 +29,7 @@ from textbook.domain.need import Need
 from textbook.domain.proposal import OpenProposals, Proposal
 from textbook.domain.section import Section
 from textbook.domain.user import User
+from textbook.domain.watchlist import Watchlist
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -49,6 +50,7 @@ class Base(Application[UUID]):
         Section: 50,
         User: 100,
         OpenProposals: 100,
+        Watchlist: 100,
     }
 
     def __init__(self, env: EnvType | None = None, *, hasher: PasswordHasher | None = None) -> None:

@@ -10,6 +10,7 @@ from textbook.projections.queries.attribution import AttributionQueries
 from textbook.projections.queries.base import OPERATOR_NAME
 from textbook.projections.queries.details import DetailsQueries
 from textbook.projections.queries.needs import NeedQueries, NeedView
+from textbook.projections.queries.inbox import InboxItem, InboxQueries, ReviewRequest, Watched
 from textbook.projections.queries.proposals import ProposalQueries
 from textbook.projections.queries.provenance import Fork, ProvenanceQueries, Taken, Upstream
 from textbook.projections.queries.values import (
@@ -34,19 +35,29 @@ __all__ = [
     "Contributor",
     "Fork",
     "NeedView",
+    "InboxItem",
     "ProposalSummary",
     "ProposalView",
     "Queries",
+    "ReviewRequest",
     "Revision",
     "SectionSummary",
     "SectionView",
     "Taken",
     "ThreadEntry",
     "Upstream",
+    "Watched",
 ]
 
 
-class Queries(DetailsQueries, ProposalQueries, ProvenanceQueries, AttributionQueries, NeedQueries):
+class Queries(
+    DetailsQueries,
+    ProposalQueries,
+    ProvenanceQueries,
+    AttributionQueries,
+    NeedQueries,
+    InboxQueries,
+):
     """Every question the web and the command line ask of the read models."""
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:

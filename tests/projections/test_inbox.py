@@ -1,0 +1,159 @@
+"""The inbox read model: who hears of what, for a known history; never of their own action;
+the same rows after a rebuild."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textbook.domain.application import Textbook
+from textbook.projections.inbox import ID_STRIDE
+from textbook.projections.queries import Queries
+from textbook.projections.runner import rebuild
+from textbook.projections.views import ReadModels
+
+EDIT = "## Counting {#counting}\n\nOne, two.\n"
+REVISED = "## Counting {#counting}\n\nOne, two, three.\n"
+
+
+def history(app: Textbook, slug: str) -> str:
+    """mallory (no member) watches 'counting'; tess maintains a fork of the book; alice
+    proposes, asks bob, bob requests changes, alice revises, carol approves."""
+    app.register_user("tess", "tess@example.org", "correct horse")
+    app.fork_book(slug, "tiny-course", "tess")
+    app.watch("mallory", "section", slug, "counting")
+    edit = app.propose_edit(slug, "counting", EDIT, "Shorter counting", "alice")
+    app.request_review(edit, "bob", "alice")
+    app.review(edit, "request_changes", "Keep three.", "bob")
+    app.revise_proposal(edit, REVISED, "Three is back", "alice")
+    app.review(edit, "approve", "", "carol", version=2)
+    return str(edit)
+
+
+def titles(queries: Queries, person: str) -> list[str]:
+    return [item.title for item in reversed(queries.inbox(person))]
+
+
+def test_each_person_hears_of_what_concerns_them(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    edit = history(app, tiny)
+    found = queries()
+    assert titles(found, "alice") == [
+        "bob requested changes to your proposal “Shorter counting”",
+        "carol approved your proposal “Shorter counting”",
+    ]
+    assert titles(found, "bob") == [
+        "alice proposed “Shorter counting” in A Tiny Book",
+        "alice asked you to review “Shorter counting”",
+        "alice revised “Shorter counting”",
+        "carol approved “Shorter counting”",
+    ]
+    assert titles(found, "carol") == ["alice proposed “Shorter counting” in A Tiny Book"]
+    assert titles(found, "mia") == ["alice proposed “Shorter counting” in A Tiny Book"]
+    assert titles(found, "mallory") == [
+        "alice proposed “Shorter counting” in A Tiny Book",
+        "carol approved “Shorter counting” in A Tiny Book",
+    ]
+    assert titles(found, "tess") == [
+        "“Shorter counting” was approved in A Tiny Book, the upstream of your fork A Tiny Book"
+    ]
+    (item,) = found.inbox("tess")
+    assert (item.kind, item.link, item.book_slug, item.actor) == (
+        "upstream_approved",
+        "/books/tiny-course/upstream",
+        "tiny-course",
+        "carol",
+    )
+    newest = found.inbox("alice")[0]
+    assert (newest.kind, newest.link, newest.actor, newest.unread) == (
+        "approved",
+        f"/proposals/{edit}",
+        "carol",
+        True,
+    )
+
+
+def test_nobody_hears_of_their_own_action(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    edit = app.propose_edit(tiny, "counting", EDIT, "Mine", "bob")
+    app.review(edit, "comment", "A note to myself.", "bob")
+    app.watch("bob", "book", tiny)
+    app.review(edit, "approve", "", "carol", version=1)
+    found = queries()
+    assert titles(found, "bob") == ["carol approved your proposal “Mine”"]
+    assert titles(found, "carol") == ["bob proposed “Mine” in A Tiny Book"]
+    for item in found.inbox_after(0, limit=200):
+        assert item.actor != item.person
+
+
+def test_unread_count_and_marking_read(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    history(app, tiny)
+    found = queries()
+    assert found.unread_count("bob") == 4
+    newest = found.inbox("bob")[0]
+    app.mark_inbox_read("bob", newest.id)
+    found = queries()
+    assert found.unread_count("bob") == 0
+    assert not any(item.unread for item in found.inbox("bob"))
+    app.review(app.propose_edit(tiny, "summing", "## Summing {#summing}\n\nSums.\n", "S", "alice"),
+               "comment", "Hm.", "carol")  # fmt: skip
+    assert queries().unread_count("bob") == 1
+
+
+def test_the_inbox_pages_and_the_mailer_follows_ids_in_order(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    history(app, tiny)
+    found = queries()
+    everything = found.inbox_after(0, limit=200)
+    ids = [item.id for item in everything]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids) == 11
+    assert found.inbox_after(ids[4], limit=3) == everything[5:8]
+    page = found.inbox("bob", limit=2)
+    assert [item.id for item in found.inbox("bob", before=page[-1].id)] == [
+        item.id for item in found.inbox("bob")[2:]
+    ]
+    assert all(item.id // ID_STRIDE > 0 for item in everything)
+
+
+def test_a_rebuild_makes_the_same_items(
+    app: Textbook, views: ReadModels, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    history(app, tiny)
+    app.mark_inbox_read("bob", queries().inbox("bob")[1].id)
+    app.unwatch("mallory", "section", tiny, "counting")
+    before = queries().dump()
+    assert before["tb_inbox"]
+    rebuild(app, views)
+    assert Queries(views).dump() == before
+
+
+def test_review_requests_show_who_asked_whom(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    edit = app.propose_edit(tiny, "counting", EDIT, "Shorter", "alice")
+    app.request_review(edit, "bob", "carol")
+    found = queries()
+    (request,) = found.review_requests(str(edit))
+    assert (request.reviewer, request.by, request.answered) == ("bob", "carol", False)
+    assert found.asked_of("bob", tiny) == {str(edit)}
+    assert titles(found, "alice")[-1] == "carol asked bob to review your proposal “Shorter”"
+    app.review(edit, "comment", "Looking.", "bob")
+    assert queries().asked_of("bob", tiny) == set()
+
+
+def test_watching_lists_what_a_person_watches(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    app.watch("alice", "section", tiny, "summing")
+    app.watch("alice", "book", tiny)
+    app.watch("alice", "chapter", tiny, "first")
+    watched = queries().watching("alice")
+    assert [(w.target, w.book_title, w.place) for w in watched] == [
+        ("book", "A Tiny Book", ""),
+        ("chapter", "A Tiny Book", "first"),
+        ("section", "A Tiny Book", "summing"),
+    ]
