@@ -8,6 +8,7 @@ from typing import Any
 
 from textbook.projections.queries.attribution import AttributionQueries
 from textbook.projections.queries.base import OPERATOR_NAME
+from textbook.projections.queries.community import CommunityQueries
 from textbook.projections.queries.details import DetailsQueries
 from textbook.projections.queries.proposals import ProposalQueries
 from textbook.projections.queries.provenance import Fork, ProvenanceQueries, Taken, Upstream
@@ -44,7 +45,9 @@ __all__ = [
 ]
 
 
-class Queries(DetailsQueries, ProposalQueries, ProvenanceQueries, AttributionQueries):
+class Queries(
+    DetailsQueries, ProposalQueries, ProvenanceQueries, AttributionQueries, CommunityQueries
+):
     """Every question the web and the command line ask of the read models."""
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
