@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from tests.community_history import History, write_history
 from textbook.config import Settings
+from textbook.domain.application.starting import NewBook
 from textbook.storage import open_textbook
 from textbook.web.app import create_app
 
@@ -250,3 +251,18 @@ def test_names_on_the_proposal_and_history_pages_link_to_profiles(
     assert proposal.find("a", href="/people/bob") is not None
     changes = BeautifulSoup(client.get("/books/tiny/changes").text, "lxml")
     assert changes.find("a", href="/people/alice") is not None
+
+
+def test_a_deleted_book_has_no_feed_nor_community_and_leaves_profiles(
+    history_settings: tuple[Settings, History],
+) -> None:
+    settings, _ = history_settings
+    app = open_textbook(settings)
+    app.start_book(NewBook("scratch", "Scratch", "en", "CC0-1.0", ["alice"], "Notes."), "alice")
+    app.delete_book("scratch", "alice")
+    app.close()
+    with TestClient(create_app(settings)) as client:
+        for page in ("/books/scratch/feed.atom", "/books/scratch/community"):
+            assert client.get(page).status_code == 410, page
+        profile = BeautifulSoup(client.get("/people/alice").text, "lxml")
+    assert [a.get_text() for a in profile.select("#books li a")] == ["A Tiny Book"]

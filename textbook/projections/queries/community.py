@@ -19,8 +19,8 @@ DECISIONS = ("approved", "rejected")
 WAITING_SHOWN = 10  # proposals waiting for a first review, on the community page
 FEED_SIZE = 50  # entries in a feed
 PROFILE_LIST = 50  # contributions, and reviews, on a profile
-# What a feed can hold, and the thread step each comes from. (Needs, once they exist, add
-# their own kind here and in FeedQueries.feed.)
+# What a feed of proposals can hold, and the thread step each comes from. (New needs come
+# from their own read model: a kind of their own in web/feeds.py FEEDS, merged by time.)
 FEED_KINDS = {"approved": "approved", "proposals": "opened"}
 
 # Words of approved text each proposal added, summed over the revisions it made.
