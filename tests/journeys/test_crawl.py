@@ -73,4 +73,8 @@ def crawl_as(server: LiveServer, seeded: Seeded, role: str) -> Crawl:
         assert f"/proposals/{proposal}" in reached, state
     assert any("as_of=" in url for url in reached)
     assert any("/revisions/" in url for url in reached)
+    # The community page, the feeds and every person's profile are reached from the book.
+    book = f"/books/{seeded.slug}"
+    assert {f"{book}/community", f"{book}/feed.atom", f"{book}/feed.atom?only=approved"} <= reached
+    assert {f"/people/{name}" for name in seeded.people.values()} <= reached
     return crawl

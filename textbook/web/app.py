@@ -22,6 +22,8 @@ from textbook.web import (
     archiving,
     book_details,
     book_pages,
+    community,
+    feeds,
     forks,
     history_pages,
     imports,
@@ -68,6 +70,8 @@ def create_app(settings: Settings) -> Starlette:
         *book_details.routes,
         *archiving.routes,
         *history_pages.routes,
+        *feeds.routes,  # /books/{slug}/feed.atom
+        *community.routes,  # /books/{slug}/community, /people/{name}
         Route("/books/{slug}/images/{name}", image),
         Route("/books/{slug}/chapters/images/{name}", image),
         Route("/proposals/{proposal}/images/{name}", proposal_image),

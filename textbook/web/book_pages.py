@@ -25,6 +25,7 @@ from textbook.projections.publishing.search import QueryTooLong
 from textbook.projections.publishing.sources import BuildError
 from textbook.web.edit_links import with_edit_links
 from textbook.web.errors import WebError
+from textbook.web.feeds import feed_links
 from textbook.web.forks import fork_context
 from textbook.web.history_pages import key_of, shown_at
 from textbook.web.pages import render
@@ -112,6 +113,7 @@ def book(request: Request) -> Response:
         members=queries.members(slug),
         queue=len(queries.proposals(slug, "open")),
         open_needs=queries.open_need_count(slug),
+        feeds=feed_links(slug, readable.info["title"]) if moment is None else [],
         problems=queries.outline(slug).problems if moment is None else (),
         **fork_context(request, slug),
         **contributing(request, slug),

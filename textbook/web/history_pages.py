@@ -15,6 +15,7 @@ from starlette.routing import Route
 from textbook.projections.queries import Revision
 from textbook.web.diffs import word_diff
 from textbook.web.errors import WebError
+from textbook.web.feeds import feed_links
 from textbook.web.pages import render
 from textbook.web.site import site
 
@@ -27,7 +28,13 @@ def changes(request: Request) -> Response:
     queries = site(request).queries()
     outline = queries.outline(slug)
     revisions = [r for r in reversed(queries.history(slug)) if r.proposal_id or r.kind != "created"]
-    return render(request, "changes.html", book=outline, revisions=revisions[:200])
+    return render(
+        request,
+        "changes.html",
+        book=outline,
+        revisions=revisions[:200],
+        feeds=feed_links(slug, outline.title),
+    )
 
 
 def history(request: Request) -> Response:
@@ -50,6 +57,7 @@ def history(request: Request) -> Response:
         total=len(entries),
         **forked_from(request, slug),
         details=[] if section_id else list(reversed(queries.details_history(slug)))[:5],
+        feeds=feed_links(slug, outline.title),
     )
 
 

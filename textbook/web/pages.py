@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
@@ -13,6 +15,7 @@ from starlette.templating import Jinja2Templates
 from textbook.domain.metadata import people
 from textbook.domain.vocabulary import OPEN_STATUSES, ProposalKind, ProposalStatus, Role, Verdict
 from textbook.projections.queries import Queries
+from textbook.projections.queries.base import OPERATOR_NAME
 from textbook.web.destinations import signin_from, signin_url
 from textbook.web.security import csrf_token, current_user
 
@@ -53,7 +56,15 @@ def duration(seconds: float) -> str:
     return f"{int(seconds // 86400)} days"
 
 
+def person(name: str) -> Markup:
+    """A person's name, linked to their public profile (the operator, who is nobody, is not)."""
+    if name == OPERATOR_NAME:
+        return escape(name)
+    return Markup('<a class="person" href="/people/{}">{}</a>').format(quote(name, safe=""), name)
+
+
 TEMPLATES.env.filters["when"] = when
+TEMPLATES.env.filters["person"] = person
 TEMPLATES.env.filters["people"] = people
 TEMPLATES.env.filters["waited"] = waited
 TEMPLATES.env.filters["machine_time"] = machine_time

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from textbook.projections.queue import QueueEntry
+from textbook.web.feeds import feed_links
 from textbook.web.pages import render
 from textbook.web.security import current_user
 from textbook.web.signin import signed_in
@@ -73,10 +74,12 @@ def queue(request: Request) -> Response:
         "asked": [q for q in entries if q.entry.proposal.id in asked],
     }
     delays = queries.review_delays(slug)
+    book = queries.outline(slug)
     return render(
         request,
         "queue.html",
-        book=queries.outline(slug),
+        book=book,
+        feeds=feed_links(slug, book.title),
         entries=chosen[show],
         counts={name: len(found) for name, found in chosen.items()},
         show=show,

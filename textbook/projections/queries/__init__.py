@@ -8,6 +8,7 @@ from typing import Any
 
 from textbook.projections.queries.attribution import AttributionQueries
 from textbook.projections.queries.base import OPERATOR_NAME
+from textbook.projections.queries.community import CommunityQueries
 from textbook.projections.queries.details import DetailsQueries
 from textbook.projections.queries.needs import NeedQueries, NeedView
 from textbook.projections.queries.inbox import InboxItem, InboxQueries, ReviewRequest, Watched
@@ -57,6 +58,7 @@ class Queries(
     AttributionQueries,
     NeedQueries,
     InboxQueries,
+    CommunityQueries,
 ):
     """Every question the web and the command line ask of the read models."""
 
