@@ -114,6 +114,8 @@ def needs(app: Textbook) -> dict[str, UUID]:
     }  # fmt: skip
     app.take_need(found["taken"], author)
     return found
+
+
 def watched(app: Textbook, proposals: dict[str, UUID]) -> None:
     """What people watch, and reviews asked of editors: everyone then has unread items (the
     editors of the proposals opened, the author of the reviews, the watchers of approvals)."""

@@ -315,6 +315,8 @@ def test_pages_mail_links_to_have_no_serious_violation(
     check(contexts, "unsubscribe", links.unsubscribe_url(AUTHOR))
     check(contexts, "reset-refused", "/password/reset/not-a-link")
     check(contexts, "profile-pending", "/profile", AUTHOR)
+
+
 def test_inbox_and_watching_pages_have_no_serious_violation(
     contexts: dict[str | None, BrowserContext], seed: Seed, server: Server
 ) -> None:

@@ -396,6 +396,8 @@ class NeedOfAnotherBook(InvalidInput):
     def __init__(self, need_id: str, book_slug: str) -> None:
         super().__init__(f"The need '{need_id}' is not a need of the book '{book_slug}'.")
         self.need_id = need_id
+
+
 class ReviewAlreadyRequested(Conflict):
     def __init__(self, reviewer: str) -> None:
         super().__init__(

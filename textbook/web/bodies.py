@@ -19,8 +19,8 @@ from textbook.domain.images import MAX_IMAGE, NAME
 from textbook.domain.markdown import MAX_SECTION_BYTES
 from textbook.domain.need import MAX_REASON
 from textbook.domain.proposal import MAX_ATTACHED, MAX_COMMENT, MAX_MESSAGE, MAX_NEEDS
-from textbook.domain.vocabulary import NeedKind, ProposalKind, ProposalStatus, Verdict, choices
 from textbook.domain.user import NAME as USER_NAME
+from textbook.domain.vocabulary import NeedKind, ProposalKind, ProposalStatus, Verdict, choices
 
 STATUSES = choices(ProposalStatus)
 KINDS = choices(ProposalKind)

@@ -10,8 +10,8 @@ from textbook.projections.queries.attribution import AttributionQueries
 from textbook.projections.queries.base import OPERATOR_NAME
 from textbook.projections.queries.community import CommunityQueries
 from textbook.projections.queries.details import DetailsQueries
-from textbook.projections.queries.needs import NeedQueries, NeedView
 from textbook.projections.queries.inbox import InboxItem, InboxQueries, ReviewRequest, Watched
+from textbook.projections.queries.needs import NeedQueries, NeedView
 from textbook.projections.queries.proposals import ProposalQueries
 from textbook.projections.queries.provenance import Fork, ProvenanceQueries, Taken, Upstream
 from textbook.projections.queries.values import (
@@ -35,8 +35,8 @@ __all__ = [
     "ChapterSummary",
     "Contributor",
     "Fork",
-    "NeedView",
     "InboxItem",
+    "NeedView",
     "ProposalSummary",
     "ProposalView",
     "Queries",
