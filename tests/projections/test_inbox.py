@@ -157,3 +157,21 @@ def test_watching_lists_what_a_person_watches(
         ("chapter", "A Tiny Book", "first"),
         ("section", "A Tiny Book", "summing"),
     ]
+
+
+def test_a_chapter_watcher_hears_of_approvals_in_its_sections_until_unwatching(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    app.watch("mallory", "chapter", tiny, "second")
+    summing = "## Summing {#summing}\n\nSums, briefly.\n"
+    first = app.propose_edit(tiny, "summing", summing, "Briefer sums", "alice")
+    app.review(first, "approve", "", "bob", version=1)
+    elsewhere = app.propose_edit(tiny, "counting", EDIT, "Not in chapter two", "alice")
+    app.review(elsewhere, "approve", "", "bob", version=1)
+    app.unwatch("mallory", "chapter", tiny, "second")
+    again = app.propose_edit(tiny, "summing", summing.replace("briefly", "in short"), "S", "alice")
+    app.review(again, "approve", "", "bob", version=1)
+    assert titles(queries(), "mallory") == [
+        "alice proposed “Briefer sums” in A Tiny Book",
+        "bob approved “Briefer sums” in A Tiny Book",
+    ]
