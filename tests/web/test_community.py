@@ -107,7 +107,9 @@ def test_each_kind_has_its_own_feed_and_nothing_else_is_one(
         assert response.status_code == 400, query
         assert "There is no feed" in text_of(response.text)
     assert client.get("/books/no-such-book/feed.atom").status_code == 404
-    assert client.get("/books/%3Cscript%3E/feed.atom").status_code == 404
+    for slug in ("%3Cscript%3E", "%00", "x" * 3000):
+        assert client.get(f"/books/{slug}/feed.atom").status_code == 404, slug
+        assert client.get(f"/books/{slug}/community").status_code == 404, slug
 
 
 def test_a_feed_reader_is_told_when_nothing_changed(site: tuple[TestClient, History]) -> None:
