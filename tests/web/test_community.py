@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from tests.community_history import History, write_history
 from textbook.config import Settings
 from textbook.domain.application.starting import NewBook
+from textbook.projections.queries import community as community_queries
 from textbook.storage import open_textbook
 from textbook.web.app import create_app
 
@@ -107,7 +108,9 @@ def test_each_kind_has_its_own_feed_and_nothing_else_is_one(
         assert response.status_code == 400, query
         assert "There is no feed" in text_of(response.text)
     assert client.get("/books/no-such-book/feed.atom").status_code == 404
-    assert client.get("/books/%3Cscript%3E/feed.atom").status_code == 404
+    for slug in ("%3Cscript%3E", "%00", "x" * 3000):
+        assert client.get(f"/books/{slug}/feed.atom").status_code == 404, slug
+        assert client.get(f"/books/{slug}/community").status_code == 404, slug
 
 
 def test_a_feed_reader_is_told_when_nothing_changed(site: tuple[TestClient, History]) -> None:
@@ -266,3 +269,23 @@ def test_a_deleted_book_has_no_feed_nor_community_and_leaves_profiles(
             assert client.get(page).status_code == 410, page
         profile = BeautifulSoup(client.get("/people/alice").text, "lxml")
     assert [a.get_text() for a in profile.select("#books li a")] == ["A Tiny Book"]
+
+
+def test_a_profile_pages_its_lists(
+    site: tuple[TestClient, History], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, history = site
+    monkeypatch.setattr(community_queries, "PROFILE_LIST", 3)
+    first = BeautifulSoup(client.get("/people/bob").text, "lxml")
+    assert len(first.select("#reviews-table tbody tr")) == 3
+    pager = first.select_one("nav[aria-label='Pages of the reviews']")
+    assert pager is not None and "Page 1 of 2 · 4 reviews" in pager.get_text()
+    older = pager.find("a", rel="next")
+    assert older is not None and older["href"] == "?reviews=2&contributions=1#reviews"
+    second = BeautifulSoup(client.get("/people/bob?reviews=2&contributions=1").text, "lxml")
+    (last,) = second.select("#reviews-table tbody tr")
+    assert last.a is not None and last.a["href"] == f"/proposals/{history.proposals['old']}"
+    for query in ("reviews=3", "reviews=0", "reviews=abc", "contributions=2", "reviews=9" * 30):
+        response = client.get(f"/people/bob?{query}")
+        assert response.status_code == 404, query
+        assert "There is no page" in text_of(response.text)

@@ -91,8 +91,26 @@ def person(request: Request) -> Response:
     name = request.path_params["name"]
     if len(name) > LONGEST_NAME:
         raise WebError(HTTPStatus.NOT_FOUND, "There is no user by that name.")
-    found = site(request).queries().person(name)
+    pages = {key: page_asked(request, key) for key in ("contributions", "reviews")}
+    found = site(request).queries().person(name, pages["contributions"], pages["reviews"])
+    for key, pages_there in (
+        ("contributions", found.contributions_pages),
+        ("reviews", found.reviews_pages),
+    ):
+        if pages[key] > pages_there:
+            raise WebError(
+                HTTPStatus.NOT_FOUND,
+                f"There is no page {pages[key]} of {key}: the pages are 1 to {pages_there}.",
+            )
     return render(request, "person.html", person=found)
+
+
+def page_asked(request: Request, key: str) -> int:
+    """The page of a profile's list asked for with ?contributions=N or ?reviews=N (1 if none)."""
+    value = request.query_params.get(key, "1")
+    if not value.isdigit() or len(value) > 6 or int(value) < 1:
+        raise WebError(HTTPStatus.NOT_FOUND, f"There is no page “{value[:20]}” of {key}.")
+    return int(value)
 
 
 routes = [

@@ -84,11 +84,26 @@ class Person:
     name: str
     since: str
     roles: tuple[tuple[str, str, str], ...]  # (book slug, book title, role), by title
-    contributions: tuple[Contribution, ...]  # the most recent first, at most PROFILE_LIST
+    contributions: tuple[Contribution, ...]  # one page of them, the most recent first
     contributions_total: int
     words_total: int
-    reviews: tuple[ReviewGiven, ...]  # the most recent first, at most PROFILE_LIST
+    reviews: tuple[ReviewGiven, ...]  # one page of them, the most recent first
     reviews_total: int
+    contributions_page: int = 1  # pages hold PROFILE_LIST each
+    reviews_page: int = 1
+
+    @property
+    def contributions_pages(self) -> int:
+        return pages_of(self.contributions_total)
+
+    @property
+    def reviews_pages(self) -> int:
+        return pages_of(self.reviews_total)
+
+
+def pages_of(total: int) -> int:
+    """How many pages of PROFILE_LIST a list of `total` takes (one, even when empty)."""
+    return max(1, -(-total // PROFILE_LIST))
 
 
 class CommunityQueries(BookQueries):
@@ -192,8 +207,9 @@ class CommunityQueries(BookQueries):
             for r in rows
         ]
 
-    def person(self, name: str) -> Person:
-        """A person's public profile: their books, approved proposals and reviews."""
+    def person(self, name: str, contributions_page: int = 1, reviews_page: int = 1) -> Person:
+        """A person's public profile: their books, and a page of their approved proposals and
+        of the reviews they gave (a page past the last is empty)."""
         if "\x00" in name:
             raise UserNotFound(name)
         with self.views.read() as sql:
@@ -226,12 +242,20 @@ class CommunityQueries(BookQueries):
             name=name,
             since=user["registered_at"],
             roles=_roles(roles, books),
-            contributions=tuple(_contribution(r, books) for r in contributions[:PROFILE_LIST]),
+            contributions=tuple(
+                _contribution(r, books) for r in _page(contributions, contributions_page)
+            ),
             contributions_total=len(contributions),
             words_total=sum(int(r["words"]) for r in contributions),
-            reviews=tuple(_review(r, books, names) for r in reviews[:PROFILE_LIST]),
+            reviews=tuple(_review(r, books, names) for r in _page(reviews, reviews_page)),
             reviews_total=len(reviews),
+            contributions_page=contributions_page,
+            reviews_page=reviews_page,
         )
+
+
+def _page(rows: list[dict[str, Any]], page: int) -> list[dict[str, Any]]:
+    return rows[(page - 1) * PROFILE_LIST : page * PROFILE_LIST]
 
 
 def _roles(rows: list[dict[str, Any]], books: dict[str, str]) -> tuple[tuple[str, str, str], ...]:
