@@ -93,6 +93,8 @@ class Crawl:
             return ""
         if absolute.path.endswith("/report") and absolute.query != "p=1":
             return ""  # every paragraph's report form is the same page: the first stands for all
+        if absolute.path.endswith("/needs/new") and absolute.query:
+            return ""  # the same form, its place chosen: the form without one stands for all
         return urlunsplit(("", "", absolute.path, absolute.query, absolute.fragment))
 
     def pages(self) -> list[Visit]:

@@ -201,7 +201,13 @@ def test_every_answer_is_one_the_document_promises(run: Run, method: str, path: 
 def test_a_base_revision_written_as_1_0_is_a_whole_number() -> None:
     """JSON Schema counts 1.0 as an integer, and so does the API (schemathesis sent one)."""
     body = api.checked({"base_revision": 1.0, "text": "## A {#a}\n"}, PROPOSAL_BODY)
-    assert body == {"base_revision": 1, "text": "## A {#a}\n", "message": "", "images": []}
+    assert body == {
+        "base_revision": 1,
+        "text": "## A {#a}\n",
+        "message": "",
+        "images": [],
+        "needs": [],
+    }
     assert type(body["base_revision"]) is int
     for wrong in (1.5, True, float("inf")):
         with pytest.raises(InvalidInput, match="whole number"):

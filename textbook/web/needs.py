@@ -182,7 +182,7 @@ def marked(request: Request, user: str, form: dict[str, str]) -> Response:
     what, _, target = place.partition(":")
     try:
         if what not in ("section", "chapter") or not target:
-            raise SectionNotFound(slug, target[:60])
+            raise InvalidInput("Choose the section or chapter that needs it.")
         section, chapter = (target, None) if what == "section" else (None, target)
         site(request).app.mark_need(slug, section, kind, reason, user, chapter)
     except (SectionNotFound, InvalidInput) as error:
