@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textbook.domain.application import Textbook
+from textbook.domain.details import Details
 from textbook.projections.inbox import ID_STRIDE
 from textbook.projections.queries import Queries
 from textbook.projections.runner import rebuild
@@ -279,3 +280,15 @@ def test_a_rebuild_makes_the_same_need_items(
     assert len([row for row in before["tb_inbox"] if "need" in str(row)]) >= 3
     rebuild(app, views)
     assert Queries(views).dump() == before
+
+
+def test_a_retitled_book_is_named_by_its_new_title_in_every_item(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    app.report_error(tiny, "counting", "One, two, three.", "Four is missing.")
+    details = Details("Tiny, Retitled", "", ("Mia",), "", "CC-BY-4.0")
+    retitle = app.propose_details(tiny, details, "A better title", "alice")
+    app.review(retitle, "approve", "", "bob", version=1)
+    found = queries()
+    assert {item.book_title for item in found.inbox("carol")} == {"Tiny, Retitled"}
+    assert {item.book_title for item in found.inbox_after(0)} == {"Tiny, Retitled"}
