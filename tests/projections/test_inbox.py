@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textbook.domain.application import Textbook
+from textbook.domain.details import Details
 from textbook.projections.inbox import ID_STRIDE
 from textbook.projections.queries import Queries
 from textbook.projections.runner import rebuild
@@ -175,3 +176,119 @@ def test_a_chapter_watcher_hears_of_approvals_in_its_sections_until_unwatching(
         "alice proposed “Briefer sums” in A Tiny Book",
         "bob approved “Briefer sums” in A Tiny Book",
     ]
+
+
+def test_a_readers_report_reaches_the_editors_and_watchers_never_its_email(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    app.watch("mallory", "chapter", tiny, "second")
+    app.watch("alice", "section", tiny, "counting")  # elsewhere: hears nothing of it
+    need = app.report_error(
+        tiny, "summing", "The sum $\\sum_{i=1}^n i$.", "The bound should be n, not n+1…",
+        email="reader@example.org",
+    )  # fmt: skip
+    found = queries()
+    said = "A reader reported an error in 2.1 Summing: “The bound should be n, not n+1…”"
+    for person in ("mia", "bob", "carol", "mallory"):
+        assert titles(found, person) == [said], person
+    assert titles(found, "alice") == []
+    (item,) = found.inbox("bob")
+    assert (item.kind, item.link, item.actor, item.book_title) == (
+        "error_reported",
+        f"/books/tiny/needs#need-{need}",
+        "",
+        "A Tiny Book",
+    )
+    everything = str(found.dump())
+    assert "reader@example.org" not in everything
+
+
+def test_a_need_marked_and_closed_by_an_approval_tells_the_taker_opener_and_watchers(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    app.watch("mallory", "book", tiny)
+    need = app.mark_need(tiny, "counting", "figure", "Add a figure", "alice")
+    app.take_need(need, "carol")
+    text = "## Counting {#counting}\n\nOne, two, three.\n\n![Fingers.](images/ruler.svg)\n"
+    fix = app.propose_edit(tiny, "counting", text, "Fix the bound", "carol", needs=[need])
+    app.review(fix, "approve", "", "bob", version=1)
+    found = queries()
+    closed = (
+        "bob closed the need “Add a figure” in 1.1 Counting: answered by \u2018Fix the bound\u2019"
+    )
+    assert titles(found, "mallory") == [
+        "alice marked a need in 1.1 Counting: a figure (“Add a figure”)",
+        "carol proposed “Fix the bound” in A Tiny Book",
+        "bob approved “Fix the bound” in A Tiny Book",
+        closed,
+    ]
+    assert titles(found, "carol")[-1] == closed.replace("the need", "the need you took,")
+    assert titles(found, "alice")[-1] == closed.replace("the need", "the need you opened")
+    assert "closed" not in " ".join(titles(found, "bob"))  # not of their own action
+    item = found.inbox("mallory")[0]
+    assert (item.kind, item.link, item.actor) == (
+        "need_closed",
+        "/books/tiny/chapters/first#counting",
+        "bob",
+    )
+
+
+def test_a_need_closed_by_an_editor_says_why(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    app.watch("mallory", "section", tiny, "second")  # the chapter's introduction
+    need = app.mark_need(tiny, None, "exercises", "No exercises yet.", "alice", "second")
+    app.take_need(need, "mallory")
+    app.release_need(need, "mallory")
+    app.close_need(need, "They are in the appendix.", "carol")
+    found = queries()
+    assert titles(found, "mallory") == [
+        "alice marked a need in 2. Second Thoughts: exercises (“No exercises yet.”)",
+        "carol closed the need “No exercises yet.” in 2. Second Thoughts: "
+        "“They are in the appendix.”",
+    ]  # released: no longer the taker
+    assert titles(found, "alice") == [
+        "carol closed the need you opened “No exercises yet.” in 2. Second Thoughts: "
+        "“They are in the appendix.”"
+    ]
+    assert titles(found, "bob") == []  # an editor hears of a reader's report, not of this
+
+
+def test_the_book_is_named_by_its_title_and_an_empty_feed_by_the_registration(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    found = queries()
+    since = found.inbox_since("alice")
+    assert since is not None and since.startswith("20")
+    assert found.inbox_since("nobody") is None
+    app.rotate_feed_key("alice")
+    later = queries().inbox_since("alice")
+    assert later is not None and later > since
+    app.report_error(tiny, "counting", "One, two, three.", "Four is missing.")
+    assert queries().inbox("bob")[0].book_title == "A Tiny Book"
+
+
+def test_a_rebuild_makes_the_same_need_items(
+    app: Textbook, views: ReadModels, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    app.watch("mallory", "book", tiny)
+    app.report_error(tiny, "summing", "The sum.", "Off by one.", email="r@example.org")
+    need = app.mark_need(tiny, "counting", "figure", "Add a figure", "alice")
+    app.take_need(need, "carol")
+    app.close_need(need, "Not needed.", "bob")
+    before = queries().dump()
+    assert len([row for row in before["tb_inbox"] if "need" in str(row)]) >= 3
+    rebuild(app, views)
+    assert Queries(views).dump() == before
+
+
+def test_a_retitled_book_is_named_by_its_new_title_in_every_item(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    app.report_error(tiny, "counting", "One, two, three.", "Four is missing.")
+    details = Details("Tiny, Retitled", "", ("Mia",), "", "CC-BY-4.0")
+    retitle = app.propose_details(tiny, details, "A better title", "alice")
+    app.review(retitle, "approve", "", "bob", version=1)
+    found = queries()
+    assert {item.book_title for item in found.inbox("carol")} == {"Tiny, Retitled"}
+    assert {item.book_title for item in found.inbox_after(0)} == {"Tiny, Retitled"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import unquote
 
 import feedparser  # type: ignore[import-untyped]
@@ -10,6 +11,7 @@ from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
 from tests.web.conftest import csrf_of, sign_in
+from tests.web.test_needs import clocked, report_form
 from tests.web.test_pages import propose, review, text_of
 
 
@@ -225,3 +227,54 @@ def test_the_private_feed_is_valid_atom_and_a_new_link_revokes_the_old(
     assert new is not None and str(new["href"]) != link
     assert client.get(link).status_code == 403
     assert client.get(str(new["href"])).status_code == 200
+
+
+def test_a_readers_report_reaches_the_editors_inbox(client: TestClient) -> None:
+    clock = clocked(client)
+    _, fields = report_form(client, "counting", 1)  # a reader, signed in nowhere
+    clock.now += timedelta(seconds=20)
+    sent = client.post(
+        "/books/tiny/sections/counting/report?p=1",
+        data=fields | {"reason": "Seven is missing.", "email": "reader@example.org"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    sign_in(client, "bob")
+    inbox = client.get("/inbox")
+    said = "A reader reported an error in 1.1 Counting: “Seven is missing.”"
+    assert items_of(inbox.text)[0] == (said, True)
+    soup = BeautifulSoup(inbox.text, "html.parser")
+    item = soup.select_one("ol.inbox li.inbox-item")
+    assert item is not None
+    link = item.select_one("a")
+    assert link is not None and str(link["href"]).startswith("/books/tiny/needs#need-")
+    assert "Seven is missing." in client.get(str(link["href"])).text
+    meta = item.select_one(".meta")
+    assert meta is not None and meta.get_text(" ", strip=True).endswith("· A Tiny Book")
+    assert "reader@example.org" not in inbox.text
+    feed = client.get(feed_link(inbox.text))
+    assert "reader@example.org" not in feed.text
+    parsed = feedparser.parse(feed.content)
+    assert not parsed.bozo and parsed.entries[0].title == said
+    assert parsed.entries[0].author_detail.name == "A reader"
+
+
+def feed_link(html: str) -> str:
+    found = BeautifulSoup(html, "html.parser").select_one(
+        "link[rel=alternate][type='application/atom+xml']"
+    )
+    assert found is not None
+    return str(found["href"])
+
+
+def test_an_empty_feed_was_updated_when_its_person_registered(client: TestClient) -> None:
+    sign_in(client, "mallory")
+    inbox = client.get("/inbox")
+    assert items_of(inbox.text) == []
+    feed = feedparser.parse(client.get(feed_link(inbox.text)).content)
+    assert not feed.bozo and feed.entries == []
+    registered = client.app.state.site.queries().inbox_since("mallory")  # type: ignore[attr-defined]
+    assert feed.feed.updated_parsed[:6] == tuple(
+        int(part) for part in re.split(r"[-T:.+]", registered)[:6]
+    )
+    assert not feed.feed.updated.startswith("2000")

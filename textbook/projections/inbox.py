@@ -15,32 +15,49 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from textbook.domain import ids
+from textbook.domain.markdown import heading_of
+from textbook.domain.vocabulary import NeedKind
 from textbook.projections.readmodel import ReadModel
 
 if TYPE_CHECKING:
     from textbook.domain.book import Book
+    from textbook.domain.need import Need
     from textbook.domain.proposal import Proposal
+    from textbook.domain.section import Section
     from textbook.domain.user import User
     from textbook.domain.watchlist import Watchlist
     from textbook.storage import Sql
 
 # The shape of this read model's tables. Changing TABLES (a new column, table or index) needs
 # VERSION + 1: a process that finds an older version in the store rebuilds this read model.
-VERSION = 1
+VERSION = 2
 TABLES = (
     "CREATE TABLE {s}.tb_inbox (id BIGINT PRIMARY KEY, person TEXT NOT NULL, at TEXT,"
     " kind TEXT, book_slug TEXT, title TEXT, link TEXT, actor TEXT)",
     "CREATE INDEX tb_inbox_by_person ON {s}.tb_inbox (person, id)",
-    # Who each person is, how far they read, which key of their feed is current.
+    # Who each person is, how far they read, which key of their feed is current; when they
+    # registered and when their feed's key last changed (what an empty feed was updated at).
     "CREATE TABLE {s}.tb_inbox_people (user_id TEXT PRIMARY KEY, name TEXT, watchlist_id TEXT,"
-    " read_up_to BIGINT NOT NULL DEFAULT 0, feed_generation INTEGER NOT NULL DEFAULT 0)",
+    " read_up_to BIGINT NOT NULL DEFAULT 0, feed_generation INTEGER NOT NULL DEFAULT 0,"
+    " since TEXT, feed_at TEXT)",
     "CREATE INDEX tb_inbox_people_by_watchlist ON {s}.tb_inbox_people (watchlist_id)",
     "CREATE TABLE {s}.tb_inbox_books (book_id TEXT PRIMARY KEY, slug TEXT, title TEXT,"
     " upstream TEXT)",
     "CREATE TABLE {s}.tb_inbox_members (book_slug TEXT, user_id TEXT, role TEXT,"
     " PRIMARY KEY (book_slug, user_id))",
+    # Where each section is: its chapter, and its number as the contents show it ("2.1"; a
+    # chapter's introduction: "2").
     "CREATE TABLE {s}.tb_inbox_sections (book_slug TEXT, section_id TEXT, chapter_id TEXT,"
-    " PRIMARY KEY (book_slug, section_id))",
+    " number TEXT, PRIMARY KEY (book_slug, section_id))",
+    "CREATE TABLE {s}.tb_inbox_section_titles (aggregate_id TEXT PRIMARY KEY, book_slug TEXT,"
+    " section_id TEXT, title TEXT)",
+    "CREATE INDEX tb_inbox_section_titles_by_id ON {s}.tb_inbox_section_titles"
+    " (book_slug, section_id)",
+    # The open needs, and who opened and took each (user ids; "" for an anonymous reader). A
+    # reporter's email is never kept here.
+    "CREATE TABLE {s}.tb_inbox_needs (need_id TEXT PRIMARY KEY, book_slug TEXT,"
+    " chapter_id TEXT, section_id TEXT, kind TEXT, reason TEXT, opened_by TEXT, taker TEXT)",
     "CREATE TABLE {s}.tb_inbox_proposals (proposal_id TEXT PRIMARY KEY, book_slug TEXT,"
     " author TEXT, message TEXT, section_id TEXT, chapter_id TEXT)",
     # Who hears of what happens to a proposal: its author, whoever took part, who was asked.
@@ -73,9 +90,12 @@ REVISED = "revised"
 WITHDRAWN = "withdrawn"
 REVIEW_REQUESTED = "review_requested"
 UPSTREAM_APPROVED = "upstream_approved"
+NEED_OPENED = "need_opened"
+ERROR_REPORTED = "error_reported"
+NEED_CLOSED = "need_closed"
 KINDS = (
     NEW_PROPOSAL, COMMENTED, CHANGES_REQUESTED, APPROVED, REJECTED, REVISED, WITHDRAWN,
-    REVIEW_REQUESTED, UPSTREAM_APPROVED,
+    REVIEW_REQUESTED, UPSTREAM_APPROVED, NEED_OPENED, ERROR_REPORTED, NEED_CLOSED,
 )  # fmt: skip
 
 
@@ -123,9 +143,9 @@ def name_of(sql: Sql, user_id: str) -> str:
 
 def registered(sql: Sql, e: User.Registered, position: int) -> None:
     sql.execute(
-        "INSERT INTO {s}.tb_inbox_people (user_id, name) VALUES (?, ?)"
-        " ON CONFLICT (user_id) DO UPDATE SET name = excluded.name",
-        (str(e.originator_id), e.name),
+        "INSERT INTO {s}.tb_inbox_people (user_id, name, since) VALUES (?, ?, ?)"
+        " ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, since = excluded.since",
+        (str(e.originator_id), e.name, e.timestamp.isoformat()),
     )
 
 
@@ -179,13 +199,53 @@ def member_revoked(sql: Sql, e: Book.MemberRevoked, position: int) -> None:
 def sections(sql: Sql, slug: str, chapters: list[dict[str, Any]]) -> None:
     sql.execute("DELETE FROM {s}.tb_inbox_sections WHERE book_slug = ?", (slug,))
     sql.executemany(
-        "INSERT INTO {s}.tb_inbox_sections VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO {s}.tb_inbox_sections VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [
-            (slug, str(section), str(chapter["id"]))
-            for chapter in chapters
-            for section in chapter["sections"]
+            (slug, str(section), str(chapter["id"]),
+             f"{number}.{place}" if place else str(number))
+            for number, chapter in enumerate(chapters, 1)
+            for place, section in enumerate(chapter["sections"])
         ],
+    )  # fmt: skip
+
+
+def title_in(text: str) -> str:
+    heading = heading_of(text)
+    return heading.title if heading else ""
+
+
+def section_created(sql: Sql, e: Section.Created, position: int) -> None:
+    sql.execute(
+        "INSERT INTO {s}.tb_inbox_section_titles VALUES (?, ?, ?, ?) ON CONFLICT"
+        " (aggregate_id) DO UPDATE SET title = excluded.title",
+        (str(e.originator_id), e.book_slug, e.section_id, title_in(e.text)),
     )
+
+
+def section_revised(sql: Sql, e: Section.Revised, position: int) -> None:
+    """A revision may change the section's title (its heading)."""
+    sql.execute(
+        "UPDATE {s}.tb_inbox_section_titles SET title = ? WHERE aggregate_id = ?",
+        (title_in(e.text), str(e.originator_id)),
+    )
+
+
+def place_of(sql: Sql, slug: str, section_id: str) -> str:
+    """The section as the contents name it: "2.1 Bisection", or "2. Root Finding" for a
+    chapter's introduction (the id alone when the book no longer has it)."""
+    where = sql.one(
+        "SELECT number FROM {s}.tb_inbox_sections WHERE book_slug = ? AND section_id = ?",
+        (slug, section_id),
+    )
+    named = sql.one(
+        "SELECT title FROM {s}.tb_inbox_section_titles WHERE book_slug = ? AND section_id = ?",
+        (slug, section_id),
+    )
+    title = str(named["title"]) if named is not None and named["title"] else section_id
+    if where is None:
+        return title
+    number = str(where["number"])
+    return f"{number} {title}" if "." in number else f"{number}. {title}"
 
 
 def outline_changed(sql: Sql, e: Book.OutlineChanged, position: int) -> None:
@@ -243,8 +303,8 @@ def inbox_read(sql: Sql, e: Watchlist.InboxRead, position: int) -> None:
 
 def feed_key_rotated(sql: Sql, e: Watchlist.FeedKeyRotated, position: int) -> None:
     sql.execute(
-        "UPDATE {s}.tb_inbox_people SET feed_generation = ? WHERE user_id = ?",
-        (e.generation, person_of(sql, e)),
+        "UPDATE {s}.tb_inbox_people SET feed_generation = ?, feed_at = ? WHERE user_id = ?",
+        (e.generation, e.timestamp.isoformat(), person_of(sql, e)),
     )
 
 
@@ -439,3 +499,94 @@ def answered(sql: Sql, proposal_id: str, reviewer: str) -> None:
         "UPDATE {s}.tb_review_requests SET answered = 1 WHERE proposal_id = ? AND reviewer = ?",
         (proposal_id, reviewer),
     )
+
+
+# Needs: who hears that one was opened or closed.
+
+
+def need_row(sql: Sql, need_id: str) -> dict[str, Any] | None:
+    return sql.one("SELECT * FROM {s}.tb_inbox_needs WHERE need_id = ?", (need_id,))
+
+
+def need_watchers(sql: Sql, need: dict[str, Any]) -> list[str]:
+    """Who watches the need's book, its chapter, or its section."""
+    return watchers(
+        sql,
+        {"book_slug": need["book_slug"], "chapter_id": need["chapter_id"],
+         "section_id": need["section_id"] or need["chapter_id"]},
+    )  # fmt: skip
+
+
+def person_named(name: str | None) -> str:
+    """The user id of the person a need's event names ("" for an anonymous reader)."""
+    return str(ids.user_id(name)) if name else ""
+
+
+def cut(text: str, limit: int = 120) -> str:
+    first = (text.strip().splitlines() or [""])[0]
+    return f"{first[:limit]}{'…' if len(first) > limit else ''}"
+
+
+def need_opened(sql: Sql, e: Need.Opened, position: int) -> None:
+    """Who watches where the need is hears of it; so do the book's editors and maintainers of
+    a reader's report of an error, so that no report goes unseen."""
+    need_id, opener = str(e.originator_id), person_named(e.by)
+    sql.execute(
+        "INSERT INTO {s}.tb_inbox_needs VALUES (?, ?, ?, ?, ?, ?, ?, '')"
+        " ON CONFLICT (need_id) DO NOTHING",
+        (need_id, e.book_slug, e.chapter_id, e.section_id or "", e.kind, e.reason, opener),
+    )
+    need = {"book_slug": e.book_slug, "chapter_id": e.chapter_id, "section_id": e.section_id}
+    place = place_of(sql, e.book_slug, e.section_id or e.chapter_id)
+    who = e.by or "A reader"
+    if e.kind == NeedKind.ERROR:
+        kind, title = ERROR_REPORTED, f"{who} reported an error in {place}: “{cut(e.reason)}”"
+        layers = [(editors(sql, e.book_slug), title), (need_watchers(sql, need), title)]
+    else:
+        label = NeedKind(e.kind).label
+        what = label[0].lower() + label[1:]
+        kind, title = NEED_OPENED, f"{who} marked a need in {place}: {what} (“{cut(e.reason)}”)"
+        layers = [(need_watchers(sql, need), title)]
+    link = f"/books/{e.book_slug}/needs#need-{need_id}"
+    notify(sql, e, position, kind, e.book_slug, link, opener, addressed(layers))
+
+
+def need_taken(sql: Sql, e: Need.Taken, position: int) -> None:
+    sql.execute(
+        "UPDATE {s}.tb_inbox_needs SET taker = ? WHERE need_id = ?",
+        (person_named(e.by), str(e.originator_id)),
+    )
+
+
+def need_released(sql: Sql, e: Need.Released, position: int) -> None:
+    sql.execute(
+        "UPDATE {s}.tb_inbox_needs SET taker = '' WHERE need_id = ?", (str(e.originator_id),)
+    )
+
+
+def need_closed(sql: Sql, e: Need.Closed, position: int) -> None:
+    """Who took the need, who opened it and who watches where it is hear how it was closed:
+    by an editor, saying why, or by the approval of a proposal that answers it."""
+    need_id = str(e.originator_id)
+    need = need_row(sql, need_id)
+    if need is None:
+        return
+    slug, section = need["book_slug"], need["section_id"] or need["chapter_id"]
+    if e.proposal_id is not None:
+        message = cut(str(proposal_row(sql, str(e.proposal_id))["message"]))
+        how = f"answered by \u2018{message}\u2019" if message else "answered by a proposal"
+    else:
+        how = f"“{cut(e.reason)}”"
+    what, where = f"“{cut(need['reason'])}”", f"in {place_of(sql, slug, section)}: {how}"
+    yours = "your report" if need["kind"] == NeedKind.ERROR else "the need you opened"
+    layers = [
+        ([need["taker"]], f"{e.by} closed the need you took, {what} {where}"),
+        ([need["opened_by"]], f"{e.by} closed {yours} {what} {where}"),
+        (need_watchers(sql, need), f"{e.by} closed the need {what} {where}"),
+    ]
+    link = f"/books/{slug}/chapters/{need['chapter_id']}"
+    if need["section_id"] and need["section_id"] != need["chapter_id"]:
+        link += f"#{need['section_id']}"
+    people = addressed(([p for p in found if p], title) for found, title in layers)
+    notify(sql, e, position, NEED_CLOSED, slug, link, person_named(e.by), people)
+    sql.execute("DELETE FROM {s}.tb_inbox_needs WHERE need_id = ?", (need_id,))

@@ -334,3 +334,27 @@ class ReadModelProjection(Projection[ReadModels]):
     @inbox_changes_for.register(Proposal.ReviewRequested)
     def _(self, e: Proposal.ReviewRequested, position: int) -> list[Change]:
         return self._inbox(inbox.review_requested, e, position)
+
+    @inbox_changes_for.register(Section.Created)
+    def _(self, e: Section.Created, position: int) -> list[Change]:
+        return self._inbox(inbox.section_created, e, position)
+
+    @inbox_changes_for.register(Section.Revised)
+    def _(self, e: Section.Revised, position: int) -> list[Change]:
+        return self._inbox(inbox.section_revised, e, position)
+
+    @inbox_changes_for.register(Need.Opened)
+    def _(self, e: Need.Opened, position: int) -> list[Change]:
+        return self._inbox(inbox.need_opened, e, position)
+
+    @inbox_changes_for.register(Need.Taken)
+    def _(self, e: Need.Taken, position: int) -> list[Change]:
+        return self._inbox(inbox.need_taken, e, position)
+
+    @inbox_changes_for.register(Need.Released)
+    def _(self, e: Need.Released, position: int) -> list[Change]:
+        return self._inbox(inbox.need_released, e, position)
+
+    @inbox_changes_for.register(Need.Closed)
+    def _(self, e: Need.Closed, position: int) -> list[Change]:
+        return self._inbox(inbox.need_closed, e, position)

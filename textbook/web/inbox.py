@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import UTC, datetime
 from http import HTTPStatus
 from urllib.parse import quote
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -151,11 +152,13 @@ def feed(request: Request) -> Response:
     name = feed_owner(request, request.query_params.get("token", ""))
     items = site(request).queries().inbox(name, limit=FEED_ITEMS)
     base = site(request).settings.public_url or str(request.base_url).rstrip("/")
-    xml = atom(base, name, items, str(request.url))
+    since = site(request).queries().inbox_since(name) or datetime.now(UTC).isoformat()
+    xml = atom(base, name, items, str(request.url), since)
     return Response(xml, media_type="application/atom+xml; charset=utf-8")
 
 
-def atom(base: str, name: str, items: list[InboxItem], self_url: str) -> bytes:
+def atom(base: str, name: str, items: list[InboxItem], self_url: str, since: str) -> bytes:
+    """The inbox as Atom; an empty one was last updated when its link began (`since`)."""
     generator = FeedGenerator()
     generator.id(f"urn:uuid:{uuid5(NAMESPACE_URL, f'{base}/inbox/{name}')}")
     generator.title(f"{name}'s inbox · textbook")
@@ -164,10 +167,7 @@ def atom(base: str, name: str, items: list[InboxItem], self_url: str) -> bytes:
     generator.link(href=f"{base}/inbox", rel="alternate", type="text/html")
     generator.link(href=self_url, rel="self", type="application/atom+xml")
     generator.language("en")
-    if items:
-        generator.updated(items[0].at)
-    else:
-        generator.updated("2000-01-01T00:00:00+00:00")
+    generator.updated(items[0].at if items else since)
     for item in reversed(items):  # feedgen lists entries newest first when prepended
         entry = generator.add_entry()
         entry.id(f"urn:uuid:{uuid5(NAMESPACE_URL, f'{base}/inbox/items/{item.id}')}")
@@ -175,8 +175,8 @@ def atom(base: str, name: str, items: list[InboxItem], self_url: str) -> bytes:
         entry.updated(item.at)
         entry.published(item.at)
         entry.link(href=f"{base}{item.link}", rel="alternate")
-        entry.author({"name": item.actor})
-        entry.summary(f"{item.title} ({item.book_slug})")
+        entry.author({"name": item.actor or "A reader"})
+        entry.summary(f"{item.title} ({item.book_title or item.book_slug})")
     result: bytes = generator.atom_str(pretty=True)
     return result
 

@@ -23,8 +23,9 @@ class InboxItem:
     book_slug: str
     title: str  # a sentence the person reads
     link: str  # a path on the site
-    actor: str  # who did it, by name
+    actor: str  # who did it, by name ("" for an anonymous reader)
     unread: bool
+    book_title: str = ""  # the book's title now
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,12 @@ class InboxQueries(QueriesBase):
         limit = max(1, min(limit, MAX_PAGE))
         with self.views.read() as sql:
             read = self._read_up_to(sql, user_id)
-            names = self._names(sql)
+            names, books = self._names(sql), _book_titles(sql)
             rows = sql.all(
                 "SELECT * FROM {s}.tb_inbox WHERE person = ? AND id < ? ORDER BY id DESC LIMIT ?",
                 (user_id, before if before is not None else 2**62, limit),
             )
-        return [_item(row, names, read) for row in rows]
+        return [_item(row, names, read, books) for row in rows]
 
     def unread_count(self, person: str) -> int:
         user_id = str(ids.user_id(person))
@@ -78,7 +79,7 @@ class InboxQueries(QueriesBase):
         worker that follows the inbox (the mailer), remembering the last id it handled."""
         limit = max(1, min(limit, MAX_PAGE))
         with self.views.read() as sql:
-            names = self._names(sql)
+            names, books = self._names(sql), _book_titles(sql)
             reads = {
                 row["user_id"]: int(row["read_up_to"])
                 for row in sql.all("SELECT user_id, read_up_to FROM {s}.tb_inbox_people")
@@ -86,11 +87,24 @@ class InboxQueries(QueriesBase):
             rows = sql.all(
                 "SELECT * FROM {s}.tb_inbox WHERE id > ? ORDER BY id LIMIT ?", (row_id, limit)
             )
-        return [_item(row, names, reads.get(row["person"], 0)) for row in rows]
+        return [_item(row, names, reads.get(row["person"], 0), books) for row in rows]
 
     def inbox_read_up_to(self, person: str) -> int:
         with self.views.read() as sql:
             return self._read_up_to(sql, str(ids.user_id(person)))
+
+    def inbox_since(self, person: str) -> str | None:
+        """When the person's feed, as its current link shows it, began: their registration,
+        or the last time they asked for a new link (None for nobody registered)."""
+        with self.views.read() as sql:
+            row = sql.one(
+                "SELECT since, feed_at FROM {s}.tb_inbox_people WHERE user_id = ?",
+                (str(ids.user_id(person)),),
+            )
+        if row is None:
+            return None
+        times = [time for time in (row["since"], row["feed_at"]) if time]
+        return max(times) if times else None
 
     def feed_generation(self, person: str) -> int:
         """Which key of the person's private feed is current (0 until first rotated)."""
@@ -151,7 +165,14 @@ class InboxQueries(QueriesBase):
         return 0 if row is None else int(row["read_up_to"])
 
 
-def _item(row: dict[str, Any], names: dict[str, str], read_up_to: int) -> InboxItem:
+def _book_titles(sql: Any) -> dict[str, str]:
+    rows = sql.all("SELECT slug, title FROM {s}.tb_inbox_books")
+    return {row["slug"]: row["title"] or row["slug"] for row in rows}
+
+
+def _item(
+    row: dict[str, Any], names: dict[str, str], read_up_to: int, books: dict[str, str]
+) -> InboxItem:
     return InboxItem(
         id=int(row["id"]),
         person=names.get(row["person"], row["person"]),
@@ -163,4 +184,5 @@ def _item(row: dict[str, Any], names: dict[str, str], read_up_to: int) -> InboxI
         link=row["link"],
         actor=names.get(row["actor"], row["actor"]),
         unread=int(row["id"]) > read_up_to,
+        book_title=books.get(row["book_slug"], row["book_slug"]),
     )
