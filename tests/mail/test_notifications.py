@@ -4,7 +4,7 @@ unverified address, and nothing twice, even after the read models are rebuilt.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from tests.mail.conftest import SITE, Inbox, csrf_of
 from textbook.config import Settings, SettingsError
 from textbook.domain.application import Textbook
-from textbook.mail.notifications import DIGEST_ITEMS, DailyDigest
+from textbook.mail.notifications import DIGEST_ITEMS, DailyDigest, NotificationMail
 from textbook.mail.worker import MailWorker, open_mail_worker
 from textbook.projections.queries import Queries
 from textbook.projections.runner import rebuild
@@ -178,3 +178,15 @@ def test_a_worker_without_the_inbox_still_sends_account_mail(
     assert [m["Subject"] for m in inbox.to("bob@example.org")] == [
         "Verify your email address for Textbook"
     ]
+
+
+def test_a_worker_new_to_a_long_history_mails_none_of_it(
+    inbox: Inbox, postman: MailWorker, worker_app: Textbook
+) -> None:
+    [notifications] = [f for f in postman.followers if isinstance(f, NotificationMail)]
+    edit = worker_app.propose_edit("tiny", "counting", EDIT, "Shorter counting", "alice")
+    worker_app.review(edit, "request_changes", "Keep three, please.", "bob")
+    notifications.clock = lambda: datetime.now(UTC) + timedelta(days=3)
+    postman.run_once()
+    assert inbox.to("alice@example.org") == []
+    assert postman.outbox.position("inbox") > 0  # read, and passed over for good

@@ -14,7 +14,7 @@ Mail reads no read model itself: the worker is given the inbox (`InboxFeed`, whi
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, cast
 from uuid import UUID
 
@@ -32,6 +32,9 @@ DIGEST_ROUND = "digest"  # its position: the last day (date.toordinal) whose dig
 DIGEST_HOUR = 7  # UTC, unless the worker is told otherwise
 DIGEST_ITEMS = 30  # items a digest lists; the rest are counted, with a link to the inbox
 MAX_TITLE = 200
+# An item is mailed (or kept for a digest) only this soon after it happened: a worker that
+# first follows a store with a long history tells nobody of what is long past.
+NOTICE_WINDOW = timedelta(days=2)
 
 
 class InboxItem(Protocol):
@@ -86,10 +89,30 @@ class Recipients:
         return MailChoice(user.mail_choice)
 
 
+def happened(item: InboxItem) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(item.at)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 class NotificationMail:
-    def __init__(self, app: Textbook, outbox: Outbox, links: Links, inbox: InboxFeed) -> None:
+    def __init__(
+        self,
+        app: Textbook,
+        outbox: Outbox,
+        links: Links,
+        inbox: InboxFeed,
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
         self.app, self.outbox, self.links, self.inbox = app, outbox, links, inbox
         self.recipients = Recipients(app)
+        self.clock = clock
+
+    def _recent(self, item: InboxItem) -> bool:
+        at = happened(item)
+        return at is not None and self.clock() - at <= NOTICE_WINDOW
 
     def run_once(self, limit: int = 200) -> int:
         """Mail (or keep for the digest) the inbox items not read yet; returns how many
@@ -100,6 +123,8 @@ class NotificationMail:
         messages: list[Message] = []
         collect: list[DigestEntry] = []
         for item in items:
+            if not self._recent(item):
+                continue  # a worker that first follows a long history mails none of it
             user = self.recipients.user(item.person_id)
             if user is None or user.mail_address is None:
                 continue  # only a verified address receives mail
