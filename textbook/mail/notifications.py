@@ -139,6 +139,7 @@ class NotificationMail:
         return self.outbox.put(messages, cursor=(FOLLOWER, items[-1].id), collect=collect)
 
     def message(self, item: InboxItem, user: User, address: str) -> Message:
+        when = item.at[:16].replace("T", " ")
         return Message(
             key=f"inbox:{item.id}",
             to=address,
@@ -146,7 +147,7 @@ class NotificationMail:
             text=(
                 f"Hello {user.name},\n\n"
                 f"{one_line(item.title, 2000)}\n"
-                f"({item.book_slug}, {item.at[:16].replace('T', ' ')} UTC)\n\n"
+                f"({book_title(self.app, item.book_slug)}, {when} UTC)\n\n"
                 f"See it: {self.links.url(item.link)}\n\n"
                 "You get an email for each thing that concerns you. To get one daily digest "
                 f"instead, or none, choose on your profile: {self.links.url('/profile')}\n"
@@ -207,7 +208,7 @@ class DailyDigest:
         for entry in shown:  # newest first; each book where its newest item falls
             books.setdefault(entry.book_slug, []).append(entry)
         count = f"{len(items)} new item{'s' if len(items) != 1 else ''}"
-        lines = [f"Hello {user.name},\n", f"{count} for you on Textbook since your last digest.\n"]
+        lines = [f"Hello {user.name},\n\n{count} for you on Textbook since your last digest.\n"]
         for slug, entries in books.items():
             lines.append(f"\n{self._book_title(slug)}\n")
             for entry in entries:
@@ -230,7 +231,11 @@ class DailyDigest:
         )
 
     def _book_title(self, slug: str) -> str:
-        try:
-            return one_line(self.app.book(slug).title)
-        except TextbookError:
-            return slug
+        return book_title(self.app, slug)
+
+
+def book_title(app: Textbook, slug: str) -> str:
+    try:
+        return one_line(app.book(slug).title)
+    except TextbookError:
+        return slug

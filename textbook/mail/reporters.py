@@ -14,11 +14,10 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.utils import get_topic
 
 from textbook.domain.application import Textbook
-from textbook.domain.errors import TextbookError
 from textbook.domain.need import Need
 from textbook.mail.links import Links
 from textbook.mail.message import Message
-from textbook.mail.notifications import one_line
+from textbook.mail.notifications import book_title, one_line
 from textbook.mail.outbox import Outbox
 
 FOLLOWER = "reporters"
@@ -70,10 +69,7 @@ class ReporterMail:
         return cast(Need, self.app.repository.get(need_id))
 
     def _book_title(self, need: Need) -> str:
-        try:
-            return one_line(self.app.book(need.book_slug).title)
-        except TextbookError:
-            return need.book_slug
+        return book_title(self.app, need.book_slug)
 
     def _place(self, need: Need) -> str:
         anchor = f"#{need.section_id}" if need.section_id else ""
