@@ -86,6 +86,13 @@ def _without_password(value: str) -> str:
     return re.sub(r"//([^:@/]*):[^@/]*@", r"//\1:***@", value)
 
 
+def digest_hour(value: str) -> int:
+    """TEXTBOOK_DIGEST_HOUR: the hour (UTC, 0 to 23) the daily digests are mailed from."""
+    if not value.strip().isdigit() or not 0 <= int(value) <= 23:
+        raise SettingsError(f"TEXTBOOK_DIGEST_HOUR is an hour of the day, 0 to 23, not {value!r}.")
+    return int(value)
+
+
 def mail_from(value: str) -> str:
     """TEXTBOOK_MAIL_FROM: the sender of every mail, "Name <address>" or an address."""
     value = value.strip()
@@ -136,6 +143,7 @@ class Settings:
     # in mail start with public_url (or, when it is unset, the address `textbook serve` serves).
     smtp: SmtpLocation | None = None
     mail_from: str = DEFAULT_MAIL_FROM
+    digest_hour: int = 7  # the hour (UTC) the daily digests are mailed from
     # Argon2, with its recommended parameters unless TEXTBOOK_ARGON2_* say otherwise (tests pass
     # cheap ones). A name without an account is checked against a hash made with the same
     # parameters, so that it takes the same time.
@@ -165,6 +173,7 @@ class Settings:
             public_url=public_url(config("TEXTBOOK_PUBLIC_URL", default="")),
             smtp=smtp_url(config("TEXTBOOK_SMTP_URL", default="")),
             mail_from=mail_from(config("TEXTBOOK_MAIL_FROM", default=DEFAULT_MAIL_FROM)),
+            digest_hour=digest_hour(config("TEXTBOOK_DIGEST_HOUR", default="7")),
             password_hasher=PasswordHasher(
                 time_cost=config(
                     "TEXTBOOK_ARGON2_TIME_COST", cast=int, default=argon2.DEFAULT_TIME_COST

@@ -289,7 +289,8 @@ def test_member_pages_have_no_serious_violation(
 def test_pages_mail_links_to_have_no_serious_violation(
     contexts: dict[str | None, BrowserContext], server: Server, seed: Seed
 ) -> None:
-    """A password reset, an address to verify and mail to stop, as their links open them."""
+    """A password reset, an address to verify, mail to stop and a reader's report to confirm,
+    as their links open them."""
     from textbook.config import Settings
     from textbook.domain import ids
     from textbook.mail.links import Links
@@ -307,12 +308,17 @@ def test_pages_mail_links_to_have_no_serious_violation(
     try:
         reset = list(app.user(AUTHOR).resets)[-1]
         verify = app.change_email(AUTHOR, "ada@example.net", DEMO_PASSWORD)
+        reported = app.report_error(
+            "numerical-methods", seed.section, "A paragraph.", "The sign is wrong.",
+            "reader@example.org",
+        )  # fmt: skip
     finally:
         app.close()
     links, user_id = Links.from_settings(settings, ""), ids.user_id(AUTHOR)
     check(contexts, "reset", links.reset_url(user_id, reset))
     check(contexts, "verify", links.verify_url(user_id, verify))
     check(contexts, "unsubscribe", links.unsubscribe_url(AUTHOR))
+    check(contexts, "report-confirm", links.confirm_report_url(reported))
     check(contexts, "reset-refused", "/password/reset/not-a-link")
     check(contexts, "profile-pending", "/profile", AUTHOR)
 

@@ -17,6 +17,7 @@ from tests.live import fingerprint_of
 from textbook.domain.application import Textbook
 from textbook.domain.errors import (
     InvalidInput,
+    LinkRefused,
     NeedClosed,
     NeedNotFound,
     NeedNotTaken,
@@ -273,6 +274,11 @@ REFUSALS: dict[str, tuple[type[TextbookError], Callable[[Textbook, Board], objec
         InvalidInput,
         lambda a, b: a.report_error("tiny", "counting", "x" * 5001, "Wrong."),
     ),
+    "confirming a report that left no address": (
+        LinkRefused,
+        lambda a, b: a.confirm_report(b.free),
+    ),
+    "confirming a report that is not there": (LinkRefused, lambda a, b: a.confirm_report(uuid4())),
     "taking a need someone holds": (NeedTaken, lambda a, b: a.take_need(b.taken, "alice")),
     "taking a closed need": (NeedClosed, lambda a, b: a.take_need(b.closed, "alice")),
     "taking a need that is not there": (NeedNotFound, lambda a, b: a.take_need(uuid4(), "alice")),
@@ -311,3 +317,14 @@ def test_a_refused_need_command_changes_nothing(
     with pytest.raises(error):
         command(app, board)
     assert fingerprint_of(app, views) == before
+
+
+def test_a_reporter_confirms_their_address_once(app: Textbook, tiny: str) -> None:
+    need_id = app.report_error(tiny, "counting", "One, two.", "Three?", "reader@example.org")
+    assert not need_of(app, need_id).reporter_confirmed
+    app.confirm_report(need_id)
+    app.confirm_report(need_id)  # the link followed twice: one event
+    need = need_of(app, need_id)
+    assert need.reporter_confirmed
+    events = app.repository.event_store.get(need_id)
+    assert [type(e).__name__ for e in events] == ["Opened", "ReporterConfirmed"]

@@ -20,6 +20,10 @@ from tests.conftest import FIXTURES, import_folder
 from textbook.config import Settings, SmtpLocation
 from textbook.domain.application import Textbook
 from textbook.mail.worker import MailWorker, open_mail_worker
+from textbook.projections.queries import Queries
+from textbook.projections.queries.inbox import InboxItem
+from textbook.projections.runner import catch_up, open_views
+from textbook.projections.views import ReadModels
 from textbook.storage import open_textbook
 from textbook.web.app import create_app
 
@@ -105,9 +109,30 @@ def worker_app(mail_settings: Settings) -> Iterator[Textbook]:
     app.close()
 
 
+class CaughtUpInbox:
+    """The inbox as the worker reads it: the worker's own read models, brought up to date
+    first (as its publisher keeps them)."""
+
+    def __init__(self, app: Textbook, views: ReadModels) -> None:
+        self.app, self.views = app, views
+
+    def inbox_after(self, row_id: int, limit: int = 100) -> list[InboxItem]:
+        catch_up(self.app, self.views)
+        return Queries(self.views).inbox_after(row_id, limit)
+
+
 @pytest.fixture
-def postman(mail_settings: Settings, worker_app: Textbook) -> MailWorker:
-    worker = open_mail_worker(mail_settings, worker_app, SITE)
+def worker_views(mail_settings: Settings) -> Iterator[ReadModels]:
+    views = open_views(mail_settings)
+    yield views
+    views.close()
+
+
+@pytest.fixture
+def postman(mail_settings: Settings, worker_app: Textbook, worker_views: ReadModels) -> MailWorker:
+    worker = open_mail_worker(
+        mail_settings, worker_app, SITE, CaughtUpInbox(worker_app, worker_views)
+    )
     assert worker is not None
     return worker
 

@@ -8,6 +8,7 @@ from tests.conftest import QUICK_HASHING
 from tests.mail.conftest import Inbox
 from textbook.cli import cli
 from textbook.config import Settings
+from textbook.storage import open_textbook
 
 
 def worker(settings: Settings, port: int | None, *args: str) -> str:
@@ -40,3 +41,21 @@ def test_a_bad_smtp_url_is_refused_at_start(mail_settings: Settings) -> None:
     assert result.exit_code != 0
     assert "TEXTBOOK_SMTP_URL has a bad port" in result.output
     assert "secret" not in result.output
+
+
+def test_the_worker_mails_what_concerns_each_person(
+    mail_settings: Settings, smtp: tuple[Inbox, int], inbox: Inbox
+) -> None:
+    app = open_textbook(mail_settings)
+    try:
+        edit = app.propose_edit(
+            "tiny", "counting", "## Counting {#counting}\n\nOne.\n", "S", "alice"
+        )
+        app.review(edit, "request_changes", "Keep three.", "bob")
+    finally:
+        app.close()
+    worker(mail_settings, smtp[1], "--served-at", "http://books.test:8123")
+    [mail] = inbox.to("alice@example.org")
+    assert mail["Subject"] == "bob requested changes to your proposal “S”"
+    worker(mail_settings, smtp[1], "--served-at", "http://books.test:8123")
+    assert len(inbox.to("alice@example.org")) == 1

@@ -213,7 +213,7 @@ def worker(
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    mail = open_mail_worker(settings, context.app, served_at)
+    mail = open_mail_worker(settings, context.app, served_at, context.queries)
     if once:
         publisher.publish_changed(EditionPublisher.log_published)
         if mail is not None:

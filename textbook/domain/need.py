@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from textbook.domain.errors import (
     InvalidInput,
+    LinkRefused,
     NeedClosed,
     NeedNotTaken,
     NeedOfAnotherBook,
@@ -89,6 +90,10 @@ class Need(Aggregate):
         proposal_id: UUID
         by: str
 
+    class ReporterConfirmed(Aggregate.Event):
+        """The reader who left an address followed the mailed link: they want to hear when
+        the need is fixed (no other mail goes to an address before this)."""
+
     class Closed(Aggregate.Event):
         by: str
         reason: str
@@ -116,6 +121,7 @@ class Need(Aggregate):
         self.opened_by = by
         self.quote = quote
         self.reporter_email = reporter_email
+        self.reporter_confirmed = False
         self.taker: str | None = None
         self.taken_at: datetime | None = None
         self.answers: list[UUID] = []
@@ -196,6 +202,19 @@ class Need(Aggregate):
     def _release(self, by: str) -> None:
         self.taker = None
         self.taken_at = None
+
+    # The reader who reported it.
+
+    def confirm_reporter(self) -> None:
+        """The reporter's address is confirmed (once; again changes nothing)."""
+        if self.reporter_email is None:
+            raise LinkRefused("This report left no address to confirm.")
+        if not self.reporter_confirmed:
+            self._confirm_reporter()
+
+    @event(ReporterConfirmed)
+    def _confirm_reporter(self) -> None:
+        self.reporter_confirmed = True
 
     # How it ends.
 

@@ -76,6 +76,10 @@ class Links:
     def reset_url(self, user_id: UUID, request_id: str) -> str:
         return self.url(f"/password/reset/{self.token('reset', user_id, request_id)}")
 
+    def confirm_report_url(self, need_id: UUID) -> str:
+        """The link a reader who reported an error follows to hear when it is fixed."""
+        return self.url(f"/reports/confirm/{self.token('report', need_id)}")
+
     def unsubscribe_url(self, person: UUID | str) -> str:
         """The link in every mail that stops them, working without signing in: for a person
         by name, or by their user id."""

@@ -24,7 +24,13 @@ OUTBOX_DDL = (
     " attempts INTEGER NOT NULL DEFAULT 0, sent DOUBLE PRECISION, error TEXT);\n"
     "CREATE INDEX IF NOT EXISTS textbook_outbox_due ON {s}.textbook_outbox (due);\n"
     "CREATE TABLE IF NOT EXISTS {s}.textbook_mail_cursor (name TEXT PRIMARY KEY,"
-    " position BIGINT NOT NULL)"
+    " position BIGINT NOT NULL);\n"
+    # Inbox items kept for the daily digest of those who chose it, and what each digest covered.
+    "CREATE TABLE IF NOT EXISTS {s}.textbook_digest_items (person_id TEXT NOT NULL,"
+    " item_id BIGINT NOT NULL, person TEXT NOT NULL, at TEXT NOT NULL, book_slug TEXT NOT NULL,"
+    " title TEXT NOT NULL, link TEXT NOT NULL, PRIMARY KEY (person_id, item_id));\n"
+    "CREATE TABLE IF NOT EXISTS {s}.textbook_digests (person_id TEXT PRIMARY KEY,"
+    " day TEXT NOT NULL, covered BIGINT NOT NULL)"
 )
 MAX_ATTEMPTS = 8  # then the message is given up, its last error kept
 FIRST_RETRY = 60.0  # seconds; doubled after each failure ...
@@ -35,6 +41,19 @@ LEASE = 300.0  # seconds a postman holds the messages it took before another may
 def backoff(attempts: int) -> float:
     """Seconds to wait after the `attempts`-th failure."""
     return float(min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LAST_RETRY))
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """An inbox item kept for a person's daily digest."""
+
+    person_id: str
+    item_id: int
+    person: str
+    at: str
+    book_slug: str
+    title: str
+    link: str
 
 
 @dataclass(frozen=True)
@@ -74,24 +93,36 @@ class Outbox:
         *,
         cursor: tuple[str, int] | None = None,
         now: float | None = None,
+        collect: Iterable[DigestEntry] = (),
     ) -> int:
         """Queue messages (a key queued before is skipped); with `cursor` (a follower's name
-        and position), move that follower on in the same transaction. Returns how many were
-        new."""
+        and position), move that follower on in the same transaction, and keep the items to
+        `collect` for their daily digests. Returns how many messages were new."""
         now = time.time() if now is None else now
         new = 0
         with transaction(self.datastore, commit=True) as sql:
             if cursor is not None:
                 self._move(sql, *cursor)
-            for m in messages:
+            for e in collect:
                 sql.execute(
-                    "INSERT INTO {s}.textbook_outbox (key, recipient, subject, text, html,"
-                    " unsubscribe, queued, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (key) DO NOTHING",
-                    (m.key, m.to, m.subject, m.text, m.html, m.unsubscribe, now, now),
+                    "INSERT INTO {s}.textbook_digest_items (person_id, item_id, person, at,"
+                    " book_slug, title, link) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (person_id, item_id) DO NOTHING",
+                    (e.person_id, e.item_id, e.person, e.at, e.book_slug, e.title, e.link),
                 )
-                new += max(sql.rowcount, 0)
+            for m in messages:
+                new += self._insert(sql, m, now)
         return new
+
+    @staticmethod
+    def _insert(sql: Sql, m: Message, now: float) -> int:
+        sql.execute(
+            "INSERT INTO {s}.textbook_outbox (key, recipient, subject, text, html,"
+            " unsubscribe, queued, due) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (key) DO NOTHING",
+            (m.key, m.to, m.subject, m.text, m.html, m.unsubscribe, now, now),
+        )
+        return max(sql.rowcount, 0)
 
     @staticmethod
     def _move(sql: Sql, name: str, position: int) -> None:
@@ -100,6 +131,60 @@ class Outbox:
             " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
             (name, position),
         )
+
+    def digest_people(self) -> list[str]:
+        """The ids of the people with items waiting for their digest."""
+        with transaction(self.datastore, commit=False) as sql:
+            rows = sql.all(
+                "SELECT DISTINCT person_id FROM {s}.textbook_digest_items ORDER BY person_id"
+            )
+        return [str(row["person_id"]) for row in rows]
+
+    def digest_items(self, person_id: str) -> list[DigestEntry]:
+        """The items waiting for the person's digest, newest first."""
+        with transaction(self.datastore, commit=False) as sql:
+            rows = sql.all(
+                "SELECT * FROM {s}.textbook_digest_items WHERE person_id = ? ORDER BY item_id DESC",
+                (person_id,),
+            )
+        return [
+            DigestEntry(r["person_id"], int(r["item_id"]), r["person"], r["at"],
+                        r["book_slug"], r["title"], r["link"])
+            for r in rows
+        ]  # fmt: skip
+
+    def last_digest(self, person_id: str) -> tuple[str, int] | None:
+        """The day of the person's last digest and the last item it covered, if any."""
+        with transaction(self.datastore, commit=False) as sql:
+            row = sql.one(
+                "SELECT day, covered FROM {s}.textbook_digests WHERE person_id = ?", (person_id,)
+            )
+        return None if row is None else (str(row["day"]), int(row["covered"]))
+
+    def put_digest(
+        self,
+        message: Message | None,
+        person_id: str,
+        day: str,
+        covered: int,
+        now: float | None = None,
+    ) -> int:
+        """Queue a digest (None: drop the items, mailing nothing) and record, in the same
+        transaction, that it covered the person's items up to `covered` on `day`."""
+        with transaction(self.datastore, commit=True) as sql:
+            sql.execute(
+                "DELETE FROM {s}.textbook_digest_items WHERE person_id = ? AND item_id <= ?",
+                (person_id, covered),
+            )
+            sql.execute(
+                "INSERT INTO {s}.textbook_digests (person_id, day, covered) VALUES (?, ?, ?)"
+                " ON CONFLICT (person_id) DO UPDATE SET day = excluded.day,"
+                " covered = excluded.covered",
+                (person_id, day, covered),
+            )
+            if message is None:
+                return 0
+            return self._insert(sql, message, time.time() if now is None else now)
 
     def position(self, name: str) -> int:
         """How far the follower `name` has read the events (0: not at all)."""

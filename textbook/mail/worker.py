@@ -16,8 +16,10 @@ from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.mail.accounts import AccountMail
 from textbook.mail.links import Links
+from textbook.mail.notifications import DailyDigest, InboxFeed, NotificationMail
 from textbook.mail.outbox import Outbox, open_outbox
 from textbook.mail.postman import Postman
+from textbook.mail.reporters import ReporterMail
 
 log = logging.getLogger("textbook.mail")
 FALLBACK_URL = "http://localhost:8000"
@@ -65,13 +67,19 @@ def mail_links(settings: Settings, served_at: str | None = None) -> Links:
 
 
 def open_mail_worker(
-    settings: Settings, app: Textbook, served_at: str | None = None
+    settings: Settings, app: Textbook, served_at: str | None = None, inbox: InboxFeed | None = None
 ) -> MailWorker | None:
-    """The mail worker, or None when no SMTP server is set (then no mail is sent)."""
+    """The mail worker, or None when no SMTP server is set (then no mail is sent). Given the
+    inbox (the read models' `Queries`), it also mails what concerns each person, at once or
+    in the daily digest at `settings.digest_hour` UTC."""
     if settings.smtp is None:
         return None
     datastore = app.recorder.datastore  # type: ignore[attr-defined]  # both stores have it
     outbox = open_outbox(settings, datastore)
     links = mail_links(settings, served_at)
     postman = Postman(outbox, settings.smtp, settings.mail_from)
-    return MailWorker([AccountMail(app, outbox, links)], postman, links)
+    followers: list[Follower] = [AccountMail(app, outbox, links), ReporterMail(app, outbox, links)]
+    if inbox is not None:  # the digest after the items it gathers
+        followers.append(NotificationMail(app, outbox, links, inbox))
+        followers.append(DailyDigest(app, outbox, links, settings.digest_hour))
+    return MailWorker(followers, postman, links)

@@ -1,5 +1,6 @@
 """The pages mail links to, which work without signing in: a password forgotten and reset, an
-address verified, and mail stopped (with RFC 8058's one-click POST)."""
+address verified, mail stopped (with RFC 8058's one-click POST), and a reader's report whose
+reporter confirms they want to hear when it is fixed."""
 
 from __future__ import annotations
 
@@ -142,9 +143,30 @@ async def unsubscribe(request: Request) -> Response:
     return _no_store(render(request, "unsubscribe.html", name=name, done=True, error=None))
 
 
+async def confirm_report(request: Request) -> Response:
+    the_site = site(request)
+    try:
+        need_id, _ = the_site.links.read("report", request.path_params["token"])
+        need = await run_in_threadpool(the_site.app.reported_need, need_id)
+        if request.method == "POST":
+            await read_form(request)
+            await run_in_threadpool(the_site.app.confirm_report, need_id)
+            need = await run_in_threadpool(the_site.app.reported_need, need_id)
+    except LinkRefused as error:
+        page = render(request, "report_confirm.html", int(status_of(error)), need=None,
+                      book=None, error=error.message)  # fmt: skip
+        return _no_store(page)
+    book = await run_in_threadpool(the_site.app.book, need.book_slug)
+    page = render(request, "report_confirm.html", need=need, book=book, error=None)
+    return _no_store(page)
+
+
 routes = [
     Route("/password/forgot", forgot, methods=["GET", "POST"], name="forgot"),
     Route("/password/reset/{token}", reset, methods=["GET", "POST"], name="reset"),
     Route("/email/verify/{token}", verify, methods=["GET", "POST"], name="verify"),
     Route("/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"], name="unsubscribe"),
+    Route(
+        "/reports/confirm/{token}", confirm_report, methods=["GET", "POST"], name="confirm_report"
+    ),
 ]

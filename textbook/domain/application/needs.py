@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from textbook.domain.application.base import Base
-from textbook.domain.errors import InvalidInput
+from textbook.domain.errors import InvalidInput, LinkRefused
 from textbook.domain.need import Need
 from textbook.domain.proposal import Proposal
 from textbook.domain.user import checked_email
@@ -88,6 +88,27 @@ class Needs(Base):
         need, user = self._need(need_id), self.user(by)
         need.close(user.name, user.id, self.book(need.book_slug), reason)
         self._save(need)
+
+    def confirm_report(self, need_id: UUID) -> None:
+        """The reader who reported the need confirms their address (a mailed link): they
+        hear when it is fixed."""
+        need = self._reported(need_id)
+        need.confirm_reporter()
+        if need.pending_events:
+            self._save(need)
+
+    def reported_need(self, need_id: UUID) -> Need:
+        """The need a reporter's mailed link names (LinkRefused if none, or no address)."""
+        need = self._reported(need_id)
+        if need.reporter_email is None:
+            raise LinkRefused("This report left no address to confirm.")
+        return need
+
+    def _reported(self, need_id: UUID) -> Need:
+        try:
+            return self._get(Need, need_id)
+        except AggregateNotFoundError:
+            raise LinkRefused("This link names no report here.") from None
 
     def need_holder(self, need_id: UUID) -> str | None:
         """Who is on the need now (their take has not lapsed), or None."""
