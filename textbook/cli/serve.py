@@ -134,6 +134,7 @@ def seed_demo(context: Context) -> None:
         context.app.register_user(name, f"{name}@example.org", DEMO_PASSWORD, verified=True)
         context.app.grant(source.state.slug, name, role)
     fork = seed_demo_fork(context, source.state.slug)
+    seed_demo_work(context, source.state.slug)
     context.refresh()
     click.echo(
         f"Imported the sample book '{source.state.slug}', the demo users, and a fork of the book"
@@ -161,6 +162,36 @@ def seed_demo_fork(context: Context, slug: str) -> str:
     proposal = app.propose_edit(DEMO_FORK, section.id, text, "A note for the course's lab", "ada")
     app.review(proposal, "approve", "Good for the lab.", "emmy", version=1)
     return DEMO_FORK
+
+
+def seed_demo_work(context: Context, slug: str) -> None:
+    """Work to pick up and people to hear of it: needs on the task board (one taken, one a
+    reader's report), a proposal waiting with a review asked of an editor, and watches, so that
+    the task board, the inbox and the community page of a fresh clone are not empty."""
+    app = context.app
+    chapters = app.book_state(slug).chapters
+    first, second = chapters[0], chapters[1]
+    section = second.sections[1]
+    app.mark_need(
+        slug, section.id, "figure", "A picture of the interval halving would help here.", "emmy"
+    )
+    taken = app.mark_need(
+        slug, None, "exercises", "The chapter ends without exercises.", "ada", first.id
+    )
+    app.take_need(taken, "sofia")
+    paragraph = next(p for p in section.text.split("\n\n")[1:] if not p.startswith("#"))
+    app.report_error(slug, section.id, paragraph, "Is the bound off by one halving?")
+    app.watch("ada", "book", slug)
+    app.watch("emmy", "chapter", slug, second.id)
+    text = f"{section.text.rstrip()}\n\n{DEMO_EXAMPLE}\n"
+    proposal = app.propose_edit(slug, section.id, text, "A worked example of the bound", "ada")
+    app.request_review(proposal, "sofia", "ada")
+
+
+DEMO_EXAMPLE = (
+    "For example, to bracket a root within $10^{-6}$ starting from an interval of length 1, the"
+    " bound asks for $\\lceil \\log_2(10^{6}) \\rceil = 20$ halvings."
+)
 
 
 def demo_importer(context: Context) -> str:
