@@ -72,19 +72,31 @@ class Needs(Base):
         self._save(need)
         return need.id
 
+    # Two people acting on one need at the same instant: the one who saves second decides
+    # again on what the first saved (and hears "bob is on it", or "closed already").
+
     def take_need(self, need_id: UUID, by: str) -> None:
         """`by` (anyone signed in) is on the need: "I'm on it"."""
+        self._retrying(lambda: self._take_need(need_id, by))
+
+    def _take_need(self, need_id: UUID, by: str) -> None:
         need, user = self._need(need_id), self.user(by)
         need.take(user.name, self.clock(), self._answered(need))
         self._save(need)
 
     def release_need(self, need_id: UUID, by: str) -> None:
+        self._retrying(lambda: self._release_need(need_id, by))
+
+    def _release_need(self, need_id: UUID, by: str) -> None:
         need, user = self._need(need_id), self.user(by)
         book = self.book(need.book_slug)
         need.release(user.name, user.id, book, self.clock(), self._answered(need))
         self._save(need)
 
     def close_need(self, need_id: UUID, reason: str, by: str) -> None:
+        self._retrying(lambda: self._close_need(need_id, reason, by))
+
+    def _close_need(self, need_id: UUID, reason: str, by: str) -> None:
         need, user = self._need(need_id), self.user(by)
         need.close(user.name, user.id, self.book(need.book_slug), reason)
         self._save(need)
