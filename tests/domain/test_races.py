@@ -89,7 +89,7 @@ def test_an_approval_and_an_editors_close_at_once(app: Textbook, other: Textbook
     with pytest.raises(NeedClosed):
         other.close_need(need, "Not needed", "carol")
     assert events_of(app, need, Need.Closed) == 1
-    closed = app.repository.get(need)
+    closed: object = app.repository.get(need)
     assert isinstance(closed, Need) and closed.closed_by_proposal == proposal
 
     need2 = app.mark_need("tiny", "summing", "figure", "A table", "alice")
@@ -98,9 +98,9 @@ def test_an_approval_and_an_editors_close_at_once(app: Textbook, other: Textbook
     first_saves_between(other, lambda: app.close_need(need2, "Not needed", "carol"))
     other.review(proposal2, "approve", "", "bob", version=1)
     assert events_of(app, need2, Need.Closed) == 1
-    approved = app.repository.get(proposal2)
+    approved: object = app.repository.get(proposal2)
     assert isinstance(approved, Proposal) and not approved.is_open
-    closed2 = app.repository.get(need2)
+    closed2: object = app.repository.get(need2)
     assert isinstance(closed2, Need) and closed2.closed_by_proposal is None
 
 
