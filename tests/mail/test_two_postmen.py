@@ -15,7 +15,7 @@ from tests.mail.test_outbox import NOTE, Clock, outbox_of, postman_of
 from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.mail import outbox as outbox_module
-from textbook.storage import open_textbook
+from textbook.storage import open_textbook, transaction
 
 NOTES = [dataclasses.replace(NOTE, key=f"note:{n}", subject=f"Note {n}") for n in range(5)]
 
@@ -41,7 +41,7 @@ def test_two_postmen_at_once_send_each_message_once(
 
     # The first postman has read what is due; before it holds those messages, the second one
     # reads, holds and sends them all.
-    real = outbox_module.transaction
+    real = transaction
     armed = [True]
 
     @contextmanager
