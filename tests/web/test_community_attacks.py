@@ -441,3 +441,24 @@ def test_mail_links_are_once_for_their_person_and_their_address(
     answer = client.post(f"/unsubscribe/{forged}", data={"List-Unsubscribe": "One-Click"})
     assert answer.status_code == 410
     assert store.fingerprint() == before
+
+
+def test_nobody_takes_a_need_of_an_archived_book(client: TestClient, store: Store) -> None:
+    need = store.app.mark_need("tiny", "counting", "figure", "A plot", "alice")
+    taken = store.app.mark_need("tiny", "summing", "figure", "A table", "alice")
+    store.app.take_need(taken, "alice")
+    store.app.archive_book("tiny", "mia")
+    as_person(client, "mallory")
+    board = client.get("/books/tiny/needs")
+    assert f"/needs/{need}/take" not in board.text  # no "I'm on it" button ...
+    before = store.fingerprint()
+    refused = client.post(f"/books/tiny/needs/{need}/take", data={"csrf": csrf_of(board.text)})
+    assert refused.status_code == 403 and "is archived" in refused.text  # ... nor a crafted POST
+    assert store.fingerprint() == before
+    # The taker may still step back.
+    as_person(client, "alice")
+    token = csrf(client)
+    released = client.post(
+        f"/books/tiny/needs/{taken}/release", data={"csrf": token}, follow_redirects=False
+    )
+    assert released.status_code == 303

@@ -81,6 +81,8 @@ class Needs(Base):
 
     def _take_need(self, need_id: UUID, by: str) -> None:
         need, user = self._need(need_id), self.user(by)
+        # An archived book takes no proposals: nobody can be on its needs (releasing stays).
+        self.book(need.book_slug).check_not_archived()
         need.take(user.name, self.clock(), self._answered(need))
         self._save(need)
 
@@ -105,6 +107,10 @@ class Needs(Base):
         """Who is on the need now (their take has not lapsed), or None."""
         need = self._need(need_id)
         return need.holder(self.clock(), self._answered(need))
+
+    def may_take_needs(self, slug: str) -> bool:
+        """Whether the book's needs may be taken (it is not archived): the buttons show."""
+        return not self.book(slug).is_archived
 
     def may_close_need(self, slug: str, user_name: str) -> bool:
         """Whether the person closes needs of the book (and releases others' takes)."""
