@@ -340,9 +340,12 @@ class User(Aggregate):
         }
 
     def verification_of(self, request_id: str, at: datetime) -> str:
-        """The address a verification link names, if the link still works."""
+        """The address a verification link names, if the link still works: one for the address
+        asked for last (a link to an address changed again since would verify a mistyped or
+        someone else's address, which password resets then go to)."""
         request = self.email_requests.get(request_id)
-        if request is None:
+        pending = self.pending_email
+        if request is None or pending is None or request["email"].lower() != pending.lower():
             raise LinkRefused(
                 "This verification link has been used already, or a newer one replaced it."
             )

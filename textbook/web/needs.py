@@ -74,6 +74,7 @@ def board(request: Request) -> Response:
         kinds=list(NeedKind),
         ages=AGES,
         now=now,
+        may_take=the_site.app.may_take_needs(slug),
         may_close=user is not None and the_site.app.may_close_need(slug, user),
         may_mark=user is not None and the_site.app.may_mark_need(slug, user),
         filtered=any(asked.values()),

@@ -72,19 +72,33 @@ class Needs(Base):
         self._save(need)
         return need.id
 
+    # Two people acting on one need at the same instant: the one who saves second decides
+    # again on what the first saved (and hears "bob is on it", or "closed already").
+
     def take_need(self, need_id: UUID, by: str) -> None:
         """`by` (anyone signed in) is on the need: "I'm on it"."""
+        self._retrying(lambda: self._take_need(need_id, by))
+
+    def _take_need(self, need_id: UUID, by: str) -> None:
         need, user = self._need(need_id), self.user(by)
+        # An archived book takes no proposals: nobody can be on its needs (releasing stays).
+        self.book(need.book_slug).check_not_archived()
         need.take(user.name, self.clock(), self._answered(need))
         self._save(need)
 
     def release_need(self, need_id: UUID, by: str) -> None:
+        self._retrying(lambda: self._release_need(need_id, by))
+
+    def _release_need(self, need_id: UUID, by: str) -> None:
         need, user = self._need(need_id), self.user(by)
         book = self.book(need.book_slug)
         need.release(user.name, user.id, book, self.clock(), self._answered(need))
         self._save(need)
 
     def close_need(self, need_id: UUID, reason: str, by: str) -> None:
+        self._retrying(lambda: self._close_need(need_id, reason, by))
+
+    def _close_need(self, need_id: UUID, reason: str, by: str) -> None:
         need, user = self._need(need_id), self.user(by)
         need.close(user.name, user.id, self.book(need.book_slug), reason)
         self._save(need)
@@ -114,6 +128,10 @@ class Needs(Base):
         """Who is on the need now (their take has not lapsed), or None."""
         need = self._need(need_id)
         return need.holder(self.clock(), self._answered(need))
+
+    def may_take_needs(self, slug: str) -> bool:
+        """Whether the book's needs may be taken (it is not archived): the buttons show."""
+        return not self.book(slug).is_archived
 
     def may_close_need(self, slug: str, user_name: str) -> bool:
         """Whether the person closes needs of the book (and releases others' takes)."""

@@ -16,8 +16,14 @@ MAX_PLACE = 200  # a chapter's or section's id is far shorter
 
 
 class Watching(Base):
+    # A command that loses a race with another writer of the same watchlist or proposal decides
+    # again on what that one saved (Base._retrying): watching twice at once is one Watched.
+
     def watch(self, name: str, target: str, book_slug: str, place: str = "") -> None:
         """`name` watches a book, or a chapter or section (`place`) of it, which must exist."""
+        self._retrying(lambda: self._watch(name, target, book_slug, place))
+
+    def _watch(self, name: str, target: str, book_slug: str, place: str) -> None:
         kind = checked_target(target)
         chapter_id, section_id = self._watched_place(kind, place)
         book = self.book(book_slug)
@@ -33,6 +39,9 @@ class Watching(Base):
 
     def unwatch(self, name: str, target: str, book_slug: str, place: str = "") -> None:
         """`name` stops watching it (even if it is gone since); not watching it changes nothing."""
+        self._retrying(lambda: self._unwatch(name, target, book_slug, place))
+
+    def _unwatch(self, name: str, target: str, book_slug: str, place: str) -> None:
         kind = checked_target(target)
         chapter_id, section_id = self._watched_place(kind, place)
         watchlist = self._watchlist(self.user(name))
@@ -46,6 +55,9 @@ class Watching(Base):
 
     def mark_inbox_read(self, name: str, up_to: int) -> None:
         """`name` has read their inbox up to the item `up_to` (an item's id)."""
+        self._retrying(lambda: self._mark_inbox_read(name, up_to))
+
+    def _mark_inbox_read(self, name: str, up_to: int) -> None:
         watchlist = self._watchlist(self.user(name))
         watchlist.mark_read(up_to)
         self._save(watchlist)
@@ -63,6 +75,9 @@ class Watching(Base):
 
     def request_review(self, proposal_id: UUID, reviewer: str, by: str) -> None:
         """`by` (the proposal's author or an editor of its book) asks the editor `reviewer`."""
+        self._retrying(lambda: self._request_review(proposal_id, reviewer, by))
+
+    def _request_review(self, proposal_id: UUID, reviewer: str, by: str) -> None:
         proposal, asking = self._proposal(proposal_id), self.user(by)
         asked = self.user(reviewer.strip())
         book = self.book(proposal.book_slug)
