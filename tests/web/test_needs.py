@@ -327,3 +327,92 @@ def test_the_api_refuses_needs_of_another_kind_of_answer(client: TestClient) -> 
     )
     assert bad.status_code == 422
     assert client.get("/api/books/tiny/proposals").json() == []
+
+
+def test_a_chapter_need_answered_by_a_new_section(client: TestClient) -> None:
+    # bob marks that the chapter "second" needs a stub written.
+    sign_in(client, "bob")
+    form = client.get("/books/tiny/needs/new?chapter=second")
+    client.post(
+        "/books/tiny/needs",
+        data={
+            "csrf": csrf_of(form.text),
+            "place": "chapter:second",
+            "kind": "stub",
+            "reason": "A section on counting backwards.",
+        },
+    )
+    sign_out(client)
+
+    # alice follows the board's link to the new-section form: the need is ticked there.
+    sign_in(client, "alice")
+    board = client.get("/books/tiny/needs")
+    (need,) = need_ids(board.text)
+    link = f"/books/tiny/new?chapter=second&amp;need={need}"
+    assert f'href="{link}">Propose a new section for this</a>' in board.text
+    page = client.get(link.replace("&amp;", "&"))
+    assert f'name="need-{need}" checked' in page.text
+    assert "A section on counting backwards." in page.text
+    data = {
+        "csrf": csrf_of(page.text),
+        "kind": "section",
+        "place": "second/",
+        "text": "## Backwards {#backwards}\n\nThree, two, one.\n",
+        "message": "The stub",
+        f"need-{need}": "on",
+    }
+    # A refused proposal keeps the need ticked, and nothing is opened.
+    refused = client.post("/books/tiny/new", data=data | {"text": "## No id\n\nText.\n"})
+    assert refused.status_code == 422
+    assert f'name="need-{need}" checked' in refused.text
+    assert client.get("/api/books/tiny/needs").json()[0]["answers"] == []
+    proposed = client.post("/books/tiny/new", data=data, follow_redirects=False)
+    assert proposed.status_code == 303, proposed.text
+    proposal_url = proposed.headers["location"]
+    page = client.get(proposal_url)
+    assert "Needs it answers" in page.text and "A section on counting backwards." in page.text
+
+    # bob approves it: the chapter's need is closed by the approval.
+    sign_out(client)
+    sign_in(client, "bob")
+    page = client.get(proposal_url)
+    approved = client.post(
+        proposal_url + "/review",
+        data={"csrf": csrf_of(page.text), "verdict": "approve", "comment": "", "version": "1"},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303, approved.text
+    assert need_ids(client.get("/books/tiny/needs").text) == []
+    assert "(closed by this proposal)" in client.get(proposal_url).text
+
+
+def test_a_new_chapter_answers_a_need_and_a_bad_need_is_refused(client: TestClient) -> None:
+    sign_in(client, "bob")
+    form = client.get("/books/tiny/needs/new?chapter=second")
+    client.post(
+        "/books/tiny/needs",
+        data={"csrf": csrf_of(form.text), "place": "chapter:second", "kind": "stub",
+              "reason": "A chapter after this one."},
+    )  # fmt: skip
+    (need,) = need_ids(client.get("/books/tiny/needs").text)
+    page = client.get(f"/books/tiny/new?kind=chapter&need={need}")
+    assert f'name="need-{need}" checked' in page.text
+    data = {
+        "csrf": csrf_of(page.text),
+        "kind": "chapter",
+        "after": "second",
+        "text": "# Third {#third}\n\nMore.\n",
+        "message": "A third chapter",
+    }
+    unknown = client.post(
+        "/books/tiny/new", data=data | {"need-00000000-0000-4000-8000-000000000000": "on"}
+    )
+    assert unknown.status_code == 404 and "need" in unknown.text.lower()
+    assert client.post("/books/tiny/new", data=data | {"need-nope": "on"}).status_code == 422
+    assert client.get("/api/books/tiny/proposals").json() == []
+    proposed = client.post(
+        "/books/tiny/new", data=data | {f"need-{need}": "on"}, follow_redirects=False
+    )
+    assert proposed.status_code == 303, proposed.text
+    (answered,) = client.get("/api/books/tiny/needs").json()
+    assert answered["answers"] == [proposed.headers["location"].rsplit("/", 1)[1]]
