@@ -416,3 +416,63 @@ def test_a_new_chapter_answers_a_need_and_a_bad_need_is_refused(client: TestClie
     assert proposed.status_code == 303, proposed.text
     (answered,) = client.get("/api/books/tiny/needs").json()
     assert answered["answers"] == [proposed.headers["location"].rsplit("/", 1)[1]]
+
+
+def test_a_revision_adds_the_needs_it_answers(client: TestClient) -> None:
+    store = client.app.state.site.app  # type: ignore[attr-defined]
+    stub = store.mark_need("tiny", None, "stub", "Counting backwards.", "bob", chapter_id="second")
+    closed = store.mark_need("tiny", None, "exercises", "Old.", "bob", chapter_id="second")
+    store.close_need(closed, "Not needed.", "bob")
+    proposal = store.propose_section(
+        "tiny", "second", "", "## Backwards {#backwards}\n\nThree.\n", "Backwards", "alice"
+    )
+    sign_in(client, "alice")
+    form = client.get(f"/proposals/{proposal}/revise")
+    assert f'name="need-{stub}"' in form.text and "Counting backwards." in form.text
+    data = {
+        "csrf": csrf_of(form.text),
+        "text": "## Backwards {#backwards}\n\nThree, two, one.\n",
+        "message": "Down to one",
+    }
+    # A closed need is refused, the form comes back ticked, and the proposal is unchanged.
+    refused = client.post(f"/proposals/{proposal}/revise", data=data | {f"need-{closed}": "on"})
+    assert refused.status_code == 409 and "closed already" in refused.text
+    assert f'name="need-{closed}"' not in refused.text  # it is not offered: it is closed
+    assert client.get(f"/api/proposals/{proposal}").json()["version"] == 1
+    revised = client.post(
+        f"/proposals/{proposal}/revise",
+        data=data | {f"need-{stub}": "on"},
+        follow_redirects=False,
+    )
+    assert revised.status_code == 303, revised.text
+    (answered,) = client.get("/api/books/tiny/needs").json()
+    assert answered["answers"] == [str(proposal)]
+    assert f'name="need-{stub}"' not in client.get(f"/proposals/{proposal}/revise").text
+
+
+def test_the_api_revision_adds_needs(client: TestClient) -> None:
+    headers = tokens(client, "alice")
+    store = client.app.state.site.app  # type: ignore[attr-defined]
+    need = store.mark_need("tiny", "counting", "figure", "A plot.", "bob")
+    proposed = client.post(
+        "/api/books/tiny/sections/counting/proposals",
+        json={"base_revision": 1, "text": "## Counting {#counting}\n\nOne, two.\n"},
+        headers=headers["alice"],
+    )
+    proposal = proposed.json()["id"]
+    missing = client.post(
+        f"/api/proposals/{proposal}/revisions",
+        json={"text": "## Counting {#counting}\n\nOne.\n",
+              "needs": ["00000000-0000-4000-8000-000000000000"]},
+        headers=headers["alice"],
+    )  # fmt: skip
+    assert missing.status_code == 404 and missing.json()["error"]["type"] == "NeedNotFound"
+    assert client.get(f"/api/proposals/{proposal}").json()["version"] == 1
+    revised = client.post(
+        f"/api/proposals/{proposal}/revisions",
+        json={"text": "## Counting {#counting}\n\nOne.\n", "needs": [str(need)]},
+        headers=headers["alice"],
+    )
+    assert revised.status_code == 201, revised.text
+    (answered,) = client.get("/api/books/tiny/needs").json()
+    assert answered["answers"] == [proposal]

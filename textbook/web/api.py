@@ -222,7 +222,9 @@ async def revise(request: Request) -> Response:
 
 
 def revising(request: Request, name: str, identifier: UUID, body: Revision) -> Response:
-    site(request).app.revise_proposal(identifier, body.text, body.message, name, body.base_revision)
+    site(request).app.revise_proposal(
+        identifier, body.text, body.message, name, body.base_revision, needs=body.need_ids()
+    )
     return proposal_created(request, identifier)
 
 

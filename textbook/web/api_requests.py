@@ -62,6 +62,10 @@ class Revision:
     text: str
     message: str
     base_revision: int | None
+    needs: list[str]
+
+    def need_ids(self) -> list[UUID]:
+        return [UUID(need) for need in self.needs]
 
 
 def bearer(request: Request) -> str:

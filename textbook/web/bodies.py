@@ -205,6 +205,13 @@ REVISION_BODY: dict[str, Any] = {
                 " by default, its current revision. Ignored for other kinds of proposal."
             ),
         },
+        "needs": {
+            **PROPOSAL_BODY["properties"]["needs"],
+            "description": (
+                "More open needs of the book the proposal answers (those it answers already"
+                " stay): approving it closes them."
+            ),
+        },
     },
     "required": ["text"],
     "additionalProperties": False,

@@ -233,8 +233,22 @@ def revision_page(request: Request, found: ProposalView, **typed: Any) -> dict[s
         "attached": queries.proposal_images(found.id),
         "draft": revision_draft(found),
         "tools": tools(request, found.book_slug),
+        "needs": more_needs(request, found),
+        "answers": [],
         **typed,
     }
+
+
+def more_needs(request: Request, found: ProposalView) -> list[NeedView]:
+    """The open needs a revision may add to those the proposal answers: its section's, or,
+    for a new section or chapter, whole chapters'."""
+    queries = site(request).queries()
+    if found.kind in (ProposalKind.ADD_SECTION, ProposalKind.ADD_CHAPTER):
+        offered = chapter_needs(request, found.book_slug)
+    else:
+        offered = queries.needs(found.book_slug, section=found.section_id)
+    answered = {need.id for need in queries.needs_of_proposal(UUID(found.id))}
+    return [need for need in offered if need.id not in answered]
 
 
 def revise_form(request: Request) -> Response:
@@ -260,12 +274,15 @@ def revising_proposal(
 ) -> Response:
     text, message = form.get("text", ""), form.get("message", "")
     the_site = site(request)
+    answers = need_ids(form)
     try:
         the_site.app.revise_proposal(
-            identifier, text, message, name, None, images, the_site.blobs.put
+            identifier, text, message, name, None, images, the_site.blobs.put, answers
         )
-    except InvalidInput as error:
+    except (InvalidInput, NeedClosed, NeedNotFound) as error:
         found = the_site.queries().proposal(str(identifier))
-        page = revision_page(request, found, text=text, message=message)
+        page = revision_page(
+            request, found, text=text, message=message, answers=[str(a) for a in answers]
+        )
         return refused(request, "edit.html", error, **page | {"action": request.url.path})
     return RedirectResponse(f"/proposals/{identifier}", status_code=303)
