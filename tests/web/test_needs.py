@@ -476,3 +476,45 @@ def test_the_api_revision_adds_needs(client: TestClient) -> None:
     assert revised.status_code == 201, revised.text
     (answered,) = client.get("/api/books/tiny/needs").json()
     assert answered["answers"] == [proposal]
+
+
+def test_the_api_proposes_a_new_section_that_answers_a_chapter_need(client: TestClient) -> None:
+    headers = tokens(client, "alice", "bob")
+    store = client.app.state.site.app  # type: ignore[attr-defined]
+    need = store.mark_need("tiny", None, "stub", "Counting backwards.", "bob", chapter_id="second")
+    body = {"text": "## Backwards {#backwards}\n\nThree, two, one.\n", "needs": [str(need)]}
+    missing = client.post("/api/books/tiny/chapters/nowhere/sections", json=body,
+                          headers=headers["alice"])  # fmt: skip
+    assert missing.status_code == 404
+    unknown = client.post(
+        "/api/books/tiny/chapters/second/sections",
+        json=body | {"needs": ["00000000-0000-4000-8000-000000000000"]},
+        headers=headers["alice"],
+    )
+    assert unknown.status_code == 404 and unknown.json()["error"]["type"] == "NeedNotFound"
+    assert client.get("/api/books/tiny/proposals").json() == []
+    proposed = client.post(
+        "/api/books/tiny/chapters/second/sections", json=body, headers=headers["alice"]
+    )
+    assert proposed.status_code == 201, proposed.text
+    proposal = proposed.json()
+    assert proposal["kind"] == "add_section" and proposal["section"] == "backwards"
+    (answered,) = client.get("/api/books/tiny/needs").json()
+    assert answered["answers"] == [proposal["id"]]
+    approved = client.post(
+        f"/api/proposals/{proposal['id']}/reviews",
+        json={"verdict": "approve", "version": 1},
+        headers=headers["bob"],
+    )
+    assert approved.status_code == 201, approved.text
+    assert client.get("/api/books/tiny/needs").json() == []
+    assert client.get("/api/books/tiny/sections/backwards").status_code == 200
+
+    # A new chapter, after the last one.
+    chapter = client.post(
+        "/api/books/tiny/chapters",
+        json={"text": "# Third {#third}\n\nMore.\n", "after": "second", "message": "More"},
+        headers=headers["alice"],
+    )
+    assert chapter.status_code == 201, chapter.text
+    assert chapter.json()["kind"] == "add_chapter"
