@@ -120,6 +120,22 @@ def test_a_proposal_answering_it_keeps_the_take_and_its_approval_closes_it(
     assert queries().open_need_count(tiny) == 0
 
 
+def test_a_new_section_answers_a_chapter_need_and_a_revision_adds_one(
+    app: Textbook, tiny: str, queries: Callable[[], Queries]
+) -> None:
+    stub = app.mark_need(tiny, None, "stub", "Counting backwards.", "bob", chapter_id="second")
+    more = app.mark_need(tiny, None, "exercises", "Exercises.", "bob", chapter_id="second")
+    text = "## Backwards {#backwards}\n\nThree, two, one.\n"
+    proposal = app.propose_section(tiny, "second", "", text, "Backwards", "alice", needs=[stub])
+    app.revise_proposal(proposal, text + "\nCount down from ten.\n", "", "alice", needs=[more])
+    assert need_of(app, more).answers == [proposal]
+    assert {n.id for n in queries().needs_of_proposal(proposal)} == {stub, more}
+    app.review(proposal, "approve", "", "bob", version=2)
+    assert not need_of(app, stub).is_open and need_of(app, stub).closed_by_proposal == proposal
+    assert not need_of(app, more).is_open
+    assert queries().needs(tiny) == []
+
+
 def test_the_approval_closes_the_need_in_the_same_save(app: Textbook, tiny: str) -> None:
     need_id = app.mark_need(tiny, "counting", "citations", "Cite a source.", "alice")
     text = "## Counting {#counting}\n\nOne, two, three [@knuth1997].\n"
@@ -304,6 +320,20 @@ REFUSALS: dict[str, tuple[type[TextbookError], Callable[[Textbook, Board], objec
     "a proposal answering a need that is not there": (
         NeedNotFound,
         lambda a, b: a.propose_edit("tiny", "counting", EDIT, "E", "alice", needs=[uuid4()]),
+    ),
+    "a revision answering a closed need": (
+        NeedClosed,
+        lambda a, b: a.revise_proposal(b.proposal, EDIT, "E", "alice", needs=[b.closed]),
+    ),
+    "a revision answering another book's need": (
+        NeedOfAnotherBook,
+        lambda a, b: a.revise_proposal(b.proposal, EDIT, "E", "alice", needs=[b.other_book]),
+    ),
+    "a new section answering a need that is not there": (
+        NeedNotFound,
+        lambda a, b: a.propose_section(
+            "tiny", "second", "", "## New {#new}\n\nText.\n", "N", "alice", needs=[uuid4()]
+        ),
     ),
 }
 

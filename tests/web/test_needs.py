@@ -327,3 +327,194 @@ def test_the_api_refuses_needs_of_another_kind_of_answer(client: TestClient) -> 
     )
     assert bad.status_code == 422
     assert client.get("/api/books/tiny/proposals").json() == []
+
+
+def test_a_chapter_need_answered_by_a_new_section(client: TestClient) -> None:
+    # bob marks that the chapter "second" needs a stub written.
+    sign_in(client, "bob")
+    form = client.get("/books/tiny/needs/new?chapter=second")
+    client.post(
+        "/books/tiny/needs",
+        data={
+            "csrf": csrf_of(form.text),
+            "place": "chapter:second",
+            "kind": "stub",
+            "reason": "A section on counting backwards.",
+        },
+    )
+    sign_out(client)
+
+    # alice follows the board's link to the new-section form: the need is ticked there.
+    sign_in(client, "alice")
+    board = client.get("/books/tiny/needs")
+    (need,) = need_ids(board.text)
+    link = f"/books/tiny/new?chapter=second&amp;need={need}"
+    assert f'href="{link}">Propose a new section for this</a>' in board.text
+    page = client.get(link.replace("&amp;", "&"))
+    assert f'name="need-{need}" checked' in page.text
+    assert "A section on counting backwards." in page.text
+    data = {
+        "csrf": csrf_of(page.text),
+        "kind": "section",
+        "place": "second/",
+        "text": "## Backwards {#backwards}\n\nThree, two, one.\n",
+        "message": "The stub",
+        f"need-{need}": "on",
+    }
+    # A refused proposal keeps the need ticked, and nothing is opened.
+    refused = client.post("/books/tiny/new", data=data | {"text": "## No id\n\nText.\n"})
+    assert refused.status_code == 422
+    assert f'name="need-{need}" checked' in refused.text
+    assert client.get("/api/books/tiny/needs").json()[0]["answers"] == []
+    proposed = client.post("/books/tiny/new", data=data, follow_redirects=False)
+    assert proposed.status_code == 303, proposed.text
+    proposal_url = proposed.headers["location"]
+    page = client.get(proposal_url)
+    assert "Needs it answers" in page.text and "A section on counting backwards." in page.text
+
+    # bob approves it: the chapter's need is closed by the approval.
+    sign_out(client)
+    sign_in(client, "bob")
+    page = client.get(proposal_url)
+    approved = client.post(
+        proposal_url + "/review",
+        data={"csrf": csrf_of(page.text), "verdict": "approve", "comment": "", "version": "1"},
+        follow_redirects=False,
+    )
+    assert approved.status_code == 303, approved.text
+    assert need_ids(client.get("/books/tiny/needs").text) == []
+    assert "(closed by this proposal)" in client.get(proposal_url).text
+
+
+def test_a_new_chapter_answers_a_need_and_a_bad_need_is_refused(client: TestClient) -> None:
+    sign_in(client, "bob")
+    form = client.get("/books/tiny/needs/new?chapter=second")
+    client.post(
+        "/books/tiny/needs",
+        data={"csrf": csrf_of(form.text), "place": "chapter:second", "kind": "stub",
+              "reason": "A chapter after this one."},
+    )  # fmt: skip
+    (need,) = need_ids(client.get("/books/tiny/needs").text)
+    page = client.get(f"/books/tiny/new?kind=chapter&need={need}")
+    assert f'name="need-{need}" checked' in page.text
+    data = {
+        "csrf": csrf_of(page.text),
+        "kind": "chapter",
+        "after": "second",
+        "text": "# Third {#third}\n\nMore.\n",
+        "message": "A third chapter",
+    }
+    unknown = client.post(
+        "/books/tiny/new", data=data | {"need-00000000-0000-4000-8000-000000000000": "on"}
+    )
+    assert unknown.status_code == 404 and "need" in unknown.text.lower()
+    assert client.post("/books/tiny/new", data=data | {"need-nope": "on"}).status_code == 422
+    assert client.get("/api/books/tiny/proposals").json() == []
+    proposed = client.post(
+        "/books/tiny/new", data=data | {f"need-{need}": "on"}, follow_redirects=False
+    )
+    assert proposed.status_code == 303, proposed.text
+    (answered,) = client.get("/api/books/tiny/needs").json()
+    assert answered["answers"] == [proposed.headers["location"].rsplit("/", 1)[1]]
+
+
+def test_a_revision_adds_the_needs_it_answers(client: TestClient) -> None:
+    store = client.app.state.site.app  # type: ignore[attr-defined]
+    stub = store.mark_need("tiny", None, "stub", "Counting backwards.", "bob", chapter_id="second")
+    closed = store.mark_need("tiny", None, "exercises", "Old.", "bob", chapter_id="second")
+    store.close_need(closed, "Not needed.", "bob")
+    proposal = store.propose_section(
+        "tiny", "second", "", "## Backwards {#backwards}\n\nThree.\n", "Backwards", "alice"
+    )
+    sign_in(client, "alice")
+    form = client.get(f"/proposals/{proposal}/revise")
+    assert f'name="need-{stub}"' in form.text and "Counting backwards." in form.text
+    data = {
+        "csrf": csrf_of(form.text),
+        "text": "## Backwards {#backwards}\n\nThree, two, one.\n",
+        "message": "Down to one",
+    }
+    # A closed need is refused, the form comes back ticked, and the proposal is unchanged.
+    refused = client.post(f"/proposals/{proposal}/revise", data=data | {f"need-{closed}": "on"})
+    assert refused.status_code == 409 and "closed already" in refused.text
+    assert f'name="need-{closed}"' not in refused.text  # it is not offered: it is closed
+    assert client.get(f"/api/proposals/{proposal}").json()["version"] == 1
+    revised = client.post(
+        f"/proposals/{proposal}/revise",
+        data=data | {f"need-{stub}": "on"},
+        follow_redirects=False,
+    )
+    assert revised.status_code == 303, revised.text
+    (answered,) = client.get("/api/books/tiny/needs").json()
+    assert answered["answers"] == [str(proposal)]
+    assert f'name="need-{stub}"' not in client.get(f"/proposals/{proposal}/revise").text
+
+
+def test_the_api_revision_adds_needs(client: TestClient) -> None:
+    headers = tokens(client, "alice")
+    store = client.app.state.site.app  # type: ignore[attr-defined]
+    need = store.mark_need("tiny", "counting", "figure", "A plot.", "bob")
+    proposed = client.post(
+        "/api/books/tiny/sections/counting/proposals",
+        json={"base_revision": 1, "text": "## Counting {#counting}\n\nOne, two.\n"},
+        headers=headers["alice"],
+    )
+    proposal = proposed.json()["id"]
+    missing = client.post(
+        f"/api/proposals/{proposal}/revisions",
+        json={"text": "## Counting {#counting}\n\nOne.\n",
+              "needs": ["00000000-0000-4000-8000-000000000000"]},
+        headers=headers["alice"],
+    )  # fmt: skip
+    assert missing.status_code == 404 and missing.json()["error"]["type"] == "NeedNotFound"
+    assert client.get(f"/api/proposals/{proposal}").json()["version"] == 1
+    revised = client.post(
+        f"/api/proposals/{proposal}/revisions",
+        json={"text": "## Counting {#counting}\n\nOne.\n", "needs": [str(need)]},
+        headers=headers["alice"],
+    )
+    assert revised.status_code == 201, revised.text
+    (answered,) = client.get("/api/books/tiny/needs").json()
+    assert answered["answers"] == [proposal]
+
+
+def test_the_api_proposes_a_new_section_that_answers_a_chapter_need(client: TestClient) -> None:
+    headers = tokens(client, "alice", "bob")
+    store = client.app.state.site.app  # type: ignore[attr-defined]
+    need = store.mark_need("tiny", None, "stub", "Counting backwards.", "bob", chapter_id="second")
+    body = {"text": "## Backwards {#backwards}\n\nThree, two, one.\n", "needs": [str(need)]}
+    missing = client.post("/api/books/tiny/chapters/nowhere/sections", json=body,
+                          headers=headers["alice"])  # fmt: skip
+    assert missing.status_code == 404
+    unknown = client.post(
+        "/api/books/tiny/chapters/second/sections",
+        json=body | {"needs": ["00000000-0000-4000-8000-000000000000"]},
+        headers=headers["alice"],
+    )
+    assert unknown.status_code == 404 and unknown.json()["error"]["type"] == "NeedNotFound"
+    assert client.get("/api/books/tiny/proposals").json() == []
+    proposed = client.post(
+        "/api/books/tiny/chapters/second/sections", json=body, headers=headers["alice"]
+    )
+    assert proposed.status_code == 201, proposed.text
+    proposal = proposed.json()
+    assert proposal["kind"] == "add_section" and proposal["section"] == "backwards"
+    (answered,) = client.get("/api/books/tiny/needs").json()
+    assert answered["answers"] == [proposal["id"]]
+    approved = client.post(
+        f"/api/proposals/{proposal['id']}/reviews",
+        json={"verdict": "approve", "version": 1},
+        headers=headers["bob"],
+    )
+    assert approved.status_code == 201, approved.text
+    assert client.get("/api/books/tiny/needs").json() == []
+    assert client.get("/api/books/tiny/sections/backwards").status_code == 200
+
+    # A new chapter, after the last one.
+    chapter = client.post(
+        "/api/books/tiny/chapters",
+        json={"text": "# Third {#third}\n\nMore.\n", "after": "second", "message": "More"},
+        headers=headers["alice"],
+    )
+    assert chapter.status_code == 201, chapter.text
+    assert chapter.json()["kind"] == "add_chapter"

@@ -43,6 +43,8 @@ from textbook.web.openapi import (
     DETAILS_BODY,
     IMAGE_BODY,
     NEED_BODY,
+    NEW_CHAPTER_BODY,
+    NEW_SECTION_BODY,
     OPENAPI,
     PROPOSAL,
     PROPOSAL_BODY,
@@ -58,6 +60,8 @@ BODIES = {
     "/api/proposals/{proposal}/revisions": REVISION_BODY,
     "/api/proposals/{proposal}/images": IMAGE_BODY,
     "/api/books/{slug}/sections/{section}/needs": NEED_BODY,
+    "/api/books/{slug}/chapters": NEW_CHAPTER_BODY,
+    "/api/books/{slug}/chapters/{chapter}/sections": NEW_SECTION_BODY,
     "/api/proposals/{proposal}/review-requests": ASK_REVIEW_BODY,
 }
 # What only the proposal's author (alice) may do; bob, an editor, sends the rest.
@@ -173,7 +177,12 @@ def existing_resources(schema: schemathesis.BaseSchema, proposal: str) -> None:
         """Generated values half the time, the sample book, its section and a proposal the other."""
         if not parameters:
             return st.just(parameters)
-        existing = {"slug": "numerical-methods", "section": "bisection", "proposal": proposal}
+        existing = {
+            "slug": "numerical-methods",
+            "section": "bisection",
+            "chapter": "root-finding",
+            "proposal": proposal,
+        }
         known = {name: existing[name] for name in parameters}
         return st.sampled_from([parameters, {**parameters, **known}])
 

@@ -2,11 +2,11 @@
 
 `serve` (the web app, the publishing worker, the demo), `books` (import, export, show, build,
 history, blame), `starting` (book start, archive, unarchive, delete), `forks` (fork, upstream,
-sync, offer), `review` (propose, proposals, review), `remix` (remix, take, mark-source), `people`
-(users, members, tokens), `admin` (init, dump, restore, projections) and `watching` (watch,
-unwatch, inbox, ask-review). Every command opens the
-stores through a `context.Context` built from the settings here, and changes them only through
-the application.
+sync, offer), `review` (propose, proposals, review), `remix` (remix, take, mark-source), `needs`
+(needs, need mark, take, release, close), `people` (users, members, tokens), `admin` (init,
+dump, restore, projections) and `watching` (watch, unwatch, inbox, ask-review). Every command
+opens the stores through a `context.Context` built from the settings here, and changes them only
+through the application.
 """
 
 from __future__ import annotations
@@ -15,7 +15,18 @@ import dataclasses
 
 import click
 
-from textbook.cli import admin, books, forks, people, remix, review, serve, starting, watching
+from textbook.cli import (
+    admin,
+    books,
+    forks,
+    needs,
+    people,
+    remix,
+    review,
+    serve,
+    starting,
+    watching,
+)
 from textbook.cli.context import Context
 from textbook.config import Settings, SettingsError
 
@@ -43,6 +54,6 @@ def cli(ctx: click.Context, database: str | None) -> None:
     ctx.call_on_close(context.close)
 
 
-for module in (serve, books, starting, forks, review, remix, people, admin, watching):
+for module in (serve, books, starting, forks, review, remix, needs, people, admin, watching):
     for command in module.commands:
         cli.add_command(command)

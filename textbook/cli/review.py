@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from textbook.cli.context import Context, as_option, parse_uuid, pass_context, reports_errors
+from textbook.cli.needs import parse_need
 from textbook.cli.remix import warn_copies
 from textbook.domain.errors import InvalidInput
 from textbook.domain.images import MAX_IMAGE
@@ -44,6 +45,14 @@ def proposals(context: Context, slug: str, status: str | None) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="An image the text shows as images/NAME, carried by the proposal (repeatable).",
 )
+@click.option(
+    "--answers",
+    "answers",
+    multiple=True,
+    metavar="NEED",
+    help="A need of the book ('textbook needs BOOK') the proposal answers: approving it closes"
+    " the need (repeatable).",
+)
 @as_option
 @pass_context
 @reports_errors
@@ -55,6 +64,7 @@ def propose(
     message: str,
     base_revision: int | None,
     images: tuple[Path, ...],
+    answers: tuple[str, ...],
     as_user: str | None,
 ) -> None:
     """Propose FILE (the section's whole new text, heading included) for a section."""
@@ -74,6 +84,7 @@ def propose(
         as_user,
         base_revision,
         uploads,
+        needs=[parse_need(need) for need in answers],
     )
     context.refresh(quiet=True)
     warn_copies(context.app.copies_found(proposal_id).unmarked)

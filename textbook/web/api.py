@@ -21,10 +21,12 @@ from textbook.projections.queries import BookOutline, ProposalSummary, ProposalV
 from textbook.web import fork_api, need_api
 from textbook.web.api_requests import (
     EditProposal,
+    NewProposal,
     Review,
     Revision,
     bearer,
     book_in,
+    chapter_in,
     decoded,
     json_body,
     proposal_in,
@@ -36,6 +38,8 @@ from textbook.web.api_requests import (
 from textbook.web.bodies import (
     ASK_REVIEW_BODY,
     IMAGE_BODY,
+    NEW_CHAPTER_BODY,
+    NEW_SECTION_BODY,
     PROPOSAL_BODY,
     REVIEW_BODY,
     REVISION_BODY,
@@ -168,6 +172,38 @@ def proposing(
     return proposal_created(request, created)
 
 
+async def propose_section(request: Request) -> Response:
+    name = await run_in_threadpool(bearer, request)
+    slug, chapter_id = chapter_in(request)
+    body = NewProposal(**checked(await json_body(request), NEW_SECTION_BODY))
+    return await run_in_threadpool(proposing_new, request, name, slug, chapter_id, body)
+
+
+async def propose_chapter(request: Request) -> Response:
+    name = await run_in_threadpool(bearer, request)
+    slug = book_in(request)
+    body = NewProposal(**checked(await json_body(request), NEW_CHAPTER_BODY))
+    return await run_in_threadpool(proposing_new, request, name, slug, None, body)
+
+
+def proposing_new(
+    request: Request, name: str, slug: str, chapter_id: str | None, body: NewProposal
+) -> Response:
+    """A new section in the chapter `chapter_id`, or (None) a new chapter."""
+    the_site = site(request)
+    app, store = the_site.app, the_site.blobs.put
+    if chapter_id is None:
+        created = app.propose_chapter(
+            slug, body.after, body.text, body.message, name, body.uploads(), store, body.need_ids()
+        )
+    else:
+        created = app.propose_section(
+            slug, chapter_id, body.after, body.text, body.message, name, body.uploads(), store,
+            body.need_ids(),
+        )  # fmt: skip
+    return proposal_created(request, created)
+
+
 def proposal_created(request: Request, identifier: UUID) -> Response:
     found = site(request).queries().proposal(str(identifier))
     location = {"Location": f"/api/proposals/{identifier}"}
@@ -222,7 +258,9 @@ async def revise(request: Request) -> Response:
 
 
 def revising(request: Request, name: str, identifier: UUID, body: Revision) -> Response:
-    site(request).app.revise_proposal(identifier, body.text, body.message, name, body.base_revision)
+    site(request).app.revise_proposal(
+        identifier, body.text, body.message, name, body.base_revision, needs=body.need_ids()
+    )
     return proposal_created(request, identifier)
 
 
@@ -316,6 +354,8 @@ routes = [
     Route("/api/books/{slug}/sections/{section}", section, methods=["GET"]),
     Route("/api/books/{slug}/sections/{section}/history", history, methods=["GET"]),
     Route("/api/books/{slug}/sections/{section}/proposals", propose, methods=["POST"]),
+    Route("/api/books/{slug}/chapters", propose_chapter, methods=["POST"]),
+    Route("/api/books/{slug}/chapters/{chapter}/sections", propose_section, methods=["POST"]),
     Route("/api/books/{slug}/proposals", proposals, methods=["GET"]),
     Route("/api/proposals/{proposal}", proposal, methods=["GET"]),
     Route("/api/proposals/{proposal}/reviews", review, methods=["POST"]),

@@ -50,6 +50,30 @@ def decoded(data: str) -> bytes:
 
 
 @dataclass(frozen=True)
+class NewProposal:
+    """A new section or chapter: its text, and where it goes."""
+
+    text: str
+    message: str
+    after: str
+    images: list[dict[str, str]]
+    needs: list[str]
+
+    def need_ids(self) -> list[UUID]:
+        return [UUID(need) for need in self.needs]
+
+    def uploads(self) -> list[tuple[str, bytes]]:
+        return [(image["name"], decoded(image["data"])) for image in self.images]
+
+
+def chapter_in(request: Request) -> tuple[str, str]:
+    slug, chapter_id = book_in(request), request.path_params["chapter"]
+    if "\x00" in chapter_id:
+        raise SectionNotFound(slug, chapter_id[:60])
+    return slug, chapter_id
+
+
+@dataclass(frozen=True)
 class Review:
     verdict: str
     comment: str
@@ -62,6 +86,10 @@ class Revision:
     text: str
     message: str
     base_revision: int | None
+    needs: list[str]
+
+    def need_ids(self) -> list[UUID]:
+        return [UUID(need) for need in self.needs]
 
 
 def bearer(request: Request) -> str:

@@ -123,6 +123,68 @@ PROPOSAL_BODY: dict[str, Any] = {
         }
     ],
 }
+NEW_SECTION_BODY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "text": {
+            **PROPOSAL_BODY["properties"]["text"],
+            "description": (
+                "The new section in Markdown, from its heading '## Title {#new-id}' on: the id"
+                " is permanent and new to the book; at most 512 KiB of UTF-8, without NUL"
+                " characters."
+            ),
+        },
+        "message": PROPOSAL_BODY["properties"]["message"],
+        "after": {
+            "type": "string",
+            "maxLength": 200,
+            "pattern": TEXT,
+            "default": "",
+            "description": "The section of the chapter it follows; empty: first, after the intro.",
+        },
+        "images": PROPOSAL_BODY["properties"]["images"],
+        "needs": {
+            **PROPOSAL_BODY["properties"]["needs"],
+            "description": (
+                "The ids of open needs of the book the proposal answers, such as a chapter's"
+                " stub to write: approving it closes them."
+            ),
+        },
+    },
+    "required": ["text"],
+    "additionalProperties": False,
+    "examples": [
+        {
+            "text": "## Regula falsi {#regula-falsi}\n\nKeep the bracket; cut it at the secant.\n",
+            "message": "A section on the false position method",
+        }
+    ],
+}
+NEW_CHAPTER_BODY: dict[str, Any] = {
+    **NEW_SECTION_BODY,
+    "properties": {
+        **NEW_SECTION_BODY["properties"],
+        "text": {
+            **PROPOSAL_BODY["properties"]["text"],
+            "description": (
+                "The new chapter's introduction in Markdown, from its heading '# Title {#new-id}'"
+                " on: the id is permanent and new to the book; at most 512 KiB of UTF-8, without"
+                " NUL characters."
+            ),
+        },
+        "after": {
+            **NEW_SECTION_BODY["properties"]["after"],
+            "description": "The chapter it follows; empty: first, before chapter 1.",
+        },
+    },
+    "examples": [
+        {
+            "text": "# Optimization {#optimization}\n\nFinding where a function is least.\n",
+            "message": "A chapter on optimization",
+            "after": "odes",
+        }
+    ],
+}
 NEED_BODY: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -203,6 +265,13 @@ REVISION_BODY: dict[str, Any] = {
             "description": (
                 "For a change to a section: the section's revision the text was written against;"
                 " by default, its current revision. Ignored for other kinds of proposal."
+            ),
+        },
+        "needs": {
+            **PROPOSAL_BODY["properties"]["needs"],
+            "description": (
+                "More open needs of the book the proposal answers (those it answers already"
+                " stay): approving it closes them."
             ),
         },
     },

@@ -13,6 +13,8 @@ from textbook.web.bodies import FORK_BODY as FORK_BODY
 from textbook.web.bodies import IMAGE_BODY as IMAGE_BODY
 from textbook.web.bodies import KINDS, NEED_KINDS, STATUSES, VERDICTS
 from textbook.web.bodies import NEED_BODY as NEED_BODY
+from textbook.web.bodies import NEW_CHAPTER_BODY as NEW_CHAPTER_BODY
+from textbook.web.bodies import NEW_SECTION_BODY as NEW_SECTION_BODY
 from textbook.web.bodies import PROPOSAL_BODY as PROPOSAL_BODY
 from textbook.web.bodies import REVIEW_BODY as REVIEW_BODY
 from textbook.web.bodies import REVISION_BODY as REVISION_BODY
@@ -94,6 +96,7 @@ REFUSAL_HEADERS = {
 }
 SLUG = path_parameter("slug", "The book's slug.", "numerical-methods")
 SECTION = path_parameter("section", "The section's id, as in its heading's {#id}.", "bisection")
+CHAPTER = path_parameter("chapter", "The chapter's id, as in its heading's {#id}.", "root-finding")
 PROPOSAL = path_parameter(
     "proposal",
     "The proposal's UUID; anything else is 404.",
@@ -258,6 +261,8 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
     "EditProposalRequest": PROPOSAL_BODY,
+    "NewSectionRequest": NEW_SECTION_BODY,
+    "NewChapterRequest": NEW_CHAPTER_BODY,
     "ReviewRequest": REVIEW_BODY,
     "AskReviewRequest": ASK_REVIEW_BODY,
     "ReviewAsked": record(
@@ -436,6 +441,42 @@ OPENAPI: dict[str, Any] = {
                 "requestBody": {
                     "required": True,
                     "content": {"application/json": {"schema": ref("EditProposalRequest")}},
+                },
+                "responses": {
+                    "201": {
+                        **json_of("The proposal, opened.", ref("Proposal")),
+                        "headers": LOCATION,
+                    },
+                    **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/api/books/{slug}/chapters": {
+            "post": {
+                "summary": "Propose a new chapter (its introduction); it may answer needs.",
+                "security": BEARER,
+                "parameters": [SLUG],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("NewChapterRequest")}},
+                },
+                "responses": {
+                    "201": {
+                        **json_of("The proposal, opened.", ref("Proposal")),
+                        "headers": LOCATION,
+                    },
+                    **refusals(400, 401, 403, 404, 409, 413, 415, 422, 503),
+                },
+            }
+        },
+        "/api/books/{slug}/chapters/{chapter}/sections": {
+            "post": {
+                "summary": "Propose a new section in a chapter; it may answer needs.",
+                "security": BEARER,
+                "parameters": [SLUG, CHAPTER],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("NewSectionRequest")}},
                 },
                 "responses": {
                     "201": {

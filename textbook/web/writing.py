@@ -20,7 +20,7 @@ from textbook.domain.errors import (
 )
 from textbook.domain.vocabulary import ProposalKind
 from textbook.projections.publishing import drafting
-from textbook.projections.queries import ProposalView
+from textbook.projections.queries import NeedView, ProposalView
 from textbook.web.forms import parse_revision, proposal_id, refused
 from textbook.web.pages import render
 from textbook.web.security import read_form_with_files
@@ -134,6 +134,11 @@ def need_ids(form: dict[str, str]) -> list[UUID]:
 # A new section or chapter.
 
 
+def chapter_needs(request: Request, slug: str) -> list[NeedView]:
+    """The open needs of whole chapters, which a new section (or chapter) may answer."""
+    return [need for need in site(request).queries().needs(slug) if need.section_id is None]
+
+
 def new_draft(slug: str, kind: str) -> Draft:
     chapter = kind == "chapter"
     return Draft(
@@ -152,6 +157,7 @@ def new(request: Request) -> Response:
         request, "new.html", book=outline, chapter=chapter, after=after, text="", message="",
         kind=kind, error=None, last=kind == "chapter" and not after,
         draft=new_draft(slug, kind), tools=tools(request, slug),
+        needs=chapter_needs(request, slug), answers=[request.query_params.get("need", "")[:40]],
     )  # fmt: skip
 
 
@@ -173,11 +179,14 @@ def proposing_new(request: Request, name: str, form: dict[str, str], images: Fil
         chapter, _, after = form["place"].partition("/")
     the_site = site(request)
     app, store = the_site.app, the_site.blobs.put
+    answers = need_ids(form)
     try:
         if kind == "chapter":
-            created = app.propose_chapter(slug, after, text, message, name, images, store)
+            created = app.propose_chapter(slug, after, text, message, name, images, store, answers)
         else:
-            created = app.propose_section(slug, chapter, after, text, message, name, images, store)
+            created = app.propose_section(
+                slug, chapter, after, text, message, name, images, store, answers
+            )
     except TextbookError as error:
         if not keeps_text(error):  # the person may not propose at all
             raise
@@ -186,6 +195,7 @@ def proposing_new(request: Request, name: str, form: dict[str, str], images: Fil
             request, "new.html", error, book=outline, chapter=chapter, after=after,
             text=text, message=message, kind=kind, last=False,
             draft=new_draft(slug, kind), tools=tools(request, slug),
+            needs=chapter_needs(request, slug), answers=[str(need) for need in answers],
         )  # fmt: skip
     return RedirectResponse(f"/proposals/{created}", status_code=303)
 
@@ -223,8 +233,22 @@ def revision_page(request: Request, found: ProposalView, **typed: Any) -> dict[s
         "attached": queries.proposal_images(found.id),
         "draft": revision_draft(found),
         "tools": tools(request, found.book_slug),
+        "needs": more_needs(request, found),
+        "answers": [],
         **typed,
     }
+
+
+def more_needs(request: Request, found: ProposalView) -> list[NeedView]:
+    """The open needs a revision may add to those the proposal answers: its section's, or,
+    for a new section or chapter, whole chapters'."""
+    queries = site(request).queries()
+    if found.kind in (ProposalKind.ADD_SECTION, ProposalKind.ADD_CHAPTER):
+        offered = chapter_needs(request, found.book_slug)
+    else:
+        offered = queries.needs(found.book_slug, section=found.section_id)
+    answered = {need.id for need in queries.needs_of_proposal(UUID(found.id))}
+    return [need for need in offered if need.id not in answered]
 
 
 def revise_form(request: Request) -> Response:
@@ -250,12 +274,15 @@ def revising_proposal(
 ) -> Response:
     text, message = form.get("text", ""), form.get("message", "")
     the_site = site(request)
+    answers = need_ids(form)
     try:
         the_site.app.revise_proposal(
-            identifier, text, message, name, None, images, the_site.blobs.put
+            identifier, text, message, name, None, images, the_site.blobs.put, answers
         )
-    except InvalidInput as error:
+    except (InvalidInput, NeedClosed, NeedNotFound) as error:
         found = the_site.queries().proposal(str(identifier))
-        page = revision_page(request, found, text=text, message=message)
+        page = revision_page(
+            request, found, text=text, message=message, answers=[str(a) for a in answers]
+        )
         return refused(request, "edit.html", error, **page | {"action": request.url.path})
     return RedirectResponse(f"/proposals/{identifier}", status_code=303)

@@ -179,7 +179,10 @@ class Proposals(CopyChecks, Checking):
         base_revision: int | None = None,
         images: Sequence[Upload] = (),
         store: BlobSink | None = None,
+        needs: Sequence[UUID] = (),
     ) -> None:
+        """A new version of the proposal, by its author; `needs` adds needs it answers (those
+        it answers already stay)."""
         proposal, user = self._proposal(proposal_id), self.user(by)
         book = self.book(proposal.book_slug)
         edit = proposal.kind is ProposalKind.EDIT
@@ -194,10 +197,14 @@ class Proposals(CopyChecks, Checking):
         shown = {image.name for image, _ in attached} | set(proposal.images)
         self._check_problems(text, published, book, proposal.section_id, shown)
         found = self._copies_in(book, proposal.section_id, text, published)
+        answered = [self._need(need_id) for need_id in dict.fromkeys(needs)]
         proposal.revise(text, message, base, user.id, by, book)
+        proposal.answer_needs(answered, by=user.id)
+        for need in answered:
+            need.answer(proposal.id, user.name)
         self._record_copies(proposal, found)
         self._carry(proposal, attached, store)
-        self._save(proposal)
+        self._save(proposal, *answered)
 
     def attach_image(
         self, proposal_id: UUID, name: str, data: bytes, by: str, store: BlobSink | None = None

@@ -122,12 +122,15 @@ class Starting(Proposals):
         base_revision: int | None = None,
         images: Sequence[Upload] = (),
         store: BlobSink | None = None,
+        needs: Sequence[UUID] = (),
     ) -> None:
         """A new version of any proposal; that of a proposal of details is its YAML."""
         if self._proposal(proposal_id).kind is ProposalKind.DETAILS:
+            if needs:
+                raise InvalidInput("A change to the book's details answers no needs.")
             self.revise_details(proposal_id, parse_details(text), message, by, images, store)
             return
-        super().revise_proposal(proposal_id, text, message, by, base_revision, images, store)
+        super().revise_proposal(proposal_id, text, message, by, base_revision, images, store, needs)
 
     @staticmethod
     def _cover(
