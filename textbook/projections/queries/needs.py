@@ -10,6 +10,7 @@ from uuid import UUID
 from textbook.domain.errors import NeedNotFound
 from textbook.domain.need import TAKE_HOLDS, take_holds
 from textbook.domain.vocabulary import NeedKind
+from textbook.projections.community import OpenNeeds, open_needs
 from textbook.projections.queries.base import QueriesBase
 from textbook.storage import Sql
 
@@ -45,6 +46,20 @@ class NeedView:
 
     def age_days(self, now: datetime) -> int:
         return max((now - self.opened_at).days, 0)
+
+
+@dataclass(frozen=True)
+class NewNeed:
+    """A need as it was opened, for a feed: never the reporter's email (not kept here)."""
+
+    id: UUID
+    kind: NeedKind
+    chapter_id: str
+    section_id: str | None  # None: the whole chapter's
+    place: str  # the title of the section (or of the chapter)
+    reason: str
+    opened_by: str | None  # None: an anonymous reader
+    at: str  # when it was opened, ISO 8601
 
 
 class NeedQueries(QueriesBase):
@@ -101,6 +116,56 @@ class NeedQueries(QueriesBase):
                 (slug,),
             )
         return int(row["n"]) if row else 0
+
+    def new_needs(self, slug: str, limit: int) -> list[NewNeed]:
+        """The book's needs as they were opened (open or closed since), the newest first."""
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            rows = sql.all(
+                "SELECT n.need_id, n.kind, n.chapter_id, n.section_id, n.reason, n.opened_by,"
+                " n.opened_at, s.title FROM {s}.tb_needs n LEFT JOIN {s}.tb_sections s"
+                " ON s.book_slug = n.book_slug AND s.removed = 0"
+                " AND s.section_id = COALESCE(n.section_id, n.chapter_id)"
+                " WHERE n.book_slug = ? ORDER BY n.opened_at DESC, n.need_id LIMIT ?",
+                (slug, limit),
+            )
+        return [
+            NewNeed(
+                id=UUID(r["need_id"]),
+                kind=NeedKind(r["kind"]),
+                chapter_id=r["chapter_id"],
+                section_id=r["section_id"],
+                place=r["title"] or r["section_id"] or r["chapter_id"],
+                reason=r["reason"],
+                opened_by=r["opened_by"],
+                at=r["opened_at"],
+            )
+            for r in rows
+        ]
+
+    def open_needs(self, slug: str, now: datetime) -> OpenNeeds:
+        """The figures of the book's needs open at `now` (an aware datetime): by kind and by
+        age, free or taken."""
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            rows = sql.all(
+                "SELECT n.kind, n.opened_at, n.closed_at, n.taker, n.taken_at,"
+                " (SELECT COUNT(*) FROM {s}.tb_need_answers a WHERE a.need_id = n.need_id"
+                " AND a.is_open = 1 AND LOWER(a.author) = LOWER(n.taker)) AS answers"
+                " FROM {s}.tb_needs n WHERE n.book_slug = ?",
+                (slug,),
+            )
+        found = []
+        for row in rows:
+            opened_at, closed_at = _time(row["opened_at"]), _time(row["closed_at"])
+            if opened_at is None or opened_at > now or (closed_at and closed_at <= now):
+                continue
+            taken_at = _time(row["taken_at"])
+            if taken_at is not None and taken_at > now:
+                taken_at = None  # taken after `now`: free at `now`
+            taken = take_holds(taken_at, now, int(row["answers"]) > 0)
+            found.append((str(row["kind"]), opened_at, taken))
+        return open_needs(found, now)
 
     def needs_of_proposal(self, proposal_id: UUID, now: datetime | None = None) -> list[NeedView]:
         """The needs a proposal says it answers (open or closed)."""
