@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -95,7 +96,7 @@ class NeedQueries(QueriesBase):
                 + " ORDER BY n.opened_at, n.need_id",
                 tuple(args),
             )
-            found = [self._need_view(sql, row, now) for row in rows]
+            found = self._need_views(sql, rows, now)
         if state == "free":
             return [need for need in found if need.holder is None]
         if state == "taken":
@@ -107,7 +108,7 @@ class NeedQueries(QueriesBase):
             row = sql.one("SELECT * FROM {s}.tb_needs WHERE need_id = ?", (str(need_id),))
             if row is None:
                 raise NeedNotFound(str(need_id))
-            return self._need_view(sql, row, now or datetime.now(UTC))
+            return self._need_views(sql, [row], now or datetime.now(UTC))[0]
 
     def open_need_count(self, slug: str) -> int:
         with self.views.read() as sql:
@@ -175,49 +176,65 @@ class NeedQueries(QueriesBase):
                 " ON a.need_id = n.need_id WHERE a.proposal_id = ? ORDER BY n.opened_at",
                 (str(proposal_id),),
             )
-            return [self._need_view(sql, row, now or datetime.now(UTC)) for row in rows]
+            return self._need_views(sql, rows, now or datetime.now(UTC))
 
-    def _need_view(self, sql: Sql, row: dict[str, Any], now: datetime) -> NeedView:
-        answers = sql.all(
-            "SELECT proposal_id, author, is_open FROM {s}.tb_need_answers WHERE need_id = ?",
-            (row["need_id"],),
-        )
-        taker, taken_at = row["taker"], _time(row["taken_at"])
-        answered = any(
-            a["is_open"] and taker is not None and a["author"].lower() == taker.lower()
-            for a in answers
-        )
-        holds = bool(row["is_open"]) and take_holds(taken_at, now, answered)
-        return NeedView(
-            id=UUID(row["need_id"]),
-            book_slug=row["book_slug"],
-            chapter_id=row["chapter_id"],
-            chapter_title=_title(sql, row["book_slug"], row["chapter_id"]),
-            section_id=row["section_id"],
-            section_title=_title(sql, row["book_slug"], row["section_id"] or row["chapter_id"]),
-            kind=NeedKind(row["kind"]),
-            reason=row["reason"],
-            opened_by=row["opened_by"],
-            quote=row["quote"],
-            opened_at=_time(row["opened_at"]) or now,
-            holder=taker if holds else None,
-            taken_until=(taken_at + TAKE_HOLDS) if holds and taken_at else None,
-            is_open=bool(row["is_open"]),
-            closed_by=row["closed_by"],
-            close_reason=row["close_reason"],
-            closed_proposal=UUID(row["closed_proposal"]) if row["closed_proposal"] else None,
-            closed_at=_time(row["closed_at"]),
-            answers=tuple(UUID(a["proposal_id"]) for a in answers),
-        )
+    def _need_views(self, sql: Sql, rows: list[dict[str, Any]], now: datetime) -> list[NeedView]:
+        """The views of the needs in `rows`, with two look-ups per book (the answers to its
+        needs, the titles of its sections), never a look-up per need."""
+        answers: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        titles: dict[tuple[str, str], str] = {}
+        for slug in {row["book_slug"] for row in rows}:
+            for answer in sql.all(
+                "SELECT a.need_id, a.proposal_id, a.author, a.is_open"
+                " FROM {s}.tb_need_answers a JOIN {s}.tb_needs n ON n.need_id = a.need_id"
+                " WHERE n.book_slug = ?",
+                (slug,),
+            ):
+                answers[answer["need_id"]].append(answer)
+            for section in sql.all(
+                "SELECT section_id, title FROM {s}.tb_sections WHERE book_slug = ? AND removed = 0",
+                (slug,),
+            ):
+                if section["title"]:
+                    titles[(slug, section["section_id"])] = str(section["title"])
+        return [_need_view(row, answers[row["need_id"]], titles, now) for row in rows]
+
+
+def _need_view(
+    row: dict[str, Any],
+    answers: list[dict[str, Any]],
+    titles: dict[tuple[str, str], str],
+    now: datetime,
+) -> NeedView:
+    slug = row["book_slug"]
+    taker, taken_at = row["taker"], _time(row["taken_at"])
+    answered = any(
+        a["is_open"] and taker is not None and a["author"].lower() == taker.lower() for a in answers
+    )
+    holds = bool(row["is_open"]) and take_holds(taken_at, now, answered)
+    section = row["section_id"] or row["chapter_id"]
+    return NeedView(
+        id=UUID(row["need_id"]),
+        book_slug=slug,
+        chapter_id=row["chapter_id"],
+        chapter_title=titles.get((slug, row["chapter_id"]), row["chapter_id"]),
+        section_id=row["section_id"],
+        section_title=titles.get((slug, section), section),
+        kind=NeedKind(row["kind"]),
+        reason=row["reason"],
+        opened_by=row["opened_by"],
+        quote=row["quote"],
+        opened_at=_time(row["opened_at"]) or now,
+        holder=taker if holds else None,
+        taken_until=(taken_at + TAKE_HOLDS) if holds and taken_at else None,
+        is_open=bool(row["is_open"]),
+        closed_by=row["closed_by"],
+        close_reason=row["close_reason"],
+        closed_proposal=UUID(row["closed_proposal"]) if row["closed_proposal"] else None,
+        closed_at=_time(row["closed_at"]),
+        answers=tuple(UUID(a["proposal_id"]) for a in answers),
+    )
 
 
 def _time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
-
-
-def _title(sql: Sql, slug: str, section_id: str) -> str:
-    row = sql.one(
-        "SELECT title FROM {s}.tb_sections WHERE book_slug = ? AND section_id = ? AND removed = 0",
-        (slug, section_id),
-    )
-    return str(row["title"]) if row and row["title"] else section_id
