@@ -127,7 +127,7 @@ def wait_for(url: str, seconds: float, process: subprocess.Popen[bytes]) -> None
     raise SystemExit(f"{url} did not answer within {seconds} s")
 
 
-def sign_in(base: str, name: str) -> str:
+def sign_in(base: str, name: str, password: str = PASSWORD) -> str:
     """Signs in through the form as a browser does; returns the Cookie header to send."""
     jar = http.cookiejar.CookieJar()
     browser = opener(jar)
@@ -135,7 +135,7 @@ def sign_in(base: str, name: str) -> str:
     found = re.search(rb'name="csrf" value="([^"]+)"', form)
     if status != 200 or found is None:
         raise SystemExit(f"GET /signin: {status}, no csrf input")
-    fields = {"csrf": found.group(1).decode(), "name": name, "password": PASSWORD}
+    fields = {"csrf": found.group(1).decode(), "name": name, "password": password}
     body = urllib.parse.urlencode(fields).encode()
     status, _ = fetch(f"{base}/signin", data=body, browser=browser)
     if status != 303:

@@ -17,6 +17,21 @@ The tiny book (tests/fixtures/books/tiny): alice authors, bob and carol edit. Wi
 | refused  | bob    | summing   | 06-04 00:00   | carol rejects 06-07 00:00                |
 | gauss    | carol  | summing   | 06-08 00:00   | bob approves 06-12 00:00 (3 words)       |
 | waiting  | alice  | first     | 06-10 00:00   | carol comments 06-12 06:00 (no review)   |
+
+And its needs (a take holds 14 days; `app.clock` stands at each moment too):
+
+| need       | kind       | on             | opened (by)          | then                        |
+|------------|------------|----------------|----------------------|-----------------------------|
+| caption    | figure     | summing        | 06-14 00:00 (bob)    | free                        |
+| diagram    | figure     | counting       | 06-13 00:00 (carol)  | alice takes it 06-14 00:00  |
+| drills     | exercises  | chapter second | 06-01 00:00 (bob)    | free                        |
+| typo       | error      | measuring      | 05-20 00:00 (reader) | bob takes it 05-25: lapsed  |
+| source     | fact_check | summing        | 04-01 00:00 (carol)  | alice takes it 06-10 00:00  |
+| references | citations  | first          | 01-15 00:00 (bob)    | free                        |
+| worked     | example    | counting       | 05-01 00:00 (bob)    | carol closes it 06-01 00:00 |
+
+At 06-15 12:00: six open, two taken (diagram, source); under a week: caption, diagram; a week
+to a month: drills, typo; one to three months: source; over three months: references.
 """
 
 from __future__ import annotations
@@ -60,6 +75,7 @@ def clock_at(moment: datetime) -> Iterator[Clock]:
 class History:
     now: datetime
     proposals: dict[str, UUID] = field(default_factory=dict)
+    needs: dict[str, UUID] = field(default_factory=dict)
 
     def at(self, month: int, day: int, hour: int = 0) -> datetime:
         """A moment of the history, placed relative to `now` as it is to 2026-06-15 12:00."""
@@ -126,4 +142,55 @@ def write_history(app: Textbook, now: datetime = NOW) -> History:
         app.review(found["gauss"], "approve", "Nice.", "bob", 1)
         at(6, 12, 6)
         app.review(found["waiting"], "comment", "Which book?", "carol")
+        write_needs(app, history, clock)
     return history
+
+
+READER_EMAIL = "reader@example.org"  # the reporter of the typo: never shown, never in a feed
+
+
+def write_needs(app: Textbook, history: History, clock: Clock) -> None:
+    """The needs of the second table above (the takes judged by `clock` too)."""
+    found = history.needs
+    real_clock = app.clock
+    app.clock = clock
+
+    def at(month: int, day: int, hour: int = 0) -> None:
+        clock.moment = history.at(month, day, hour)
+
+    try:
+        at(1, 15)
+        found["references"] = app.mark_need(
+            "tiny", "first", "citations", "Cite a book on counting.", "bob"
+        )
+        at(4, 1)
+        found["source"] = app.mark_need(
+            "tiny", "summing", "fact_check", "Did Gauss really sum at ten?", "carol"
+        )
+        at(5, 1)
+        found["worked"] = app.mark_need("tiny", "counting", "example", "Count some apples.", "bob")
+        at(5, 20)
+        paragraph = section_text(app, "tiny", "measuring").split("\n\n")[0]
+        found["typo"] = app.report_error(
+            "tiny", "measuring", paragraph, "Rulers measure length, not weight.", READER_EMAIL
+        )
+        at(5, 25)
+        app.take_need(found["typo"], "bob")
+        at(6, 1)
+        found["drills"] = app.mark_need(
+            "tiny", None, "exercises", "No exercises at the end yet.", "bob", "second"
+        )
+        app.close_need(found["worked"], "Not needed: the text has one.", "carol")
+        at(6, 10)
+        app.take_need(found["source"], "alice")
+        at(6, 13)
+        found["diagram"] = app.mark_need(
+            "tiny", "counting", "figure", "Draw the number line.", "carol"
+        )
+        at(6, 14)
+        app.take_need(found["diagram"], "alice")
+        found["caption"] = app.mark_need(
+            "tiny", "summing", "figure", "A picture of the triangle of sums.", "bob"
+        )
+    finally:
+        app.clock = real_clock

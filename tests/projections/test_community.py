@@ -133,3 +133,58 @@ def test_a_profile_lists_contributions_reviews_and_roles(
     for name in ("nobody", "", "a\x00b", "'; DROP TABLE tb_users; --"):
         with pytest.raises(UserNotFound):
             queries().person(name)
+
+
+def test_open_needs_by_kind_and_age_free_or_taken(
+    app: Textbook, queries: Callable[[], Queries]
+) -> None:
+    write_history(app)
+    needs = queries().open_needs("tiny", NOW)
+    assert (needs.open, needs.free, needs.taken) == (6, 4, 2)
+    # The figures lead, then the rest by label; the typo's take lapsed on 06-08, and the
+    # example was closed on 06-01.
+    assert [(k.key, k.open, k.free, k.taken) for k in needs.by_kind] == [
+        ("figure", 2, 1, 1), ("fact_check", 1, 0, 1), ("error", 1, 1, 0),
+        ("citations", 1, 1, 0), ("exercises", 1, 1, 0),
+    ]  # fmt: skip
+    assert needs.by_kind[0].label == "A figure"
+    assert [(a.label, a.key, a.free, a.taken) for a in needs.by_age] == [
+        ("Under a week", "", 1, 1), ("1 week to a month", "7", 2, 0),
+        ("1 to 3 months", "30", 0, 1), ("Over 3 months", "90", 1, 0),
+    ]  # fmt: skip
+
+
+def test_open_needs_move_with_now(app: Textbook, queries: Callable[[], Queries]) -> None:
+    write_history(app)
+    # On 05-14: the references (119 days), the source (43 days, not taken yet) and the worked
+    # example (13 days, not closed yet); nothing opened later counts.
+    may = queries().open_needs("tiny", datetime(2026, 5, 14, tzinfo=UTC))
+    assert [(k.key, k.free, k.taken) for k in may.by_kind] == [
+        ("fact_check", 1, 0), ("example", 1, 0), ("citations", 1, 0),
+    ]  # fmt: skip
+    assert [(a.free, a.taken) for a in may.by_age] == [(0, 0), (1, 0), (1, 0), (1, 0)]
+    # On 05-26 bob is on the typo; on 06-08 00:00 his take has lapsed (14 days to the second).
+    assert queries().open_needs("tiny", datetime(2026, 5, 26, tzinfo=UTC)).taken == 1
+    lapsed = queries().open_needs("tiny", datetime(2026, 6, 8, tzinfo=UTC))
+    assert (lapsed.open, lapsed.taken) == (4, 0)
+    # A month later the takes of 06-10 and 06-14 have lapsed too; everything has aged.
+    later = queries().open_needs("tiny", NOW + timedelta(days=30))
+    assert (later.free, later.taken) == (6, 0)
+    assert [a.open for a in later.by_age] == [0, 0, 4, 2]  # the source is 105 days old
+    with pytest.raises(BookNotFound):
+        queries().open_needs("nope", NOW)
+
+
+def test_the_feed_of_needs_lists_every_need_opened_newest_first(
+    app: Textbook, queries: Callable[[], Queries]
+) -> None:
+    history = write_history(app)
+    n = {uuid: name for name, uuid in history.needs.items()}
+    entries = queries().new_needs("tiny", 50)
+    assert [n[e.id] for e in entries] == [
+        "caption", "diagram", "drills", "typo", "worked", "source", "references",
+    ]  # fmt: skip
+    drills, typo = entries[2], entries[3]
+    assert (drills.section_id, drills.place, drills.opened_by) == (None, "Second Thoughts", "bob")
+    assert (typo.kind, typo.place, typo.opened_by) == ("error", "Measuring", None)
+    assert [n[e.id] for e in queries().new_needs("tiny", 2)] == ["caption", "diagram"]

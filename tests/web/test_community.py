@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
-from tests.community_history import History, write_history
+from tests.community_history import READER_EMAIL, History, write_history
 from textbook.config import Settings
 from textbook.domain.application.starting import NewBook
 from textbook.projections.queries import community as community_queries
@@ -49,6 +49,13 @@ def names(history: History) -> dict[str, str]:
     return {str(uuid): name for name, uuid in history.proposals.items()}
 
 
+def need_names(history: History) -> dict[str, str]:
+    return {str(uuid): name for name, uuid in history.needs.items()}
+
+
+NEEDS_LINK = "http://testserver/books/tiny/needs#need-"
+
+
 def test_the_book_feed_is_valid_atom_with_every_happening_newest_first(
     site: tuple[TestClient, History],
 ) -> None:
@@ -60,33 +67,37 @@ def test_the_book_feed_is_valid_atom_with_every_happening_newest_first(
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.version == "atom10"
     assert feed.feed.id.startswith("urn:uuid:")
-    assert feed.feed.title == "A Tiny Book: new proposals and approved changes"
+    assert feed.feed.title == "A Tiny Book: new proposals, approved changes and new needs"
     assert feed.feed.updated_parsed and feed.feed.author
     links = {link.rel: link.href for link in feed.feed.links}
     assert links == {
         "self": "http://testserver/books/tiny/feed.atom",
         "alternate": "http://testserver/books/tiny",
     }
-    proposals = names(history)
+    proposals = {**names(history), **need_names(history)}
     shown = []
     for entry in feed.entries:
         assert entry.id.startswith("urn:uuid:") and entry.updated_parsed and entry.summary
-        assert entry.link.startswith("http://testserver/proposals/")
-        shown.append((entry.title.split(":")[0], proposals[entry.link.rsplit("/", 1)[1]]))
+        assert entry.link.startswith(("http://testserver/proposals/", NEEDS_LINK))
+        what = "Needed" if entry.title.startswith("Needed") else entry.title.split(":")[0]
+        shown.append((what, proposals[entry.link.rsplit("/", 1)[1].removeprefix("needs#need-")]))
+    # The needs, by when they were opened, among the proposals (the closed one too).
     assert shown == [
-        ("Approved", "gauss"), ("Proposed", "waiting"), ("Proposed", "gauss"),
-        ("Approved", "counting"), ("Proposed", "refused"), ("Approved", "ruler"),
-        ("Proposed", "ruler"), ("Proposed", "counting"), ("Approved", "old"),
-        ("Proposed", "old"),
+        ("Needed", "caption"), ("Needed", "diagram"), ("Approved", "gauss"),
+        ("Proposed", "waiting"), ("Proposed", "gauss"), ("Approved", "counting"),
+        ("Proposed", "refused"), ("Approved", "ruler"), ("Proposed", "ruler"),
+        ("Proposed", "counting"), ("Needed", "drills"), ("Needed", "typo"),
+        ("Needed", "worked"), ("Needed", "source"), ("Approved", "old"),
+        ("Needed", "references"), ("Proposed", "old"),
     ]  # fmt: skip
-    gauss = feed.entries[0]
+    gauss = feed.entries[2]
     assert gauss.title == "Approved: Gauss (a change by carol)"
     assert gauss.author == "carol"
     assert gauss.summary == (
         "bob approved a change to the section “summing” of A Tiny Book, written by carol,"
         " adding 3 words."
     )
-    assert len({entry.id for entry in feed.entries}) == 10
+    assert len({entry.id for entry in feed.entries}) == 17
     # Ids never change: asked again, the same entries have the same ids.
     again = feedparser.parse(client.get("/books/tiny/feed.atom").content)
     assert [e.id for e in again.entries] == [e.id for e in feed.entries]
@@ -103,7 +114,7 @@ def test_each_kind_has_its_own_feed_and_nothing_else_is_one(
     ]  # fmt: skip
     proposed = feedparser.parse(client.get("/books/tiny/feed.atom?only=proposals").content)
     assert len(proposed.entries) == 6 and proposed.feed.id != approved.feed.id
-    for query in ("?only=needs", "?only=", "?only=" + "x" * 5000):
+    for query in ("?only=need", "?only=", "?only=" + "x" * 5000):
         response = client.get("/books/tiny/feed.atom" + query)
         assert response.status_code == 400, query
         assert "There is no feed" in text_of(response.text)
@@ -111,6 +122,58 @@ def test_each_kind_has_its_own_feed_and_nothing_else_is_one(
     for slug in ("%3Cscript%3E", "%00", "x" * 3000):
         assert client.get(f"/books/{slug}/feed.atom").status_code == 404, slug
         assert client.get(f"/books/{slug}/community").status_code == 404, slug
+
+
+def test_the_feed_of_new_needs_says_kind_place_and_reason_and_no_email(
+    site: tuple[TestClient, History],
+) -> None:
+    client, history = site
+    response = client.get("/books/tiny/feed.atom?only=needs")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(ATOM)
+    assert READER_EMAIL not in response.text and "reader@" not in response.text
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10" and feed.feed.title == "A Tiny Book: new needs"
+    assert feed.feed.id.startswith("urn:uuid:") and feed.feed.updated_parsed and feed.feed.author
+    assert {link.rel: link.href for link in feed.feed.links} == {
+        "self": "http://testserver/books/tiny/feed.atom?only=needs",
+        "alternate": "http://testserver/books/tiny",
+    }
+    for entry in feed.entries:
+        assert entry.id.startswith("urn:uuid:") and entry.updated_parsed and entry.published
+        assert entry.link.startswith(NEEDS_LINK) and entry.author
+    shown = [need_names(history)[e.link.removeprefix(NEEDS_LINK)] for e in feed.entries]
+    assert shown == ["caption", "diagram", "drills", "typo", "worked", "source", "references"]
+    caption, drills, typo = feed.entries[0], feed.entries[2], feed.entries[3]
+    assert caption.title == "Needed in “Summing”: a figure"
+    assert caption.summary == (
+        "bob marked what the section “Summing” of A Tiny Book needs (a figure):"
+        " A picture of the triangle of sums."
+    )
+    assert caption.author == "bob" and caption.author_detail.href == "http://testserver/people/bob"
+    assert drills.title == "Needed in “Second Thoughts”: exercises"
+    assert drills.summary.startswith("bob marked what the chapter “Second Thoughts”")
+    assert typo.title == "Needed in “Measuring”: an error a reader reported"
+    assert typo.summary == (
+        "A reader reported an error in the section “Measuring” of A Tiny Book:"
+        " Rulers measure length, not weight."
+    )
+    assert typo.author == "A reader" and "href" not in typo.author_detail
+    # Ids never change, and are not those of the whole feed's other entries.
+    again = feedparser.parse(client.get("/books/tiny/feed.atom?only=needs").content)
+    assert [e.id for e in again.entries] == [e.id for e in feed.entries]
+    assert len({e.id for e in feed.entries}) == 7
+
+
+def test_the_task_board_links_to_the_feed_of_needs(site: tuple[TestClient, History]) -> None:
+    client, _ = site
+    soup = BeautifulSoup(client.get("/books/tiny/needs").text, "lxml")
+    alternate = soup.find("link", rel="alternate", type=ATOM)
+    assert alternate is not None and alternate["href"] == "/books/tiny/feed.atom?only=needs"
+    assert alternate["title"] == "A Tiny Book: new needs"
+    link = soup.find("a", href="/books/tiny/feed.atom?only=needs")
+    assert link is not None and link.get_text() == "Feed of new needs"
 
 
 def test_a_feed_reader_is_told_when_nothing_changed(site: tuple[TestClient, History]) -> None:
@@ -142,7 +205,11 @@ def test_feed_links_use_the_public_address_when_it_is_set(
         "https://books.example.org/site/books/tiny/feed.atom",
         "https://books.example.org/site/books/tiny",
     }
-    assert all(e.link.startswith("https://books.example.org/site/proposals/") for e in feed.entries)
+    public_links = (
+        "https://books.example.org/site/proposals/",
+        "https://books.example.org/site/books/tiny/needs#need-",
+    )
+    assert all(e.link.startswith(public_links) for e in feed.entries)
 
 
 @pytest.mark.parametrize(
@@ -204,9 +271,56 @@ def test_the_community_page_says_who_carries_the_load_and_where_help_is_needed(
     months = soup.select("#waits-by-month tbody tr")
     assert len(months) == 12 and len(soup.select(".wait-chart .month")) == 12
     assert soup.find("a", href="/books/tiny/queue") is not None
+    said = soup.select_one("#needs-said")
+    assert said is not None and " ".join(said.get_text().split()) == (
+        "6 open needs on the task board: 4 free, 2 taken (someone said “I'm on it”)."
+        " Show the free ones."
+    )
+    assert rows_of(soup, "#needs-by-kind") == [
+        ["A figure", "2", "1", "1"], ["A fact check", "1", "0", "1"],
+        ["An error a reader reported", "1", "1", "0"], ["Citations", "1", "1", "0"],
+        ["Exercises", "1", "1", "0"],
+    ]  # fmt: skip
+    assert rows_of(soup, "#needs-by-age") == [
+        ["Under a week", "2", "1", "1"], ["1 week to a month", "2", "2", "0"],
+        ["1 to 3 months", "1", "0", "1"], ["Over 3 months", "1", "1", "0"],
+    ]  # fmt: skip
+    assert soup.select_one("#needs-by-kind a[href='/books/tiny/needs?kind=figure']") is not None
+    start = soup.select_one("#start")
+    assert start is not None
+    assert start.find("a", href="/books/tiny/needs", string="the task board") is not None
+    free = start.find("a", href="/books/tiny/needs?state=free")
+    assert free is not None and free.get_text() == "4 needs nobody is on yet"
+    # The board, filtered as linked, shows those four.
+    board = BeautifulSoup(client.get("/books/tiny/needs?state=free").text, "lxml")
+    assert len(board.select("article.need")) == 4
     assert client.get("/books/no-such-book/community").status_code == 404
     hostile = client.get("/books/%3Cscript%3Ealert(1)%3C%2Fscript%3E/community")
     assert hostile.status_code == 404 and "<script>alert" not in hostile.text
+
+
+def rows_of(soup: BeautifulSoup, table: str) -> list[list[str]]:
+    return [
+        [cell.get_text(strip=True) for cell in tr.find_all(["th", "td"])]
+        for tr in soup.select(f"{table} tbody tr")
+    ]
+
+
+def test_a_book_without_needs_says_so_on_its_community_page(
+    history_settings: tuple[Settings, History],
+) -> None:
+    settings, _ = history_settings
+    app = open_textbook(settings)
+    app.start_book(NewBook("scratch", "Scratch", "en", "CC0-1.0", ["alice"], "Notes."), "alice")
+    app.close()
+    with TestClient(create_app(settings)) as client:
+        soup = BeautifulSoup(client.get("/books/scratch/community").text, "lxml")
+        feed = feedparser.parse(client.get("/books/scratch/feed.atom?only=needs").content)
+    assert text_of(str(soup.select_one("#needs-said"))).startswith("Nothing is marked as needed")
+    assert soup.select_one("#needs-by-kind") is None
+    assert soup.select_one("#start a[href='/books/scratch/needs']") is not None
+    assert soup.select_one("#start a[href='/books/scratch/needs?state=free']") is None
+    assert not feed.bozo and feed.entries == [] and feed.feed.title == "Scratch: new needs"
 
 
 def test_a_profile_shows_contributions_reviews_and_books_and_no_email(

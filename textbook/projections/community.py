@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from textbook.domain.vocabulary import NeedKind
+
 WINDOW = timedelta(days=90)  # "recently": who wrote and reviewed how much
 MONTHS = 12  # the waits, month by month
 
@@ -175,3 +177,77 @@ def load(amounts: Iterable[tuple[str, int, int]]) -> Load:
             break
         done, half_by = done + measure[name], half_by + 1
     return Load(shares, total, measure[people[0]] / total, half_by)
+
+
+# Open needs by age: (the youngest age not in the band, its label, the board's `age` filter
+# that shows the band and older ones).
+NEED_AGES = (
+    (timedelta(days=7), "Under a week", ""),
+    (timedelta(days=30), "1 week to a month", "7"),
+    (timedelta(days=90), "1 to 3 months", "30"),
+    (None, "Over 3 months", "90"),
+)
+
+
+@dataclass(frozen=True)
+class NeedCount:
+    """How many open needs of a kind (or of an age) are free, and how many someone is on."""
+
+    key: str  # the kind ("figure"), or the board's age filter ("7") for an age
+    label: str
+    free: int
+    taken: int
+
+    @property
+    def open(self) -> int:
+        return self.free + self.taken
+
+
+@dataclass(frozen=True)
+class OpenNeeds:
+    """A book's needs that are open at `now`."""
+
+    now: datetime
+    by_kind: tuple[NeedCount, ...]  # the kinds with open needs, the most first
+    by_age: tuple[NeedCount, ...]  # every band of NEED_AGES, the youngest first
+
+    @property
+    def free(self) -> int:
+        return sum(count.free for count in self.by_kind)
+
+    @property
+    def taken(self) -> int:
+        return sum(count.taken for count in self.by_kind)
+
+    @property
+    def open(self) -> int:
+        return self.free + self.taken
+
+
+def open_needs(needs: Iterable[tuple[str, datetime, bool]], now: datetime) -> OpenNeeds:
+    """The figures of the needs open at `now`, each given as (kind, opened at, taken)."""
+    free: Counter[str] = Counter()
+    taken: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for kind, opened_at, is_taken in needs:
+        band = age_band(now - opened_at)
+        for key, label in ((f"kind:{kind}", NeedKind(kind).label), (f"age:{band}", "")):
+            labels[key] = label
+            (taken if is_taken else free)[key] += 1
+    kinds = sorted(
+        (key for key in labels if key.startswith("kind:")),
+        key=lambda key: (-(free[key] + taken[key]), labels[key]),
+    )
+    return OpenNeeds(
+        now=now,
+        by_kind=tuple(NeedCount(key[5:], labels[key], free[key], taken[key]) for key in kinds),
+        by_age=tuple(
+            NeedCount(shows, label, free[f"age:{index}"], taken[f"age:{index}"])
+            for index, (_, label, shows) in enumerate(NEED_AGES)
+        ),
+    )
+
+
+def age_band(age: timedelta) -> int:
+    """The band of NEED_AGES a need of `age` is in."""
+    return next(index for index, (end, _, _) in enumerate(NEED_AGES) if end is None or age < end)

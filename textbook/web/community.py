@@ -4,7 +4,6 @@ needed) and a person's public profile."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from http import HTTPStatus
 
 from starlette.requests import Request
@@ -72,7 +71,8 @@ def community(request: Request) -> Response:
     queries = site(request).queries()
     queries.standing(slug)  # a deleted book has no page
     book = queries.outline(slug)
-    figures = queries.community(slug, datetime.now(UTC))
+    now = site(request).app.clock()
+    figures = queries.community(slug, now)
     bars, tallest = chart(figures)
     return render(
         request,
@@ -84,6 +84,7 @@ def community(request: Request) -> Response:
         reviews_said=load_sentence(figures.reviewers, "reviews", "did", "reviews stop"),
         writing_said=load_sentence(figures.authors, "approved text", "wrote", "new text stops"),
         feeds=feed_links(slug, book.title),
+        needs=queries.open_needs(slug, now),
     )
 
 

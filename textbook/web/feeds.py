@@ -1,6 +1,9 @@
-"""A book's Atom feed: its new proposals and approved changes, the newest first.
+"""A book's Atom feed: its new proposals, approved changes and new needs, the newest first.
 
-`/books/{slug}/feed.atom` holds both; `?only=approved` or `?only=proposals` one kind. Each
+`/books/{slug}/feed.atom` holds all three; `?only=approved`, `?only=proposals` or
+`?only=needs` one kind. A need's entry says its kind, its section and why it is needed, and
+who marked it (a reader who reported an error stays "a reader": their email is never kept
+where the feed reads). Each
 entry's id is a `urn:uuid:` made from the proposal's id and what happened to it, so it never
 changes, whatever address the site is served at. Links are absolute: the site's public address
 (TEXTBOOK_PUBLIC_URL) when it is set, else the address the request came to. A reader that sends
@@ -21,20 +24,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from textbook.domain.vocabulary import ProposalKind
+from textbook.domain.vocabulary import NeedKind, ProposalKind
+from textbook.projections.queries import Queries
 from textbook.projections.queries.base import OPERATOR_NAME
-from textbook.projections.queries.community import FEED_KINDS, FeedEntry
+from textbook.projections.queries.community import FEED_KINDS, FEED_SIZE, FeedEntry
+from textbook.projections.queries.needs import NewNeed
 from textbook.projections.queries.values import BookOutline
 from textbook.web.errors import WebError
 from textbook.web.site import site
 
 MEDIA_TYPE = "application/atom+xml"
-# What each feed holds: "" both kinds; each title says what the feed is.
+# What each feed holds: "" every kind; each title says what the feed is. "needs" comes from
+# the needs read model, the others from the proposals' threads (FEED_KINDS).
 FEEDS = {
-    "": (("proposals", "approved"), "new proposals and approved changes"),
+    "": (("proposals", "approved", "needs"), "new proposals, approved changes and new needs"),
     "approved": (("approved",), "approved changes"),
     "proposals": (("proposals",), "new proposals"),
+    "needs": (("needs",), "new needs"),
 }
+Entry = FeedEntry | NewNeed
 
 
 def base_url(request: Request) -> str:
@@ -48,6 +56,40 @@ def feed_links(slug: str, title: str) -> list[dict[str, str]]:
         {"href": f"/books/{slug}/feed.atom", "title": f"{title}: {FEEDS[''][1]}"},
         {"href": f"/books/{slug}/feed.atom?only=approved", "title": f"{title}: approved changes"},
     ]
+
+
+def needs_feed_link(slug: str, title: str) -> dict[str, str]:
+    """The feed of the book's new needs, for the task board."""
+    return {"href": f"/books/{slug}/feed.atom?only=needs", "title": f"{title}: new needs"}
+
+
+def need_title(need: NewNeed) -> str:
+    return f"Needed in “{need.place}”: {need.kind.label.lower()}"
+
+
+def need_summary(need: NewNeed, book: BookOutline) -> str:
+    where = "section" if need.section_id else "chapter"
+    where = f"the {where} “{need.place}” of {book.title}"
+    if need.kind == NeedKind.ERROR:
+        said = f"{need.opened_by or 'A reader'} reported an error in {where}"
+    elif need.kind == NeedKind.IMPORT_PROBLEM:
+        said = f"The import found a problem in {where}"
+    else:
+        said = f"{need.opened_by} marked what {where} needs ({need.kind.label.lower()})"
+    return f"{said}: {need.reason}"
+
+
+def need_entry(feed: FeedGenerator, base: str, book: BookOutline, need: NewNeed) -> None:
+    item = feed.add_entry(order="append")
+    item.id(urn(f"textbook:need:{need.id}:opened"))
+    item.title(need_title(need))
+    item.updated(datetime.fromisoformat(need.at))
+    item.published(datetime.fromisoformat(need.at))
+    item.author(person(base, need.opened_by) if need.opened_by else {"name": "A reader"})
+    item.link(
+        href=f"{base}/books/{book.slug}/needs#need-{need.id}", rel="alternate", type="text/html"
+    )
+    item.summary(need_summary(need, book))
 
 
 def entry_title(entry: FeedEntry) -> str:
@@ -72,7 +114,7 @@ def entry_summary(entry: FeedEntry, book: BookOutline) -> str:
     return f"{entry.author} proposed {what.lower()}{where} of {book.title}; it waits for a review."
 
 
-def atom(request: Request, book: BookOutline, only: str, entries: list[FeedEntry]) -> bytes:
+def atom(request: Request, book: BookOutline, only: str, entries: list[Entry]) -> bytes:
     base, slug = base_url(request), book.slug
     query = f"?only={only}" if only else ""
     feed = FeedGenerator()
@@ -85,6 +127,9 @@ def atom(request: Request, book: BookOutline, only: str, entries: list[FeedEntry
     feed.language(book.language or "en")
     feed.updated(datetime.fromisoformat(entries[0].at) if entries else updated_of(book))
     for entry in entries:
+        if isinstance(entry, NewNeed):
+            need_entry(feed, base, book, entry)
+            continue
         item = feed.add_entry(order="append")
         happened = FEED_KINDS[entry.kind]
         item.id(urn(f"textbook:{entry.proposal_id}:{happened}"))
@@ -123,12 +168,13 @@ def feed(request: Request) -> Response:
         shown = only[:40]
         raise WebError(
             HTTPStatus.BAD_REQUEST,
-            f"There is no feed “{shown}”: ask for only=approved or only=proposals, or nothing.",
+            f"There is no feed “{shown}”: ask for only=approved, only=proposals or"
+            " only=needs, or nothing.",
         )
     queries = site(request).queries()
     queries.standing(slug)  # a deleted book has no feed
     book = queries.outline(slug)
-    entries = queries.feed(slug, FEEDS[only][0])
+    entries = happenings(queries, slug, FEEDS[only][0])
     body = atom(request, book, only, entries)
     modified = datetime.fromisoformat(entries[0].at) if entries else updated_of(book)
     headers = {
@@ -139,6 +185,16 @@ def feed(request: Request) -> Response:
     if not_modified(request, headers["ETag"], modified):
         return Response(status_code=HTTPStatus.NOT_MODIFIED, headers=headers)
     return Response(body, media_type=MEDIA_TYPE, headers=headers)
+
+
+def happenings(queries: Queries, slug: str, kinds: tuple[str, ...]) -> list[Entry]:
+    """The latest entries of `kinds`, of the proposals and of the needs, the newest first."""
+    of_proposals = tuple(kind for kind in kinds if kind in FEED_KINDS)
+    found: list[Entry] = [*queries.feed(slug, of_proposals)] if of_proposals else []
+    if "needs" in kinds:
+        found += queries.new_needs(slug, FEED_SIZE)
+    found.sort(key=lambda entry: datetime.fromisoformat(entry.at), reverse=True)
+    return found[:FEED_SIZE]
 
 
 def not_modified(request: Request, etag: str, modified: datetime) -> bool:

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from textbook.domain.errors import InvalidInput, NeedNotFound, SectionNotFound
 from textbook.domain.vocabulary import NeedKind
 from textbook.projections.queries.needs import NEED_STATES
+from textbook.web.feeds import needs_feed_link
 from textbook.web.forms import refused
 from textbook.web.pages import render
 from textbook.web.reports import report_routes
@@ -78,6 +79,7 @@ def board(request: Request) -> Response:
         may_close=user is not None and the_site.app.may_close_need(slug, user),
         may_mark=user is not None and the_site.app.may_mark_need(slug, user),
         filtered=any(asked.values()),
+        feeds=[needs_feed_link(slug, outline.title)],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from uuid import UUID
 from textbook.domain.errors import NeedNotFound
 from textbook.domain.need import TAKE_HOLDS, take_holds
 from textbook.domain.vocabulary import NeedKind
+from textbook.projections.community import OpenNeeds, open_needs
 from textbook.projections.queries.base import QueriesBase
 from textbook.storage import Sql
 
@@ -47,6 +49,20 @@ class NeedView:
         return max((now - self.opened_at).days, 0)
 
 
+@dataclass(frozen=True)
+class NewNeed:
+    """A need as it was opened, for a feed: never the reporter's email (not kept here)."""
+
+    id: UUID
+    kind: NeedKind
+    chapter_id: str
+    section_id: str | None  # None: the whole chapter's
+    place: str  # the title of the section (or of the chapter)
+    reason: str
+    opened_by: str | None  # None: an anonymous reader
+    at: str  # when it was opened, ISO 8601
+
+
 class NeedQueries(QueriesBase):
     def needs(
         self,
@@ -80,7 +96,7 @@ class NeedQueries(QueriesBase):
                 + " ORDER BY n.opened_at, n.need_id",
                 tuple(args),
             )
-            found = [self._need_view(sql, row, now) for row in rows]
+            found = self._need_views(sql, rows, now)
         if state == "free":
             return [need for need in found if need.holder is None]
         if state == "taken":
@@ -92,7 +108,7 @@ class NeedQueries(QueriesBase):
             row = sql.one("SELECT * FROM {s}.tb_needs WHERE need_id = ?", (str(need_id),))
             if row is None:
                 raise NeedNotFound(str(need_id))
-            return self._need_view(sql, row, now or datetime.now(UTC))
+            return self._need_views(sql, [row], now or datetime.now(UTC))[0]
 
     def open_need_count(self, slug: str) -> int:
         with self.views.read() as sql:
@@ -102,6 +118,56 @@ class NeedQueries(QueriesBase):
             )
         return int(row["n"]) if row else 0
 
+    def new_needs(self, slug: str, limit: int) -> list[NewNeed]:
+        """The book's needs as they were opened (open or closed since), the newest first."""
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            rows = sql.all(
+                "SELECT n.need_id, n.kind, n.chapter_id, n.section_id, n.reason, n.opened_by,"
+                " n.opened_at, s.title FROM {s}.tb_needs n LEFT JOIN {s}.tb_sections s"
+                " ON s.book_slug = n.book_slug AND s.removed = 0"
+                " AND s.section_id = COALESCE(n.section_id, n.chapter_id)"
+                " WHERE n.book_slug = ? ORDER BY n.opened_at DESC, n.need_id LIMIT ?",
+                (slug, limit),
+            )
+        return [
+            NewNeed(
+                id=UUID(r["need_id"]),
+                kind=NeedKind(r["kind"]),
+                chapter_id=r["chapter_id"],
+                section_id=r["section_id"],
+                place=r["title"] or r["section_id"] or r["chapter_id"],
+                reason=r["reason"],
+                opened_by=r["opened_by"],
+                at=r["opened_at"],
+            )
+            for r in rows
+        ]
+
+    def open_needs(self, slug: str, now: datetime) -> OpenNeeds:
+        """The figures of the book's needs open at `now` (an aware datetime): by kind and by
+        age, free or taken."""
+        with self.views.read() as sql:
+            self._book_row(sql, slug)
+            rows = sql.all(
+                "SELECT n.kind, n.opened_at, n.closed_at, n.taker, n.taken_at,"
+                " (SELECT COUNT(*) FROM {s}.tb_need_answers a WHERE a.need_id = n.need_id"
+                " AND a.is_open = 1 AND LOWER(a.author) = LOWER(n.taker)) AS answers"
+                " FROM {s}.tb_needs n WHERE n.book_slug = ?",
+                (slug,),
+            )
+        found = []
+        for row in rows:
+            opened_at, closed_at = _time(row["opened_at"]), _time(row["closed_at"])
+            if opened_at is None or opened_at > now or (closed_at and closed_at <= now):
+                continue
+            taken_at = _time(row["taken_at"])
+            if taken_at is not None and taken_at > now:
+                taken_at = None  # taken after `now`: free at `now`
+            taken = take_holds(taken_at, now, int(row["answers"]) > 0)
+            found.append((str(row["kind"]), opened_at, taken))
+        return open_needs(found, now)
+
     def needs_of_proposal(self, proposal_id: UUID, now: datetime | None = None) -> list[NeedView]:
         """The needs a proposal says it answers (open or closed)."""
         with self.views.read() as sql:
@@ -110,49 +176,65 @@ class NeedQueries(QueriesBase):
                 " ON a.need_id = n.need_id WHERE a.proposal_id = ? ORDER BY n.opened_at",
                 (str(proposal_id),),
             )
-            return [self._need_view(sql, row, now or datetime.now(UTC)) for row in rows]
+            return self._need_views(sql, rows, now or datetime.now(UTC))
 
-    def _need_view(self, sql: Sql, row: dict[str, Any], now: datetime) -> NeedView:
-        answers = sql.all(
-            "SELECT proposal_id, author, is_open FROM {s}.tb_need_answers WHERE need_id = ?",
-            (row["need_id"],),
-        )
-        taker, taken_at = row["taker"], _time(row["taken_at"])
-        answered = any(
-            a["is_open"] and taker is not None and a["author"].lower() == taker.lower()
-            for a in answers
-        )
-        holds = bool(row["is_open"]) and take_holds(taken_at, now, answered)
-        return NeedView(
-            id=UUID(row["need_id"]),
-            book_slug=row["book_slug"],
-            chapter_id=row["chapter_id"],
-            chapter_title=_title(sql, row["book_slug"], row["chapter_id"]),
-            section_id=row["section_id"],
-            section_title=_title(sql, row["book_slug"], row["section_id"] or row["chapter_id"]),
-            kind=NeedKind(row["kind"]),
-            reason=row["reason"],
-            opened_by=row["opened_by"],
-            quote=row["quote"],
-            opened_at=_time(row["opened_at"]) or now,
-            holder=taker if holds else None,
-            taken_until=(taken_at + TAKE_HOLDS) if holds and taken_at else None,
-            is_open=bool(row["is_open"]),
-            closed_by=row["closed_by"],
-            close_reason=row["close_reason"],
-            closed_proposal=UUID(row["closed_proposal"]) if row["closed_proposal"] else None,
-            closed_at=_time(row["closed_at"]),
-            answers=tuple(UUID(a["proposal_id"]) for a in answers),
-        )
+    def _need_views(self, sql: Sql, rows: list[dict[str, Any]], now: datetime) -> list[NeedView]:
+        """The views of the needs in `rows`, with two look-ups per book (the answers to its
+        needs, the titles of its sections), never a look-up per need."""
+        answers: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        titles: dict[tuple[str, str], str] = {}
+        for slug in {row["book_slug"] for row in rows}:
+            for answer in sql.all(
+                "SELECT a.need_id, a.proposal_id, a.author, a.is_open"
+                " FROM {s}.tb_need_answers a JOIN {s}.tb_needs n ON n.need_id = a.need_id"
+                " WHERE n.book_slug = ?",
+                (slug,),
+            ):
+                answers[answer["need_id"]].append(answer)
+            for section in sql.all(
+                "SELECT section_id, title FROM {s}.tb_sections WHERE book_slug = ? AND removed = 0",
+                (slug,),
+            ):
+                if section["title"]:
+                    titles[(slug, section["section_id"])] = str(section["title"])
+        return [_need_view(row, answers[row["need_id"]], titles, now) for row in rows]
+
+
+def _need_view(
+    row: dict[str, Any],
+    answers: list[dict[str, Any]],
+    titles: dict[tuple[str, str], str],
+    now: datetime,
+) -> NeedView:
+    slug = row["book_slug"]
+    taker, taken_at = row["taker"], _time(row["taken_at"])
+    answered = any(
+        a["is_open"] and taker is not None and a["author"].lower() == taker.lower() for a in answers
+    )
+    holds = bool(row["is_open"]) and take_holds(taken_at, now, answered)
+    section = row["section_id"] or row["chapter_id"]
+    return NeedView(
+        id=UUID(row["need_id"]),
+        book_slug=slug,
+        chapter_id=row["chapter_id"],
+        chapter_title=titles.get((slug, row["chapter_id"]), row["chapter_id"]),
+        section_id=row["section_id"],
+        section_title=titles.get((slug, section), section),
+        kind=NeedKind(row["kind"]),
+        reason=row["reason"],
+        opened_by=row["opened_by"],
+        quote=row["quote"],
+        opened_at=_time(row["opened_at"]) or now,
+        holder=taker if holds else None,
+        taken_until=(taken_at + TAKE_HOLDS) if holds and taken_at else None,
+        is_open=bool(row["is_open"]),
+        closed_by=row["closed_by"],
+        close_reason=row["close_reason"],
+        closed_proposal=UUID(row["closed_proposal"]) if row["closed_proposal"] else None,
+        closed_at=_time(row["closed_at"]),
+        answers=tuple(UUID(a["proposal_id"]) for a in answers),
+    )
 
 
 def _time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
-
-
-def _title(sql: Sql, slug: str, section_id: str) -> str:
-    row = sql.one(
-        "SELECT title FROM {s}.tb_sections WHERE book_slug = ? AND section_id = ? AND removed = 0",
-        (slug, section_id),
-    )
-    return str(row["title"]) if row and row["title"] else section_id
