@@ -42,6 +42,12 @@ def checked_role(role: str) -> Role:
         raise InvalidInput(f"'{role}' is not a role; use one of {', '.join(Role)}.") from None
 
 
+def may_mark_needs(role: Role | None, archived: bool) -> bool:
+    """Whether a person with `role` in a book (None: none) marks what its sections and chapters
+    need: any member, while the book is not archived."""
+    return role is not None and not archived
+
+
 class Book(Aggregate):
     class Created(Aggregate.Created):
         slug: str
@@ -268,7 +274,7 @@ class Book(Aggregate):
     def check_may_mark_need(self, user_id: UUID, user_name: str) -> None:
         """Its authors and editors (any member) mark what a section or chapter needs."""
         self.check_not_archived()
-        if self.role_of(user_id) is None:
+        if not may_mark_needs(self.role_of(user_id), archived=False):
             raise NotAMember(user_name, self.slug)
 
     def check_may_maintain(self, user_id: UUID, user_name: str) -> None:

@@ -100,7 +100,9 @@ def watch_of(request: Request, target: str, slug: str, place: str = "") -> dict[
     site, user = getattr(request.app.state, "site", None), current_user(request)
     if user is None or site is None:
         return None
-    watching = site.app.is_watching(user, target, slug, place)
+    # Read from the inbox's read model (a page asks no aggregate): the watcher's own watches,
+    # projected before the page is drawn (`render` runs after the endpoint's `queries()`).
+    watching = Queries(site.views).is_watching(user, target, slug, place)
     return {"target": target, "book": slug, "place": place, "watching": watching}
 
 

@@ -11,6 +11,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from textbook.domain.application.base import Base
+from textbook.domain.book import may_mark_needs
 from textbook.domain.errors import InvalidInput, LinkRefused
 from textbook.domain.need import Need
 from textbook.domain.proposal import Proposal
@@ -140,7 +141,7 @@ class Needs(Base):
     def may_mark_need(self, slug: str, user_name: str) -> bool:
         """Whether the person marks needs in the book (an author or editor of it)."""
         book = self.book(slug)
-        return not book.is_archived and book.role_of(self.user(user_name).id) is not None
+        return may_mark_needs(book.role_of(self.user(user_name).id), book.is_archived)
 
     def _answered(self, need: Need) -> bool:
         """Whether a proposal of the taker that answers the need is open: the take holds."""

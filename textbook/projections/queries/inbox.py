@@ -115,6 +115,18 @@ class InboxQueries(QueriesBase):
             )
         return 0 if row is None else int(row["feed_generation"])
 
+    def is_watching(self, person: str, target: str, book_slug: str, place: str = "") -> bool:
+        """Whether the person watches the book (place ""), the chapter or the section `place`."""
+        chapter_id = place if target == "chapter" else ""
+        section_id = place if target == "section" else ""
+        with self.views.read() as sql:
+            row = sql.one(
+                "SELECT 1 AS found FROM {s}.tb_inbox_watches WHERE user_id = ? AND target = ?"
+                " AND book_slug = ? AND chapter_id = ? AND section_id = ?",
+                (str(ids.user_id(person)), target, book_slug, chapter_id, section_id),
+            )
+        return row is not None
+
     def watching(self, person: str) -> list[Watched]:
         """What the person watches, by book, then books before chapters before sections."""
         with self.views.read() as sql:
