@@ -10,20 +10,18 @@ mailed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import cast
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.utils import get_topic
 
-from textbook.domain.application import Textbook
 from textbook.domain.errors import LinkRefused
 from textbook.domain.user import RESET_LIFE, VERIFY_LIFE, User
-from textbook.mail.links import Links
+from textbook.mail.following import EventMail
 from textbook.mail.message import Message
-from textbook.mail.outbox import Outbox
 
 FOLLOWER = "accounts"
 TOPICS = tuple(
@@ -41,34 +39,8 @@ TOPICS = tuple(
 NOTICE_WINDOW = timedelta(days=1)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class AccountMail:
-    def __init__(
-        self,
-        app: Textbook,
-        outbox: Outbox,
-        links: Links,
-        clock: Callable[[], datetime] = _now,
-    ) -> None:
-        self.app, self.outbox, self.links, self.clock = app, outbox, links, clock
-
-    def run_once(self, limit: int = 200) -> int:
-        """Queue the mail of the events not read yet; returns how many messages were new."""
-        start = self.outbox.position(FOLLOWER)
-        notifications = self.app.recorder.select_notifications(
-            start=start, limit=limit, topics=TOPICS, inclusive_of_start=False
-        )
-        if not notifications:
-            return 0
-        messages = [
-            message
-            for notification in notifications
-            for message in self.messages(self.app.mapper.to_domain_event(notification))
-        ]
-        return self.outbox.put(messages, cursor=(FOLLOWER, notifications[-1].id))
+class AccountMail(EventMail):
+    follower, topics = FOLLOWER, TOPICS
 
     def messages(self, domain_event: DomainEventProtocol[UUID]) -> Iterator[Message]:
         if isinstance(domain_event, User.EmailVerificationRequested):

@@ -5,20 +5,18 @@ closed it. A follower of the needs' events, with its own position in `textbook_m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import cast
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.utils import get_topic
 
-from textbook.domain.application import Textbook
 from textbook.domain.need import Need
-from textbook.mail.links import Links
+from textbook.mail.following import EventMail
 from textbook.mail.message import Message
 from textbook.mail.notifications import book_title, one_line
-from textbook.mail.outbox import Outbox
 
 FOLLOWER = "reporters"
 TOPICS = tuple(get_topic(cls) for cls in (Need.Opened, Need.ReporterConfirmed, Need.Closed))
@@ -27,33 +25,8 @@ TOPICS = tuple(get_topic(cls) for cls in (Need.Opened, Need.ReporterConfirmed, N
 ASK_WINDOW = timedelta(days=7)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class ReporterMail:
-    def __init__(
-        self,
-        app: Textbook,
-        outbox: Outbox,
-        links: Links,
-        clock: Callable[[], datetime] = _now,
-    ) -> None:
-        self.app, self.outbox, self.links, self.clock = app, outbox, links, clock
-
-    def run_once(self, limit: int = 200) -> int:
-        start = self.outbox.position(FOLLOWER)
-        notifications = self.app.recorder.select_notifications(
-            start=start, limit=limit, topics=TOPICS, inclusive_of_start=False
-        )
-        if not notifications:
-            return 0
-        messages = [
-            message
-            for notification in notifications
-            for message in self.messages(self.app.mapper.to_domain_event(notification))
-        ]
-        return self.outbox.put(messages, cursor=(FOLLOWER, notifications[-1].id))
+class ReporterMail(EventMail):
+    follower, topics = FOLLOWER, TOPICS
 
     def messages(self, domain_event: DomainEventProtocol[UUID]) -> Iterator[Message]:
         if isinstance(domain_event, Need.Opened):
