@@ -151,7 +151,7 @@ def chapter(request: Request) -> Response:
         raise SectionNotFound(slug, chapter_id)
     previous, following = readable.neighbours(found)
     version = version_query(moment)
-    sections = readable.toc()[found.number - 1]["sections"]
+    sections = readable.toc()[readable.chapters.index(found)]["sections"]
     # The chapter's own contents go between its title and its text.
     heading, end, text = readable.fragment(found.id, version).partition("</h1>")
     title, content = Markup(heading + end), Markup(text)  # sanitised by the pipeline

@@ -50,7 +50,10 @@ class Placement:
         return f"{self.chapter},{self.sections}"
 
     def numbering(self, first_level: int) -> list[str]:
-        """The writer's arguments that number the draft's headings as the book will."""
+        """The writer's arguments that number the draft's headings as the book will (back
+        matter, the glossary, is not numbered)."""
+        if not self.chapter and self.chapter_id:
+            return ["--section-divs"]
         return [
             "--number-sections",
             f"--number-offset={self.offset(first_level)}",
@@ -68,9 +71,9 @@ def placement(
     except (BuildError, pandoc.PandocFailed):
         return None
     if kind == "add_chapter":
-        index = next((i + 1 for i, c in enumerate(state.chapters) if c.id == after), 0)
-        return Placement("", index + 1, 0, 0, 0)
-    for number, (source, parsed) in enumerate(zip(state.chapters, found, strict=True), start=1):
+        index = next((i + 1 for i, c in enumerate(found) if c.id == after), 0)
+        return Placement("", sum(1 for c in found[:index] if c.number) + 1, 0, 0, 0)
+    for source, parsed in zip(state.chapters, found, strict=True):
         if kind == "add_section" and source.id == chapter:
             cut = start_of(parsed, following(source, after))
         elif kind == "edit" and any(s.id == section for s in source.sections):
@@ -81,7 +84,7 @@ def placement(
         counted = [node["t"] for node in nodes(before)]
         level2 = sum(1 for b in before if b["t"] == "Header" and b["c"][0] == 2)
         figures, tables = counted.count("Figure"), counted.count("Table")
-        return Placement(source.id, number, level2, figures, tables)
+        return Placement(source.id, parsed.number, level2, figures, tables)
     return None
 
 
@@ -153,6 +156,8 @@ def targets_in(chapter: Chapter) -> list[dict[str, str]]:
             level, title = attr[0], plain_text(attr[2])
             sections += level == 2
             where = f"{chapter.number}" if level == 1 else f"{chapter.number}.{sections}"
+            if not chapter.number:  # back matter (the glossary): not numbered
+                where = "in the back matter" if level == 1 else f"in {chapter.title}"
             named = "Chapter" if level == 1 else "Section" if level == 2 else "Subsection"
             text = f"{named} {where}: {title}" if level <= 2 else f"{named}: {title}"
             result.append({"id": attr[1][0], "label": text[:MAX_LABEL]})

@@ -10,8 +10,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from textbook.domain.glossary import GLOSSARY
 from textbook.domain.state import ImageRef
 from textbook.files import replacing
+from textbook.projections.publishing.apparatus import Place, index_html, linked_places
 from textbook.projections.publishing.cache import Cache
 from textbook.projections.publishing.edition import (
     STATIC,
@@ -38,7 +40,47 @@ def chapter_xhtml(
 ) -> str:
     """The chapter's body as XHTML."""
     ast = resolve_links(chapter, owners, lambda owner, target: f"{owner}.xhtml#{target}")
-    return render_chapter("epub", chapter, ast, bibliography, cache, accessible)
+    body = render_chapter("epub", chapter, ast, bibliography, cache, accessible)
+    return as_glossary(body) if chapter.id == GLOSSARY else body
+
+
+GLOSSARY_ENTRY = re.compile(
+    r'<section id="([^"]+)" class="level2">\s*<h2>(.*?)</h2>(.*?)</section>', re.S
+)
+
+
+def as_glossary(body: str) -> str:
+    """The glossary chapter as reading systems know a glossary: its entries a definition list
+    (each term a <dt> with the entry's id, its definition a <dd>), marked epub:type="glossary"."""
+    entries = list(GLOSSARY_ENTRY.finditer(body))
+    if not entries:
+        return body
+    start, end = entries[0].start(), entries[-1].end()
+    items = "".join(
+        f'<dt id="{m.group(1)}">{m.group(2)}</dt>\n<dd>{m.group(3).strip()}</dd>\n' for m in entries
+    )
+    body = f"{body[:start]}<dl>\n{items}</dl>{body[end:]}"
+    return body.replace(
+        f'<section id="{GLOSSARY}" class="level1">',
+        f'<section id="{GLOSSARY}" class="level1" epub:type="glossary" role="doc-glossary">',
+        1,
+    )
+
+
+INDEX_FILE = "book-index.xhtml"
+
+
+def index_xhtml(edition: Edition) -> str:
+    """The book's index, each entry linked to the sections where it is marked."""
+
+    def href(place: Place) -> str:
+        return f"{place.chapter}.xhtml#{place.anchor}"
+
+    body = index_html(edition.index, linked_places(href))
+    return (
+        '<section id="book-index" epub:type="index" role="doc-index" aria-labelledby="index-title">'
+        f'\n<h1 id="index-title">Index</h1>\n{body}\n</section>'
+    )
 
 
 def accessible(body: str) -> str:
@@ -70,7 +112,8 @@ def write_epub(
     """Zip the EPUB deterministically: same inputs, same bytes."""
     book = edition.book
     chapters = [
-        {**vars_of(c), "sections": sections_of(c), "mathml": has_math(c)} for c in edition.chapters
+        {**vars_of(c), "sections": sections_of(c) if c.number else [], "mathml": has_math(c)}
+        for c in edition.chapters
     ]
     stamp = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
     files: list[tuple[str, bytes]] = [
@@ -91,12 +134,18 @@ def write_epub(
     files.append(
         (
             "EPUB/nav.xhtml",
-            TEMPLATES.get_template("epub-nav.xhtml").render(book=book, chapters=chapters).encode(),
+            TEMPLATES.get_template("epub-nav.xhtml")
+            .render(book=book, chapters=chapters, index=INDEX_FILE if edition.index else "")
+            .encode(),
         )
     )
     for chapter in edition.chapters:
-        content = _page(page, book, chapter.title, "bodymatter", bodies[chapter.id])
+        matter = "bodymatter" if chapter.number else "backmatter"
+        content = _page(page, book, chapter.title, matter, bodies[chapter.id])
         files.append((f"EPUB/{chapter.id}.xhtml", content))
+    if edition.index:
+        content = _page(page, book, "Index", "backmatter", index_xhtml(edition))
+        files.append((f"EPUB/{INDEX_FILE}", content))
     for image in images:
         files.append((f"EPUB/images/{image.name}", image_bytes[image.name]))
     opf = TEMPLATES.get_template("epub-content.opf").render(
@@ -106,6 +155,7 @@ def write_epub(
         licence=edition.licence,
         modified=stamp,
         chapters=chapters,
+        index=INDEX_FILE if edition.index else "",
         images=images,
         has_images=bool(images),
         has_math=any(c["mathml"] for c in chapters),

@@ -16,6 +16,7 @@ from markupsafe import escape
 
 from textbook.domain.application import Textbook
 from textbook.projections.publishing import html
+from textbook.projections.publishing.apparatus import glossary_of
 from textbook.projections.publishing.cache import Cache, PreviewCache
 from textbook.projections.publishing.edition import book_info, sections_of, vars_of
 from textbook.projections.publishing.editions import book_to_build, fingerprint
@@ -135,8 +136,11 @@ class Library:
 
     def render(self, book: BookToBuild) -> ReadableBook:
         text = prepare_chapters(book.state, self.cache)
+        glossary = glossary_of(text.chapters)
         fragments = {
-            c.id: html.chapter_fragment(c, text.owners, text.bibliography, self.cache, "{chapter}")
+            c.id: html.chapter_fragment(
+                c, text.owners, text.bibliography, self.cache, "{chapter}", glossary
+            )
             for c in text.chapters
         }
         entries = [entry for c in text.chapters for entry in html.search_entries(c)]

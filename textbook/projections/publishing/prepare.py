@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from textbook.domain.bibliography import for_citeproc
+from textbook.domain.glossary import chapter_numbers
 from textbook.domain.state import BookState
 from textbook.files import write_atomically
 from textbook.projections.publishing import pandoc
+from textbook.projections.publishing.apparatus import mark_places
 from textbook.projections.publishing.cache import Cache, digest
 from textbook.projections.publishing.edition import Edition, book_info
 from textbook.projections.publishing.sanitize import UnsafeInput, check_brackets, sanitize
@@ -47,10 +49,12 @@ def parse_chapter(
 
 
 def chapters(state: BookState, cache: Cache, at: Where = nowhere) -> list[Chapter]:
-    """Every chapter of the book, parsed, made safe, its captions numbered."""
+    """Every chapter of the book, parsed, made safe, its captions numbered (the glossary, back
+    matter, has no number: 0), its index marks given ids and its terms linked to the glossary."""
     images = {image.name for image in state.images}
     result = []
-    for number, chapter in enumerate(state.chapters, start=1):
+    numbers = chapter_numbers([chapter.id for chapter in state.chapters])
+    for number, chapter in zip(numbers, state.chapters, strict=True):
         at(f"chapter '{chapter.id}' (reading its Markdown)")
         try:
             ast = parse_chapter(chapter.text, images, cache)
@@ -58,6 +62,7 @@ def chapters(state: BookState, cache: Cache, at: Where = nowhere) -> list[Chapte
             raise BuildError(f"chapter '{chapter.id}' cannot be published: {error}") from None
         numbered_as_the_contents(ast)
         number_captions(ast, number)
+        mark_places(ast)
         title = plain_text(first_header(ast)) or chapter.id
         result.append(Chapter(chapter.id, number, title, ast, frozenset(defined_ids(ast))))
     return result
@@ -75,6 +80,7 @@ def draft_chapter(
     captions numbered on from `before` (the figures and tables before it in that chapter).
     It stands for no chapter of the book (its id is "")."""
     ast = parse_chapter(markdown, images, cache, limits)
+    mark_places(ast)
     if number:
         number_captions(ast, number, before)
     return Chapter("", number, "", ast, frozenset(defined_ids(ast)))
