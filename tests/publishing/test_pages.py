@@ -5,6 +5,8 @@ chapters with its page numbers."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -47,14 +49,14 @@ def test_page_labels_survive_as_tagged_pdf(sample_build: BuildReport) -> None:
         assert document.Root.MarkInfo.Marked
 
 
-def test_a_page_reference_names_the_page_of_its_anchor(
-    publisher: Publisher, tmp_path: Path
-) -> None:
-    filled = pdf.fill_pagerefs(
-        '<p>See p. <span class="pageref" data-ref="a--x">?</span>.</p>', {"a--x": 41}
+def test_a_page_reference_names_the_page_of_its_anchor() -> None:
+    span = '<span class="pageref" data-ref="{}">?</span>'
+    assert pdf.fill_pagerefs(span.format("a--x"), {"a--x": 41}) == span.replace("?", "41").format(
+        "a--x"
     )
-    assert filled == '<p>See p. <span class="pageref" data-ref="a--x">41</span>.</p>'
-    assert "00" in pdf.fill_pagerefs('<span class="pageref" data-ref="a--y"></span>', {})
+    assert ">00<" in pdf.fill_pagerefs(span.format("a--y"), {})  # not known yet: as wide as 41
+    # Within the chapter being laid out, WeasyPrint counts the page itself.
+    assert 'data-href="#a--x"' in pdf.fill_pagerefs(span.format("a--x"), {}, here="a")
 
 
 def test_back_matter_follows_the_chapters_with_the_pages_of_their_anchors(
@@ -88,3 +90,41 @@ def test_back_matter_follows_the_chapters_with_the_pages_of_their_anchors(
     assert heard[0][anchor] == 1
     assert len(reader.pages) % 2 == 1 or (reader.pages[-2].extract_text() or "").strip() == ""
     assert names[len(names) - 1] == str(len(names) - names.index("1"))
+
+
+def test_references_back_forward_and_within_a_chapter_name_their_pages(
+    publisher: Publisher, tmp_path: Path
+) -> None:
+    book = publisher.book("tiny")
+    prepared = prepare(book, Cache(tmp_path / "cache"))
+    first = prepared.chapters[0]
+    ref = '<span class="pageref" data-ref="{}"></span>'
+    filler = "".join(f"<p>Filler paragraph {n} " + "word " * 120 + "</p>" for n in range(30))
+    bodies = {
+        first.id: (
+            f'<h1 id="{first.id}--{first.id}">One</h1><p>Forward: p. {ref.format("two--far")}.'
+            f" Here: p. {ref.format(first.id + '--late')}.</p>{filler}"
+            f'<p id="{first.id}--late">The late paragraph.</p>'
+        ),
+    }
+    second = dataclasses.replace(first, id="two", number=2, title="Two")
+    bodies["two"] = (
+        f'<h1 id="two--two">Two</h1><p>Back: p. {ref.format(first.id + "--late")}.</p>{filler}'
+        '<p id="two--far">The far paragraph.</p>'
+    )
+    edition = dataclasses.replace(prepared.edition, chapters=[first, second])
+    target = tmp_path / "refs.pdf"
+    pdf.write_pdf(target, edition, bodies, tmp_path, pdf.Layouts(OrderedDict()))
+    reader = PdfReader(target)
+    names = labels(target)
+    texts = [page.extract_text() or "" for page in reader.pages]
+
+    def page_holding(words: str) -> str:
+        return next(names[i] for i, text in enumerate(texts) if words in text)
+
+    late, far = page_holding("The late paragraph"), page_holding("The far paragraph")
+    assert int(late) > 1 and int(far) > int(late)
+    opening = "\n".join(texts)
+    assert f"Forward: p. {far}." in opening
+    assert f"Here: p. {late}." in opening
+    assert f"Back: p. {late}." in opening

@@ -123,7 +123,7 @@ class Layouts:
 # laid out ("Figure 3.2 (p. 41)"), since each chapter is laid out on its own and CSS's
 # target-counter() cannot reach into another chapter.
 PAGEREF = re.compile(r'(<span class="pageref" data-ref="([^"]+)">)[^<]*(</span>)')
-MAX_PASSES = 5  # layouts until every page reference holds; two in practice, three at most seen
+MAX_PASSES = 4  # layouts until every page reference holds: one without references forward
 
 
 @dataclass(frozen=True)
@@ -136,9 +136,17 @@ class BackMatter:
     render: Callable[[Mapping[str, int]], str]
 
 
-def fill_pagerefs(html: str, pages: Mapping[str, int]) -> str:
-    """Each page reference holding the page of its anchor ("00" until it is known)."""
-    return PAGEREF.sub(lambda m: f"{m.group(1)}{pages.get(m.group(2), '00')}{m.group(3)}", html)
+def fill_pagerefs(html: str, pages: Mapping[str, int], here: str = "") -> str:
+    """Each page reference holding the page of its anchor ("00" until it is known); one to an
+    anchor of chapter `here` (the part being laid out) is left to CSS's target-counter()."""
+
+    def page(match: re.Match[str]) -> str:
+        ref = match.group(2)
+        if here and ref.startswith(f"{here}--"):
+            return f'<span class="pageref" data-href="#{ref}">{match.group(3)}'
+        return f"{match.group(1)}{pages.get(ref, '00')}{match.group(3)}"
+
+    return PAGEREF.sub(page, html)
 
 
 def anchor_pages(documents: Sequence[Any], first_pages: Sequence[int]) -> dict[str, int]:
@@ -152,13 +160,26 @@ def anchor_pages(documents: Sequence[Any], first_pages: Sequence[int]) -> dict[s
 
 
 @dataclass(frozen=True)
+class Part:
+    """A part of the PDF to lay out: its HTML, and the chapter whose anchors it holds."""
+
+    html: str
+    chapter: str = ""
+
+
+@dataclass(frozen=True)
 class Layout:
     """Parts laid out in order: every page (blank versos included), the first page number of
-    each part, and the page of every anchor."""
+    each part, the page of every anchor, and each part's HTML with its page references."""
 
     pages: list[Any]
     firsts: list[int]
     anchors: dict[str, int]
+    filled: list[str]
+
+    def holds(self, parts: Sequence[Part]) -> bool:
+        """Whether every page reference names the page its anchor landed on."""
+        return self.filled == [fill_pagerefs(p.html, self.anchors, p.chapter) for p in parts]
 
 
 @dataclass
@@ -186,18 +207,24 @@ class Typesetter:
         html = '<!DOCTYPE html><html lang="en"><body class="blank"></body></html>'
         return weasyprint.HTML(string=html).render(stylesheets=[self.css]).pages[0]
 
-    def run(self, parts: Sequence[str]) -> Layout:
-        """Lay out the parts in order, page numbers from 1 on the first part."""
+    def run(self, parts: Sequence[Part], guesses: Mapping[str, int]) -> Layout:
+        """Lay out the parts in order, page numbers from 1 on the first part. A page reference
+        to an earlier part is filled with the page found; to a later one, with `guesses`."""
         pages: list[Any] = []
-        documents, firsts = [], []
-        for html in parts:
+        firsts: list[int] = []
+        filled: list[str] = []
+        anchors: dict[str, int] = {}
+        for part in parts:
             if len(pages) % 2:  # a part opens on a right-hand (odd) page
                 pages.append(self.blank())
+            html = fill_pagerefs(part.html, {**guesses, **anchors}, part.chapter)
             document = self.lay_out(html, len(pages) + 1)
-            documents.append(document)
             firsts.append(len(pages) + 1)
+            filled.append(html)
+            for name, page in anchor_pages([document], [firsts[-1]]).items():
+                anchors.setdefault(name, page)
             pages.extend(document.pages)
-        return Layout(pages, firsts, anchor_pages(documents, firsts))
+        return Layout(pages, firsts, anchors, filled)
 
 
 def write_pdf(
@@ -215,32 +242,31 @@ def write_pdf(
     css = weasyprint.CSS(filename=str(STATIC / "print.css"), url_fetcher=BuildFolderFetcher(STATIC))
     typesetter = Typesetter(folder, layouts, css, BuildFolderFetcher(folder))
     page_template = TEMPLATES.get_template("print-chapter.html")
-    raw = [
-        page_template.render(book=edition.book, chapter=chapter, content=Markup(bodies[chapter.id]))
-        for chapter in edition.chapters
+    parts = [
+        Part(page_template.render(book=edition.book, chapter=c, content=Markup(bodies[c.id])), c.id)
+        for c in edition.chapters
     ]
-    layout = Layout([], [], {})
-    filled: list[str] = []
-    for _ in range(MAX_PASSES):
-        at("the chapters of the PDF (laying them out)")
-        attempt = [fill_pagerefs(html, layout.anchors) for html in raw]
-        if attempt == filled:
-            break  # every page reference holds the page its anchor is on
-        filled = attempt
-        layout = typesetter.run(filled)
+    # References back are right at once; forward ones once the pages they point to are known.
+    layout = typesetter.run(parts, {})
+    for _ in range(MAX_PASSES - 1):
+        if layout.holds(parts):
+            break
+        at("the chapters of the PDF (again, for the pages of references forward)")
+        layout = typesetter.run(parts, layout.anchors)
     chapters_layout = layout
     if back:
         at("the PDF's back matter")
         back_template = TEMPLATES.get_template("print-back.html")
-        layout = typesetter.run(
-            filled
-            + [
+        matter = [
+            Part(
                 back_template.render(
                     book=edition.book, part=part, content=Markup(part.render(layout.anchors))
-                )
-                for part in back
-            ]
-        )
+                ),
+                part.id,
+            )
+            for part in back
+        ]
+        layout = typesetter.run([*parts, *matter], layout.anchors)
     at("the PDF's front matter")
     first_pages = {c.id: chapters_layout.firsts[i] for i, c in enumerate(edition.chapters)}
     front = front_matter(edition, first_pages, layout.anchors, css, typesetter.fetcher, folder)
