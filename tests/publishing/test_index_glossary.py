@@ -24,6 +24,10 @@ def entries(index: BeautifulSoup) -> list[Tag]:
     return index.select("ul.index-entries > li")
 
 
+def text(tag: Tag) -> str:
+    return " ".join(tag.get_text().split())
+
+
 def term_of(item: Tag) -> str:
     found = item.select_one(".index-term")
     assert found is not None
@@ -41,7 +45,7 @@ def test_the_web_index_groups_entries_by_letter_and_links_to_each_place(
     assert len(terms) >= 40
     assert [t.casefold() for t in terms] == sorted(t.casefold() for t in terms)
     subentries = {
-        term_of(item): [" ".join(s.get_text().split()) for s in item.select(".index-subentries > li")]
+        term_of(item): [text(s) for s in item.select(".index-subentries > li")]
         for item in entries(index)
     }
     assert "bisection, 2.1" in subentries["root finding"]

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from textbook.files import replacing, write_atomically
+from textbook.projections.publishing.apparatus import print_index
 from textbook.projections.publishing.cache import Cache
 from textbook.projections.publishing.edition import STATIC, TEMPLATES, Edition, sections_of
 from textbook.projections.publishing.formulas import MathRenderer
@@ -347,7 +348,13 @@ class PdfFormat:
         }
         target = out / f"{prepared.slug}.pdf"
         edition = prepared.edition
-        return write_pdf(target, edition, bodies, folder, self.layouts, prepared.at, self.variant)
+        # The index, after the chapters, with the page of each place marked for it.
+        back = (
+            [BackMatter("book-index", "Index", print_index(edition.index))] if edition.index else []
+        )
+        return write_pdf(
+            target, edition, bodies, folder, self.layouts, prepared.at, self.variant, back
+        )
 
 
 def stage_images(folder: Path, images: dict[str, bytes]) -> None:
