@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import TIMEOUT_MS, console_errors
+from tests.browser.conftest import TIMEOUT_MS, Server, console_errors
 from tests.browser.test_accessibility import SERIOUS, described, violations
 from tests.browser.test_web_edition_search import Quiet, page_errors
 from tests.conftest import SAMPLE, import_folder
@@ -128,5 +128,38 @@ def test_the_chapter_the_glossary_and_the_index_pass_axe(
             if name == "book-index.html":
                 SHOTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SHOTS / f"index-{width}.png"))
+        finally:
+            context.close()
+
+
+def test_the_sites_chapter_and_index_pages_pass_axe_with_a_definition_shown(
+    browser: Browser, server: Server
+) -> None:
+    for width in (1280, 390):
+        context = browser.new_context(
+            viewport={"width": width, "height": 800},
+            has_touch=width < 500,
+            is_mobile=width < 500,
+            bypass_csp=True,  # the site allows no inline script; axe is injected by the test
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        try:
+            page.goto(f"{server.url}/books/numerical-methods/chapters/root-finding")
+            link = page.locator("a.term[href='glossary#gls-secant-method']").first
+            tip = page.locator(f"#{link.get_attribute('aria-describedby')}")
+            if width < 500:
+                link.tap()
+            else:
+                link.hover()
+            expect(tip).to_be_visible()
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"site-term-{width}.png"))
+            found = violations(page)
+            assert not found, f"chapter at {width} px:\n{described(found)}"
+            page.goto(f"{server.url}/books/numerical-methods/book-index")
+            found = violations(page)
+            assert not found, f"index at {width} px:\n{described(found)}"
+            page.screenshot(path=str(SHOTS / f"site-index-{width}.png"))
         finally:
             context.close()
