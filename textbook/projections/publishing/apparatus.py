@@ -13,14 +13,14 @@ from __future__ import annotations
 import html as entities
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from textbook.domain.glossary import GLOSSARY, SUBENTRY, term_id
 from textbook.projections.publishing.mathtext import math_text
 from textbook.projections.publishing.sources import Chapter
-from textbook.projections.publishing.tree import nodes
+from textbook.projections.publishing.tree import defined_ids, nodes
 
 INDEX_ID = "idx-"
 
@@ -43,10 +43,12 @@ def is_term(node: dict[str, Any]) -> bool:
 def mark_places(ast: dict[str, Any]) -> None:
     """Give each index mark that marks a place an id (`idx-N`, counted through the chapter),
     and make each marked term a link to its glossary entry; in place."""
-    count = 0
+    count, taken = 0, set(defined_ids(ast))  # an author's own "idx-2" keeps its id
     for node in nodes(ast["blocks"]):
         if is_index_mark(node) and "see" not in attributes(node) and not node["c"][0][0]:
             count += 1
+            while f"{INDEX_ID}{count}" in taken:
+                count += 1
             node["c"][0][0] = f"{INDEX_ID}{count}"
         if is_term(node):
             attr, inlines = node["c"]
@@ -280,9 +282,12 @@ TERM_LINK = re.compile(r'<a href="([^"]*#(gls-[\w:.-]+))" class="term">(.*?)</a>
 MAX_TIP = 320  # characters of a definition in a tooltip; the glossary has the rest
 
 
-def with_definitions(html: str, glossary: Mapping[str, Definition], prefix: str = "tip") -> str:
+def with_definitions(
+    html: str, glossary: Mapping[str, Definition], taken: Collection[str] = ()
+) -> str:
     """Each link to a glossary entry described by its definition, in a tooltip that shows on
-    hover, focus and tap (book.css, search.js); the link still leads to the entry."""
+    hover, focus and tap (book.css, terms.js); the link still leads to the entry. The tooltips'
+    ids (`tip-N`) pass over those the chapter's authors have `taken`."""
     count = 0
 
     def tip(match: re.Match[str]) -> str:
@@ -291,10 +296,12 @@ def with_definitions(html: str, glossary: Mapping[str, Definition], prefix: str 
         if definition is None:
             return match.group(0)
         count += 1
+        while f"tip-{count}" in taken:
+            count += 1
         text = definition.text
         if len(text) > MAX_TIP:
             text = text[: MAX_TIP - 1].rsplit(" ", 1)[0] + "…"
-        tip_id = f"{prefix}-{count}"
+        tip_id = f"tip-{count}"
         return (
             f'<a href="{match.group(1)}" class="term" aria-describedby="{tip_id}">'
             f"{match.group(3)}</a>"

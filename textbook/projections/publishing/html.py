@@ -145,7 +145,7 @@ def chapter_fragment(
         chapter, owners, lambda owner, target: page.format(chapter=owner) + f"#{target}"
     )
     written = render_chapter("html", chapter, ast, bibliography, cache, clean_html)
-    return with_definitions(written, glossary or {})
+    return with_definitions(written, glossary or {}, chapter.ids)
 
 
 def index_page(edition: Edition, page: str = "{chapter}.html") -> str:
