@@ -60,8 +60,6 @@ ATTRIBUTES: dict[str, set[str]] = {
     "mpadded": {"width", "lspace"},
     "span": {"data-cites"},
 }
-# A term's link to its glossary entry is described by its definition (apparatus.with_definitions,
-# run on the allowlisted output: the attribute is ours, never an author's).
 INDEX_PAGE = "book-index.html"  # index.html is the contents
 
 
@@ -145,6 +143,7 @@ def chapter_fragment(
         chapter, owners, lambda owner, target: page.format(chapter=owner) + f"#{target}"
     )
     written = render_chapter("html", chapter, ast, bibliography, cache, clean_html)
+    # After the allowlist: the tooltips and their aria-describedby are ours, never an author's.
     return with_definitions(written, glossary or {}, chapter.ids)
 
 
