@@ -34,14 +34,16 @@ def test_every_page_listed_begins_where_the_pdf_page_begins(sample_build: BuildR
         assert [label for label, _ in listed] == sorted((n for n, _ in listed), key=int)
         checked = 0
         for label, href in listed:
-            file, _, anchor = href.partition("#")
+            file, _, anchor = str(href).partition("#")
             page = BeautifulSoup(epub.read(f"EPUB/{file}"), "xml")
             marker = page.find(id=anchor)
             assert marker is not None and marker["role"] == "doc-pagebreak"
             assert marker["epub:type"] == "pagebreak"
-            for formula in marker.parent.find_all("math"):  # drawn, not text, in the PDF
+            paragraph = marker.parent
+            assert paragraph is not None
+            for formula in paragraph.find_all("math"):  # drawn, not text, in the PDF
                 formula.decompose()
-            after = words(marker.parent.get_text())[:40]
+            after = words(paragraph.get_text())[:40]
             if len(after) >= 20:  # the paragraph that begins on that page of the PDF
                 assert after[:20] in text_of[label], (label, after)
                 checked += 1
