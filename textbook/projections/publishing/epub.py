@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from textbook.projections.publishing.edition import (
     sections_of,
     vars_of,
 )
+from textbook.projections.publishing.pagebreaks import PageStart, mark_pages, mark_paragraphs
 from textbook.projections.publishing.prepare import PreparedBook
 from textbook.projections.publishing.render import render_chapter, resolve_links
 from textbook.projections.publishing.sources import Chapter
@@ -36,12 +39,20 @@ CONTAINER = (
 
 
 def chapter_xhtml(
-    chapter: Chapter, owners: dict[str, str], bibliography: Path | None, cache: Cache
+    chapter: Chapter,
+    owners: dict[str, str],
+    bibliography: Path | None,
+    cache: Cache,
+    pages: Mapping[str, str] | None = None,
 ) -> str:
-    """The chapter's body as XHTML."""
-    ast = resolve_links(chapter, owners, lambda owner, target: f"{owner}.xhtml#{target}")
-    body = render_chapter("epub", chapter, ast, bibliography, cache, accessible)
-    return as_glossary(body) if chapter.id == GLOSSARY else body
+    """The chapter's body as XHTML, with a page-break marker where each of its `pages` of the
+    PDF begins (anchor to page number); the glossary as a definition list."""
+    marked = dataclasses.replace(chapter, ast=mark_paragraphs(chapter.ast))
+    ast = resolve_links(marked, owners, lambda owner, target: f"{owner}.xhtml#{target}")
+    body = render_chapter("epub", marked, ast, bibliography, cache, accessible)
+    if chapter.id == GLOSSARY:
+        body = as_glossary(body)
+    return mark_pages(body, pages or {})
 
 
 GLOSSARY_ENTRY = re.compile(
@@ -108,8 +119,10 @@ def write_epub(
     images: list[ImageRef],
     image_bytes: dict[str, bytes],
     modified: datetime,
+    pages: Sequence[PageStart] = (),
 ) -> Path:
-    """Zip the EPUB deterministically: same inputs, same bytes."""
+    """Zip the EPUB deterministically: same inputs, same bytes. With the `pages` of the PDF, its
+    navigation lists them, each where it begins."""
     book = edition.book
     chapters = [
         {**vars_of(c), "sections": sections_of(c) if c.number else [], "mathml": has_math(c)}
@@ -135,7 +148,12 @@ def write_epub(
         (
             "EPUB/nav.xhtml",
             TEMPLATES.get_template("epub-nav.xhtml")
-            .render(book=book, chapters=chapters, index=INDEX_FILE if edition.index else "")
+            .render(
+                book=book,
+                chapters=chapters,
+                pages=pages,
+                index=INDEX_FILE if edition.index else "",
+            )
             .encode(),
         )
     )
@@ -159,6 +177,7 @@ def write_epub(
         images=images,
         has_images=bool(images),
         has_math=any(c["mathml"] for c in chapters),
+        has_pages=bool(pages),
     )
     files.append(("EPUB/content.opf", opf.encode()))
     return _zip(target, files, modified)
@@ -193,12 +212,19 @@ class EpubFormat:
 
     def build(self, prepared: PreparedBook, out: Path) -> Path:
         text = prepared.text
+        starts: dict[str, dict[str, str]] = {}
+        for start in prepared.pages:
+            starts.setdefault(start.chapter, {})[start.anchor] = start.label
         bodies = {
-            c.id: chapter_xhtml(c, text.owners, text.bibliography, prepared.cache)
+            c.id: chapter_xhtml(
+                c, text.owners, text.bibliography, prepared.cache, starts.get(c.id, {})
+            )
             for c in prepared.each("writing its EPUB XHTML")
         }
         prepared.at("the EPUB's assembly")
         target = out / f"{prepared.slug}.epub"
         state, images = prepared.book.state, prepared.book.images
         edition = prepared.edition
-        return write_epub(target, edition, bodies, list(state.images), images, prepared.modified)
+        return write_epub(
+            target, edition, bodies, list(state.images), images, prepared.modified, prepared.pages
+        )

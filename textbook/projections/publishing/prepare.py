@@ -23,6 +23,7 @@ from textbook.projections.publishing import pandoc
 from textbook.projections.publishing.apparatus import mark_places
 from textbook.projections.publishing.cache import Cache, digest
 from textbook.projections.publishing.edition import Edition, book_info
+from textbook.projections.publishing.pagebreaks import PageStart
 from textbook.projections.publishing.sanitize import UnsafeInput, check_brackets, sanitize
 from textbook.projections.publishing.sources import BookToBuild, BuildError, Chapter
 from textbook.projections.publishing.tree import defined_ids, first_header, nodes, plain_text
@@ -156,6 +157,9 @@ class PreparedBook:
     text: PreparedChapters
     cache: Cache
     at: Where = nowhere
+    # Where each page of the PDF begins, once the PDF of this text is laid out: the EPUB's page
+    # list (an EPUB built without the PDF has none).
+    pages: tuple[PageStart, ...] = ()
 
     @property
     def slug(self) -> str:
