@@ -4,6 +4,7 @@ preview as a problem."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -82,3 +83,30 @@ def test_the_preview_shows_a_term_the_glossary_lacks(reader: TestClient) -> None
     assert "1 problem to fix before proposing" in problems
     assert "Line 3: the term 'regula falsi' is not in the glossary" in problems
     assert text(shown.select_one(".unresolved")) == "regula falsi"
+
+
+def test_a_glossary_entry_previews_and_is_offered_without_a_chapter_number(
+    reader: TestClient,
+) -> None:
+    sign_in(reader, "alice")
+    form = reader.get("/books/numerical-methods/sections/gls-secant-method/edit")
+    editor = BeautifulSoup(form.text, "html.parser")
+    data = json.loads(text(editor.select_one("script#editor-data")))
+    labels = {target["id"]: target["label"] for target in data["targets"]}
+    assert labels["glossary"] == "Glossary"
+    assert labels["gls-secant-method"] == "Glossary: Secant method"
+    assert labels["bisection"] == "Section 2.1: Bisection"
+    entry = "## Secant method {#gls-secant-method}\n\nA method using the last two iterates.\n"
+    response = reader.post(
+        "/preview",
+        data={
+            "csrf": csrf_of(form.text),
+            "text": entry,
+            "book": "numerical-methods",
+            "kind": "edit",
+            "section": "gls-secant-method",
+        },
+    )
+    shown = BeautifulSoup(response.json()["html"], "html.parser")
+    assert text(shown.select_one("h2")) == "Secant method"
+    assert not shown.select(".header-section-number")

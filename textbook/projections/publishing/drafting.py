@@ -156,10 +156,10 @@ def targets_in(chapter: Chapter) -> list[dict[str, str]]:
             level, title = attr[0], plain_text(attr[2])
             sections += level == 2
             where = f"{chapter.number}" if level == 1 else f"{chapter.number}.{sections}"
-            if not chapter.number:  # back matter (the glossary): not numbered
-                where = "in the back matter" if level == 1 else f"in {chapter.title}"
             named = "Chapter" if level == 1 else "Section" if level == 2 else "Subsection"
             text = f"{named} {where}: {title}" if level <= 2 else f"{named}: {title}"
+            if not chapter.number:  # back matter (the glossary) has no number
+                text = title if level == 1 else f"{chapter.title}: {title}"
             result.append({"id": attr[1][0], "label": text[:MAX_LABEL]})
         elif kind in counts:
             counts[kind] += 1
