@@ -25,6 +25,7 @@ from textbook.web import (
     community,
     feeds,
     forks,
+    edition_pages,
     history_pages,
     imports,
     inbox,
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> Starlette:
         *book_details.routes,
         *archiving.routes,
         *history_pages.routes,
+        *edition_pages.routes,  # /books/{slug}/editions, .../compare, .../compare.pdf
         *feeds.routes,  # /books/{slug}/feed.atom
         *community.routes,  # /books/{slug}/community, /people/{name}
         Route("/books/{slug}/images/{name}", image),
