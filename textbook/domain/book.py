@@ -8,6 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from textbook.domain import ids
+from textbook.domain.editions import checked_edition_name, edition_slug
 from textbook.domain.errors import (
     BookArchived,
     Conflict,
@@ -22,7 +23,6 @@ from textbook.domain.errors import (
     SlugTaken,
     StaleDetails,
 )
-from textbook.domain.editions import checked_edition_name, edition_slug
 from textbook.domain.metadata import PEOPLE_FIELDS, TEXT_FIELDS, Metadata, filled
 from textbook.domain.outline import ChapterOutline, Outline, OutlineJson
 from textbook.domain.vocabulary import ProposalKind, Role

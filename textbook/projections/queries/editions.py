@@ -87,8 +87,11 @@ class EditionQueries(DetailsQueries):
             key = r["proposal_id"]
             if key is not None and key in by_proposal:
                 index = by_proposal[key]
-            elif key is None and found and found[-1].kind == "import" and (
-                found[-1].approver == names.get(r["approver"], r["approver"])
+            elif (
+                key is None
+                and found
+                and found[-1].kind == "import"
+                and (found[-1].approver == names.get(r["approver"], r["approver"]))
             ):
                 index = len(found) - 1  # one import revises many sections
             else:
