@@ -49,6 +49,8 @@ class Comparison:
     chapters: list[ChapterChanges]  # only those that changed, in the order of the later book
     changes: list[ApprovedChange]  # every approved change between the two moments
     details: list[ApprovedChange] = field(default_factory=list)  # the book's details changed
+    # Changes to sections in neither book (one added, then removed again, between the two).
+    elsewhere: list[ApprovedChange] = field(default_factory=list)
 
     @property
     def words_added(self) -> int:
@@ -111,7 +113,9 @@ def compare(before: BookState, after: BookState, changes: list[ApprovedChange]) 
                 ChapterChanges(chapter.id, title_of(text, chapter.id), sections, touched, status)
             )
     details = [c for c in changes if c.kind == "details"]
-    return Comparison(found, changes, details)
+    placed = {id(c) for chapter in found for c in chapter.changes} | {id(c) for c in details}
+    elsewhere = [c for c in changes if id(c) not in placed]
+    return Comparison(found, changes, details, elsewhere)
 
 
 def section_change(section_id: str, kind: str, before: str, after: str) -> SectionChange:

@@ -50,6 +50,7 @@ def editions_context(request: Request) -> dict[str, Any]:
             {
                 "edition": named,
                 "downloads": downloads_of(request, slug, named),
+                "previous": previous,
                 "since_previous": compare_href(slug, previous.slug, named.slug) if previous else "",
                 "to_now": compare_href(slug, named.slug, NOW),
             }

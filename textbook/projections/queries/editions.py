@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from textbook.domain.editions import edition_slug
 from textbook.domain.errors import EditionNotFound
-from textbook.projections.queries.details import DetailsQueries
+from textbook.domain.vocabulary import ProposalKind
+from textbook.projections.queries.history import HistoryQueries
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class ApprovedChange:
     sections: tuple[str, ...]  # the sections it changed (none for the details)
 
 
-class EditionQueries(DetailsQueries):
+class EditionQueries(HistoryQueries):
     def editions(self, slug: str) -> list[NamedEdition]:
         """The book's named editions, oldest first."""
         with self.views.read() as sql:
@@ -69,63 +71,50 @@ class EditionQueries(DetailsQueries):
         self, slug: str, after: datetime | None, upto: datetime | None
     ) -> list[ApprovedChange]:
         """Every change approved after `after` (None: since the start) up to `upto` (None: now),
-        oldest first: each approved proposal once, each import once."""
+        oldest first: each approved proposal once (of text, of the outline, of the details),
+        and each import of the book's source once."""
         start = after.isoformat() if after else ""
         end = upto.isoformat() if upto else "9999"
         with self.views.read() as sql:
             self._book_row(sql, slug)
             names = self._names(sql)
-            rows = sql.all(
-                "SELECT section_id, author, approver, proposal_id, message, at"
-                " FROM {s}.tb_revisions WHERE book_slug = ? AND at > ? AND at <= ?"
-                " ORDER BY at, section_id, version",
+            approvals = sql.all(
+                "SELECT p.proposal_id, p.kind, p.section_id, p.author, p.message,"
+                " t.by_user, t.at FROM {s}.tb_proposals p JOIN {s}.tb_thread t"
+                " ON t.proposal_id = p.proposal_id AND t.kind = 'approved'"
+                " WHERE p.book_slug = ? AND t.at > ? AND t.at <= ? ORDER BY t.at",
                 (slug, start, end),
             )
-        found: list[ApprovedChange] = []
-        by_proposal: dict[str, int] = {}
-        for r in rows:
-            key = r["proposal_id"]
-            if key is not None and key in by_proposal:
-                index = by_proposal[key]
-            elif (
-                key is None
-                and found
-                and found[-1].kind == "import"
-                and (found[-1].approver == names.get(r["approver"], r["approver"]))
-            ):
-                index = len(found) - 1  # one import revises many sections
-            else:
-                found.append(
-                    ApprovedChange(
-                        kind="proposal" if key else "import",
-                        title=r["message"] or ("Import" if key is None else "Untitled"),
-                        author=names.get(r["author"], r["author"]),
-                        approver=names.get(r["approver"], r["approver"]),
-                        at=r["at"],
-                        proposal_id=key,
-                        sections=(),
-                    )
-                )
-                index = len(found) - 1
-                if key is not None:
-                    by_proposal[key] = index
-            change = found[index]
-            if r["section_id"] not in change.sections:
-                found[index] = ApprovedChange(
-                    **{**change.__dict__, "sections": (*change.sections, r["section_id"])}
-                )
-        for details in self.details_history(slug):
-            if details.kind == "proposal" and start < details.at <= end:
-                labels = ", ".join(f.label.lower() for f in details.changes) or "details"
-                found.append(
-                    ApprovedChange(
-                        kind="details",
-                        title=f"The book's details: {labels}",
-                        author=details.author,
-                        approver=details.approver,
-                        at=details.at,
-                        proposal_id=details.proposal_id,
-                        sections=(),
-                    )
-                )
+            imports = sql.all(
+                "SELECT section_id, approver, at FROM {s}.tb_revisions WHERE book_slug = ?"
+                " AND proposal_id IS NULL AND at > ? AND at <= ? ORDER BY at, section_id",
+                (slug, start, end),
+            )
+        found = [
+            ApprovedChange(
+                kind="details" if r["kind"] == ProposalKind.DETAILS else "proposal",
+                title=r["message"] or "Untitled",
+                author=names.get(r["author"], r["author"]),
+                approver=names.get(r["by_user"], r["by_user"]),
+                at=r["at"],
+                proposal_id=r["proposal_id"],
+                sections=() if r["kind"] == ProposalKind.DETAILS else (r["section_id"],),
+            )
+            for r in approvals
+        ]
+        run: list[dict[str, Any]] = []  # one import revises many sections, one after another
+        for r in imports:
+            if run and r["approver"] != run[-1]["approver"]:
+                found.append(imported(run, names))
+                run = []
+            run.append(r)
+        if run:
+            found.append(imported(run, names))
         return sorted(found, key=lambda c: c.at)
+
+
+def imported(rows: list[dict[str, Any]], names: dict[str, str]) -> ApprovedChange:
+    who = names.get(rows[0]["approver"], rows[0]["approver"])
+    sections = tuple(dict.fromkeys(r["section_id"] for r in rows))
+    return ApprovedChange("import", "Imported from the book's source", who, who, rows[0]["at"],
+                          None, sections)  # fmt: skip
