@@ -204,3 +204,26 @@ def test_comparing_backwards_is_refused(client: TestClient, app: Textbook) -> No
     )
     assert backwards.status_code == 400
     assert "came after" in backwards.text
+
+
+def test_moves_and_sections_come_and_gone_are_in_the_change_list(
+    client: TestClient, app: Textbook
+) -> None:
+    app.mark_edition("tiny", "First edition", "bob")
+    accept = lambda proposal: app.review(  # noqa: E731
+        proposal, "approve", "", "bob", app.proposal_info(proposal).version
+    )
+    accept(app.propose_move("tiny", "measuring", "second", "summing", "Measure last", "alice"))
+    added = "## Weighing {#weighing}\n\nA scale.\n"
+    accept(app.propose_section("tiny", "second", "summing", added, "Add weighing", "alice"))
+    accept(app.propose_removal("tiny", "weighing", "Drop weighing", "alice"))
+    approve(app, "counting", "Eleven.", "Count on")
+    app.mark_edition("tiny", "Second edition", "bob")
+    page = client.get("/books/tiny/editions/compare?from=first-edition&to=second-edition")
+    assert page.status_code == 200
+    assert listed(page.text) == ["Count on", "Measure last", "Add weighing", "Drop weighing"]
+    soup = BeautifulSoup(page.text, "html.parser")
+    second = soup.select_one("#ch-second").parent  # type: ignore[union-attr]
+    assert "1 section moved" in second.get_text()  # type: ignore[union-attr]
+    elsewhere = soup.select_one("#elsewhere-heading").parent  # type: ignore[union-attr]
+    assert [li.a.get_text() for li in elsewhere.select("li")] == ["Add weighing", "Drop weighing"]  # type: ignore[union-attr]
