@@ -15,6 +15,7 @@ from tests.web.conftest import csrf_of, sign_in
 from textbook.config import Settings
 from textbook.domain.application import Textbook
 from textbook.projections.publishing.editions import EditionPublisher
+from textbook.projections.publishing.handout import fetch_nothing
 from textbook.projections.queries import Queries
 from textbook.projections.runner import catch_up, open_views
 from textbook.storage import open_textbook
@@ -227,3 +228,22 @@ def test_moves_and_sections_come_and_gone_are_in_the_change_list(
     assert "1 section moved" in second.get_text()  # type: ignore[union-attr]
     elsewhere = soup.select_one("#elsewhere-heading").parent  # type: ignore[union-attr]
     assert [li.a.get_text() for li in elsewhere.select("li")] == ["Add weighing", "Drop weighing"]  # type: ignore[union-attr]
+
+
+def test_the_change_list_prints_what_people_wrote_as_text_and_fetches_nothing(
+    client: TestClient, app: Textbook
+) -> None:
+    app.mark_edition("tiny", "First edition", "bob")
+    message = '<img src="http://127.0.0.1:9/x.png"> <b>bold</b>'
+    approve(app, "counting", "More.", message)
+    page = client.get("/books/tiny/editions/compare?from=first-edition")
+    assert listed(page.text) == [message]  # shown as the text it is, never as markup
+    pdf = client.get("/books/tiny/editions/compare.pdf?from=first-edition&to=now")
+    assert pdf.status_code == 200
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert '<img src="http://127.0.0.1:9/x.png"> <b>bold</b>' in text
+    fetcher = fetch_nothing()  # and were markup to reach WeasyPrint, nothing would be fetched
+    for url in ("http://127.0.0.1:9/x.png", "file:///etc/hostname", "data:image/png;base64,AA=="):
+        with pytest.raises(ValueError, match="fetches nothing"):
+            fetcher.fetch(url)
