@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -42,7 +43,7 @@ def page(client: TestClient, url: str) -> BeautifulSoup:
     return BeautifulSoup(response.text, "html.parser")
 
 
-def text(tag: object) -> str:
+def text(tag: Any) -> str:
     return " ".join(str(tag.get_text()).split())
 
 
