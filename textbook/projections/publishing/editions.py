@@ -19,9 +19,8 @@ from textbook.domain.state import BookState
 from textbook.files import write_atomically
 from textbook.projections.attribution import attribution_of
 from textbook.projections.publishing.bounded import Builder
-from textbook.projections.publishing.cache import digest
 from textbook.projections.publishing.pipeline import FORMATS, Publisher
-from textbook.projections.publishing.sources import BookToBuild, BuildError
+from textbook.projections.publishing.sources import BookToBuild, BuildError, fingerprint
 from textbook.projections.queries import NamedEdition, Queries
 from textbook.projections.runner import catch_up
 from textbook.projections.views import ReadModels
@@ -80,20 +79,6 @@ def with_edition_name(state: BookState, named: NamedEdition) -> BookState:
 def named_folder(editions: Path, slug: str, edition_slug: str) -> Path:
     """Where a named edition's files are kept for good: its web edition folder, EPUB and PDF."""
     return editions / "named" / slug / edition_slug
-
-
-def fingerprint(book: BookToBuild) -> str:
-    """Changes whenever anything a reader would see in an edition changes."""
-    state = book.state
-    return digest(
-        state.markdown(),
-        state.metadata_yaml,
-        state.bibliography,
-        "\n".join(f"{i.name}={i.sha256}" for i in state.images),
-        repr(list(book.contributors)),
-        book.edition,
-        book.attribution.text(),
-    )
 
 
 class EditionPublisher:

@@ -28,7 +28,7 @@ from textbook.projections.publishing.pagebreaks import PageStart, mark_paragraph
 from textbook.projections.publishing.pdf_finish import finish_pdf
 from textbook.projections.publishing.prepare import PreparedBook, Where, nowhere
 from textbook.projections.publishing.render import render_chapter
-from textbook.projections.publishing.sources import Chapter
+from textbook.projections.publishing.sources import Chapter, fingerprint
 from textbook.projections.publishing.tree import nodes
 
 MAX_FETCH = 10 * 1024 * 1024
@@ -338,7 +338,9 @@ class PdfFormat:
         self.math = math or MathRenderer()
         self.variant = variant
         self.layouts = Layouts(OrderedDict(), layouts)
-        self.pages: tuple[PageStart, ...] = ()  # where each page of the last build begins
+        # Where each page of the last build begins, and the fingerprint of the book built.
+        self.pages: tuple[PageStart, ...] = ()
+        self.pages_of = ""
 
     def build(self, prepared: PreparedBook, out: Path) -> Path:
         text = prepared.text
@@ -359,7 +361,12 @@ class PdfFormat:
                 target, edition, bodies, folder, self.layouts, prepared.at, self.variant, back
             )
         )
+        self.pages_of = fingerprint(prepared.book)
         return target
+
+    def pages_for(self, prepared: PreparedBook) -> tuple[PageStart, ...]:
+        """Where each page of the PDF begins, if the last PDF built was of this very book."""
+        return self.pages if self.pages_of == fingerprint(prepared.book) else ()
 
 
 def stage_images(folder: Path, images: dict[str, bytes]) -> None:
