@@ -51,8 +51,32 @@ def accessible(body: str) -> str:
     body = body.replace('role="doc-endnotes"', 'role="doc-endnotes" epub:type="endnotes"').replace(
         'role="doc-noteref"', 'role="doc-noteref" epub:type="noteref"'
     )
+    # The chapter is a chapter to assistive technology and reading systems alike.
+    body = re.sub(
+        r'<section id="([^"]*)" class="level1"',
+        r'<section id="\1" class="level1" role="doc-chapter" epub:type="chapter"',
+        body,
+        count=1,
+    )
+    body = MATH.sub(with_alttext, body)
     # Line anchors in code blocks are empty links: noise for screen readers.
     return re.sub(r'<a href="#cb\d+-\d+" aria-hidden="true" tabindex="-1"></a>', "", body)
+
+
+MATH = re.compile(
+    r'<math ([^>]*)>(.*?<annotation encoding="application/x-tex">(.*?)</annotation>.*?)</math>',
+    re.S,
+)
+
+
+def with_alttext(m: re.Match[str]) -> str:
+    """A formula's `alttext` (which EPUBCheck and reading systems without MathML look for): its
+    TeX, as pandoc keeps it in the annotation (already escaped for XML)."""
+    attributes, inner, tex = m.group(1), m.group(2), m.group(3)
+    if "alttext=" in attributes:
+        return m.group(0)
+    alttext = " ".join(tex.replace('"', "&quot;").split())
+    return f'<math {attributes} alttext="{alttext}">{inner}</math>'
 
 
 def has_math(chapter: Chapter) -> bool:
