@@ -104,6 +104,16 @@ class MathRenderer:
         return {"t": "Image", "c": [attr, alt, [f"math/{key}.svg", ""]]}
 
 
+# A script of more than one symbol keeps its grouping when said: 2^{p-1} is "2^(p-1)".
+GROUPED_SCRIPT = re.compile(r"([\^_])\{([^{}]{2,})\}")
+SET_BRACES = {"\\{": "\u2983", "\\}": "\u2984", "\\lbrace": "\u2983", "\\rbrace": "\u2984"}
+
+
 def spoken(tex: str) -> str:
-    """What a reader hears for a formula: its plain text (x² + 1 = 0), or its TeX failing that."""
-    return math_text(tex) or tex
+    """What a reader hears for a formula: its plain text (x = ±(1 + b_1/2) × 2^(p-1)), set braces
+    and grouped scripts kept; its TeX if nothing readable is left."""
+    said = GROUPED_SCRIPT.sub(r"\1{(\2)}", tex)
+    for brace, mark in SET_BRACES.items():
+        said = said.replace(brace, mark)
+    text = math_text(said).replace("\u2983", "{").replace("\u2984", "}")
+    return text or tex
