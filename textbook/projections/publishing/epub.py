@@ -59,6 +59,7 @@ def accessible(body: str) -> str:
         count=1,
     )
     body = MATH.sub(with_alttext, body)
+    body = HEADER_CELL.sub(header_cell, body)
     # Line anchors in code blocks are empty links: noise for screen readers.
     return re.sub(r'<a href="#cb\d+-\d+" aria-hidden="true" tabindex="-1"></a>', "", body)
 
@@ -67,6 +68,23 @@ MATH = re.compile(
     r'<math ([^>]*)>(.*?<annotation encoding="application/x-tex">(.*?)</annotation>.*?)</math>',
     re.S,
 )
+
+
+HEADER_CELL = re.compile(r"<th((?:\s[^>]*)?)>(.*?)</th>", re.S)
+
+
+def header_cell(m: re.Match[str]) -> str:
+    """A header cell that names its column: an empty one is a data cell (nothing to announce),
+    and a formula alone in one is labelled with its text, which checkers count as its name."""
+    attributes, content = m.group(1), m.group(2)
+    if not content.strip():
+        return f"<td{attributes}></td>"
+    if content.lstrip().startswith("<math ") and content.rstrip().endswith("</math>"):
+        alttext = re.search(r'alttext="([^"]*)"', content)
+        if alttext is not None and content.count("<math ") == 1:
+            labelled = content.replace("<math ", f'<math aria-label="{alttext.group(1)}" ', 1)
+            return f"<th{attributes}>{labelled}</th>"
+    return m.group(0)
 
 
 def with_alttext(m: re.Match[str]) -> str:
