@@ -110,7 +110,7 @@ SET_BRACES = {"\\{": "\u2983", "\\}": "\u2984", "\\lbrace": "\u2983", "\\rbrace"
 
 
 def spoken(tex: str) -> str:
-    """What a reader hears for a formula: its plain text (x = ±(1 + b_1/2) × 2^(p-1)), set braces
+    """What a reader hears for a formula: its plain text (x = ±(1 + b_1/2), 2^(p-1)), set braces
     and grouped scripts kept; its TeX if nothing readable is left."""
     said = GROUPED_SCRIPT.sub(r"\1{(\2)}", tex)
     for brace, mark in SET_BRACES.items():

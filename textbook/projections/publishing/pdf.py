@@ -107,10 +107,10 @@ def _only_display(block: Any) -> bool:
 def _starts_lower(block: Any) -> bool:
     if not isinstance(block, dict) or block.get("t") != "Para" or not block["c"]:
         return False
-    first = block["c"][0]
+    first: dict[str, Any] = block["c"][0]
     if first["t"] == "Math":
-        return first["c"][0]["t"] == "InlineMath"
-    return first["t"] == "Str" and first["c"][:1].islower()
+        return bool(first["c"][0]["t"] == "InlineMath")
+    return first["t"] == "Str" and str(first["c"])[:1].islower()
 
 
 def _inlines(block: dict[str, Any]) -> list[Any]:
@@ -140,9 +140,7 @@ def link_chapters(html: str) -> str:
 
 # A line of highlighted code as pandoc writes it: its span, the hidden anchor, the first token's
 # span, and the line's indentation before or inside that span.
-CODE_LINE = re.compile(
-    r'(<span id="[^"]*cb\d+-\d+")>(<a [^>]*></a>)( *)(<span class="\w+">)?( *)'
-)
+CODE_LINE = re.compile(r'(<span id="[^"]*cb\d+-\d+")>(<a [^>]*></a>)( *)(<span class="\w+">)?( *)')
 PLAIN_CODE = re.compile(r"<pre([^>]*)><code>(.*?)</code></pre>", re.S)
 MONO_ADVANCE = 0.602  # em: the width of a character of DejaVu Sans Mono
 HANG = 4  # characters a wrapped code line's continuation stands further in than its start

@@ -47,7 +47,7 @@ def tag_formulas(pdf: pikepdf.Pdf) -> int:
     """Retag the formulas' figures as /Formula, their description without its marker; the count."""
     count = 0
     for element in structure_elements(pdf):
-        if element.S != pikepdf.Name.Figure or "/Alt" not in element:
+        if pikepdf.Name.Figure != element.S or "/Alt" not in element:
             continue
         alt = str(element.Alt)
         if alt.startswith(FORMULA_ALT):

@@ -136,6 +136,8 @@ def described_images(html: str) -> str:
             return tag
         tag = DESCRIPTION.sub("", tag)
         alt = f'alt="{found.group(1)}"'
-        return ALT.sub(lambda _: alt, tag) if ALT.search(tag) else tag.replace("<img", f"<img {alt}", 1)
+        if ALT.search(tag):
+            return ALT.sub(lambda _: alt, tag)
+        return tag.replace("<img", f"<img {alt}", 1)
 
     return IMAGE_TAG.sub(describe, html)
