@@ -188,3 +188,11 @@ def test_a_formula_alone_in_a_header_cell_is_named() -> None:
     )
     assert "<td></td>" in body
     assert '<math aria-label="n" display="inline" alttext="n">' in body
+
+
+def test_a_line_ending_in_a_formula_is_full(sample_build: BuildReport) -> None:
+    """WeasyPrint broke a line whose last formula did not fit after its first word: chapter 2
+    opened with "Many" alone on a line."""
+    pages = [page.extract_text() or "" for page in PdfReader(sample_build.outputs["pdf"]).pages]
+    [opening] = [text for text in pages if "questions in science and engineering" in text]
+    assert "Many questions in science" in opening

@@ -131,7 +131,14 @@ def chapter_html(
     ast = print_ast(chapter, owners, folder, cache, math)
     prefix = [f"--id-prefix={chapter.id}--"]
     html = render_chapter("pdf", chapter, ast, bibliography, cache, link_chapters, prefix)
-    return hang_code_lines(keep_captions(html))
+    return hang_code_lines(keep_captions(break_before_formulas(html)))
+
+
+def break_before_formulas(html: str) -> str:
+    """A zero-width space between a word's space and the formula after it: without it,
+    WeasyPrint 70 breaks a line whose last formula does not fit after the line's *first* word
+    ("Many" alone above a paragraph), not before the formula."""
+    return html.replace(' <img src="math/', ' \u200b<img src="math/')
 
 
 def link_chapters(html: str) -> str:
