@@ -134,6 +134,9 @@ def test_formulas_are_tagged_as_formulas_with_words(sample_build: BuildReport) -
     with pikepdf.open(sample_build.outputs["pdf"]) as pdf:
         assert pdf.Root.MarkInfo.Marked and str(pdf.Root.Lang) == "en"
         assert pdf.Root.ViewerPreferences.DisplayDocTitle
+        # What PDF/UA-1 asks that can be read without a validator: the claim, the tab order.
+        assert pdf.open_metadata().get("pdfuaid:part") == "1"
+        assert all(page.get("/Tabs") == "/S" for page in pdf.pages if "/Annots" in page)
         elements = structure_elements(pdf)
         formulas = [e for e in elements if pikepdf.Name.Formula == e.S]
         figures = [e for e in elements if pikepdf.Name.Figure == e.S]
