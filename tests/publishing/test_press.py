@@ -5,6 +5,7 @@ accessibility it conforms to."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -27,8 +28,14 @@ from textbook.projections.publishing.sanitize import sanitize
 MM = 72 / 25.4  # PDF points in a millimetre
 
 
+@functools.cache
+def raw_texts(path: Path) -> tuple[str, ...]:
+    """The text of every page, read once for the module (pypdf takes seconds for the book)."""
+    return tuple(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
 def texts(path: Path) -> list[str]:
-    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages]
+    return [" ".join(text.split()) for text in raw_texts(path)]
 
 
 def test_nothing_is_printed_past_the_margins(sample_build: BuildReport, tmp_path: Path) -> None:
@@ -42,14 +49,15 @@ def test_nothing_is_printed_past_the_margins(sample_build: BuildReport, tmp_path
                    check=True, timeout=120)  # fmt: skip
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) == len(PdfReader(path).pages)
-    beyond = []
+    beyond: list[str] = []
     for page in pages:
         image = Image.open(page).convert("L")
         scale = image.width / 170  # pixels a millimetre
         left, right = int(25 * scale), int(147 * scale)
         for side, box in (("left", (0, 0, left, image.height)),
                           ("right", (right, 0, image.width, image.height))):  # fmt: skip
-            darkest, _ = image.crop(box).getextrema()
+            darkest = image.crop(box).getextrema()[0]  # a grey image: (darkest, lightest)
+            assert isinstance(darkest, int)
             if darkest < 160:
                 beyond.append(f"{page.name} ({side})")
     assert beyond == []
@@ -196,6 +204,6 @@ def test_a_formula_alone_in_a_header_cell_is_named() -> None:
 def test_a_line_ending_in_a_formula_is_full(sample_build: BuildReport) -> None:
     """WeasyPrint broke a line whose last formula did not fit after its first word: chapter 2
     opened with "Many" alone on a line."""
-    pages = [page.extract_text() or "" for page in PdfReader(sample_build.outputs["pdf"]).pages]
+    pages = raw_texts(sample_build.outputs["pdf"])
     [opening] = [text for text in pages if "questions in science and engineering" in text]
     assert "Many questions in science" in opening
