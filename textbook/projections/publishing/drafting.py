@@ -37,10 +37,18 @@ class Placement:
     sections: int  # level-2 headings before the draft in its chapter
     figures: int
     tables: int
+    equations: int = 0  # labelled ones
+    listings: int = 0
 
     def counts(self) -> dict[str, int]:
-        """The figures and tables before the draft in its chapter: its captions count on."""
-        return {"Figure": self.figures, "Table": self.tables}
+        """The numbered things before the draft in its chapter: its numbers count on."""
+        return {
+            "Figure": self.figures,
+            "Table": self.tables,
+            "Equation": self.equations,
+            "Listing": self.listings,
+            "Section": self.sections,
+        }
 
     def offset(self, first_level: int) -> str:
         """pandoc's --number-offset: a draft starting with its chapter's heading numbers it as
@@ -81,7 +89,10 @@ def placement(
         counted = [node["t"] for node in nodes(before)]
         level2 = sum(1 for b in before if b["t"] == "Header" and b["c"][0] == 2)
         figures, tables = counted.count("Figure"), counted.count("Table")
-        return Placement(source.id, number, level2, figures, tables)
+        classes = [node["c"][0][1] for node in nodes(before) if node["t"] in ("Span", "Div")]
+        equations = sum("equation-numbered" in c for c in classes)
+        listings = sum("listing" in c for c in classes)
+        return Placement(source.id, number, level2, figures, tables, equations, listings)
     return None
 
 

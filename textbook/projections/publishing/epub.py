@@ -20,6 +20,7 @@ from textbook.projections.publishing.edition import (
     sections_of,
     vars_of,
 )
+from textbook.projections.publishing.numbering import anchor, anchor_unlabelled
 from textbook.projections.publishing.prepare import PreparedBook
 from textbook.projections.publishing.render import render_chapter, resolve_links
 from textbook.projections.publishing.sources import Chapter
@@ -38,6 +39,7 @@ def chapter_xhtml(
 ) -> str:
     """The chapter's body as XHTML."""
     ast = resolve_links(chapter, owners, lambda owner, target: f"{owner}.xhtml#{target}")
+    anchor_unlabelled(ast, chapter)
     return render_chapter("epub", chapter, ast, bibliography, cache, accessible)
 
 
@@ -91,7 +93,14 @@ def write_epub(
     files.append(
         (
             "EPUB/nav.xhtml",
-            TEMPLATES.get_template("epub-nav.xhtml").render(book=book, chapters=chapters).encode(),
+            TEMPLATES.get_template("epub-nav.xhtml")
+            .render(
+                book=book,
+                chapters=chapters,
+                figures=listed(edition, "Figure"),
+                tables=listed(edition, "Table"),
+            )
+            .encode(),
         )
     )
     for chapter in edition.chapters:
@@ -112,6 +121,19 @@ def write_epub(
     )
     files.append(("EPUB/content.opf", opf.encode()))
     return _zip(target, files, modified)
+
+
+def listed(edition: Edition, kind: str) -> list[dict[str, str]]:
+    """The book's figures (or tables) for the navigation's list of them."""
+    return [
+        {
+            "number": thing.number,
+            "caption": thing.caption,
+            "href": f"{chapter.id}.xhtml#{anchor(thing)}",
+        }
+        for chapter in edition.chapters
+        for thing in chapter.listed(kind)
+    ]
 
 
 def _page(template: Any, book: dict[str, str], title: str, matter: str, content: str) -> bytes:

@@ -23,6 +23,7 @@ from textbook.files import replacing, write_atomically
 from textbook.projections.publishing.cache import Cache
 from textbook.projections.publishing.edition import STATIC, TEMPLATES, Edition, sections_of
 from textbook.projections.publishing.formulas import MathRenderer
+from textbook.projections.publishing.numbering import anchor, anchor_unlabelled
 from textbook.projections.publishing.prepare import PreparedBook, Where, nowhere
 from textbook.projections.publishing.render import render_chapter
 from textbook.projections.publishing.sources import Chapter
@@ -54,11 +55,16 @@ class BuildFolderFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is unt
 def print_ast(
     chapter: Chapter, owners: dict[str, str], folder: Path, cache: Cache, math: MathRenderer
 ) -> Any:
-    """The chapter's AST for print: notes inline (for footnotes), formulas as images, and
-    links into other chapters marked `xref:` for the ids that --id-prefix gives them."""
+    """The chapter's AST for print: notes inline (for footnotes), formulas as images, links
+    into other chapters marked `xref:` for the ids that --id-prefix gives them, and each
+    cross-reference followed by the page it points at: "Figure 3.2 (p. 41)"."""
     ast = copy.deepcopy(chapter.ast)
+    anchor_unlabelled(ast, chapter)
     for node in nodes(ast["blocks"]):
         kind = node["t"]
+        if kind == "Link" and "cross-reference" in node["c"][0][1]:
+            target = node["c"][2][0][1:]
+            node["c"][1] += page_reference(owners.get(target, chapter.id), target)
         if kind == "Note":
             inlines = [i for block in node["c"] for i in _inlines(block)]
             node["t"], node["c"] = "Span", [["", ["footnote"], []], inlines]
@@ -72,6 +78,13 @@ def print_ast(
             if owner is not None and owner != chapter.id:
                 node["c"][2][0] = f"xref:{owner}/{target}"
     return ast
+
+
+def page_reference(owner: str, target: str) -> list[dict[str, Any]]:
+    """" (p. 41)": the page where the element with the print id `owner--target` lands, filled
+    in when the book is laid out (a span with class "pageref")."""
+    pageref = {"t": "Span", "c": [["", ["pageref"], [["data-ref", f"{owner}--{target}"]]], []]}
+    return [{"t": "Str", "c": "\u00a0(p.\u00a0"}, pageref, {"t": "Str", "c": ")"}]
 
 
 def _inlines(block: dict[str, Any]) -> list[Any]:
@@ -192,6 +205,8 @@ def front_matter(
     html = TEMPLATES.get_template("print-front.html").render(
         book=edition.book,
         chapters=toc,
+        figures=listed(edition, "Figure", documents, first_pages),
+        tables=listed(edition, "Table", documents, first_pages),
         contributors=edition.contributors,
         attribution=edition.attribution,
         edition=edition.edition,
@@ -202,6 +217,23 @@ def front_matter(
     return weasyprint.HTML(string=html, base_url=f"file://{folder}/", url_fetcher=fetcher).render(
         stylesheets=[css]
     )
+
+
+def listed(
+    edition: Edition, kind: str, documents: list[Any], first_pages: dict[str, int]
+) -> list[dict[str, Any]]:
+    """The book's figures (or tables) for its list of them: number, caption's first sentence,
+    the print id each links to and its page."""
+    return [
+        {
+            "number": thing.number,
+            "caption": thing.caption,
+            "href": f"{chapter.id}--{anchor(thing)}",
+            "page": page_of(documents, first_pages, chapter, f"{chapter.id}--{anchor(thing)}"),
+        }
+        for chapter in edition.chapters
+        for thing in chapter.listed(kind)
+    ]
 
 
 class PdfFormat:

@@ -16,6 +16,7 @@ SAFE_LENGTH = re.compile(r"^\d{1,4}(\.\d{1,3})?(%|px|em|rem|cm|mm|in|pt)?$")
 SAFE_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")
 SAFE_URL = re.compile(r"^(https?://[^\s]+|mailto:[^\s]+|#[\w:.-]+)$", re.IGNORECASE)
 ALLOWED_KEYS = {"width": SAFE_LENGTH, "height": SAFE_LENGTH, "lang": SAFE_LANG}
+MAX_CAPTION = 300  # characters of a listing's caption
 MAX_DEPTH = 64
 MAX_TABLE_CELLS = 20_000  # about 400 printed pages of table in one chapter
 
@@ -134,9 +135,24 @@ def clean_node(node: dict[str, Any], images: set[str]) -> Any:
         if not url.startswith("images/") or name not in images:
             return inlines
         return {"t": "Image", "c": [clean_attr(attr), inlines, [url, title]]}
+    if kind == "CodeBlock":
+        attr, code = node["c"]
+        return {"t": kind, "c": [listing_attr(attr), code]}
     if "c" not in node:
         return node
     return {"t": kind, "c": clean(node["c"], images)}
+
+
+def listing_attr(attr: Any) -> list[Any]:
+    """A code block's attributes, cleaned, keeping its caption (a listing's, numbering.py):
+    plain text, one line, at most MAX_CAPTION characters; the writers never see it."""
+    if not is_attr(attr):
+        return ["", [], []]
+    cleaned = clean_attr(attr)
+    caption = next((v for k, v in attr[2] if k == "caption" and isinstance(v, str)), None)
+    if caption is not None and "\n" not in caption and len(caption) <= MAX_CAPTION:
+        cleaned[2].append(["caption", caption])
+    return cleaned
 
 
 def cells_in(table: dict[str, Any]) -> int:
