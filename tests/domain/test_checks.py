@@ -102,13 +102,11 @@ def test_a_new_section_referring_to_a_missing_listing_is_refused(app: Textbook, 
     assert event_count(app) == before
 
 
-def test_references_to_labels_in_the_book_or_the_text_itself_pass(
-    app: Textbook, tiny: str
-) -> None:
+def test_references_to_labels_in_the_book_or_the_text_itself_pass(app: Textbook, tiny: str) -> None:
     text = HEAD + (
         "\nAs @fig-ruler and [@eq-sum; @lst-count] show, see @sec-why.\n\n"
         "$$ s = n(n+1)/2 $$ {#eq-sum}\n\n"
-        "```{#lst-count .python caption=\"Counting\"}\nprint(1)\n```\n\n"
+        '```{#lst-count .python caption="Counting"}\nprint(1)\n```\n\n'
         "### Why {#sec-why}\n\nBecause.\n"
     )
     assert app.propose_edit(tiny, "counting", text, "References", by="alice")
@@ -118,7 +116,9 @@ def test_an_edit_that_drops_a_referenced_label_needs_a_confirmation(
     app: Textbook, tiny: str
 ) -> None:
     reference = "## Summing {#summing}\n\nAs @fig-ruler shows.\n"
-    app.review(app.propose_edit(tiny, "summing", reference, "", by="alice"), "approve", "", "bob", 1)
+    app.review(
+        app.propose_edit(tiny, "summing", reference, "", by="alice"), "approve", "", "bob", 1
+    )
     text = "## Measuring {#measuring}\n\nNo ruler any more [@knuth1997].\n"
     proposal = app.propose_edit(tiny, "measuring", text, "No figure", by="alice")
     broken = app.references_broken(proposal)

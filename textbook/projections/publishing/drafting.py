@@ -158,6 +158,7 @@ def targets(state: BookState, cache: Cache) -> list[dict[str, str]]:
 
 def targets_in(chapter: Chapter) -> list[dict[str, str]]:
     result, sections, counts = [], 0, {"Figure": 0, "Table": 0}
+    numbered = {thing.id: thing for thing in chapter.numbered if thing.id}
     for node in nodes(chapter.ast["blocks"]):
         kind, attr = node["t"], node.get("c") or []
         if kind == "Header" and attr[1][0]:
@@ -173,6 +174,10 @@ def targets_in(chapter: Chapter) -> list[dict[str, str]]:
                 # The chapter's captions are numbered already ("Figure 3.2: ...").
                 caption = plain_text(node["c"][1][1]) or f"{kind} {chapter.number}.{counts[kind]}"
                 result.append({"id": node["c"][0][0], "label": caption[:MAX_LABEL]})
+        elif kind in ("Div", "Span") and numbered.get(attr[0][0]):
+            thing = numbered[attr[0][0]]  # a labelled equation or a listing: "Listing 2.1: ..."
+            text = f"{thing.name}: {thing.caption}" if thing.kind == "Listing" else thing.name
+            result.append({"id": thing.id, "label": text[:MAX_LABEL]})
         elif kind in ("Div", "Span") and attr[0][0] and is_equation(node):
             result.append({"id": attr[0][0], "label": f"Equation in chapter {chapter.number}"})
     return result

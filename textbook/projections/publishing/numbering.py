@@ -22,6 +22,7 @@ from textbook.projections.publishing.tree import nodes, plain_text
 PREFIXES = ("fig-", "tbl-", "eq-", "lst-", "sec-")
 EQUATION_LABEL = re.compile(r"^\{#(eq-[A-Za-z0-9_:.-]*?)\}(.*)$", re.S)
 FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?=\s+[A-Z(]|$)", re.S)
+CLAUSE = re.compile(r"[:;]\s")
 
 
 def is_reference(key: str) -> bool:
@@ -29,10 +30,14 @@ def is_reference(key: str) -> bool:
 
 
 def short(caption: str) -> str:
-    """A caption's first sentence, for a list of figures or tables."""
-    found = FIRST_SENTENCE.match(caption.strip())
-    text = found.group(1) if found else caption.strip()
-    return text if len(text) <= 160 else text[:157].rstrip() + "..."
+    """A caption as a list of figures or tables shows it: its first sentence, up to its first
+    colon or semicolon, at most about 120 characters."""
+    found = FIRST_SENTENCE.match(" ".join(caption.split()))
+    text = found.group(1) if found else " ".join(caption.split())
+    text = CLAUSE.split(text, maxsplit=1)[0]
+    if len(text) > 120:
+        text = text[:120].rsplit(" ", 1)[0].rstrip(",;: ") + "…"
+    return text
 
 
 def words(text: str) -> list[dict[str, Any]]:
@@ -63,7 +68,7 @@ def number_chapter(
             caption = node["c"][1][1]
             text = short(plain_text([i for b in caption for i in b.get("c", [])]))
             if caption and caption[0]["t"] in ("Plain", "Para"):
-                label = [{"t": "Strong", "c": [{"t": "Str", "c": f"{kind}\u00a0{number}:"}]}]
+                label = [{"t": "Strong", "c": words(f"{kind} {number}:")}]
                 caption[0]["c"] = [*label, {"t": "Space"}, *caption[0]["c"]]
             found.append(Numbered(kind, number, node["c"][0][0], text))
         elif kind in ("Para", "Plain"):
@@ -107,7 +112,10 @@ def label_equations(
             continue
         counts["Equation"] += 1
         number = f"{chapter}.{counts['Equation']}"
-        shown = {"t": "Span", "c": [["", ["equation-number"], []], [{"t": "Str", "c": f"({number})"}]]}
+        shown = {
+            "t": "Span",
+            "c": [["", ["equation-number"], []], [{"t": "Str", "c": f"({number})"}]],
+        }
         inlines[index - 1] = {
             "t": "Span",
             "c": [[match.group(1), ["equation-numbered"], []], [node, shown]],
@@ -129,7 +137,10 @@ def number_listing(node: dict[str, Any], chapter: int, counts: dict[str, int]) -
         return []
     counts["Listing"] += 1
     number = f"{chapter}.{counts['Listing']}"
-    label = {"t": "Strong", "c": [{"t": "Str", "c": f"Listing\u00a0{number}" + (":" if caption else "")}]}
+    label = {
+        "t": "Strong",
+        "c": words(f"Listing {number}" + (":" if caption else "")),
+    }
     line = {"t": "Plain", "c": [label, *([{"t": "Space"}, *words(caption)] if caption else [])]}
     title = {"t": "Div", "c": [["", ["listing-caption"], []], [line]]}
     block = {"t": "CodeBlock", "c": [["", classes, pairs], code]}
@@ -165,11 +176,14 @@ def resolve_references(ast: dict[str, Any], labels: Mapping[str, Numbered]) -> N
                 inlines += [*citation["citationPrefix"], {"t": "Space"}]
             target = target_of(key, labels)
             if target is None:
-                missing = [["", ["unresolved", "missing-reference"], []], [{"t": "Str", "c": f"@{key}"}]]
+                missing = [
+                    ["", ["unresolved", "missing-reference"], []],
+                    [{"t": "Str", "c": f"@{key}"}],
+                ]
                 inlines.append({"t": "Span", "c": missing})
             else:
                 attr = ["", ["cross-reference"], []]
-                name = [{"t": "Str", "c": labels[target].name}]
+                name = words(labels[target].name)
                 inlines.append({"t": "Link", "c": [attr, name, [f"#{target}", ""]]})
             inlines += citation.get("citationSuffix") or []
         node["t"], node["c"] = "Span", [["", [], []], inlines]

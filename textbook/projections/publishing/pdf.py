@@ -81,10 +81,11 @@ def print_ast(
 
 
 def page_reference(owner: str, target: str) -> list[dict[str, Any]]:
-    """" (p. 41)": the page where the element with the print id `owner--target` lands, filled
-    in when the book is laid out (a span with class "pageref")."""
+    """The page a cross-reference points at, " (p. 41)": where the element with the print id
+    `owner--target` lands, filled in when the book is laid out (a span with class "pageref")."""
     pageref = {"t": "Span", "c": [["", ["pageref"], [["data-ref", f"{owner}--{target}"]]], []]}
-    return [{"t": "Str", "c": "\u00a0(p.\u00a0"}, pageref, {"t": "Str", "c": ")"}]
+    opening = [{"t": "Space"}, {"t": "Str", "c": "(p."}, {"t": "Space"}]
+    return [*opening, pageref, {"t": "Str", "c": ")"}]
 
 
 def _inlines(block: dict[str, Any]) -> list[Any]:

@@ -22,14 +22,14 @@ from textbook.files import write_atomically
 from textbook.projections.publishing import pandoc
 from textbook.projections.publishing.cache import Cache, digest
 from textbook.projections.publishing.edition import Edition, book_info
-from textbook.projections.publishing.sanitize import UnsafeInput, check_brackets, sanitize
 from textbook.projections.publishing.numbering import (
     labels_of,
     number_chapter,
     resolve_references,
 )
+from textbook.projections.publishing.sanitize import UnsafeInput, check_brackets, sanitize
 from textbook.projections.publishing.sources import BookToBuild, BuildError, Chapter, Numbered
-from textbook.projections.publishing.tree import defined_ids, first_header, nodes, plain_text
+from textbook.projections.publishing.tree import defined_ids, first_header, plain_text
 
 Where = Callable[[str], None]  # hears where a build is: "chapter 'x' (laying out the PDF)"
 

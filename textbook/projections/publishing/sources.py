@@ -41,8 +41,8 @@ class Numbered:
     def name(self) -> str:
         """How a cross-reference names it: "Figure 3.2", "Equation (2.7)", "Section 3.2"."""
         if self.kind == "Equation":
-            return f"Equation\u00a0({self.number})"
-        return f"{self.kind}\u00a0{self.number}"
+            return f"Equation ({self.number})"
+        return f"{self.kind} {self.number}"
 
 
 @dataclass(frozen=True)
