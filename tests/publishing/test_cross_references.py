@@ -71,11 +71,10 @@ def test_every_reference_in_the_web_edition_and_the_epub_reaches_its_target(
             count += 1
     assert count >= 30
     with zipfile.ZipFile(sample_build.outputs["epub"]) as epub:
-        files = {n: BeautifulSoup(epub.read(n), "html.parser") for n in epub.namelist()}
+        names = [n for n in epub.namelist() if n.endswith(".xhtml")]
+        files = {n: BeautifulSoup(epub.read(n), "html.parser") for n in names}
     count = 0
     for name, soup in files.items():
-        if not name.endswith(".xhtml"):
-            continue
         for link in soup.select("a.cross-reference"):
             target, _, anchor = str(link["href"]).partition("#")
             assert files[f"EPUB/{target}" if target else name].find(id=anchor), (name, link)
