@@ -11,6 +11,7 @@ import copy
 import hashlib
 import re
 from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,12 @@ from markupsafe import Markup
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from textbook.files import replacing, write_atomically
+from textbook.projections.publishing import numbering
 from textbook.projections.publishing.cache import Cache
 from textbook.projections.publishing.edition import STATIC, TEMPLATES, Edition, sections_of
 from textbook.projections.publishing.formulas import MathRenderer
-from textbook.projections.publishing.numbering import anchor, anchor_unlabelled
+from textbook.projections.publishing.numbering import anchor_unlabelled
+from textbook.projections.publishing.pdf_finish import finish_pdf
 from textbook.projections.publishing.prepare import PreparedBook, Where, nowhere
 from textbook.projections.publishing.render import render_chapter
 from textbook.projections.publishing.sources import Chapter
@@ -131,6 +134,114 @@ class Layouts:
             self.documents.popitem(last=False)
 
 
+# A reference to the page of an anchor, in a chapter's print HTML: filled in once the chapters are
+# laid out ("Figure 3.2 (p. 41)"), since each chapter is laid out on its own and CSS's
+# target-counter() cannot reach into another chapter.
+PAGEREF = re.compile(r'(<span class="pageref" data-ref="([^"]+)">)[^<]*(</span>)')
+MAX_PASSES = 4  # layouts until every page reference holds: one without references forward
+
+
+@dataclass(frozen=True)
+class BackMatter:
+    """A part laid out after the chapters (an index): `render(pages)` gives its HTML content,
+    from the page of every anchor of the chapters ("chapter--id" -> page number)."""
+
+    id: str
+    title: str
+    render: Callable[[Mapping[str, int]], str]
+
+
+def fill_pagerefs(html: str, pages: Mapping[str, int], here: str = "") -> str:
+    """Each page reference holding the page of its anchor ("00" until it is known); one to an
+    anchor of chapter `here` (the part being laid out) is left to CSS's target-counter()."""
+
+    def page(match: re.Match[str]) -> str:
+        ref = match.group(2)
+        if here and ref.startswith(f"{here}--"):
+            return f'<span class="pageref" data-href="#{ref}">{match.group(3)}'
+        return f"{match.group(1)}{pages.get(ref, '00')}{match.group(3)}"
+
+    return PAGEREF.sub(page, html)
+
+
+def anchor_pages(documents: Sequence[Any], first_pages: Sequence[int]) -> dict[str, int]:
+    """The page number of every anchor of the laid-out documents (its first occurrence)."""
+    pages: dict[str, int] = {}
+    for document, first in zip(documents, first_pages, strict=True):
+        for index, page in enumerate(document.pages):
+            for anchor in page.anchors:
+                pages.setdefault(anchor, first + index)
+    return pages
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of the PDF to lay out: its HTML, and the chapter whose anchors it holds."""
+
+    html: str
+    chapter: str = ""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Parts laid out in order: every page (blank versos included), the first page number of
+    each part, the page of every anchor, and each part's HTML with its page references."""
+
+    pages: list[Any]
+    firsts: list[int]
+    anchors: dict[str, int]
+    filled: list[str]
+
+    def holds(self, parts: Sequence[Part]) -> bool:
+        """Whether every page reference names the page its anchor landed on."""
+        return self.filled == [fill_pagerefs(p.html, self.anchors, p.chapter) for p in parts]
+
+
+@dataclass
+class Typesetter:
+    """Lays out the parts of a PDF, each opening on a right-hand page, reusing `layouts`."""
+
+    folder: Path
+    layouts: Layouts
+    css: Any
+    fetcher: Any
+
+    def lay_out(self, html: str, first_page: int) -> Any:
+        key = hashlib.sha256(f"{first_page}\n{html}".encode()).hexdigest()
+        document = self.layouts.get(key)
+        if document is None:
+            start = weasyprint.CSS(string=f"@page :first {{ counter-reset: page {first_page} }}")
+            document = weasyprint.HTML(
+                string=html, base_url=f"file://{self.folder}/", url_fetcher=self.fetcher
+            ).render(stylesheets=[self.css, start])
+            self.layouts.put(key, document)
+        return document
+
+    def blank(self) -> Any:
+        """A blank left-hand page, with no running head and no folio."""
+        html = '<!DOCTYPE html><html lang="en"><body class="blank"></body></html>'
+        return weasyprint.HTML(string=html).render(stylesheets=[self.css]).pages[0]
+
+    def run(self, parts: Sequence[Part], guesses: Mapping[str, int]) -> Layout:
+        """Lay out the parts in order, page numbers from 1 on the first part. A page reference
+        to an earlier part is filled with the page found; to a later one, with `guesses`."""
+        pages: list[Any] = []
+        firsts: list[int] = []
+        filled: list[str] = []
+        anchors: dict[str, int] = {}
+        for part in parts:
+            if len(pages) % 2:  # a part opens on a right-hand (odd) page
+                pages.append(self.blank())
+            html = fill_pagerefs(part.html, {**guesses, **anchors}, part.chapter)
+            document = self.lay_out(html, len(pages) + 1)
+            firsts.append(len(pages) + 1)
+            filled.append(html)
+            for name, page in anchor_pages([document], [firsts[-1]]).items():
+                anchors.setdefault(name, page)
+            pages.extend(document.pages)
+        return Layout(pages, firsts, anchors, filled)
+
+
 def write_pdf(
     target: Path,
     edition: Edition,
@@ -139,59 +250,66 @@ def write_pdf(
     layouts: Layouts,
     at: Where = nowhere,
     variant: str = "pdf/ua-1",
+    back: Sequence[BackMatter] = (),
 ) -> Path:
-    """Lay out the chapters (reusing `layouts`), then the front matter, and write one PDF."""
+    """Lay out the chapters (reusing `layouts`) until their page references hold, then the back
+    matter, then the front matter; write one PDF, its pages labelled (roman, then arabic)."""
     css = weasyprint.CSS(filename=str(STATIC / "print.css"), url_fetcher=BuildFolderFetcher(STATIC))
-    fetcher = BuildFolderFetcher(folder)
+    typesetter = Typesetter(folder, layouts, css, BuildFolderFetcher(folder))
     page_template = TEMPLATES.get_template("print-chapter.html")
-    documents, first_pages, next_page = [], {}, 1
-    for chapter in edition.chapters:
-        at(f"chapter '{chapter.id}' (laying out the PDF)")
-        html = page_template.render(
-            book=edition.book, chapter=chapter, content=Markup(bodies[chapter.id])
-        )
-        key = hashlib.sha256(f"{next_page}\n{html}".encode()).hexdigest()
-        document = layouts.get(key)
-        if document is None:
-            start = weasyprint.CSS(string=f"@page :first {{ counter-reset: page {next_page} }}")
-            document = weasyprint.HTML(
-                string=html, base_url=f"file://{folder}/", url_fetcher=fetcher
-            ).render(stylesheets=[css, start])
-            layouts.put(key, document)
-        first_pages[chapter.id] = next_page
-        documents.append(document)
-        next_page += len(document.pages)
+    parts = [
+        Part(page_template.render(book=edition.book, chapter=c, content=Markup(bodies[c.id])), c.id)
+        for c in edition.chapters
+    ]
+    # References back are right at once; forward ones once the pages they point to are known.
+    layout = typesetter.run(parts, {})
+    for _ in range(MAX_PASSES - 1):
+        if layout.holds(parts):
+            break
+        at("the chapters of the PDF (again, for the pages of references forward)")
+        layout = typesetter.run(parts, layout.anchors)
+    chapters_layout = layout
+    if back:
+        at("the PDF's back matter")
+        back_template = TEMPLATES.get_template("print-back.html")
+        matter = [
+            Part(
+                back_template.render(
+                    book=edition.book, part=part, content=Markup(part.render(layout.anchors))
+                ),
+                part.id,
+            )
+            for part in back
+        ]
+        layout = typesetter.run([*parts, *matter], layout.anchors)
     at("the PDF's front matter")
-    front = front_matter(edition, documents, first_pages, css, fetcher, folder)
-    pages = [page for document in [front, *documents] for page in document.pages]
+    first_pages = {c.id: chapters_layout.firsts[i] for i, c in enumerate(edition.chapters)}
+    front = front_matter(edition, first_pages, layout.anchors, css, typesetter.fetcher, folder)
+    front_pages = list(front.pages)
+    if len(front_pages) % 2:  # the first chapter opens on a right-hand page
+        front_pages.append(typesetter.blank())
     at("the PDF file")
     with replacing(target) as temporary:  # readers never download half a PDF
-        front.copy(pages).write_pdf(temporary, pdf_variant=variant)
+        front.copy(front_pages + layout.pages).write_pdf(temporary, pdf_variant=variant)
+        finish_pdf(temporary, len(front_pages))
     return target
-
-
-def page_of(
-    documents: list[Any], first_pages: dict[str, int], chapter: Chapter, anchor: str
-) -> int:
-    document = documents[chapter.number - 1]
-    for index, page in enumerate(document.pages):
-        if anchor in page.anchors:
-            return first_pages[chapter.id] + index
-    return first_pages[chapter.id]
 
 
 def front_matter(
     edition: Edition,
-    documents: list[Any],
     first_pages: dict[str, int],
+    pages: Mapping[str, int],
     css: Any,
     fetcher: Any,
     folder: Path,
 ) -> Any:
+    """The title page, the copyright page and the contents, with the page of every entry;
+    `pages` holds the page of every anchor of the book ("chapter--id")."""
     toc = []
     for chapter in edition.chapters:
+        first = first_pages[chapter.id]
         sections = [
-            {**s, "page": page_of(documents, first_pages, chapter, f"{chapter.id}--{s['id']}")}
+            {**s, "page": pages.get(f"{chapter.id}--{s['id']}", first)}
             for s in sections_of(chapter)
         ]
         toc.append(
@@ -199,15 +317,16 @@ def front_matter(
                 "id": chapter.id,
                 "number": chapter.number,
                 "title": chapter.title,
-                "page": first_pages[chapter.id],
+                "page": first,
                 "sections": sections,
             }
         )
     html = TEMPLATES.get_template("print-front.html").render(
         book=edition.book,
+        pages=pages,
         chapters=toc,
-        figures=listed(edition, "Figure", documents, first_pages),
-        tables=listed(edition, "Table", documents, first_pages),
+        figures=listed(edition, "Figure", first_pages, pages),
+        tables=listed(edition, "Table", first_pages, pages),
         contributors=edition.contributors,
         attribution=edition.attribution,
         edition=edition.edition,
@@ -221,7 +340,7 @@ def front_matter(
 
 
 def listed(
-    edition: Edition, kind: str, documents: list[Any], first_pages: dict[str, int]
+    edition: Edition, kind: str, first_pages: dict[str, int], pages: Mapping[str, int]
 ) -> list[dict[str, Any]]:
     """The book's figures (or tables) for its list of them: number, caption's first sentence,
     the print id each links to and its page."""
@@ -229,8 +348,8 @@ def listed(
         {
             "number": thing.number,
             "caption": thing.caption,
-            "href": f"{chapter.id}--{anchor(thing)}",
-            "page": page_of(documents, first_pages, chapter, f"{chapter.id}--{anchor(thing)}"),
+            "href": f"{chapter.id}--{numbering.anchor(thing)}",
+            "page": pages.get(f"{chapter.id}--{numbering.anchor(thing)}", first_pages[chapter.id]),
         }
         for chapter in edition.chapters
         for thing in chapter.listed(kind)
