@@ -101,50 +101,51 @@ def test_epub_navigation_lists_the_figures_and_tables(sample_build: BuildReport)
     assert "6.1 Composite trapezoidal rule for the integral of sin x from 0 to π" in tables
 
 
-def pdf_pages(sample_build: BuildReport) -> list[str]:
+def pdf_pages(sample_build: BuildReport) -> list[tuple[str, str]]:
+    """Each page of the PDF: the number it is known by (its label: "v", "41") and its words."""
     reader = PdfReader(sample_build.outputs["pdf"])
-    return [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+    return [
+        (label, " ".join((page.extract_text() or "").split()))
+        for label, page in zip(reader.page_labels, reader.pages, strict=True)
+    ]
 
 
-def printed_page(text: str) -> int:
-    """The number printed at the foot of a page (the last word pypdf reads on it)."""
-    return int(text.split()[-1])
+def page_holding(pages: list[tuple[str, str]], text: str) -> str:
+    return next(label for label, words in pages if text in words)
 
 
 def test_pdf_names_references_with_their_page(sample_build: BuildReport) -> None:
     pages = pdf_pages(sample_build)
-    body = [t for t in pages if t.split()[-1].isdigit()]
-
-    def page_holding(text: str) -> int:
-        return next(printed_page(t) for t in body if text in t)
-
-    newton = page_holding("Figure 2.1: Two steps of Newton")
-    listing = page_holding("Listing 2.1: Bisection")
-    equation = page_holding("Equation (2.1)")  # a reference to it
-    text = " ".join(body)
-    assert f"Figure 2.1 (p. {newton})" in text  # from chapter 7
+    body = [(label, words) for label, words in pages if label.isdigit()]
+    text = " ".join(words for _, words in body)
+    # Chapter 7 refers back to chapter 2's figure; chapter 2 to its own listing; chapter 8
+    # to the heading of section 2.2.
+    figure = page_holding(body, "Figure 2.1: Two steps of Newton")
+    assert f"Figure 2.1 (p. {figure})" in text
+    listing = page_holding(body, "Listing 2.1: Bisection")
     assert f"Listing 2.1 (p. {listing})" in text
-    assert re.search(r"Equation \(2\.1\) \(p\. \d+\)", text)
-    assert equation >= listing
+    heading = page_holding(body, "2.2 Newton\N{RIGHT SINGLE QUOTATION MARK}s Method")
+    assert f"Section 2.2 (p. {heading})" in text
+    found = re.findall(r"(?:Figure|Table|Equation|Listing|Section) [\d.()]+ \(p\. \d+\)", text)
+    assert len(found) >= 30
+    assert "(p. 00)" not in text and "(p. )" not in text
 
 
 def test_pdf_lists_figures_and_tables_after_the_contents(sample_build: BuildReport) -> None:
     pages = pdf_pages(sample_build)
-    contents = next(i for i, t in enumerate(pages) if t.startswith("Contents"))
-    figures = next(i for i, t in enumerate(pages) if t.startswith("List of Figures"))
-    tables = next(i for i, t in enumerate(pages) if t.startswith("List of Tables"))
-    assert contents < figures < tables
-    body = [t for t in pages if t.split()[-1].isdigit()]
-    entry = re.search(r"2\.1 Two steps of Newton.s method .*? x₀ = 3[ .]*(\d+)", pages[figures])
+    starts = [words.split(" ")[0:3] for _, words in pages]
+    contents = starts.index(["Contents", "1", "Numbers"])
+    figures = next(i for i, (_, words) in enumerate(pages) if words.startswith("List of Figures"))
+    tables = next(i for i, (_, words) in enumerate(pages) if words.startswith("List of Tables"))
+    assert contents < figures < tables < [label for label, _ in pages].index("1")
+    entry = re.search(r"2\.1 Two steps of Newton.s method .*? x₀ = 3[ .]*(\d+)", pages[figures][1])
     assert entry is not None
-    holding = next(printed_page(t) for t in body if "Figure 2.1: Two steps" in t)
-    assert int(entry.group(1)) == holding
+    assert entry.group(1) == page_holding(pages, "Figure 2.1: Two steps")
     entry = re.search(
-        r"3\.1 Approximate floating-point operation counts.*?[ .]*(\d+)", pages[tables]
+        r"3\.1 Approximate floating-point operation counts.*?[ .]*(\d+)", pages[tables][1]
     )
     assert entry is not None
-    holding = next(printed_page(t) for t in body if "Table 3.1: Approximate" in t)
-    assert int(entry.group(1)) == holding
+    assert entry.group(1) == page_holding(pages, "Table 3.1: Approximate")
 
 
 DRAFT = """## Roots again {#roots-again}
