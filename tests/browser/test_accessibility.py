@@ -43,6 +43,7 @@ CHAPTERS = [
     "integration",
     "odes",
     "eigenvalues",
+    "glossary",  # back matter: no chapter number
 ]
 WIDTHS = (1280, 390)
 DEMO_PASSWORD = "textbook-demo"

@@ -38,9 +38,16 @@ def test_chapters_open_on_right_hand_pages_numbered_from_one(sample_build: Build
         if (page.extract_text() or "").split("\n")[0].startswith("CHAPTER ")
     ]
     assert len(openings) == 8
+    # The back matter (the glossary, the index) opens on right-hand pages too.
+    openings += [
+        index
+        for index, page in enumerate(reader.pages)
+        if (page.extract_text() or "").split("\n")[0] in ("Glossary", "Index")
+    ]
+    assert len(openings) == 10
     assert all(index % 2 == 0 for index in openings), openings  # sheet 1, 3, 5...: recto
     blanks = [i for i in range(front, len(names)) if not reader.pages[i].extract_text().strip()]
-    assert blanks and all(i + 1 in openings for i in blanks)  # bare versos, only before chapters
+    assert blanks and all(i + 1 in openings for i in blanks)  # bare versos, only before parts
 
 
 def test_page_labels_survive_as_tagged_pdf(sample_build: BuildReport) -> None:

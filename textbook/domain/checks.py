@@ -1,7 +1,8 @@
 """What would publish broken: the problems of a text, each with its line, checked in one place.
 
 Broken math, an unknown citation, a missing image, a link to an id the book does not have, a
-heading without an id and an id the book already has are shown in the editor's preview and
+heading without an id, an id the book already has, a term marked for the glossary that the
+glossary does not define and a malformed index mark are shown in the editor's preview and
 refused when proposed (only those that the published text does not have already, so that an
 imported book's old problems never block an edit of its section). Removing an id that other
 sections still link to is shown to the editor, who must confirm it when approving.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from latex2mathml.converter import convert
 
+from textbook.domain.glossary import mark_problem, marks_in
 from textbook.domain.images import CODE_SPAN, image_names
 from textbook.domain.markdown import explicit_ids, outside_code, parse_heading
 from textbook.domain.state import BookState
@@ -49,7 +51,7 @@ class Problem:
     """One thing in a text that would publish broken, with the line it is on (from 1)."""
 
     line: int
-    kind: str  # math, citation, image, link, heading, id
+    kind: str  # math, citation, image, link, heading, id, term, index
     subject: str  # the formula, key, image, id or heading at fault
     message: str
 
@@ -134,6 +136,7 @@ def problems_in(text: str, context: Context) -> list[Problem]:
         *_link_problems(prose, ids),
         *_heading_problems(lines),
         *_id_problems(own, context.ids),
+        *_mark_problems(prose, ids),
     ]
     return sorted(found, key=lambda problem: problem.line)
 
@@ -405,3 +408,11 @@ def _heading_problems(lines: list[str]) -> Iterator[Problem]:
                 "{#an-id} (lowercase letters, digits, hyphens), so links to it never break"
             )
             yield Problem(index + 1, "heading", heading.title, message)
+
+
+def _mark_problems(prose: str, ids: set[str]) -> Iterator[Problem]:
+    """Terms the glossary does not define, and malformed index marks (see glossary.py)."""
+    for mark in marks_in(prose):
+        found = mark_problem(mark, ids)
+        if found is not None:
+            yield Problem(mark.line, *found)

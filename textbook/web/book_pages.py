@@ -108,6 +108,7 @@ def book(request: Request) -> Response:
         "book.html",
         book=readable.info,
         toc=readable.toc(),
+        has_index=moment is None and bool(readable.index()),
         contributors=readable.book.contributors,
         attribution=readable.book.attribution,  # a fork's or remix's sources, credited
         edition=readable.book.edition,
@@ -151,7 +152,7 @@ def chapter(request: Request) -> Response:
         raise SectionNotFound(slug, chapter_id)
     previous, following = readable.neighbours(found)
     version = version_query(moment)
-    sections = readable.toc()[found.number - 1]["sections"]
+    sections = readable.toc()[readable.chapters.index(found)]["sections"]
     # The chapter's own contents go between its title and its text.
     heading, end, text = readable.fragment(found.id, version).partition("</h1>")
     title, content = Markup(heading + end), Markup(text)  # sanitised by the pipeline
@@ -174,6 +175,7 @@ def chapter(request: Request) -> Response:
         version=version,
         edition=readable.book.edition,
         sections=sections,
+        has_index=moment is None and bool(readable.index()),
         downloads=available_downloads(request, slug) if moment is None else [],
         archived=archived,
         may_mark=may_mark(request, slug, queries, archived),
@@ -222,6 +224,16 @@ def search(request: Request) -> Response:
         request, "search.html", book=readable.info, query=query, hits=results.hits,
         read_as=results.read_as, error=None,
     )  # fmt: skip
+
+
+def book_index(request: Request) -> Response:
+    """The book's index: each entry linked to the sections where it is marked."""
+    slug = request.path_params["slug"]
+    readable = readable_book(request, slug, None)
+    body = readable.index()
+    if not body:
+        raise SectionNotFound(slug, "index")
+    return render(request, "book_index.html", book=readable.info, body=Markup(body))
 
 
 def available_downloads(request: Request, slug: str) -> list[dict[str, str]]:
@@ -289,5 +301,6 @@ routes = [
     Route("/books/{slug}", book, name="book"),
     Route("/books/{slug}/chapters/{chapter}", chapter, name="chapter"),
     Route("/books/{slug}/search", search, name="search"),
+    Route("/books/{slug}/book-index", book_index, name="book_index"),
     Route("/books/{slug}/download/{format}", download, name="download"),
 ]

@@ -58,7 +58,10 @@ class Placement:
         return f"{self.chapter},{self.sections}"
 
     def numbering(self, first_level: int) -> list[str]:
-        """The writer's arguments that number the draft's headings as the book will."""
+        """The writer's arguments that number the draft's headings as the book will (back
+        matter, the glossary, is not numbered)."""
+        if not self.chapter and self.chapter_id:
+            return ["--section-divs"]
         return [
             "--number-sections",
             f"--number-offset={self.offset(first_level)}",
@@ -76,9 +79,9 @@ def placement(
     except (BuildError, pandoc.PandocFailed):
         return None
     if kind == "add_chapter":
-        index = next((i + 1 for i, c in enumerate(state.chapters) if c.id == after), 0)
-        return Placement("", index + 1, 0, 0, 0)
-    for number, (source, parsed) in enumerate(zip(state.chapters, found, strict=True), start=1):
+        index = next((i + 1 for i, c in enumerate(found) if c.id == after), 0)
+        return Placement("", sum(1 for c in found[:index] if c.number) + 1, 0, 0, 0)
+    for source, parsed in zip(state.chapters, found, strict=True):
         if kind == "add_section" and source.id == chapter:
             cut = start_of(parsed, following(source, after))
         elif kind == "edit" and any(s.id == section for s in source.sections):
@@ -92,7 +95,7 @@ def placement(
         classes = [node["c"][0][1] for node in nodes(before) if node["t"] in ("Span", "Div")]
         equations = sum("equation-numbered" in c for c in classes)
         listings = sum("listing" in c for c in classes)
-        return Placement(source.id, number, level2, figures, tables, equations, listings)
+        return Placement(source.id, parsed.number, level2, figures, tables, equations, listings)
     return None
 
 
@@ -167,6 +170,8 @@ def targets_in(chapter: Chapter) -> list[dict[str, str]]:
             where = f"{chapter.number}" if level == 1 else f"{chapter.number}.{sections}"
             named = "Chapter" if level == 1 else "Section" if level == 2 else "Subsection"
             text = f"{named} {where}: {title}" if level <= 2 else f"{named}: {title}"
+            if not chapter.number:  # back matter (the glossary) has no number
+                text = title if level == 1 else f"{chapter.title}: {title}"
             result.append({"id": attr[1][0], "label": text[:MAX_LABEL]})
         elif kind in counts:
             counts[kind] += 1

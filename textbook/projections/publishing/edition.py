@@ -4,6 +4,7 @@ and static files the pages are made with, and each chapter's contents."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from textbook.domain.metadata import Licence, licence_as_stored, people
 from textbook.domain.state import BookState
 from textbook.projections.attribution import Attribution
+from textbook.projections.publishing.apparatus import Definition, Group, book_index, glossary_of
 from textbook.projections.publishing.sources import Chapter
 from textbook.projections.publishing.tree import plain_text
 
@@ -39,6 +41,15 @@ class Edition:
     @property
     def licence(self) -> Licence:
         return licence_as_stored(self.book["license"])
+
+    @cached_property
+    def index(self) -> list[Group]:
+        """The book's index, from its authors' marks (empty: the book has no index)."""
+        return book_index(self.chapters)
+
+    @cached_property
+    def glossary(self) -> dict[str, Definition]:
+        return glossary_of(self.chapters)
 
     def names(self, role: str) -> str:
         people = [

@@ -164,10 +164,12 @@ class EditionPublisher:
         return done
 
     def _publish(self, book: BookToBuild) -> dict[str, float]:
-        # The web edition and the EPUB first: they take a second, the PDF takes longer.
+        # The web edition and the EPUB first: they take a second, the PDF takes longer. Then the
+        # EPUB again, to list where the PDF's pages begin.
         quick = [f for f in self.formats if f != "pdf"]
+        late = [f for f in self.formats if f in ("pdf", "epub")] if "pdf" in self.formats else []
         seconds: dict[str, float] = {}
-        for formats in (quick, [f for f in self.formats if f == "pdf"]):
+        for formats in (quick, late):
             if formats:
                 report = self.builder.build(book, formats, self.editions, self.cache)
                 seconds |= {f: report.seconds[f] for f in formats}

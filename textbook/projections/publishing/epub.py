@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
+from textbook.domain.glossary import GLOSSARY
 from textbook.domain.state import ImageRef
 from textbook.files import replacing
+from textbook.projections.publishing.apparatus import Place, index_html, linked_places
 from textbook.projections.publishing.cache import Cache
 from textbook.projections.publishing.edition import (
     STATIC,
@@ -21,6 +25,7 @@ from textbook.projections.publishing.edition import (
     vars_of,
 )
 from textbook.projections.publishing.numbering import anchor, anchor_unlabelled
+from textbook.projections.publishing.pagebreaks import PageStart, mark_pages, mark_paragraphs
 from textbook.projections.publishing.prepare import PreparedBook
 from textbook.projections.publishing.render import render_chapter, resolve_links
 from textbook.projections.publishing.sources import Chapter
@@ -35,12 +40,60 @@ CONTAINER = (
 
 
 def chapter_xhtml(
-    chapter: Chapter, owners: dict[str, str], bibliography: Path | None, cache: Cache
+    chapter: Chapter,
+    owners: dict[str, str],
+    bibliography: Path | None,
+    cache: Cache,
+    pages: Mapping[str, str] | None = None,
 ) -> str:
-    """The chapter's body as XHTML."""
-    ast = resolve_links(chapter, owners, lambda owner, target: f"{owner}.xhtml#{target}")
+    """The chapter's body as XHTML, with a page-break marker where each of its `pages` of the
+    PDF begins (anchor to page number); the glossary as a definition list."""
+    marked = dataclasses.replace(chapter, ast=mark_paragraphs(chapter.ast))
+    ast = resolve_links(marked, owners, lambda owner, target: f"{owner}.xhtml#{target}")
     anchor_unlabelled(ast, chapter)
-    return render_chapter("epub", chapter, ast, bibliography, cache, accessible)
+    body = render_chapter("epub", marked, ast, bibliography, cache, accessible)
+    if chapter.id == GLOSSARY:
+        body = as_glossary(body)
+    return mark_pages(body, pages or {})
+
+
+GLOSSARY_ENTRY = re.compile(
+    r'<section id="([^"]+)" class="level2">\s*<h2>(.*?)</h2>(.*?)</section>', re.S
+)
+
+
+def as_glossary(body: str) -> str:
+    """The glossary chapter as reading systems know a glossary: its entries a definition list
+    (each term a <dt> with the entry's id, its definition a <dd>), marked epub:type="glossary"."""
+    entries = list(GLOSSARY_ENTRY.finditer(body))
+    if not entries:
+        return body
+    start, end = entries[0].start(), entries[-1].end()
+    items = "".join(
+        f'<dt id="{m.group(1)}">{m.group(2)}</dt>\n<dd>{m.group(3).strip()}</dd>\n' for m in entries
+    )
+    body = f"{body[:start]}<dl>\n{items}</dl>{body[end:]}"
+    return body.replace(
+        f'<section id="{GLOSSARY}" class="level1">',
+        f'<section id="{GLOSSARY}" class="level1" epub:type="glossary" role="doc-glossary">',
+        1,
+    )
+
+
+INDEX_FILE = "book-index.xhtml"
+
+
+def index_xhtml(edition: Edition) -> str:
+    """The book's index, each entry linked to the sections where it is marked."""
+
+    def href(place: Place) -> str:
+        return f"{place.chapter}.xhtml#{place.anchor}"
+
+    body = index_html(edition.index, linked_places(href))
+    return (
+        '<section id="book-index" epub:type="index" role="doc-index" aria-labelledby="index-title">'
+        f'\n<h1 id="index-title">Index</h1>\n{body}\n</section>'
+    )
 
 
 def accessible(body: str) -> str:
@@ -68,11 +121,14 @@ def write_epub(
     images: list[ImageRef],
     image_bytes: dict[str, bytes],
     modified: datetime,
+    pages: Sequence[PageStart] = (),
 ) -> Path:
-    """Zip the EPUB deterministically: same inputs, same bytes."""
+    """Zip the EPUB deterministically: same inputs, same bytes. With the `pages` of the PDF, its
+    navigation lists them, each where it begins."""
     book = edition.book
     chapters = [
-        {**vars_of(c), "sections": sections_of(c), "mathml": has_math(c)} for c in edition.chapters
+        {**vars_of(c), "sections": sections_of(c) if c.number else [], "mathml": has_math(c)}
+        for c in edition.chapters
     ]
     stamp = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
     files: list[tuple[str, bytes]] = [
@@ -99,13 +155,19 @@ def write_epub(
                 chapters=chapters,
                 figures=listed(edition, "Figure"),
                 tables=listed(edition, "Table"),
+                pages=pages,
+                index=INDEX_FILE if edition.index else "",
             )
             .encode(),
         )
     )
     for chapter in edition.chapters:
-        content = _page(page, book, chapter.title, "bodymatter", bodies[chapter.id])
+        matter = "bodymatter" if chapter.number else "backmatter"
+        content = _page(page, book, chapter.title, matter, bodies[chapter.id])
         files.append((f"EPUB/{chapter.id}.xhtml", content))
+    if edition.index:
+        content = _page(page, book, "Index", "backmatter", index_xhtml(edition))
+        files.append((f"EPUB/{INDEX_FILE}", content))
     for image in images:
         files.append((f"EPUB/images/{image.name}", image_bytes[image.name]))
     opf = TEMPLATES.get_template("epub-content.opf").render(
@@ -115,9 +177,11 @@ def write_epub(
         licence=edition.licence,
         modified=stamp,
         chapters=chapters,
+        index=INDEX_FILE if edition.index else "",
         images=images,
         has_images=bool(images),
         has_math=any(c["mathml"] for c in chapters),
+        has_pages=bool(pages),
     )
     files.append(("EPUB/content.opf", opf.encode()))
     return _zip(target, files, modified)
@@ -165,12 +229,19 @@ class EpubFormat:
 
     def build(self, prepared: PreparedBook, out: Path) -> Path:
         text = prepared.text
+        starts: dict[str, dict[str, str]] = {}
+        for start in prepared.pages:
+            starts.setdefault(start.chapter, {})[start.anchor] = start.label
         bodies = {
-            c.id: chapter_xhtml(c, text.owners, text.bibliography, prepared.cache)
+            c.id: chapter_xhtml(
+                c, text.owners, text.bibliography, prepared.cache, starts.get(c.id, {})
+            )
             for c in prepared.each("writing its EPUB XHTML")
         }
         prepared.at("the EPUB's assembly")
         target = out / f"{prepared.slug}.epub"
         state, images = prepared.book.state, prepared.book.images
         edition = prepared.edition
-        return write_epub(target, edition, bodies, list(state.images), images, prepared.modified)
+        return write_epub(
+            target, edition, bodies, list(state.images), images, prepared.modified, prepared.pages
+        )

@@ -7,13 +7,20 @@ import html as entities
 import json
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import nh3
 from markupsafe import Markup
 
+from textbook.projections.publishing.apparatus import (
+    Definition,
+    Place,
+    index_html,
+    linked_places,
+    with_definitions,
+)
 from textbook.projections.publishing.cache import Cache
 from textbook.projections.publishing.edition import STATIC as STATIC
 from textbook.projections.publishing.edition import (
@@ -53,6 +60,7 @@ ATTRIBUTES: dict[str, set[str]] = {
     "mpadded": {"width", "lspace"},
     "span": {"data-cites"},
 }
+INDEX_PAGE = "book-index.html"  # index.html is the contents
 
 
 def keep_attribute(element: str, attribute: str, value: str) -> str | None:
@@ -123,8 +131,10 @@ def chapter_fragment(
     bibliography: Path | None,
     cache: Cache,
     page: str = "{chapter}.html",
+    glossary: Mapping[str, Definition] | None = None,
 ) -> str:
-    """The chapter as an HTML fragment for the web edition.
+    """The chapter as an HTML fragment for the web edition, each marked term described by its
+    definition in the `glossary`.
 
     `page` is the address of another chapter's page relative to this one's: `{chapter}.html` in
     the downloadable edition, `{chapter}` where the site serves chapters without a suffix.
@@ -132,7 +142,20 @@ def chapter_fragment(
     ast = resolve_links(
         chapter, owners, lambda owner, target: page.format(chapter=owner) + f"#{target}"
     )
-    return render_chapter("html", chapter, ast, bibliography, cache, clean_html)
+    written = render_chapter("html", chapter, ast, bibliography, cache, clean_html)
+    # After the allowlist: the tooltips and their aria-describedby are ours, never an author's.
+    return with_definitions(written, glossary or {}, chapter.ids)
+
+
+def index_page(edition: Edition, page: str = "{chapter}.html") -> str:
+    """The book's index as the web edition shows it: each entry linked to where it is marked."""
+
+    def href(place: Place) -> str:
+        return page.format(chapter=place.chapter) + f"#{place.anchor}"
+
+    return TEMPLATES.get_template("book-index.html").render(
+        book=edition.book, body=Markup(index_html(edition.index, linked_places(href)))
+    )
 
 
 def render_page(edition: Edition, content: str, chapter: Chapter | None = None) -> str:
@@ -144,6 +167,7 @@ def render_page(edition: Edition, content: str, chapter: Chapter | None = None) 
         chapter=chapter,
         heading=Markup(heading + end),
         sections=sections_of(chapter) if chapter else [],
+        has_index=bool(edition.index),
         previous=edition.chapters[index - 1] if chapter and index > 0 else None,
         next=edition.chapters[index + 1] if chapter and index + 1 < len(edition.chapters) else None,
         content=Markup(text),  # our own pipeline's sanitised output
@@ -164,7 +188,7 @@ def search_entries(chapter: Chapter) -> list[dict[str, str]]:
             groups[-1][2].append(text_of(block))
     return [
         {
-            "chapter": f"{chapter.number}. {chapter.title}",
+            "chapter": f"{chapter.number}. {chapter.title}" if chapter.number else chapter.title,
             "title": title,
             "href": f"{chapter.id}.html#{identifier}",
             "text": " ".join(word for word in words if word),
@@ -228,14 +252,18 @@ def write_web_edition(
         chapters=toc,
         contributors=edition.contributors,
         attribution=edition.attribution,
+        has_index=bool(edition.index),
     )
     (staging / "index.html").write_text(render_page(edition, contents), encoding="utf-8")
     search = TEMPLATES.get_template("search.html").render()
     (staging / "search.html").write_text(render_page(edition, search), encoding="utf-8")
+    if edition.index:
+        index_text = render_page(edition, index_page(edition))
+        (staging / INDEX_PAGE).write_text(index_text, encoding="utf-8")
     entries = [entry for chapter in edition.chapters for entry in search_entries(chapter)]
     index = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     (staging / "search.json").write_text(index, encoding="utf-8")
-    for name in ("book.css", "search.js"):
+    for name in ("book.css", "search.js", "terms.js"):
         shutil.copyfile(STATIC / name, staging / "assets" / name)
     if images:
         (staging / "images").mkdir()
@@ -261,11 +289,14 @@ class HtmlFormat:
 
     def build(self, prepared: PreparedBook, out: Path) -> Path:
         text = prepared.text
+        edition = prepared.edition
         fragments = {
-            c.id: chapter_fragment(c, text.owners, text.bibliography, prepared.cache)
+            c.id: chapter_fragment(
+                c, text.owners, text.bibliography, prepared.cache, glossary=edition.glossary
+            )
             for c in prepared.each("writing its web page")
         }
         prepared.at("the web edition's files")
         folder = out / prepared.slug
-        write_web_edition(folder, prepared.edition, fragments, prepared.book.images)
+        write_web_edition(folder, edition, fragments, prepared.book.images)
         return folder

@@ -16,6 +16,13 @@ from markupsafe import escape
 
 from textbook.domain.application import Textbook
 from textbook.projections.publishing import html
+from textbook.projections.publishing.apparatus import (
+    Place,
+    book_index,
+    glossary_of,
+    index_html,
+    linked_places,
+)
 from textbook.projections.publishing.cache import Cache, PreviewCache
 from textbook.projections.publishing.edition import book_info, sections_of, vars_of
 from textbook.projections.publishing.editions import book_to_build, fingerprint
@@ -69,6 +76,21 @@ class ReadableBook:
     @cached_property
     def _toc(self) -> tuple[dict[str, Any], ...]:
         return tuple({**vars_of(c), "sections": sections_of(c)} for c in self.chapters)
+
+    def index(self) -> str:
+        """The book's index as HTML, each entry linked to the sections it is marked in ("" if
+        its authors marked none); worked out once for this edition."""
+        return self._index_html
+
+    @cached_property
+    def _index_html(self) -> str:
+        slug = self.book.state.slug
+
+        def href(place: Place) -> str:
+            return f"/books/{slug}/chapters/{place.chapter}#{place.anchor}"
+
+        groups = book_index(self.chapters)
+        return index_html(groups, linked_places(href)) if groups else ""
 
     def search(self, query: str, limit: int = 50) -> Results:
         """Sections holding every word and phrase of the query, typos forgiven, matches marked.
@@ -135,8 +157,11 @@ class Library:
 
     def render(self, book: BookToBuild) -> ReadableBook:
         text = prepare_chapters(book.state, self.cache)
+        glossary = glossary_of(text.chapters)
         fragments = {
-            c.id: html.chapter_fragment(c, text.owners, text.bibliography, self.cache, "{chapter}")
+            c.id: html.chapter_fragment(
+                c, text.owners, text.bibliography, self.cache, "{chapter}", glossary
+            )
             for c in text.chapters
         }
         entries = [entry for c in text.chapters for entry in html.search_entries(c)]

@@ -7,7 +7,6 @@ of them are written as one PDF/UA document, so that links, bookmarks and tags sp
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from collections import OrderedDict
@@ -22,10 +21,12 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from textbook.files import replacing, write_atomically
 from textbook.projections.publishing import numbering
+from textbook.projections.publishing.apparatus import print_index
 from textbook.projections.publishing.cache import Cache
 from textbook.projections.publishing.edition import STATIC, TEMPLATES, Edition, sections_of
 from textbook.projections.publishing.formulas import MathRenderer
 from textbook.projections.publishing.numbering import anchor_unlabelled
+from textbook.projections.publishing.pagebreaks import PageStart, mark_paragraphs, page_starts
 from textbook.projections.publishing.pdf_finish import finish_pdf
 from textbook.projections.publishing.prepare import PreparedBook, Where, nowhere
 from textbook.projections.publishing.render import render_chapter
@@ -61,7 +62,7 @@ def print_ast(
     """The chapter's AST for print: notes inline (for footnotes), formulas as images, links
     into other chapters marked `xref:` for the ids that --id-prefix gives them, and each
     cross-reference followed by the page it points at: "Figure 3.2 (p. 41)"."""
-    ast = copy.deepcopy(chapter.ast)
+    ast = mark_paragraphs(chapter.ast)  # where each page begins, for the EPUB's page list
     anchor_unlabelled(ast, chapter)
     for node in nodes(ast["blocks"]):
         kind = node["t"]
@@ -251,9 +252,10 @@ def write_pdf(
     at: Where = nowhere,
     variant: str = "pdf/ua-1",
     back: Sequence[BackMatter] = (),
-) -> Path:
+) -> list[PageStart]:
     """Lay out the chapters (reusing `layouts`) until their page references hold, then the back
-    matter, then the front matter; write one PDF, its pages labelled (roman, then arabic)."""
+    matter, then the front matter; write one PDF, its pages labelled (roman, then arabic).
+    Returns where each page of the body begins, for the EPUB's page list."""
     css = weasyprint.CSS(filename=str(STATIC / "print.css"), url_fetcher=BuildFolderFetcher(STATIC))
     typesetter = Typesetter(folder, layouts, css, BuildFolderFetcher(folder))
     page_template = TEMPLATES.get_template("print-chapter.html")
@@ -292,7 +294,7 @@ def write_pdf(
     with replacing(target) as temporary:  # readers never download half a PDF
         front.copy(front_pages + layout.pages).write_pdf(temporary, pdf_variant=variant)
         finish_pdf(temporary, len(front_pages))
-    return target
+    return page_starts(layout.pages, [str(n) for n in range(1, len(layout.pages) + 1)])
 
 
 def front_matter(
@@ -370,6 +372,7 @@ class PdfFormat:
         self.math = math or MathRenderer()
         self.variant = variant
         self.layouts = Layouts(OrderedDict(), layouts)
+        self.pages: tuple[PageStart, ...] = ()  # where each page of the last build begins
 
     def build(self, prepared: PreparedBook, out: Path) -> Path:
         text = prepared.text
@@ -381,7 +384,16 @@ class PdfFormat:
         }
         target = out / f"{prepared.slug}.pdf"
         edition = prepared.edition
-        return write_pdf(target, edition, bodies, folder, self.layouts, prepared.at, self.variant)
+        # The index, after the chapters, with the page of each place marked for it.
+        back = (
+            [BackMatter("book-index", "Index", print_index(edition.index))] if edition.index else []
+        )
+        self.pages = tuple(
+            write_pdf(
+                target, edition, bodies, folder, self.layouts, prepared.at, self.variant, back
+            )
+        )
+        return target
 
 
 def stage_images(folder: Path, images: dict[str, bytes]) -> None:

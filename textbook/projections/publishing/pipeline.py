@@ -14,11 +14,12 @@ stage 3 on one chapter, so that what they show is what the book prints.
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from textbook.projections.publishing.cache import Cache
 from textbook.projections.publishing.epub import EpubFormat
@@ -92,13 +93,26 @@ class Publisher:
         prepared = prepare(book, Cache(cache_dir), at)
         seconds = {"parse": time.perf_counter() - started}
         outputs: dict[str, Path] = {}
-        for name in (f for f in self.formats if f in formats):  # in the publisher's order
+        for name in in_order(f for f in self.formats if f in formats):
             started = time.perf_counter()
             outputs[name] = self.formats[name].build(prepared, out)
             seconds[name] = time.perf_counter() - started
+            if isinstance(self.formats[name], PdfFormat):  # the EPUB lists the PDF's pages
+                pages = cast(PdfFormat, self.formats[name]).pages
+                prepared = dataclasses.replace(prepared, pages=pages)
             if progress:
                 progress(name)
         return BuildReport(slug=book.state.slug, outputs=outputs, seconds=seconds)
+
+
+def in_order(names: Iterable[str]) -> list[str]:
+    """The formats in the publisher's order, but the PDF before the EPUB when both are built:
+    the EPUB's page list says where the PDF's pages begin."""
+    found = list(names)
+    if "pdf" in found and "epub" in found:
+        found.remove("pdf")
+        found.insert(found.index("epub"), "pdf")
+    return found
 
 
 def build(

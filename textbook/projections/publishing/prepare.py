@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from textbook.domain.bibliography import for_citeproc
+from textbook.domain.glossary import chapter_numbers
 from textbook.domain.state import BookState
 from textbook.files import write_atomically
 from textbook.projections.publishing import pandoc
+from textbook.projections.publishing.apparatus import mark_places
 from textbook.projections.publishing.cache import Cache, digest
 from textbook.projections.publishing.edition import Edition, book_info
 from textbook.projections.publishing.numbering import (
@@ -27,6 +29,7 @@ from textbook.projections.publishing.numbering import (
     number_chapter,
     resolve_references,
 )
+from textbook.projections.publishing.pagebreaks import PageStart
 from textbook.projections.publishing.sanitize import UnsafeInput, check_brackets, sanitize
 from textbook.projections.publishing.sources import BookToBuild, BuildError, Chapter, Numbered
 from textbook.projections.publishing.tree import defined_ids, first_header, plain_text
@@ -53,10 +56,12 @@ def parse_chapter(
 
 
 def chapters(state: BookState, cache: Cache, at: Where = nowhere) -> list[Chapter]:
-    """Every chapter of the book, parsed, made safe, its captions numbered."""
+    """Every chapter of the book, parsed, made safe, its captions numbered (the glossary, back
+    matter, has no number: 0), its index marks given ids and its terms linked to the glossary."""
     images = {image.name for image in state.images}
     result = []
-    for number, chapter in enumerate(state.chapters, start=1):
+    numbers = chapter_numbers([chapter.id for chapter in state.chapters])
+    for number, chapter in zip(numbers, state.chapters, strict=True):
         at(f"chapter '{chapter.id}' (reading its Markdown)")
         try:
             ast = parse_chapter(chapter.text, images, cache)
@@ -64,6 +69,7 @@ def chapters(state: BookState, cache: Cache, at: Where = nowhere) -> list[Chapte
             raise BuildError(f"chapter '{chapter.id}' cannot be published: {error}") from None
         numbered_as_the_contents(ast)
         numbered = tuple(number_chapter(ast, number))
+        mark_places(ast)
         title = plain_text(first_header(ast)) or chapter.id
         ids = frozenset(defined_ids(ast))
         result.append(Chapter(chapter.id, number, title, ast, ids, numbered))
@@ -82,6 +88,7 @@ def draft_chapter(
     figures, tables, equations, listings and sections numbered on from `before` (those before
     it in that chapter). It stands for no chapter of the book (its id is "")."""
     ast = parse_chapter(markdown, images, cache, limits)
+    mark_places(ast)
     numbered = tuple(number_chapter(ast, number, before)) if number else ()
     return Chapter("", number, "", ast, frozenset(defined_ids(ast)), numbered)
 
@@ -145,6 +152,9 @@ class PreparedBook:
     text: PreparedChapters
     cache: Cache
     at: Where = nowhere
+    # Where each page of the PDF begins, once the PDF of this text is laid out: the EPUB's page
+    # list (an EPUB built without the PDF has none).
+    pages: tuple[PageStart, ...] = ()
 
     @property
     def slug(self) -> str:

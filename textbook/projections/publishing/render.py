@@ -52,7 +52,10 @@ REFERENCES_H1 = re.compile(r"<h1( class=\"unnumbered\"[^>]*)>References</h1>")
 
 
 def numbered(chapter: Chapter) -> list[str]:
-    """The writer's arguments that number a whole chapter's headings as the book does."""
+    """The writer's arguments that number a whole chapter's headings as the book does (back
+    matter, number 0, is not numbered)."""
+    if not chapter.number:
+        return ["--section-divs"]
     return ["--number-sections", f"--number-offset={chapter.number - 1}", "--section-divs"]
 
 

@@ -17,6 +17,10 @@ SAFE_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")
 SAFE_URL = re.compile(r"^(https?://[^\s]+|mailto:[^\s]+|#[\w:.-]+)$", re.IGNORECASE)
 ALLOWED_KEYS = {"width": SAFE_LENGTH, "height": SAFE_LENGTH, "lang": SAFE_LANG}
 MAX_CAPTION = 300  # characters of a listing's caption
+# A span may mark an index entry or a glossary term (glossary.py in the domain): its words, which
+# the formats write as text (escaped), never as markup or an address.
+SAFE_WORDS = re.compile(r"^[^\x00-\x1f<>{}]{0,200}$")
+SPAN_KEYS = {**ALLOWED_KEYS, "index": SAFE_WORDS, "see": SAFE_WORDS, "term": SAFE_WORDS}
 MAX_DEPTH = 64
 MAX_TABLE_CELLS = 20_000  # about 400 printed pages of table in one chapter
 
@@ -37,16 +41,12 @@ def is_attr(value: Any) -> bool:
     )
 
 
-def clean_attr(attr: list[Any]) -> list[Any]:
+def clean_attr(attr: list[Any], allowed: dict[str, re.Pattern[str]] = ALLOWED_KEYS) -> list[Any]:
     identifier, classes, pairs = attr
     return [
         identifier if SAFE_ID.match(identifier) else "",
         [c for c in classes if SAFE_CLASS.match(c)][:10],
-        [
-            [key, value]
-            for key, value in pairs
-            if key in ALLOWED_KEYS and ALLOWED_KEYS[key].match(str(value))
-        ],
+        [[key, value] for key, value in pairs if key in allowed and allowed[key].match(str(value))],
     ]
 
 
@@ -138,6 +138,9 @@ def clean_node(node: dict[str, Any], images: set[str]) -> Any:
     if kind == "CodeBlock":
         attr, code = node["c"]
         return {"t": kind, "c": [listing_attr(attr), code]}
+    if kind == "Span" and is_attr(node["c"][0]):
+        attr, inlines = node["c"]
+        return {"t": "Span", "c": [clean_attr(attr, SPAN_KEYS), clean_list(inlines, images)]}
     if "c" not in node:
         return node
     return {"t": kind, "c": clean(node["c"], images)}
