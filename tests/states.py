@@ -36,6 +36,7 @@ STATES = (
 # Books started on the platform: one empty, with its first chapter proposed; one archived.
 STARTED, ARCHIVED = "first-steps", "old-notes"
 REMIX = "roots-and-integrals"  # a remix of two of the sample's chapters
+FIRST_EDITION, SECOND_EDITION = "First edition", "2027 revision"  # named editions of the book
 
 
 @dataclass
@@ -74,9 +75,11 @@ def seed_app(app: Textbook) -> Seeded:
             app.grant(SLUG, name, "editor" if role == "second_editor" else role)
     seeded = Seeded()
     seeded.proposals.update(reviewed(app))
+    app.mark_edition(SLUG, FIRST_EDITION, PEOPLE["editor"])  # named editions, changes between
     seeded.proposals.update(stale(app))
     seeded.proposals.update(structural(app))
     seeded.proposals.update(details(app))
+    app.mark_edition(SLUG, SECOND_EDITION, PEOPLE["maintainer"])
     started(app)
     seeded.proposals["copied"] = remixed(app)
     assert set(seeded.proposals) == set(STATES)

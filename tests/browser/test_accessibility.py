@@ -232,6 +232,9 @@ READER_PAGES = {
     "search-nothing": f"{BOOK}/search?q=zzzzqqq",
     "changes": f"{BOOK}/changes",
     "history": f"{BOOK}/history",
+    "editions": f"{BOOK}/editions",  # the demo's "First edition", and what changed since
+    "editions-compare": f"{BOOK}/editions/compare?from=first-edition&to=now",
+    "edition-not-found": f"{BOOK}/editions/compare?from=no-such-edition",
     "section-history": f"{BOOK}/sections/bisection/history",
     "blame": f"{BOOK}/sections/bisection/blame",
     "images": f"{BOOK}/images",
@@ -284,6 +287,7 @@ def test_member_pages_have_no_serious_violation(
     check(contexts, "mine", "/me/proposals", AUTHOR)
     check(contexts, "profile", "/profile", AUTHOR)
     check(contexts, "settings", f"{BOOK}/settings", EDITOR)
+    check(contexts, "editions-editor", f"{BOOK}/editions", EDITOR)  # the form to mark one
     check(contexts, "forbidden", "/me/proposals")
 
 

@@ -34,6 +34,7 @@ def longer_history(app: Textbook, slug: str) -> None:
         slug, "counting", "## Counting {#counting}\n\nSix.\n", "Six", "alice", needs=[need]
     )
     app.review(edit, "approve", "", by="bob", version=1)
+    app.mark_edition(slug, "First edition", "bob")  # and a named edition
     app.review(
         app.propose_removal(slug, "counting", "Drop it", by="alice"),
         "approve",

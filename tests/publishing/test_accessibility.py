@@ -17,7 +17,6 @@ from textbook.projections.publishing.pipeline import BuildReport
 ROOT = Path(__file__).parent.parent.parent
 NODE = ROOT / ".ci" / "node"
 ACE = NODE / "node_modules" / ".bin" / "ace-cli"
-BLOCKING = ("critical", "serious")
 
 
 def violations(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -63,15 +62,15 @@ def run_ace(epub: Path, out: Path) -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_epub_has_no_serious_or_critical_accessibility_violation(
+def test_epub_has_no_accessibility_violation_of_any_impact(
     sample_build: BuildReport, tmp_path: Path
 ) -> None:
     report = run_ace(sample_build.outputs["epub"], tmp_path / "ace")
-    blocking = [v for v in violations(report) if v[0] in BLOCKING]
+    blocking = violations(report)  # of any impact, minor ones included
     listed = "\n".join(
         f"{impact} {rule} in {file}: {html}" for impact, rule, file, html in blocking
     )
-    assert blocking == [], f"Ace found {len(blocking)} serious or critical violations:\n{listed}"
+    assert blocking == [], f"Ace found {len(blocking)} violations:\n{listed}"
 
 
 def test_code_line_anchors_stay_out_of_the_tab_order() -> None:

@@ -16,8 +16,9 @@ from tests.domain.test_remix import other_book
 from textbook.config import public_url
 from textbook.domain.application import Textbook
 from textbook.projections.attribution import attribution_of
-from textbook.projections.publishing.editions import book_to_build, fingerprint
+from textbook.projections.publishing.editions import book_to_build
 from textbook.projections.publishing.pipeline import BuildReport, build
+from textbook.projections.publishing.sources import fingerprint
 from textbook.projections.queries import Queries
 
 REWRITTEN = "## Counting {#counting}\n\nOne, two, three, and on to a hundred, counted in tens.\n"

@@ -166,10 +166,24 @@ def test_anyone_reads_a_section_and_its_history(api: Api) -> None:
     assert history[0]["proposal_id"] is None
 
 
+def test_anyone_lists_a_books_named_editions(api: Api) -> None:
+    assert api.get("/api/books/tiny/editions").json() == []
+    api.store.mark_edition("tiny", "First edition", "bob")
+    (edition,) = api.get("/api/books/tiny/editions").json()
+    assert (edition["name"], edition["slug"], edition["by"]) == (
+        "First edition",
+        "first-edition",
+        "bob",
+    )
+    assert edition["downloads"] == {}  # not built yet: no worker runs here
+    assert edition["changes_since"] == ("/books/tiny/editions/compare?from=first-edition&to=now")
+
+
 @pytest.mark.parametrize(
     ("path", "kind"),
     [
         ("/api/books/nope", "BookNotFound"),
+        ("/api/books/nope/editions", "BookNotFound"),
         ("/api/books/nope/proposals", "BookNotFound"),
         ("/api/books/tiny/sections/nope", "SectionNotFound"),
         ("/api/books/tiny/sections/nope/history", "SectionNotFound"),

@@ -39,6 +39,7 @@ FORMS = {
     "{proposal}/revise": ["text", "message", "base_revision"],
     "{proposal}/withdraw": ["reason"],
     "/books/tiny/needs": ["place", "kind", "reason"],
+    "/books/tiny/editions": ["name"],
     "/books/tiny/sections/counting/report?p=1": ["reason", "email", "website", "token"],
 }
 

@@ -1,12 +1,12 @@
 """The `textbook` command: one group, its commands in a module per concern.
 
 `serve` (the web app, the publishing worker, the demo), `books` (import, export, show, build,
-history, blame), `starting` (book start, archive, unarchive, delete), `forks` (fork, upstream,
-sync, offer), `review` (propose, proposals, review), `remix` (remix, take, mark-source), `needs`
-(needs, need mark, take, release, close), `people` (users, members, tokens), `admin` (init,
-dump, restore, projections) and `watching` (watch, unwatch, inbox, ask-review). Every command
-opens the stores through a `context.Context` built from the settings here, and changes them only
-through the application.
+history, blame), `editions` (edition create, edition list), `starting` (book start, archive,
+unarchive, delete), `forks` (fork, upstream, sync, offer), `review` (propose, proposals,
+review), `remix` (remix, take, mark-source), `needs` (needs, need mark, take, release, close),
+`people` (users, members, tokens), `admin` (init, dump, restore, projections) and `watching`
+(watch, unwatch, inbox, ask-review). Every command opens the stores through a `context.Context`
+built from the settings here, and changes them only through the application.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import click
 from textbook.cli import (
     admin,
     books,
+    editions,
     forks,
     needs,
     people,
@@ -54,6 +55,18 @@ def cli(ctx: click.Context, database: str | None) -> None:
     ctx.call_on_close(context.close)
 
 
-for module in (serve, books, starting, forks, review, remix, needs, people, admin, watching):
+for module in (
+    serve,
+    books,
+    editions,
+    starting,
+    forks,
+    review,
+    remix,
+    needs,
+    people,
+    admin,
+    watching,
+):
     for command in module.commands:
         cli.add_command(command)

@@ -155,25 +155,42 @@ def show(context: Context, slug: str, as_of: str | None) -> None:
     metavar="TIME",
     help="Build the book as it was then (ISO 8601, UTC; a date alone: the end of that day).",
 )
+@click.option(
+    "--edition",
+    metavar="NAME",
+    help="Build the named edition (its name or slug), byte for byte as when it was marked "
+    "[default output: build/named/SLUG/EDITION/].",
+)
 @pass_context
 @reports_errors
 def build_command(
-    context: Context, slug: str, formats: str, out: Path | None, as_of: str | None
+    context: Context,
+    slug: str,
+    formats: str,
+    out: Path | None,
+    as_of: str | None,
+    edition: str | None,
 ) -> None:
     """Publish the approved text of a book as a web edition, an EPUB and a PDF."""
+    if edition is not None and as_of is not None:
+        raise click.BadParameter("give --edition or --as-of, not both")
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown or not wanted:
         raise click.BadParameter(f"use html, epub or pdf, not {', '.join(unknown) or 'nothing'}")
     # WeasyPrint loads slowly: only the commands that publish import it.
     from textbook.projections.publishing.bounded import Builder
-    from textbook.projections.publishing.editions import book_to_build
+    from textbook.projections.publishing.editions import book_to_build, named_folder
 
     moment = parse_time(as_of) if as_of else None
+    named = context.queries.named_edition(slug, edition) if edition is not None else None
     book = book_to_build(
-        context.app, context.queries, slug, moment, base_url=context.settings.public_url
-    )
+        context.app, context.queries, slug, moment, base_url=context.settings.public_url,
+        named=named,
+    )  # fmt: skip
     target = out or context.settings.build_dir
+    if named is not None and out is None:
+        target = named_folder(context.settings.build_dir, slug, named.slug)
     with progress_bar(len(wanted), f"Building {slug}") as advance:
         done = [0]
 

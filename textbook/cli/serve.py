@@ -167,8 +167,10 @@ def seed_demo_fork(context: Context, slug: str) -> str:
 def seed_demo_work(context: Context, slug: str) -> None:
     """Work to pick up and people to hear of it: needs on the task board (one taken, one a
     reader's report), a proposal waiting with a review asked of an editor, and watches, so that
-    the task board, the inbox and the community page of a fresh clone are not empty."""
+    the task board, the inbox and the community page of a fresh clone are not empty; and the
+    book's first named edition, whose downloads the worker builds once and keeps."""
     app = context.app
+    app.mark_edition(slug, "First edition", "emmy")
     chapters = app.book_state(slug).chapters
     first, second = chapters[0], chapters[1]
     section = second.sections[1]

@@ -8,9 +8,11 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from textbook.domain import ids
+from textbook.domain.editions import checked_edition_name, edition_slug
 from textbook.domain.errors import (
     BookArchived,
     Conflict,
+    EditionExists,
     InvalidInput,
     NotAMaintainer,
     NotAMember,
@@ -154,6 +156,14 @@ class Book(Aggregate):
         sources: list[dict[str, Any]]
         licence: str
         position: int
+        by: UUID
+
+    class EditionMarked(Aggregate.Event):
+        """An editor named the book's approved state at this moment (the event's own time) an
+        edition: `name` as given (stripped), `edition_slug` the part of its addresses."""
+
+        name: str
+        edition_slug: str
         by: UUID
 
     @staticmethod
@@ -531,3 +541,30 @@ class Book(Aggregate):
     @event(BibliographyChanged)
     def _change_bibliography(self, text: str, by: UUID) -> None:
         self.bibliography = text
+
+    # Named editions: the approved state at a moment, named by an editor, kept for good.
+
+    @property
+    def editions(self) -> dict[str, str]:
+        """The book's named editions, {edition slug: name}, in the order they were marked
+        (books and snapshots from before editions have none)."""
+        return dict(self.__dict__.get("_editions", {}))
+
+    def mark_edition(self, name: str, by: UUID, user_name: str) -> None:
+        """Name the approved state now an edition: an editor or maintainer of a book that is
+        not archived and has a chapter, under a name no other edition of the book has."""
+        self.check_may_review(by, user_name)
+        given = checked_edition_name(name)
+        if not self.outline.chapters:
+            raise InvalidInput(
+                f"The book '{self.slug}' has no chapter yet: there is nothing to make an "
+                "edition of."
+            )
+        slug = edition_slug(given)
+        if slug in self.editions:
+            raise EditionExists(self.slug, given, self.editions[slug])
+        self._mark_edition(name=given, edition_slug=slug, by=by)
+
+    @event(EditionMarked)
+    def _mark_edition(self, name: str, edition_slug: str, by: UUID) -> None:
+        self._editions = {**self.editions, edition_slug: name}

@@ -413,3 +413,21 @@ class TooManyWatched(NotAllowed):
             "watch. Stop watching some first."
         )
         self.limit = limit
+
+
+class EditionNotFound(NotFound):
+    def __init__(self, slug: str, name: str) -> None:
+        shown = name[:80]
+        super().__init__(f"The book '{slug}' has no edition '{shown}'.")
+        self.slug = slug
+        self.name = name
+
+
+class EditionExists(Conflict):
+    def __init__(self, slug: str, name: str, existing: str) -> None:
+        super().__init__(
+            f"The book '{slug}' already has an edition named '{existing}': "
+            f"give the edition '{name}' another name."
+        )
+        self.slug = slug
+        self.name = name

@@ -26,6 +26,7 @@ from textbook.projections import (
     blame,
     copies,
     details,
+    editions,
     history,
     inbox,
     needs,
@@ -109,6 +110,10 @@ class ReadModelProjection(Projection[ReadModels]):
     @changes_for.register(Book.Deleted)
     def _(self, e: Book.Archived | Book.Unarchived | Book.Deleted) -> list[Change]:
         return [change(details.MODEL, details.standing_changed, e)]
+
+    @changes_for.register(Book.EditionMarked)
+    def _(self, e: Book.EditionMarked) -> list[Change]:
+        return [change(editions.MODEL, editions.edition_marked, e)]
 
     @changes_for.register(Book.BibliographyChanged)
     def _(self, e: Book.BibliographyChanged) -> list[Change]:

@@ -21,6 +21,7 @@ from textbook.projections import (
     blame,
     copies,
     details,
+    editions,
     history,
     inbox,
     needs,
@@ -44,6 +45,7 @@ MODELS = (
     copies.MODEL,
     needs.MODEL,
     inbox.MODEL,
+    editions.MODEL,
 )
 TABLE_NAMES = [table for model in MODELS for table in model.tables]
 # Which version of each read model the store holds (created with the tracking table).

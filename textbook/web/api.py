@@ -45,6 +45,7 @@ from textbook.web.bodies import (
     REVISION_BODY,
     STATUSES,
 )
+from textbook.web.edition_pages import compare_href, downloads_of
 from textbook.web.openapi import OPENAPI
 from textbook.web.site import site
 
@@ -101,6 +102,25 @@ def history(request: Request) -> Response:
                 "at": r.at,
             }
             for r in revisions
+        ]
+    )
+
+
+def editions(request: Request) -> Response:
+    """A book's named editions, oldest first, each with the downloads built so far."""
+    slug = request.path_params["slug"]
+    found = site(request).queries().editions(slug)
+    return JSONResponse(
+        [
+            {
+                "name": e.name,
+                "slug": e.slug,
+                "at": e.at,
+                "by": e.by,
+                "downloads": {d["format"]: d["href"] for d in downloads_of(request, slug, e)},
+                "changes_since": compare_href(slug, e.slug, "now"),
+            }
+            for e in found
         ]
     )
 
@@ -351,6 +371,7 @@ def openapi(request: Request) -> Response:
 routes = [
     Route("/api/books", books, methods=["GET"]),
     Route("/api/books/{slug}", book, methods=["GET"]),
+    Route("/api/books/{slug}/editions", editions, methods=["GET"]),
     Route("/api/books/{slug}/sections/{section}", section, methods=["GET"]),
     Route("/api/books/{slug}/sections/{section}/history", history, methods=["GET"]),
     Route("/api/books/{slug}/sections/{section}/proposals", propose, methods=["POST"]),

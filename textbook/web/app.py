@@ -23,6 +23,7 @@ from textbook.web import (
     book_details,
     book_pages,
     community,
+    edition_pages,
     feeds,
     forks,
     history_pages,
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> Starlette:
         *book_details.routes,
         *archiving.routes,
         *history_pages.routes,
+        *edition_pages.routes,  # /books/{slug}/editions, .../compare, .../compare.pdf
         *feeds.routes,  # /books/{slug}/feed.atom
         *community.routes,  # /books/{slug}/community, /people/{name}
         Route("/books/{slug}/images/{name}", image),

@@ -234,6 +234,22 @@ SCHEMAS: dict[str, Any] = {
             "at": {"type": "string", "format": "date-time"},
         }
     ),
+    "Edition": record(
+        {
+            **strings("name", "by"),
+            "slug": {"type": "string", "description": "The edition's, in its addresses."},
+            "at": {"type": "string", "format": "date-time", "description": "The moment it froze."},
+            "downloads": {
+                "type": "object",
+                "description": "Each format built so far (html, epub, pdf), to its address.",
+                "additionalProperties": {"type": "string"},
+            },
+            "changes_since": {
+                "type": "string",
+                "description": "The page of what changed from this edition to now.",
+            },
+        }
+    ),
     "Proposal": record(PROPOSAL_FIELDS),
     "ProposalSummary": record(
         {
@@ -412,6 +428,16 @@ OPENAPI: dict[str, Any] = {
                 "parameters": [SLUG],
                 "responses": {
                     "200": json_of("The outline.", ref("Outline")),
+                    **refusals(404, 410, 503),
+                },
+            }
+        },
+        "/api/books/{slug}/editions": {
+            "get": {
+                "summary": "A book's named editions, oldest first, with their downloads.",
+                "parameters": [SLUG],
+                "responses": {
+                    "200": json_of("The editions.", {"type": "array", "items": ref("Edition")}),
                     **refusals(404, 410, 503),
                 },
             }

@@ -6,10 +6,10 @@ import), `starting` (starting a book, its details through proposals, archiving, 
 `forks` (a book begun as a copy of another), `upstream` (changes flowing between a fork and its
 upstream), `remix` (a book made of others' chapters, and text taken from another book),
 `proposals` (opening, revising, withdrawing), `review` (comments, decisions, approval),
-`time_travel` (the book as of a moment), `watching` (watchlists, the inbox's read
-mark, the private feed's key, review requests); `checking` checks text against the book, `base`
-holds the plumbing they share, and `textbook.domain.questions` the read-only questions the web
-and the command line ask.
+`time_travel` (the book as of a moment), `editions` (named editions of it), `watching`
+(watchlists, the inbox's read mark, the private feed's key, review requests); `checking` checks
+text against the book, `base` holds the plumbing they share, and `textbook.domain.questions` the
+read-only questions the web and the command line ask.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 from textbook.domain.application.addresses import Addresses
 from textbook.domain.application.books import Books
 from textbook.domain.application.checking import BlobSink, Upload
+from textbook.domain.application.editions import Editions
 from textbook.domain.application.forks import Forks
 from textbook.domain.application.needs import Needs
 from textbook.domain.application.people import People, SignInLedger
@@ -44,6 +45,7 @@ class Textbook(
     Review,
     Needs,
     TimeTravel,
+    Editions,
     Watching,
     Questions,
 ):

@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from textbook.projections.publishing.pipeline import BuildReport, Publisher
+from textbook.projections.publishing.pipeline import BuildReport, Publisher, in_order
 from textbook.projections.publishing.sources import BookToBuild, BuildError
 
 STARTUP_SECONDS = 120.0  # importing WeasyPrint on a busy machine; not counted in a build's limit
@@ -101,7 +101,7 @@ class Builder:
         """Like Publisher.build(), one format at a time, each within the time limit."""
         outputs: dict[str, Path] = {}
         seconds: dict[str, float] = {}
-        for name in formats:
+        for name in in_order(formats):  # the PDF before the EPUB, which lists its pages
             report = self._build_one(book, name, out, cache_dir)
             outputs |= report.outputs
             seconds |= report.seconds

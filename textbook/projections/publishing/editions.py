@@ -1,4 +1,5 @@
-"""The published editions: rebuilt by a worker whenever the approved text of a book changes."""
+"""The published editions: rebuilt by a worker whenever the approved text of a book changes;
+and the named editions ("First edition"), each built once from the moment it froze and kept."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from pathlib import Path
 
 from textbook.domain.application import Textbook
 from textbook.domain.images import passes_today
+from textbook.domain.state import BookState
 from textbook.files import write_atomically
 from textbook.projections.attribution import attribution_of
 from textbook.projections.publishing.bounded import Builder
-from textbook.projections.publishing.cache import digest
 from textbook.projections.publishing.pipeline import FORMATS, Publisher
-from textbook.projections.publishing.sources import BookToBuild, BuildError
-from textbook.projections.queries import Queries
+from textbook.projections.publishing.sources import BookToBuild, BuildError, fingerprint
+from textbook.projections.queries import NamedEdition, Queries
 from textbook.projections.runner import catch_up
 from textbook.projections.views import ReadModels
 from textbook.storage import BlobStore, blob_store
@@ -36,10 +37,14 @@ def book_to_build(
     as_of: datetime | None = None,
     blobs: BlobStore | None = None,
     base_url: str = "",
+    named: NamedEdition | None = None,
 ) -> BookToBuild:
     """What a build of the book reads: now from the read models, or as of a past moment; its
     images from `blobs` (by default, the application's image store); `base_url`, the site's
-    address, makes the links of the attribution whole."""
+    address, makes the links of the attribution whole. A `named` edition is the book as of the
+    moment it was marked, its name and date on its title pages."""
+    if named is not None:
+        as_of = named.moment
     if as_of is None:
         state = queries.book_state(slug)
         contributors = queries.contributors(slug)
@@ -59,21 +64,21 @@ def book_to_build(
     if attribution and as_of is None:  # upstream contributors are credited with their sources
         contributors = list(attribution.local)
     edition = queries.edition(slug, as_of)
+    if named is not None:
+        state = with_edition_name(state, named)
     return BookToBuild(state, contributors, edition, images, attribution)
 
 
-def fingerprint(book: BookToBuild) -> str:
-    """Changes whenever anything a reader would see in an edition changes."""
-    state = book.state
-    return digest(
-        state.markdown(),
-        state.metadata_yaml,
-        state.bibliography,
-        "\n".join(f"{i.name}={i.sha256}" for i in state.images),
-        repr(list(book.contributors)),
-        book.edition,
-        book.attribution.text(),
-    )
+def with_edition_name(state: BookState, named: NamedEdition) -> BookState:
+    """The state, its metadata carrying the edition's name and date: every format's templates
+    get the metadata as `book`, so `book.edition_name` reaches each title page."""
+    extra = {"edition_name": named.name, "edition_date": named.date}
+    return dataclasses.replace(state, metadata={**state.metadata, **extra})
+
+
+def named_folder(editions: Path, slug: str, edition_slug: str) -> Path:
+    """Where a named edition's files are kept for good: its web edition folder, EPUB and PDF."""
+    return editions / "named" / slug / edition_slug
 
 
 class EditionPublisher:
@@ -138,9 +143,8 @@ class EditionPublisher:
 
     def _publish_changed(self, queries: Queries, report: Report | None) -> list[str]:
         done = []
-        for outline in queries.books():
-            if not outline.chapters:  # a book just started: nothing to publish yet
-                continue
+        books = [outline for outline in queries.books() if outline.chapters]
+        for outline in books:  # a book just started (no chapter) has nothing to publish yet
             book = book_to_build(
                 self.app, queries, outline.slug, blobs=self.blobs, base_url=self.base_url
             )
@@ -161,9 +165,31 @@ class EditionPublisher:
             done.append(outline.slug)
             if report is not None:
                 report(outline.slug, seconds)
+        for outline in books:  # after every book's edition now: readers wait for those
+            self._publish_named(queries, outline.slug)
         return done
 
-    def _publish(self, book: BookToBuild) -> dict[str, float]:
+    def _publish_named(self, queries: Queries, slug: str) -> None:
+        """Build each named edition of the book not yet built, once: it never changes after."""
+        for named in queries.editions(slug):
+            folder = named_folder(self.editions, slug, named.slug)
+            marker = folder / ".published"
+            if marker.exists() or self.published.get(f"{slug}/{named.slug}") == "failed":
+                continue
+            book = book_to_build(
+                self.app, queries, slug, blobs=self.blobs, base_url=self.base_url, named=named
+            )
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                self._publish(book, folder)
+            except BuildError as error:
+                log.error("%s, %s: not published: %s", slug, named.name, error)
+                self.published[f"{slug}/{named.slug}"] = "failed"  # tried again on restart
+                continue
+            write_atomically(marker, named.at.encode())
+            log.info("published %s, %s", slug, named.name)
+
+    def _publish(self, book: BookToBuild, out: Path | None = None) -> dict[str, float]:
         # The web edition and the EPUB first: they take a second, the PDF takes longer. Then the
         # EPUB again, to list where the PDF's pages begin.
         quick = [f for f in self.formats if f != "pdf"]
@@ -171,7 +197,7 @@ class EditionPublisher:
         seconds: dict[str, float] = {}
         for formats in (quick, late):
             if formats:
-                report = self.builder.build(book, formats, self.editions, self.cache)
+                report = self.builder.build(book, formats, out or self.editions, self.cache)
                 seconds |= {f: report.seconds[f] for f in formats}
         return seconds
 

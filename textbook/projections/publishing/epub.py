@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from textbook.domain.glossary import GLOSSARY
+from textbook.domain.glossary import GLOSSARY, is_back_matter
 from textbook.domain.state import ImageRef
 from textbook.files import replacing
 from textbook.projections.publishing.apparatus import Place, index_html, linked_places
@@ -106,8 +106,54 @@ def accessible(body: str) -> str:
     body = body.replace('role="doc-endnotes"', 'role="doc-endnotes" epub:type="endnotes"').replace(
         'role="doc-noteref"', 'role="doc-noteref" epub:type="noteref"'
     )
+    # The chapter is a chapter to assistive technology and reading systems alike.
+    body = re.sub(
+        r'<section id="([^"]*)" class="level1"',
+        lambda m: (
+            m.group(0)
+            if is_back_matter(m.group(1))  # the glossary is marked as one (as_glossary)
+            else f'{m.group(0)} role="doc-chapter" epub:type="chapter"'
+        ),
+        body,
+        count=1,
+    )
+    body = MATH.sub(with_alttext, body)
+    body = HEADER_CELL.sub(header_cell, body)
     # Line anchors in code blocks are empty links: noise for screen readers.
     return re.sub(r'<a href="#cb\d+-\d+" aria-hidden="true" tabindex="-1"></a>', "", body)
+
+
+MATH = re.compile(
+    r'<math ([^>]*)>(.*?<annotation encoding="application/x-tex">(.*?)</annotation>.*?)</math>',
+    re.S,
+)
+
+
+HEADER_CELL = re.compile(r"<th((?:\s[^>]*)?)>(.*?)</th>", re.S)
+
+
+def header_cell(m: re.Match[str]) -> str:
+    """A header cell that names its column: an empty one is a data cell (nothing to announce),
+    and a formula alone in one is labelled with its text, which checkers count as its name."""
+    attributes, content = m.group(1), m.group(2)
+    if not content.strip():
+        return f"<td{attributes}></td>"
+    if content.lstrip().startswith("<math ") and content.rstrip().endswith("</math>"):
+        alttext = re.search(r'alttext="([^"]*)"', content)
+        if alttext is not None and content.count("<math ") == 1:
+            labelled = content.replace("<math ", f'<math aria-label="{alttext.group(1)}" ', 1)
+            return f"<th{attributes}>{labelled}</th>"
+    return m.group(0)
+
+
+def with_alttext(m: re.Match[str]) -> str:
+    """A formula's `alttext` (which EPUBCheck and reading systems without MathML look for): its
+    TeX, as pandoc keeps it in the annotation (already escaped for XML)."""
+    attributes, inner, tex = m.group(1), m.group(2), m.group(3)
+    if "alttext=" in attributes:
+        return m.group(0)
+    alttext = " ".join(tex.replace('"', "&quot;").split())
+    return f'<math {attributes} alttext="{alttext}">{inner}</math>'
 
 
 def has_math(chapter: Chapter) -> bool:

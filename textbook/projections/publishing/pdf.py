@@ -7,6 +7,7 @@ of them are written as one PDF/UA document, so that links, bookmarks and tags sp
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections import OrderedDict
@@ -30,24 +31,27 @@ from textbook.projections.publishing.pagebreaks import PageStart, mark_paragraph
 from textbook.projections.publishing.pdf_finish import finish_pdf
 from textbook.projections.publishing.prepare import PreparedBook, Where, nowhere
 from textbook.projections.publishing.render import render_chapter
-from textbook.projections.publishing.sources import Chapter
+from textbook.projections.publishing.sources import Chapter, fingerprint
 from textbook.projections.publishing.tree import nodes
 
 MAX_FETCH = 10 * 1024 * 1024
 
 
 class BuildFolderFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
-    """WeasyPrint may read regular files inside the build folder, and nothing else."""
+    """WeasyPrint may read regular files inside the build folder (and the folders of the
+    publisher's own files given after it), and nothing else."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *also: Path) -> None:
         super().__init__(allowed_protocols={"file"}, allow_redirects=False)
         self.folder = folder.resolve()
+        self.also = tuple(other.resolve() for other in also)
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if not url.startswith("file://"):
             raise ValueError(f"not fetched (outside the build): {url[:80]}")
         path = Path(url.removeprefix("file://").split("?")[0].split("#")[0]).resolve()
-        if not path.is_relative_to(self.folder) or not path.is_file():
+        inside = any(path.is_relative_to(f) for f in (self.folder, *self.also))
+        if not inside or not path.is_file():
             raise ValueError(f"not fetched (outside the build): {url[:80]}")
         if path.stat().st_size > MAX_FETCH:
             raise ValueError(f"not fetched (over {MAX_FETCH} bytes): {url[:80]}")
@@ -62,7 +66,9 @@ def print_ast(
     """The chapter's AST for print: notes inline (for footnotes), formulas as images, links
     into other chapters marked `xref:` for the ids that --id-prefix gives them, and each
     cross-reference followed by the page it points at: "Figure 3.2 (p. 41)"."""
-    ast = mark_paragraphs(chapter.ast)  # where each page begins, for the EPUB's page list
+    ast = copy.deepcopy(chapter.ast)
+    mark_continuations(ast["blocks"])
+    ast = mark_paragraphs(ast)  # where each page begins, for the EPUB's page list
     anchor_unlabelled(ast, chapter)
     for node in nodes(ast["blocks"]):
         kind = node["t"]
@@ -92,6 +98,44 @@ def page_reference(owner: str, target: str) -> list[dict[str, Any]]:
     return [*opening, pageref, {"t": "Str", "c": ")"}]
 
 
+def mark_continuations(value: Any) -> None:
+    """Wrap in a `continues` Div each paragraph that goes on with the sentence a display formula
+    ended (it follows a paragraph holding only the display and starts in lower case), so that
+    print does not indent it as a new paragraph."""
+    if isinstance(value, dict):
+        for child in value.values():
+            mark_continuations(child)
+        return
+    if not isinstance(value, list):
+        return
+    for index, block in enumerate(value):
+        mark_continuations(block)
+        if index and _only_display(value[index - 1]) and _starts_lower(block):
+            value[index] = {"t": "Div", "c": [["", ["continues"], []], [block]]}
+
+
+def _only_display(block: Any) -> bool:
+    if not isinstance(block, dict) or block.get("t") != "Para":
+        return False
+    kinds = [(i["t"], i["c"][0]["t"] if i["t"] == "Math" else None) for i in block["c"]]
+    # A labelled equation (numbering.py) is its formula in a Span with its number.
+    kinds = [
+        ("Math", "DisplayMath") if i["t"] == "Span" and "equation-numbered" in i["c"][0][1] else k
+        for i, k in zip(block["c"], kinds, strict=True)
+    ]
+    shown = [k for k in kinds if k[0] not in ("Space", "SoftBreak")]
+    return bool(shown) and all(k == ("Math", "DisplayMath") for k in shown)
+
+
+def _starts_lower(block: Any) -> bool:
+    if not isinstance(block, dict) or block.get("t") != "Para" or not block["c"]:
+        return False
+    first: dict[str, Any] = block["c"][0]
+    if first["t"] == "Math":
+        return bool(first["c"][0]["t"] == "InlineMath")
+    return first["t"] == "Str" and str(first["c"])[:1].islower()
+
+
 def _inlines(block: dict[str, Any]) -> list[Any]:
     if block["t"] in ("Para", "Plain"):
         return [*block["c"], {"t": "Space"}]
@@ -109,11 +153,61 @@ def chapter_html(
     """The chapter as HTML for print: ids prefixed by the chapter, links between chapters."""
     ast = print_ast(chapter, owners, folder, cache, math)
     prefix = [f"--id-prefix={chapter.id}--"]
-    return render_chapter("pdf", chapter, ast, bibliography, cache, link_chapters, prefix)
+    html = render_chapter("pdf", chapter, ast, bibliography, cache, link_chapters, prefix)
+    return hang_code_lines(keep_captions(break_before_formulas(html)))
+
+
+def break_before_formulas(html: str) -> str:
+    """A zero-width space between a word's space and the formula after it: without it,
+    WeasyPrint 70 breaks a line whose last formula does not fit after the line's *first* word
+    ("Many" alone above a paragraph), not before the formula."""
+    return html.replace(' <img src="math/', ' \u200b<img src="math/')
 
 
 def link_chapters(html: str) -> str:
     return re.sub(r'href="xref:([\w:.-]+)/([\w:.-]+)"', r'href="#\1--\2"', html)
+
+
+# A line of highlighted code as pandoc writes it: its span, the hidden anchor, the first token's
+# span, and the line's indentation before or inside that span.
+CODE_LINE = re.compile(r'(<span id="[^"]*cb\d+-\d+")>(<a [^>]*></a>)( *)(<span class="\w+">)?( *)')
+PLAIN_CODE = re.compile(r"<pre([^>]*)><code>(.*?)</code></pre>", re.S)
+MONO_ADVANCE = 0.602  # em: the width of a character of DejaVu Sans Mono
+HANG = 4  # characters a wrapped code line's continuation stands further in than its start
+
+
+def hang_code_lines(html: str) -> str:
+    """Each line of code a block of its own, whose continuation lines (if it is too long for
+    the measure) hang 4 characters further in than its indentation, after an arrow."""
+
+    def hang(spaces: int) -> str:
+        inset = (spaces + HANG) * MONO_ADVANCE
+        return (
+            f' style="padding-left:{inset:.2f}em;text-indent:-{inset:.2f}em;'
+            f'background-position:{inset - 1.3:.2f}em 0"'
+        )
+
+    def line(m: re.Match[str]) -> str:
+        spaces = m.group(3) + m.group(5)
+        return f"{m.group(1)}{hang(len(spaces))}>{m.group(2)}{m.group(4) or ''}{spaces}"
+
+    def plain(m: re.Match[str]) -> str:
+        lines = m.group(2).split("\n")
+        spans = [
+            f'<span class="line"{hang(len(text) - len(text.lstrip(" ")))}>{text}</span>'
+            for text in lines
+        ]
+        return f"<pre{m.group(1)}><code>{''.join(spans)}</code></pre>"
+
+    html = re.sub(r'</span>\n(<span id="[^"]*cb\d+-\d+")', r"</span>\1", html)
+    return PLAIN_CODE.sub(plain, CODE_LINE.sub(line, html))
+
+
+def keep_captions(html: str) -> str:
+    """Each table in a block that keeps it on one page with its caption (WeasyPrint lets a page
+    break fall between a table's caption and its rows)."""
+    html = re.sub(r"<table\b", '<div class="table-block"><table', html)
+    return html.replace("</table>", "</table></div>")
 
 
 @dataclass
@@ -257,7 +351,8 @@ def write_pdf(
     matter, then the front matter; write one PDF, its pages labelled (roman, then arabic).
     Returns where each page of the body begins, for the EPUB's page list."""
     css = weasyprint.CSS(filename=str(STATIC / "print.css"), url_fetcher=BuildFolderFetcher(STATIC))
-    typesetter = Typesetter(folder, layouts, css, BuildFolderFetcher(folder))
+    # print.css's own images (the mark of a continued code line) are in STATIC
+    typesetter = Typesetter(folder, layouts, css, BuildFolderFetcher(folder, STATIC))
     page_template = TEMPLATES.get_template("print-chapter.html")
     parts = [
         Part(page_template.render(book=edition.book, chapter=c, content=Markup(bodies[c.id])), c.id)
@@ -372,7 +467,9 @@ class PdfFormat:
         self.math = math or MathRenderer()
         self.variant = variant
         self.layouts = Layouts(OrderedDict(), layouts)
-        self.pages: tuple[PageStart, ...] = ()  # where each page of the last build begins
+        # Where each page of the last build begins, and the fingerprint of the book built.
+        self.pages: tuple[PageStart, ...] = ()
+        self.pages_of = ""
 
     def build(self, prepared: PreparedBook, out: Path) -> Path:
         text = prepared.text
@@ -393,7 +490,12 @@ class PdfFormat:
                 target, edition, bodies, folder, self.layouts, prepared.at, self.variant, back
             )
         )
+        self.pages_of = fingerprint(prepared.book)
         return target
+
+    def pages_for(self, prepared: PreparedBook) -> tuple[PageStart, ...]:
+        """Where each page of the PDF begins, if the last PDF built was of this very book."""
+        return self.pages if self.pages_of == fingerprint(prepared.book) else ()
 
 
 def stage_images(folder: Path, images: dict[str, bytes]) -> None:

@@ -19,11 +19,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Protocol
 
 from textbook.projections.publishing.cache import Cache
 from textbook.projections.publishing.epub import EpubFormat
 from textbook.projections.publishing.html import HtmlFormat
+from textbook.projections.publishing.pagebreaks import PageStart
 from textbook.projections.publishing.pdf import PdfFormat
 from textbook.projections.publishing.prepare import PreparedBook, Where, nowhere, prepare
 from textbook.projections.publishing.sources import BookToBuild, BuildError
@@ -67,6 +68,12 @@ class Publisher:
         found = list(formats) if formats is not None else [cls() for cls in FORMAT_CLASSES]
         self.formats = {f.name: f for f in found}
 
+    def pdf_pages(self, prepared: PreparedBook) -> tuple[PageStart, ...]:
+        """Where each page of this book's PDF begins, if this publisher has just built it (in
+        this build, or the one before, as a worker builds one format at a time)."""
+        pdf = self.formats.get("pdf")
+        return pdf.pages_for(prepared) if isinstance(pdf, PdfFormat) else ()
+
     def build(
         self,
         book: BookToBuild,
@@ -95,11 +102,10 @@ class Publisher:
         outputs: dict[str, Path] = {}
         for name in in_order(f for f in self.formats if f in formats):
             started = time.perf_counter()
+            if name == "epub":  # it lists the PDF's pages, if the PDF of this book was just built
+                prepared = dataclasses.replace(prepared, pages=self.pdf_pages(prepared))
             outputs[name] = self.formats[name].build(prepared, out)
             seconds[name] = time.perf_counter() - started
-            if isinstance(self.formats[name], PdfFormat):  # the EPUB lists the PDF's pages
-                pages = cast(PdfFormat, self.formats[name]).pages
-                prepared = dataclasses.replace(prepared, pages=pages)
             if progress:
                 progress(name)
         return BuildReport(slug=book.state.slug, outputs=outputs, seconds=seconds)

@@ -88,7 +88,7 @@ def render_chapter(
     html = REFERENCES_H1.sub(
         r"<h2\1>References</h2>", pandoc.write(ast, "html5", args, limits=limits)
     )
-    html = finish(own_generated_ids(html, chapter.ids))
+    html = finish(described_images(own_generated_ids(html, chapter.ids)))
     cache.put(kind, key, html.encode())
     return html
 
@@ -121,3 +121,26 @@ def own_generated_ids(html: str, taken: frozenset[str]) -> str:
         renamed = opening.replace(f'id="{identifier}"', f'id="{free}"')
         html = html[:at] + renamed + html[at + len(opening) :]
     return html
+
+
+IMAGE_TAG = re.compile(r"<img\s[^>]*>")
+DESCRIPTION = re.compile(r'\s+data-desc="([^"]*)"')
+ALT = re.compile(r'\balt="[^"]*"')
+
+
+def described_images(html: str) -> str:
+    """An image's text alternative is its author's description (`{desc="..."}`) where it has
+    one, rather than its caption, which readers hear anyway."""
+
+    def describe(m: re.Match[str]) -> str:
+        tag = m.group(0)
+        found = DESCRIPTION.search(tag)
+        if found is None:
+            return tag
+        tag = DESCRIPTION.sub("", tag)
+        alt = f'alt="{found.group(1)}"'
+        if ALT.search(tag):
+            return ALT.sub(lambda _: alt, tag)
+        return tag.replace("<img", f"<img {alt}", 1)
+
+    return IMAGE_TAG.sub(describe, html)

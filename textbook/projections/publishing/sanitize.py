@@ -15,7 +15,14 @@ SAFE_CLASS = re.compile(r"^[A-Za-z][\w-]{0,50}$")
 SAFE_LENGTH = re.compile(r"^\d{1,4}(\.\d{1,3})?(%|px|em|rem|cm|mm|in|pt)?$")
 SAFE_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$")
 SAFE_URL = re.compile(r"^(https?://[^\s]+|mailto:[^\s]+|#[\w:.-]+)$", re.IGNORECASE)
-ALLOWED_KEYS = {"width": SAFE_LENGTH, "height": SAFE_LENGTH, "lang": SAFE_LANG}
+# A figure's description for readers who cannot see it (`{desc="..."}`): plain words, one line.
+SAFE_DESCRIPTION = re.compile(r"^[^\x00-\x1f\x7f]{1,2000}$")
+ALLOWED_KEYS = {
+    "width": SAFE_LENGTH,
+    "height": SAFE_LENGTH,
+    "lang": SAFE_LANG,
+    "desc": SAFE_DESCRIPTION,
+}
 MAX_CAPTION = 300  # characters of a listing's caption
 # A span may mark an index entry or a glossary term (glossary.py in the domain): its words, which
 # the formats write as text (escaped), never as markup or an address.

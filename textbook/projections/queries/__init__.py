@@ -10,6 +10,7 @@ from textbook.projections.queries.attribution import AttributionQueries
 from textbook.projections.queries.base import OPERATOR_NAME
 from textbook.projections.queries.community import CommunityQueries
 from textbook.projections.queries.details import DetailsQueries
+from textbook.projections.queries.editions import ApprovedChange, EditionQueries, NamedEdition
 from textbook.projections.queries.inbox import InboxItem, InboxQueries, ReviewRequest, Watched
 from textbook.projections.queries.needs import NeedQueries, NeedView
 from textbook.projections.queries.proposals import ProposalQueries
@@ -30,12 +31,14 @@ from textbook.projections.views import TABLE_NAMES
 
 __all__ = [
     "OPERATOR_NAME",
+    "ApprovedChange",
     "BlameLine",
     "BookOutline",
     "ChapterSummary",
     "Contributor",
     "Fork",
     "InboxItem",
+    "NamedEdition",
     "NeedView",
     "ProposalSummary",
     "ProposalView",
@@ -52,6 +55,7 @@ __all__ = [
 
 
 class Queries(
+    EditionQueries,
     DetailsQueries,
     ProposalQueries,
     ProvenanceQueries,
