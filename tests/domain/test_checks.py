@@ -69,11 +69,60 @@ def test_dollars_that_are_not_math_math_in_code_and_at_signs_in_addresses_pass(
     assert app.propose_edit(tiny, "counting", text, "Prices", by="alice")
 
 
-def test_an_unknown_citation_and_a_quarto_reference_are_refused(app: Textbook, tiny: str) -> None:
-    error = refused(app, tiny, "\nAs shown [@knuth1997; @nobody2020], see @sec-summing.\n")
-    assert [(p.line, p.subject) for p in error.problems] == [(5, "nobody2020"), (5, "sec-summing")]
+def test_an_unknown_citation_and_a_reference_to_a_missing_label_are_refused(
+    app: Textbook, tiny: str
+) -> None:
+    error = refused(app, tiny, "\nAs shown [@knuth1997; @nobody2020], see @sec-adding.\n")
+    assert [(p.line, p.subject) for p in error.problems] == [(5, "nobody2020"), (5, "sec-adding")]
     assert "'@nobody2020' is not in the book's references.bib" in error.message
-    assert "link to its id: [the section](#id)" in error.message
+    assert (
+        "Line 5: the reference '@sec-adding' points at no label: "
+        "the book has no heading labelled {#sec-adding} (nor {#adding})"
+    ) in error.message
+
+
+@pytest.mark.parametrize(
+    ("reference", "kind"),
+    [("@fig-growth", "figure"), ("[see @tbl-results]", "table"), ("@eq-bayes", "equation")],
+)
+def test_each_kind_of_missing_label_is_named(
+    app: Textbook, tiny: str, reference: str, kind: str
+) -> None:
+    error = refused(app, tiny, f"\nAs {reference} shows.\n")
+    label = reference.strip("[]").removeprefix("see ").removeprefix("@")
+    assert [(p.kind, p.subject) for p in error.problems] == [("reference", label)]
+    assert f"the book has no {kind} labelled {{#{label}}}" in error.message
+
+
+def test_a_new_section_referring_to_a_missing_listing_is_refused(app: Textbook, tiny: str) -> None:
+    before = event_count(app)
+    text = "## Code {#code}\n\n@lst-bisect shows it.\n"
+    with pytest.raises(TextProblems, match=r"no listing labelled \{#lst-bisect\}"):
+        app.propose_section(tiny, "first", "measuring", text, "Code", by="alice")
+    assert event_count(app) == before
+
+
+def test_references_to_labels_in_the_book_or_the_text_itself_pass(app: Textbook, tiny: str) -> None:
+    text = HEAD + (
+        "\nAs @fig-ruler and [@eq-sum; @lst-count] show, see @sec-why and @sec-summing.\n\n"
+        "$$ s = n(n+1)/2 $$ {#eq-sum}\n\n"
+        '```{#lst-count .python caption="Counting"}\nprint(1)\n```\n\n'
+        "### Why {#sec-why}\n\nBecause.\n"
+    )
+    assert app.propose_edit(tiny, "counting", text, "References", by="alice")
+
+
+def test_an_edit_that_drops_a_referenced_label_needs_a_confirmation(
+    app: Textbook, tiny: str
+) -> None:
+    reference = "## Summing {#summing}\n\nAs @fig-ruler shows.\n"
+    app.review(
+        app.propose_edit(tiny, "summing", reference, "", by="alice"), "approve", "", "bob", 1
+    )
+    text = "## Measuring {#measuring}\n\nNo ruler any more [@knuth1997].\n"
+    proposal = app.propose_edit(tiny, "measuring", text, "No figure", by="alice")
+    broken = app.references_broken(proposal)
+    assert [(b.id, b.section_id, b.line) for b in broken] == [("fig-ruler", "summing", 3)]
 
 
 def test_a_link_to_a_missing_id_is_refused_and_one_to_any_id_in_the_book_is_not(

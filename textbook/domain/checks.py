@@ -33,6 +33,14 @@ DEFINITION_TO_ID = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?#([^\s>]+)", re.MULTILINE
 ADDRESS = re.compile(r"\]\([^)\n]*\)|<[a-z][a-z0-9+.-]*:[^>\s]*>", re.IGNORECASE)
 UNKNOWN_COMMAND = re.compile(r"<m[io][^>]*>(\\[A-Za-z]+)</m[io]>")
 CROSS_REFERENCE_PREFIXES = ("sec-", "fig-", "tbl-", "eq-", "lst-", "thm-")
+# The cross-references the book numbers (`@fig-x` is "Figure 3.2"), and what each labels.
+REFERENCE_KINDS = {
+    "fig-": "figure",
+    "tbl-": "table",
+    "eq-": "equation",
+    "lst-": "listing",
+    "sec-": "heading",
+}
 # latex2mathml takes about 0.1 ms a character (1.3 s for a formula of 10,000, measured), so the
 # math of one text is checked up to a budget: the sample book's most is 1,069 characters a section.
 MAX_MATH = 20_000  # characters of math in one section
@@ -78,8 +86,11 @@ class Refs:
 
 
 def refs_of(text: str) -> Refs:
+    """The text's ids, and what it points at: its links to ids and its cross-references."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return Refs(tuple(explicit_ids("\n".join(lines))), tuple(_links(_prose(lines))))
+    prose = _prose(lines)
+    pointing = sorted([*_links(prose), *_references(prose)])
+    return Refs(tuple(explicit_ids("\n".join(lines))), tuple(pointing))
 
 
 @dataclass(frozen=True)
@@ -120,7 +131,7 @@ def problems_in(text: str, context: Context) -> list[Problem]:
     ids = set(context.ids) | {found for _, found in own}
     found = [
         *_math_problems(prose),
-        *_citation_problems(prose, context.keys),
+        *_citation_problems(prose, context.keys, ids),
         *_image_problems(lines, context.images),
         *_link_problems(prose, ids),
         *_heading_problems(lines),
@@ -319,11 +330,42 @@ def _math_problems(prose: str) -> Iterator[Problem]:
             yield Problem(_line_at(prose, offset), "math", tex.strip(), message)
 
 
-def _citation_problems(prose: str, keys: frozenset[str]) -> Iterator[Problem]:
+def _citations(prose: str) -> Iterator[re.Match[str]]:
     # An @ in a link's address or an autolink (https://example.org/@name) is no citation.
     prose = ADDRESS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), prose)
-    for match in CITATION.finditer(prose):
+    return CITATION.finditer(prose)
+
+
+def reference_kind(key: str) -> str | None:
+    """What a cross-reference (`@fig-x`) points at ("figure"); None for a citation."""
+    return next((kind for prefix, kind in REFERENCE_KINDS.items() if key.startswith(prefix)), None)
+
+
+def _references(prose: str) -> Iterator[tuple[int, str]]:
+    """(line, label) of each cross-reference: `@fig-x`, `[see @eq-y]`; `@sec-x` points at the
+    heading `sec-x` or, failing that, `x`: both are counted."""
+    for match in _citations(prose):
         key = match.group(1)
+        if reference_kind(key):
+            yield _line_at(prose, match.start()), key
+            if key.startswith("sec-"):
+                yield _line_at(prose, match.start()), key.removeprefix("sec-")
+
+
+def _citation_problems(prose: str, keys: frozenset[str], ids: set[str]) -> Iterator[Problem]:
+    for match in _citations(prose):
+        key = match.group(1)
+        kind = reference_kind(key)
+        if kind is not None:
+            heading = key.removeprefix("sec-") if key.startswith("sec-") else key
+            if key not in ids and heading not in ids:
+                also = f" (nor {{#{heading}}})" if heading != key else ""
+                message = (
+                    f"the reference '@{key}' points at no label: "
+                    f"the book has no {kind} labelled {{#{key}}}{also}"
+                )
+                yield Problem(_line_at(prose, match.start()), "reference", key, message)
+            continue
         if key in keys:
             continue
         message = f"the citation '@{key}' is not in the book's references.bib"

@@ -22,6 +22,7 @@ ID_IN_ATTRIBUTES = re.compile(r"(?:^|\s)#([^\s}]+)")
 ANY_EXPLICIT_ID = re.compile(r"\{[^{}\n]*?#([A-Za-z][\w:.-]*)[^{}\n]*\}")
 VALID_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 FENCE = re.compile(r"^(`{3,}|~{3,})")
+FENCE_ID = re.compile(r"[ \t]*\{[^{}\n]*?#([A-Za-z][\w:.-]*)[^{}\n]*\}[ \t]*$")
 INDENTED = re.compile(r"^(?: {4}|\t)")
 LIST_ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)]|#[.)])(?:[ \t]|$)")
 COMMENT = re.compile(r"<!--.*?-->")
@@ -58,13 +59,14 @@ def parse_heading(line: str) -> Heading | None:
     return Heading(level=len(match.group(1)), title=title, id=heading_id)
 
 
-def outside_code(lines: list[str]) -> Iterator[tuple[int, str]]:
+def outside_code(lines: list[str], fences: bool = False) -> Iterator[tuple[int, str]]:
     """Yield (index, line) for the lines pandoc reads as Markdown text, comments removed.
 
     Left out, as pandoc leaves them out of headings, citations and images: fenced code and raw
     blocks (```` ```{=html} ````), indented code (four spaces or a tab after a blank line, outside
     lists), and HTML comments, also across lines. tests/domain/test_markdown_pandoc.py checks
-    these rules against pandoc itself.
+    these rules against pandoc itself. With `fences`, the line that opens each fenced code
+    block is yielded too.
     """
     fence: str | None = None
     comment = indented = in_list = False
@@ -90,6 +92,8 @@ def outside_code(lines: list[str]) -> Iterator[tuple[int, str]]:
         match = FENCE.match(line)
         if match:
             fence = match.group(1)
+            if fences:  # the line that opens a code block, for its attributes
+                yield index, line
             continue
         line, comment = _without_comments(line)
         yield index, line
@@ -167,9 +171,16 @@ CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")
 
 def explicit_ids(text: str) -> Iterator[tuple[int, str]]:
     """Yield (line number, id) for every explicit `{#id}` outside code blocks and code spans
-    (`` `{{#include file}}` `` names no id, as pandoc reads it)."""
+    (`` `{{#include file}}` `` names no id, as pandoc reads it), and the id of a code block
+    (```` ```{#lst-x .python} ````, a listing)."""
     lines = text.split("\n")
-    for index, line in outside_code(lines):
+    for index, line in outside_code(lines, fences=True):
+        fence = FENCE.match(line)
+        if fence:
+            found = FENCE_ID.match(line[fence.end() :])
+            if found:
+                yield index + 1, found.group(1)
+            continue
         for match in ANY_EXPLICIT_ID.finditer(CODE_SPAN.sub(" ", line)):
             yield index + 1, match.group(1)
 

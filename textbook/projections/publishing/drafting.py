@@ -37,10 +37,18 @@ class Placement:
     sections: int  # level-2 headings before the draft in its chapter
     figures: int
     tables: int
+    equations: int = 0  # labelled ones
+    listings: int = 0
 
     def counts(self) -> dict[str, int]:
-        """The figures and tables before the draft in its chapter: its captions count on."""
-        return {"Figure": self.figures, "Table": self.tables}
+        """The numbered things before the draft in its chapter: its numbers count on."""
+        return {
+            "Figure": self.figures,
+            "Table": self.tables,
+            "Equation": self.equations,
+            "Listing": self.listings,
+            "Section": self.sections,
+        }
 
     def offset(self, first_level: int) -> str:
         """pandoc's --number-offset: a draft starting with its chapter's heading numbers it as
@@ -84,7 +92,10 @@ def placement(
         counted = [node["t"] for node in nodes(before)]
         level2 = sum(1 for b in before if b["t"] == "Header" and b["c"][0] == 2)
         figures, tables = counted.count("Figure"), counted.count("Table")
-        return Placement(source.id, parsed.number, level2, figures, tables)
+        classes = [node["c"][0][1] for node in nodes(before) if node["t"] in ("Span", "Div")]
+        equations = sum("equation-numbered" in c for c in classes)
+        listings = sum("listing" in c for c in classes)
+        return Placement(source.id, parsed.number, level2, figures, tables, equations, listings)
     return None
 
 
@@ -150,6 +161,7 @@ def targets(state: BookState, cache: Cache) -> list[dict[str, str]]:
 
 def targets_in(chapter: Chapter) -> list[dict[str, str]]:
     result, sections, counts = [], 0, {"Figure": 0, "Table": 0}
+    numbered = {thing.id: thing for thing in chapter.numbered if thing.id}
     for node in nodes(chapter.ast["blocks"]):
         kind, attr = node["t"], node.get("c") or []
         if kind == "Header" and attr[1][0]:
@@ -167,6 +179,10 @@ def targets_in(chapter: Chapter) -> list[dict[str, str]]:
                 # The chapter's captions are numbered already ("Figure 3.2: ...").
                 caption = plain_text(node["c"][1][1]) or f"{kind} {chapter.number}.{counts[kind]}"
                 result.append({"id": node["c"][0][0], "label": caption[:MAX_LABEL]})
+        elif kind in ("Div", "Span") and numbered.get(attr[0][0]):
+            thing = numbered[attr[0][0]]  # a labelled equation or a listing: "Listing 2.1: ..."
+            text = f"{thing.name}: {thing.caption}" if thing.kind == "Listing" else thing.name
+            result.append({"id": thing.id, "label": text[:MAX_LABEL]})
         elif kind in ("Div", "Span") and attr[0][0] and is_equation(node):
             result.append({"id": attr[0][0], "label": f"Equation in chapter {chapter.number}"})
     return result

@@ -24,6 +24,7 @@ from textbook.projections.publishing.edition import (
     sections_of,
     vars_of,
 )
+from textbook.projections.publishing.numbering import anchor, anchor_unlabelled
 from textbook.projections.publishing.pagebreaks import PageStart, mark_pages, mark_paragraphs
 from textbook.projections.publishing.prepare import PreparedBook
 from textbook.projections.publishing.render import render_chapter, resolve_links
@@ -49,6 +50,7 @@ def chapter_xhtml(
     PDF begins (anchor to page number); the glossary as a definition list."""
     marked = dataclasses.replace(chapter, ast=mark_paragraphs(chapter.ast))
     ast = resolve_links(marked, owners, lambda owner, target: f"{owner}.xhtml#{target}")
+    anchor_unlabelled(ast, chapter)
     body = render_chapter("epub", marked, ast, bibliography, cache, accessible)
     if chapter.id == GLOSSARY:
         body = as_glossary(body)
@@ -197,6 +199,8 @@ def write_epub(
             .render(
                 book=book,
                 chapters=chapters,
+                figures=listed(edition, "Figure"),
+                tables=listed(edition, "Table"),
                 pages=pages,
                 index=INDEX_FILE if edition.index else "",
             )
@@ -227,6 +231,19 @@ def write_epub(
     )
     files.append(("EPUB/content.opf", opf.encode()))
     return _zip(target, files, modified)
+
+
+def listed(edition: Edition, kind: str) -> list[dict[str, str]]:
+    """The book's figures (or tables) for the navigation's list of them."""
+    return [
+        {
+            "number": thing.number,
+            "caption": thing.caption,
+            "href": f"{chapter.id}.xhtml#{anchor(thing)}",
+        }
+        for chapter in edition.chapters
+        for thing in chapter.listed(kind)
+    ]
 
 
 def _page(template: Any, book: dict[str, str], title: str, matter: str, content: str) -> bytes:

@@ -21,10 +21,12 @@ from markupsafe import Markup
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from textbook.files import replacing, write_atomically
+from textbook.projections.publishing import numbering
 from textbook.projections.publishing.apparatus import print_index
 from textbook.projections.publishing.cache import Cache
 from textbook.projections.publishing.edition import STATIC, TEMPLATES, Edition, sections_of
 from textbook.projections.publishing.formulas import MathRenderer
+from textbook.projections.publishing.numbering import anchor_unlabelled
 from textbook.projections.publishing.pagebreaks import PageStart, mark_paragraphs, page_starts
 from textbook.projections.publishing.pdf_finish import finish_pdf
 from textbook.projections.publishing.prepare import PreparedBook, Where, nowhere
@@ -61,13 +63,18 @@ class BuildFolderFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is unt
 def print_ast(
     chapter: Chapter, owners: dict[str, str], folder: Path, cache: Cache, math: MathRenderer
 ) -> Any:
-    """The chapter's AST for print: notes inline (for footnotes), formulas as images, and
-    links into other chapters marked `xref:` for the ids that --id-prefix gives them."""
+    """The chapter's AST for print: notes inline (for footnotes), formulas as images, links
+    into other chapters marked `xref:` for the ids that --id-prefix gives them, and each
+    cross-reference followed by the page it points at: "Figure 3.2 (p. 41)"."""
     ast = copy.deepcopy(chapter.ast)
     mark_continuations(ast["blocks"])
     ast = mark_paragraphs(ast)  # where each page begins, for the EPUB's page list
+    anchor_unlabelled(ast, chapter)
     for node in nodes(ast["blocks"]):
         kind = node["t"]
+        if kind == "Link" and "cross-reference" in node["c"][0][1]:
+            target = node["c"][2][0][1:]
+            node["c"][1] += page_reference(owners.get(target, chapter.id), target)
         if kind == "Note":
             inlines = [i for block in node["c"] for i in _inlines(block)]
             node["t"], node["c"] = "Span", [["", ["footnote"], []], inlines]
@@ -81,6 +88,14 @@ def print_ast(
             if owner is not None and owner != chapter.id:
                 node["c"][2][0] = f"xref:{owner}/{target}"
     return ast
+
+
+def page_reference(owner: str, target: str) -> list[dict[str, Any]]:
+    """The page a cross-reference points at, " (p. 41)": where the element with the print id
+    `owner--target` lands, filled in when the book is laid out (a span with class "pageref")."""
+    pageref = {"t": "Span", "c": [["", ["pageref"], [["data-ref", f"{owner}--{target}"]]], []]}
+    opening = [{"t": "Space"}, {"t": "Str", "c": "(p."}, {"t": "Space"}]
+    return [*opening, pageref, {"t": "Str", "c": ")"}]
 
 
 def mark_continuations(value: Any) -> None:
@@ -103,6 +118,11 @@ def _only_display(block: Any) -> bool:
     if not isinstance(block, dict) or block.get("t") != "Para":
         return False
     kinds = [(i["t"], i["c"][0]["t"] if i["t"] == "Math" else None) for i in block["c"]]
+    # A labelled equation (numbering.py) is its formula in a Span with its number.
+    kinds = [
+        ("Math", "DisplayMath") if i["t"] == "Span" and "equation-numbered" in i["c"][0][1] else k
+        for i, k in zip(block["c"], kinds, strict=True)
+    ]
     shown = [k for k in kinds if k[0] not in ("Space", "SoftBreak")]
     return bool(shown) and all(k == ("Math", "DisplayMath") for k in shown)
 
@@ -402,6 +422,8 @@ def front_matter(
         book=edition.book,
         pages=pages,
         chapters=toc,
+        figures=listed(edition, "Figure", first_pages, pages),
+        tables=listed(edition, "Table", first_pages, pages),
         contributors=edition.contributors,
         attribution=edition.attribution,
         edition=edition.edition,
@@ -412,6 +434,23 @@ def front_matter(
     return weasyprint.HTML(string=html, base_url=f"file://{folder}/", url_fetcher=fetcher).render(
         stylesheets=[css]
     )
+
+
+def listed(
+    edition: Edition, kind: str, first_pages: dict[str, int], pages: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """The book's figures (or tables) for its list of them: number, caption's first sentence,
+    the print id each links to and its page."""
+    return [
+        {
+            "number": thing.number,
+            "caption": thing.caption,
+            "href": f"{chapter.id}--{numbering.anchor(thing)}",
+            "page": pages.get(f"{chapter.id}--{numbering.anchor(thing)}", first_pages[chapter.id]),
+        }
+        for chapter in edition.chapters
+        for thing in chapter.listed(kind)
+    ]
 
 
 class PdfFormat:

@@ -1,16 +1,17 @@
 """The prepare stage: a book's chapters parsed, made safe and numbered, once for every format,
 for the reader's pages and for the preview of a draft.
 
-Each chapter's Markdown becomes a sanitised pandoc AST (cached by its text), its figure and
-table captions numbered ("Figure 3.2:"); then which chapter defines each id, and the
-bibliography as citeproc reads it.
+Each chapter's Markdown becomes a sanitised pandoc AST (cached by its text), its figures,
+tables, labelled equations, listings and headings numbered ("Figure 3.2:", see numbering.py);
+then which chapter defines each id, what each label names, the references to labels resolved
+into links across the book, and the bibliography as citeproc reads it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,15 @@ from textbook.projections.publishing import pandoc
 from textbook.projections.publishing.apparatus import mark_places
 from textbook.projections.publishing.cache import Cache, digest
 from textbook.projections.publishing.edition import Edition, book_info
+from textbook.projections.publishing.numbering import (
+    labels_of,
+    number_chapter,
+    resolve_references,
+)
 from textbook.projections.publishing.pagebreaks import PageStart
 from textbook.projections.publishing.sanitize import UnsafeInput, check_brackets, sanitize
-from textbook.projections.publishing.sources import BookToBuild, BuildError, Chapter
-from textbook.projections.publishing.tree import defined_ids, first_header, nodes, plain_text
+from textbook.projections.publishing.sources import BookToBuild, BuildError, Chapter, Numbered
+from textbook.projections.publishing.tree import defined_ids, first_header, plain_text
 
 Where = Callable[[str], None]  # hears where a build is: "chapter 'x' (laying out the PDF)"
 
@@ -62,10 +68,11 @@ def chapters(state: BookState, cache: Cache, at: Where = nowhere) -> list[Chapte
         except (pandoc.PandocFailed, UnsafeInput) as error:
             raise BuildError(f"chapter '{chapter.id}' cannot be published: {error}") from None
         numbered_as_the_contents(ast)
-        number_captions(ast, number)
+        numbered = tuple(number_chapter(ast, number))
         mark_places(ast)
         title = plain_text(first_header(ast)) or chapter.id
-        result.append(Chapter(chapter.id, number, title, ast, frozenset(defined_ids(ast))))
+        ids = frozenset(defined_ids(ast))
+        result.append(Chapter(chapter.id, number, title, ast, ids, numbered))
     return result
 
 
@@ -78,13 +85,12 @@ def draft_chapter(
     before: Mapping[str, int] | None = None,
 ) -> Chapter:
     """A draft prepared as the book prepares a chapter; with its chapter's `number`, its
-    captions numbered on from `before` (the figures and tables before it in that chapter).
-    It stands for no chapter of the book (its id is "")."""
+    figures, tables, equations, listings and sections numbered on from `before` (those before
+    it in that chapter). It stands for no chapter of the book (its id is "")."""
     ast = parse_chapter(markdown, images, cache, limits)
     mark_places(ast)
-    if number:
-        number_captions(ast, number, before)
-    return Chapter("", number, "", ast, frozenset(defined_ids(ast)))
+    numbered = tuple(number_chapter(ast, number, before)) if number else ()
+    return Chapter("", number, "", ast, frozenset(defined_ids(ast)), numbered)
 
 
 def numbered_as_the_contents(ast: dict[str, Any]) -> None:
@@ -95,22 +101,6 @@ def numbered_as_the_contents(ast: dict[str, Any]) -> None:
         if block["t"] == "Header" and block["c"][0] <= 2:
             classes = block["c"][1][1]
             classes[:] = [name for name in classes if name not in ("unnumbered", "-")]
-
-
-def number_captions(
-    ast: dict[str, Any], chapter: int, before: Mapping[str, int] | None = None
-) -> None:
-    """Prefix figure and table captions with 'Figure 3.2:' and 'Table 3.1:', counting on from
-    `before` (the figures and tables earlier in the chapter, for a section on its own)."""
-    counts = {"Figure": 0, "Table": 0, **(before or {})}
-    for node in nodes(ast["blocks"]):
-        if node["t"] in counts:
-            counts[node["t"]] += 1
-            caption = node["c"][1][1]
-            label = f"{node['t']} {chapter}.{counts[node['t']]}:"
-            if caption and caption[0]["t"] in ("Plain", "Para"):
-                prefix = [{"t": "Strong", "c": [{"t": "Str", "c": label}]}, {"t": "Space"}]
-                caption[0]["c"] = prefix + caption[0]["c"]
 
 
 def owners(book: list[Chapter]) -> dict[str, str]:
@@ -136,16 +126,21 @@ def bibliography_file(state: BookState, cache: Cache) -> Path | None:
 
 @dataclass(frozen=True)
 class PreparedChapters:
-    """A book's text, prepared: its chapters, which chapter defines each id, its bibliography."""
+    """A book's text, prepared: its chapters (their cross-references resolved), which chapter
+    defines each id, what each label names ("Figure 3.2"), its bibliography."""
 
     chapters: list[Chapter]
     owners: dict[str, str]
     bibliography: Path | None
+    labels: dict[str, Numbered] = field(default_factory=dict)
 
 
 def prepare_chapters(state: BookState, cache: Cache, at: Where = nowhere) -> PreparedChapters:
     found = chapters(state, cache, at)
-    return PreparedChapters(found, owners(found), bibliography_file(state, cache))
+    labels = labels_of(found)
+    for chapter in found:
+        resolve_references(chapter.ast, labels)
+    return PreparedChapters(found, owners(found), bibliography_file(state, cache), labels)
 
 
 @dataclass(frozen=True)

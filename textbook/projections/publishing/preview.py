@@ -17,6 +17,7 @@ from textbook.projections.publishing import pandoc
 from textbook.projections.publishing.cache import PreviewCache
 from textbook.projections.publishing.drafting import Placement
 from textbook.projections.publishing.html import clean_html
+from textbook.projections.publishing.numbering import resolve_references
 from textbook.projections.publishing.prepare import draft_chapter, prepare_chapters
 from textbook.projections.publishing.render import render_chapter, resolve_images, resolve_links
 from textbook.projections.publishing.tree import nodes
@@ -50,7 +51,8 @@ def preview(
     a preview safe: its HTML comes from a sanitised AST and has been through nh3. Bounded: the
     domain's size limit, PREVIEW's time and heap for both pandoc runs together, and the cache's
     slots at once. With its `place` in the book, numbered as the book numbers it: sections,
-    figure and table captions, and links into other chapters resolved.
+    figures, tables, equations and listings, and links and references (`@fig-x`) into other
+    chapters resolved; a reference to a label the book lacks shows as `@fig-x`, marked.
     """
     check_section_size(markdown)  # the domain's limit: refused, never cut
     if not cache.slots.acquire(timeout=cache.wait):
@@ -76,8 +78,13 @@ def render_preview(
     number, before = (placed.chapter, placed.counts()) if placed else (0, None)
     draft = draft_chapter(markdown, images | set(attached), cache, PREVIEW, number, before)
     ast, bibliography, numbering = draft.ast, None, []
-    if book is not None:
+    # The draft's own labels, over the book's (those of the text it replaces among them).
+    labels = {thing.id: thing for thing in draft.numbered if thing.id}
+    if book is None:
+        resolve_references(ast, labels)
+    else:
         text = prepare_chapters(book, cache)
+        resolve_references(ast, {**text.labels, **labels})
         # The draft stands for no chapter: ids it does not define link to the chapter that does.
         owner_of = {**text.owners, **dict.fromkeys(draft.ids, "")}
         chapters = f"/books/{book.slug}/chapters/"

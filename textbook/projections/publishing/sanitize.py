@@ -23,6 +23,7 @@ ALLOWED_KEYS = {
     "lang": SAFE_LANG,
     "desc": SAFE_DESCRIPTION,
 }
+MAX_CAPTION = 300  # characters of a listing's caption
 # A span may mark an index entry or a glossary term (glossary.py in the domain): its words, which
 # the formats write as text (escaped), never as markup or an address.
 SAFE_WORDS = re.compile(r"^[^\x00-\x1f<>{}]{0,200}$")
@@ -141,12 +142,27 @@ def clean_node(node: dict[str, Any], images: set[str]) -> Any:
         if not url.startswith("images/") or name not in images:
             return inlines
         return {"t": "Image", "c": [clean_attr(attr), inlines, [url, title]]}
+    if kind == "CodeBlock":
+        attr, code = node["c"]
+        return {"t": kind, "c": [listing_attr(attr), code]}
     if kind == "Span" and is_attr(node["c"][0]):
         attr, inlines = node["c"]
         return {"t": "Span", "c": [clean_attr(attr, SPAN_KEYS), clean_list(inlines, images)]}
     if "c" not in node:
         return node
     return {"t": kind, "c": clean(node["c"], images)}
+
+
+def listing_attr(attr: Any) -> list[Any]:
+    """A code block's attributes, cleaned, keeping its caption (a listing's, numbering.py):
+    plain text, one line, at most MAX_CAPTION characters; the writers never see it."""
+    if not is_attr(attr):
+        return ["", [], []]
+    cleaned = clean_attr(attr)
+    caption = next((v for k, v in attr[2] if k == "caption" and isinstance(v, str)), None)
+    if caption is not None and "\n" not in caption and len(caption) <= MAX_CAPTION:
+        cleaned[2].append(["caption", caption])
+    return cleaned
 
 
 def cells_in(table: dict[str, Any]) -> int:

@@ -29,14 +29,38 @@ class BuildError(Exception):
 
 
 @dataclass(frozen=True)
+class Numbered:
+    """A numbered thing of a chapter: a figure, table, equation, listing or heading, its number
+    as the book prints it ("3.2"), its id ("" if it has none) and its caption's first sentence."""
+
+    kind: str  # Figure, Table, Equation, Listing, Section or Chapter
+    number: str
+    id: str
+    caption: str = ""
+
+    @property
+    def name(self) -> str:
+        """How a cross-reference names it: "Figure 3.2", "Equation (2.7)", "Section 3.2"."""
+        if self.kind == "Equation":
+            return f"Equation ({self.number})"
+        return f"{self.kind} {self.number}"
+
+
+@dataclass(frozen=True)
 class Chapter:
-    """One chapter, parsed and made safe: its number, title, AST and the ids it defines."""
+    """One chapter, parsed and made safe: its number, title, AST, the ids it defines and its
+    numbered things (figures, tables, equations, listings and headings, in order)."""
 
     id: str
     number: int
     title: str
     ast: dict[str, Any]
     ids: frozenset[str]
+    numbered: tuple[Numbered, ...] = ()
+
+    def listed(self, kind: str) -> list[Numbered]:
+        """Its figures (or tables...) in order, for a list of figures (or tables)."""
+        return [thing for thing in self.numbered if thing.kind == kind]
 
 
 def fingerprint(book: BookToBuild) -> str:

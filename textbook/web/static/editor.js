@@ -266,7 +266,10 @@
         items: function () { return data.targets || []; },
         key: function (t) { return "#" + t.id; }, label: function (t) { return t.label; },
         insert: function (t) {
-          var words = edits.selected() || t.label.split(":")[0];
+          var chosen = edits.selected();
+          // A label the book numbers: a cross-reference, printed "Figure 3.2" (numbering.py).
+          if (!chosen && /^(fig|tbl|eq|lst|sec)-/.test(t.id)) { edits.put("@" + t.id); return; }
+          var words = chosen || t.label.split(":")[0];
           edits.put("[" + words + "](#" + t.id + ")", 1, 1 + words.length);
         }
       }
