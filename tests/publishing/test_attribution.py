@@ -18,7 +18,7 @@ from textbook.domain.application import Textbook
 from textbook.projections.attribution import attribution_of
 from textbook.projections.publishing.editions import book_to_build
 from textbook.projections.publishing.pipeline import BuildReport, build
-from textbook.projections.publishing.sources import fingerprint
+from textbook.projections.publishing.prepare import fingerprint
 from textbook.projections.queries import Queries
 
 REWRITTEN = "## Counting {#counting}\n\nOne, two, three, and on to a hundred, counted in tens.\n"

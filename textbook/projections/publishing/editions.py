@@ -20,7 +20,8 @@ from textbook.files import write_atomically
 from textbook.projections.attribution import attribution_of
 from textbook.projections.publishing.bounded import Builder
 from textbook.projections.publishing.pipeline import FORMATS, Publisher
-from textbook.projections.publishing.sources import BookToBuild, BuildError, fingerprint
+from textbook.projections.publishing.prepare import fingerprint
+from textbook.projections.publishing.sources import BookToBuild, BuildError
 from textbook.projections.queries import NamedEdition, Queries
 from textbook.projections.runner import catch_up
 from textbook.projections.views import ReadModels

@@ -26,9 +26,9 @@ from textbook.projections.publishing.apparatus import (
 from textbook.projections.publishing.cache import Cache, PreviewCache
 from textbook.projections.publishing.edition import book_info, sections_of, vars_of
 from textbook.projections.publishing.editions import book_to_build
-from textbook.projections.publishing.prepare import prepare_chapters
+from textbook.projections.publishing.prepare import fingerprint, prepare_chapters
 from textbook.projections.publishing.search import Index, Results
-from textbook.projections.publishing.sources import BookToBuild, Chapter, fingerprint
+from textbook.projections.publishing.sources import BookToBuild, Chapter
 from textbook.projections.queries import Queries
 from textbook.storage import BlobStore
 

@@ -29,9 +29,9 @@ from textbook.projections.publishing.formulas import MathRenderer
 from textbook.projections.publishing.numbering import anchor_unlabelled
 from textbook.projections.publishing.pagebreaks import PageStart, mark_paragraphs, page_starts
 from textbook.projections.publishing.pdf_finish import finish_pdf
-from textbook.projections.publishing.prepare import PreparedBook, Where, nowhere
+from textbook.projections.publishing.prepare import PreparedBook, Where, fingerprint, nowhere
 from textbook.projections.publishing.render import render_chapter
-from textbook.projections.publishing.sources import Chapter, fingerprint
+from textbook.projections.publishing.sources import Chapter
 from textbook.projections.publishing.tree import nodes
 
 MAX_FETCH = 10 * 1024 * 1024

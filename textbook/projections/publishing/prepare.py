@@ -183,3 +183,18 @@ class PreparedBook:
 
 def prepare(book: BookToBuild, cache: Cache, at: Where = nowhere) -> PreparedBook:
     return PreparedBook(book, prepare_chapters(book.state, cache, at), cache, at)
+
+
+def fingerprint(book: BookToBuild) -> str:
+    """Changes whenever anything a reader would see in an edition changes."""
+    state = book.state
+    return digest(
+        state.markdown(),
+        state.metadata_yaml,
+        repr(sorted(state.metadata.items())),  # a named edition's name and date are in it
+        state.bibliography,
+        "\n".join(f"{i.name}={i.sha256}" for i in state.images),
+        repr(list(book.contributors)),
+        book.edition,
+        book.attribution.text(),
+    )

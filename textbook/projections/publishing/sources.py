@@ -9,7 +9,6 @@ from typing import Any
 
 from textbook.domain.state import BookState
 from textbook.projections.attribution import Attribution
-from textbook.projections.publishing.cache import digest
 
 
 @dataclass(frozen=True)
@@ -61,18 +60,3 @@ class Chapter:
     def listed(self, kind: str) -> list[Numbered]:
         """Its figures (or tables...) in order, for a list of figures (or tables)."""
         return [thing for thing in self.numbered if thing.kind == kind]
-
-
-def fingerprint(book: BookToBuild) -> str:
-    """Changes whenever anything a reader would see in an edition changes."""
-    state = book.state
-    return digest(
-        state.markdown(),
-        state.metadata_yaml,
-        repr(sorted(state.metadata.items())),  # a named edition's name and date are in it
-        state.bibliography,
-        "\n".join(f"{i.name}={i.sha256}" for i in state.images),
-        repr(list(book.contributors)),
-        book.edition,
-        book.attribution.text(),
-    )
