@@ -80,9 +80,8 @@ def render_chapter(
     """
     numbering = numbered(chapter) if numbering is None else numbering
     bib = bibliography.read_bytes() if bibliography else b""
-    key = digest(
-        kind, json.dumps(ast, sort_keys=True), bib, *numbering, "--", *extra, "--", references
-    )
+    linked = () if references is None else ("--references", references)
+    key = digest(kind, json.dumps(ast, sort_keys=True), bib, *numbering, "--", *extra, *linked)
     cached = cache.get(kind, key)
     if cached is not None:
         return cached.decode()
