@@ -173,7 +173,8 @@ def _check_metadata(path: Path, metadata: dict[str, Any], key_lines: dict[str, i
     try:
         metadata["bibliography"] = checked_bibliography(metadata["bibliography"])
     except ValueError as error:
-        raise InvalidBook(str(path), f"bibliography: {error}", key_lines.get("bibliography")) from None
+        line = key_lines.get("bibliography")
+        raise InvalidBook(str(path), f"bibliography: {error}", line) from None
     for key, value in metadata.items():
         if len(value if isinstance(value, str) else "".join(value)) > 5000:
             raise InvalidBook(str(path), f"'{key}' is too long", key_lines.get(key))

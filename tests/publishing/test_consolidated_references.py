@@ -65,7 +65,7 @@ def test_the_web_edition_lists_each_work_cited_once_and_citations_lead_there(
 ) -> None:
     folder = built.outputs["html"]
     references = soup((folder / "book-references.html").read_text())
-    assert references.find("h1").get_text() == "References"
+    assert [h.get_text() for h in references.find_all("h1")] == ["References"]
     entries = references.select(".csl-entry")
     assert [e["id"] for e in entries] == CITED  # the uncited Wilkinson is not listed
     assert entries[0].get_text().strip().startswith("Goldberg, David. 1991.")
@@ -78,8 +78,8 @@ def test_the_web_edition_lists_each_work_cited_once_and_citations_lead_there(
         assert "book-references.html" in [a["href"] for a in page.select("nav.chapter-nav a")]
     assert len(links) == 6
     for href in links:
-        page, _, anchor = href.partition("#")
-        assert page == "book-references.html" and anchor in ids, href
+        target, _, anchor = href.partition("#")
+        assert target == "book-references.html" and anchor in ids, href
     contents = soup((folder / "index.html").read_text())
     back = [a["href"] for a in contents.select(".back-matter a")]
     assert back == ["glossary.html", "book-references.html", "book-index.html"]

@@ -5,6 +5,7 @@ link a reader can follow from the home page works."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from bs4 import BeautifulSoup
@@ -69,7 +70,19 @@ def test_a_book_with_references_per_chapter_has_no_references_page(reader: TestC
 
 
 def test_every_link_of_the_cited_book_works(reader: TestClient) -> None:
-    crawl = Crawl(reader, "anonymous")  # type: ignore[arg-type]  # a TestClient is an httpx client
+    crawl = Crawl(reader, "anonymous")  # a TestClient is an httpx client
     crawl.run(["/", "/books/cited/chapters/sums"])
     assert "/books/cited/references" in crawl.visits
     assert crawl.problems() == []
+
+
+def test_a_past_version_keeps_its_moment_on_the_way_to_the_references(reader: TestClient) -> None:
+    moment = datetime.now(UTC).date().isoformat()
+    sums = page(reader, f"/books/cited/chapters/sums?as_of={moment}")
+    hrefs = [str(a["href"]) for a in sums.select("a[role=doc-biblioref]")]
+    # The moment as the page keeps it: the end of that day, UTC.
+    kept = f"?as_of={moment}T23%3A59%3A59.999999%2B00%3A00"
+    assert hrefs[0] == f"/books/cited/references{kept}#ref-knuth1997"
+    references = page(reader, f"/books/cited/references{kept}")
+    assert len(references.select(".csl-entry")) == 3
+    assert references.select(".old-version")

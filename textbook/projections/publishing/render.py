@@ -103,7 +103,8 @@ def render_chapter(
 # The list citeproc writes at a chapter's end (its id prefixed in print), its heading and entries.
 REFERENCES_SECTION = re.compile(
     r'<section id="(?:[^"]*--)?bibliography" class="level1 unnumbered">\s*'
-    r'<h1 class="unnumbered">References</h1>\s*<div id="(?:[^"]*--)?refs" .*?</div>\s*</section>\n?',
+    r'<h1 class="unnumbered">References</h1>\s*'
+    r'<div id="(?:[^"]*--)?refs" .*?</div>\s*</section>\n?',
     re.S,
 )
 # A citation's link to its work, as citeproc writes it with link-citations.
