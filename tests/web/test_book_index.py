@@ -111,3 +111,16 @@ def test_a_glossary_entry_previews_and_is_offered_without_a_chapter_number(
     shown = BeautifulSoup(response.json()["html"], "html.parser")
     assert text(shown.select_one("h2")) == "Secant method"
     assert not shown.select(".header-section-number")
+
+
+def test_the_task_board_names_the_glossary_without_a_chapter_number(reader: TestClient) -> None:
+    sign_in(reader, "alice")
+    form = page(reader, "/books/numerical-methods/needs/new")
+    places = [text(option) for option in form.select("option")]
+    assert "1. Numbers in a Machine (the whole chapter)" in places
+    assert "Glossary (the whole chapter)" in places
+    assert "Secant method" in places  # an entry of the glossary, not "9.3 Secant method"
+    assert not [p for p in places if p.startswith("9.") or p.startswith("9 ")]
+    board = page(reader, "/books/numerical-methods/needs")
+    chapters = [text(o) for o in board.select("#f-chapter option")]
+    assert chapters[-1] == "Glossary" and chapters[1].startswith("1. ")

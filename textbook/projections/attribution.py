@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from textbook.domain.errors import BookNotFound
+from textbook.domain.glossary import chapter_numbers
 from textbook.domain.markdown import heading_of
 from textbook.domain.metadata import Licence, licence_as_stored, people
 from textbook.domain.state import BookState
@@ -229,11 +230,15 @@ def changed_items(
     """The chapters and sections of the book with `status` ("chapters 2 and 5 rewritten"),
     among the sections `among` (empty: all); a chapter whose every section has it is named
     as a chapter."""
-    chapters, intros, sections = [], [], []
-    for number, chapter in enumerate(state.chapters, start=1):
+    chapters, intros, sections, back = [], [], [], []
+    numbers = chapter_numbers([chapter.id for chapter in state.chapters])
+    for number, chapter in zip(numbers, state.chapters, strict=True):
         ids = [s.id for s in chapter.sections if not among or s.id in among]
         marked = [sid for sid in ids if statuses.get(sid) == status]
         if not marked:
+            continue
+        if not number:  # the glossary: named, not numbered
+            back.append(f"the {chapter.id}")
             continue
         if len(marked) == len(chapter.sections):
             chapters.append(str(number))
@@ -252,6 +257,7 @@ def changed_items(
                      f"{joined(intros)}")  # fmt: skip
     if sections:
         found.append(f"{plural('section', sections)} {joined(sections)}")
+    found += back
     return [f"{joined(found)} {status}"] if found else []
 
 
@@ -262,15 +268,17 @@ def taken_pieces(outline: BookOutline | None, takes: Iterable[Taken]) -> str:
     if outline is None:
         return ", ".join(f"section “{s}”" for s in sorted(wanted))
     found: list[str] = []
-    for number, chapter in enumerate(outline.chapters, start=1):
+    for number, chapter in outline.numbered():
         ids = [s.id for s in chapter.sections]
         if ids and set(ids) <= wanted:
-            found.append(f"chapter {number} “{chapter.title}”")
+            found.append(f"chapter {number} “{chapter.title}”" if number else chapter.title)
             continue
         for index, section in enumerate(chapter.sections):
             if section.id in wanted:
                 what = f"the introduction of chapter {number}" if index == 0 else (
                     f"section {number}.{index}")  # fmt: skip
+                if not number:
+                    what = f"{chapter.title}, entry"
                 found.append(f"{what} “{section.title}”")
     listed = {s.id for c in outline.chapters for s in c.sections}
     found += [f"section “{s}” (since removed there)" for s in sorted(wanted - listed)]

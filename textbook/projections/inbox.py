@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from textbook.domain import ids
+from textbook.domain.glossary import chapter_numbers
 from textbook.domain.markdown import heading_of
 from textbook.domain.vocabulary import NeedKind
 from textbook.projections.readmodel import ReadModel
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 # The shape of this read model's tables. Changing TABLES (a new column, table or index) needs
 # VERSION + 1: a process that finds an older version in the store rebuilds this read model.
-VERSION = 2
+VERSION = 3  # 3: the glossary is named, not numbered, in the places of items
 TABLES = (
     "CREATE TABLE {s}.tb_inbox (id BIGINT PRIMARY KEY, person TEXT NOT NULL, at TEXT,"
     " kind TEXT, book_slug TEXT, title TEXT, link TEXT, actor TEXT)",
@@ -202,8 +203,10 @@ def sections(sql: Sql, slug: str, chapters: list[dict[str, Any]]) -> None:
         "INSERT INTO {s}.tb_inbox_sections VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [
             (slug, str(section), str(chapter["id"]),
-             f"{number}.{place}" if place else str(number))
-            for number, chapter in enumerate(chapters, 1)
+             (f"{number}.{place}" if place else str(number)) if number else "")
+            for number, chapter in zip(
+                chapter_numbers([str(c["id"]) for c in chapters]), chapters, strict=True
+            )
             for place, section in enumerate(chapter["sections"])
         ],
     )  # fmt: skip
@@ -242,7 +245,7 @@ def place_of(sql: Sql, slug: str, section_id: str) -> str:
         (slug, section_id),
     )
     title = str(named["title"]) if named is not None and named["title"] else section_id
-    if where is None:
+    if where is None or not where["number"]:  # not in the book now, or in its glossary
         return title
     number = str(where["number"])
     return f"{number} {title}" if "." in number else f"{number}. {title}"

@@ -55,7 +55,7 @@ def queue_entries(
     outline: BookOutline, proposals: list[ProposalSummary], texts: dict[str, str]
 ) -> list[QueueEntry]:
     """The entries for `proposals` (of the book `outline`); `texts` are their proposed texts."""
-    chapters = {c.id: (number, c) for number, c in enumerate(outline.chapters, 1)}
+    chapters = {c.id: (number, c) for number, c in outline.numbered()}
     sections = {s.id: (c.id, s) for c in outline.chapters for s in c.sections}
     entries = []
     for proposal in proposals:
@@ -88,14 +88,24 @@ def queue_entries(
 def place_in(outline: BookOutline, kind: str, chapter_id: str, after: str) -> str:
     """Where a new chapter or section, or a moved section, goes, in words: "in chapter 2,
     “Solving Equations”, after “Bisection”"; "" for a proposal that stays where it is."""
-    chapters = {c.id: (number, c) for number, c in enumerate(outline.chapters, 1)}
+    chapters = {c.id: (number, c) for number, c in outline.numbered()}
     if kind == ProposalKind.ADD_CHAPTER:
         number, chapter = chapters.get(after, (None, None))
-        return f"after chapter {number}, “{chapter.title}”" if chapter else "as the first chapter"
+        if chapter is None:
+            return "as the first chapter"
+        return (
+            f"after chapter {number}, “{chapter.title}”" if number else f"after the {chapter.title}"
+        )
     if kind not in (ProposalKind.ADD_SECTION, ProposalKind.MOVE_SECTION):
         return ""
     number, chapter = chapters.get(chapter_id, (None, None))
-    where = f"in chapter {number}, “{chapter.title}”" if chapter else "in a chapter no longer there"
+    where = (
+        "in a chapter no longer there"
+        if chapter is None
+        else f"in chapter {number}, “{chapter.title}”"
+        if number
+        else f"in the {chapter.title}"
+    )
     titles = {s.id: s.title for s in chapter.sections} if chapter else {}
     if after in titles:
         return f"{where}, after “{titles[after]}”"

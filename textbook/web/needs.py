@@ -131,18 +131,20 @@ def places(request: Request, slug: str) -> list[dict[str, Any]]:
     """Where a need may be marked: each chapter (as a whole) and each of its sections."""
     outline = site(request).queries().outline(slug)
     found = []
-    for number, chapter in enumerate(outline.chapters, start=1):
+    for number, chapter in outline.numbered():
+        named = f"{number}. {chapter.title}" if number else chapter.title
         found.append(
             {
                 "value": f"chapter:{chapter.id}",
-                "label": f"{number}. {chapter.title} (the whole chapter)",
+                "label": f"{named} (the whole chapter)",
             }
         )
         for index, section in enumerate(chapter.sections, start=1):
+            where = f"{number}.{index} " if number else ""
             label = (
-                f"{number}.{index} {section.title}"
+                f"{where}{section.title}"
                 if section.id != chapter.id
-                else f"{number}. {chapter.title}: its introduction"
+                else f"{named}: its introduction"
             )
             found.append({"value": f"section:{section.id}", "label": label})
     return found

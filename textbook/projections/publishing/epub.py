@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from textbook.domain.glossary import GLOSSARY
+from textbook.domain.glossary import GLOSSARY, is_back_matter
 from textbook.domain.state import ImageRef
 from textbook.files import replacing
 from textbook.projections.publishing.apparatus import Place, index_html, linked_places
@@ -121,7 +121,11 @@ def accessible(body: str) -> str:
     # The chapter is a chapter to assistive technology and reading systems alike.
     body = re.sub(
         r'<section id="([^"]*)" class="level1"',
-        r'<section id="\1" class="level1" role="doc-chapter" epub:type="chapter"',
+        lambda m: (
+            m.group(0)
+            if is_back_matter(m.group(1))  # the glossary is marked as one (as_glossary)
+            else f'{m.group(0)} role="doc-chapter" epub:type="chapter"'
+        ),
         body,
         count=1,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textbook.domain.glossary import chapter_numbers
 from textbook.domain.metadata import Licence, licence_as_stored
 from textbook.domain.state import ImportProblem
 
@@ -44,6 +45,11 @@ class BookOutline:
     @property
     def licence(self) -> Licence:
         return licence_as_stored(self.license)
+
+    def numbered(self) -> list[tuple[int, ChapterSummary]]:
+        """Each chapter with its number in the book (0 for back matter, the glossary)."""
+        numbers = chapter_numbers([chapter.id for chapter in self.chapters])
+        return list(zip(numbers, self.chapters, strict=True))
 
 
 @dataclass(frozen=True)
