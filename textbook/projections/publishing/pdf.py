@@ -149,11 +149,16 @@ def chapter_html(
     folder: Path,
     cache: Cache,
     math: MathRenderer,
+    consolidated: bool = False,
 ) -> str:
-    """The chapter as HTML for print: ids prefixed by the chapter, links between chapters."""
+    """The chapter as HTML for print: ids prefixed by the chapter, links between chapters; with
+    the book's works cited `consolidated` after its chapters, the citations link there."""
     ast = print_ast(chapter, owners, folder, cache, math)
     prefix = [f"--id-prefix={chapter.id}--"]
-    html = render_chapter("pdf", chapter, ast, bibliography, cache, link_chapters, prefix)
+    references = "" if consolidated else None
+    html = render_chapter(
+        "pdf", chapter, ast, bibliography, cache, link_chapters, prefix, references=references
+    )
     return hang_code_lines(keep_captions(break_before_formulas(html)))
 
 
@@ -453,6 +458,12 @@ def listed(
     ]
 
 
+def print_references(edition: Edition) -> Callable[[Mapping[str, int]], str]:
+    """The book's list of the works it cites, for print (pdf.BackMatter's `render`)."""
+    body = f'<h1 id="book-references">References</h1>\n{edition.references}'
+    return lambda _pages: body
+
+
 class PdfFormat:
     """The PDF edition: its own chapter layouts kept between builds, its formulas drawn by
     `math`, written as `variant` (PDF/UA-1, tagged, by default)."""
@@ -476,15 +487,26 @@ class PdfFormat:
         folder = (prepared.cache.folder / "pdf-work" / prepared.slug).resolve()
         stage_images(folder, prepared.book.images)
         bodies = {
-            c.id: chapter_html(c, text.owners, text.bibliography, folder, prepared.cache, self.math)
+            c.id: chapter_html(
+                c,
+                text.owners,
+                text.bibliography,
+                folder,
+                prepared.cache,
+                self.math,
+                text.consolidated,
+            )
             for c in prepared.each("formulas to SVG, HTML for print")
         }
         target = out / f"{prepared.slug}.pdf"
         edition = prepared.edition
-        # The index, after the chapters, with the page of each place marked for it.
-        back = (
-            [BackMatter("book-index", "Index", print_index(edition.index))] if edition.index else []
-        )
+        # The works cited, after the chapters; then the index, with the page of each place
+        # marked for it.
+        back = []
+        if edition.references:
+            back.append(BackMatter("book-references", "References", print_references(edition)))
+        if edition.index:
+            back.append(BackMatter("book-index", "Index", print_index(edition.index)))
         self.pages = tuple(
             write_pdf(
                 target, edition, bodies, folder, self.layouts, prepared.at, self.variant, back
