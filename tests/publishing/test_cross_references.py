@@ -146,6 +146,12 @@ def test_pdf_lists_figures_and_tables_after_the_contents(sample_build: BuildRepo
     )
     assert entry is not None
     assert entry.group(1) == page_holding(pages, "Table 3.1: Approximate")
+    # An entry is a title: the caption's full stop is not kept (in print, it ran into the dots).
+    with zipfile.ZipFile(sample_build.outputs["epub"]) as epub:
+        nav = BeautifulSoup(epub.read("EPUB/nav.xhtml"), "html.parser")
+    listed = [words(a) for a in nav.select("#lot a")]
+    assert "1.1 Parameters of the two most widely used IEEE 754 binary formats" in listed
+    assert not [entry for entry in listed if entry.endswith(".")]
 
 
 DRAFT = """## Roots again {#roots-again}
