@@ -77,7 +77,8 @@ def print_ast(
             node["c"][1] += page_reference(owners.get(target, chapter.id), target)
         if kind == "Note":
             inlines = [i for block in node["c"] for i in _inlines(block)]
-            node["t"], node["c"] = "Span", [["", ["footnote"], []], inlines]
+            footnote = {"t": "Span", "c": [["", ["footnote"], []], inlines]}
+            node["t"], node["c"] = "Span", [["", [], []], [*note_anchors(inlines), footnote]]
         elif kind == "Math":
             display = node["c"][0]["t"] == "DisplayMath"
             image = math.image(node["c"][1], display, folder, cache)
@@ -88,6 +89,17 @@ def print_ast(
             if owner is not None and owner != chapter.id:
                 node["c"][2][0] = f"xref:{owner}/{target}"
     return ast
+
+
+def note_anchors(inlines: list[Any]) -> list[dict[str, Any]]:
+    """The ids of the spans in a note (places marked for the index), moved to empty spans at its
+    call: WeasyPrint keeps no anchor in a footnote, and the note is on the page of its call."""
+    anchors = []
+    for inline in nodes(inlines):
+        if inline["t"] == "Span" and inline["c"][0][0]:
+            anchors.append({"t": "Span", "c": [[inline["c"][0][0], [], []], []]})
+            inline["c"][0][0] = ""
+    return anchors
 
 
 def page_reference(owner: str, target: str) -> list[dict[str, Any]]:
