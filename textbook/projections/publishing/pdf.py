@@ -18,6 +18,7 @@ from typing import Any
 
 import weasyprint
 from markupsafe import Markup
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from textbook.files import replacing, write_atomically
@@ -251,6 +252,7 @@ class Layouts:
 # target-counter() cannot reach into another chapter.
 PAGEREF = re.compile(r'(<span class="pageref" data-ref="([^"]+)">)[^<]*(</span>)')
 MAX_PASSES = 4  # layouts until every page reference holds: one without references forward
+LOOSE = weasyprint.CSS(string="p, li, blockquote, dd { orphans: 1; widows: 1; }")
 
 
 @dataclass(frozen=True)
@@ -284,6 +286,19 @@ def anchor_pages(documents: Sequence[Any], first_pages: Sequence[int]) -> dict[s
             for anchor in page.anchors:
                 pages.setdefault(anchor, first + index)
     return pages
+
+
+FOOTNOTE = 'class="footnote"'  # a note, set at the foot of its page (print_ast)
+
+
+def footnotes_drawn(document: Any) -> int:
+    """How many footnotes WeasyPrint set at the feet of the document's pages."""
+    return sum(
+        len(area.children)
+        for page in document.pages
+        for area in page._page_box.children
+        if isinstance(area, FootnoteAreaBox)
+    )
 
 
 @dataclass(frozen=True)
@@ -323,9 +338,15 @@ class Typesetter:
         document = self.layouts.get(key)
         if document is None:
             start = weasyprint.CSS(string=f"@page :first {{ counter-reset: page {first_page} }}")
-            document = weasyprint.HTML(
+            page = weasyprint.HTML(
                 string=html, base_url=f"file://{self.folder}/", url_fetcher=self.fetcher
-            ).render(stylesheets=[self.css, start])
+            )
+            document = page.render(stylesheets=[self.css, start])
+            if footnotes_drawn(document) < html.count(FOOTNOTE):
+                # WeasyPrint 70 can drop a footnote when keeping a paragraph's lines together
+                # moves its call to the next page (Kozea/WeasyPrint#2432): nothing is lost if
+                # the chapter is laid out again without widow and orphan control.
+                document = page.render(stylesheets=[self.css, start, LOOSE])
             self.layouts.put(key, document)
         return document
 
