@@ -252,7 +252,15 @@ class Layouts:
 # target-counter() cannot reach into another chapter.
 PAGEREF = re.compile(r'(<span class="pageref" data-ref="([^"]+)">)[^<]*(</span>)')
 MAX_PASSES = 4  # layouts until every page reference holds: one without references forward
-LOOSE = weasyprint.CSS(string="p, li, blockquote, dd { orphans: 1; widows: 1; }")
+FALLBACKS = (
+    weasyprint.CSS(
+        string=".footnote { footnote-policy: block } p, li, dd { orphans: 1; widows: 1 }"
+    ),
+    weasyprint.CSS(
+        string=".footnote { float: none; font-size: 8.5pt }"
+        " .footnote::before { content: ' [' } .footnote::after { content: '] ' }"
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -342,11 +350,17 @@ class Typesetter:
                 string=html, base_url=f"file://{self.folder}/", url_fetcher=self.fetcher
             )
             document = page.render(stylesheets=[self.css, start])
-            if footnotes_drawn(document) < html.count(FOOTNOTE):
+            notes = html.count(FOOTNOTE)
+            for fallback in FALLBACKS:
+                if footnotes_drawn(document) >= notes:
+                    break
                 # WeasyPrint 70 can drop a footnote when keeping a paragraph's lines together
-                # moves its call to the next page (Kozea/WeasyPrint#2432): nothing is lost if
-                # the chapter is laid out again without widow and orphan control.
-                document = page.render(stylesheets=[self.css, start, LOOSE])
+                # moves its call to the next page (Kozea/WeasyPrint#2432; print.css asks for
+                # footnote-policy: line, which avoids it where seen): should one still go
+                # missing, the chapter is laid out again with the paragraph itself moved and
+                # without widow and orphan control, and failing that with its notes in the
+                # text, so that no note is ever lost.
+                document = page.render(stylesheets=[self.css, start, fallback])
             self.layouts.put(key, document)
         return document
 
