@@ -1,0 +1,44 @@
+"""An author who gives a text an id that the published book makes itself (the anchor where a
+printed page begins, an EPUB page-break marker, the anchor of an unlabelled figure or table) is
+refused when proposing it, with the line, and nothing is recorded; ids that only look alike are
+the author's to use."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import event_count
+from textbook.domain.application import Textbook
+from textbook.domain.errors import TextProblems
+
+HEAD = "## Counting {#counting}\n\nOne, two, three.\n"
+
+
+def counting(app: Textbook, tiny: str) -> str:
+    return next(
+        s.text for c in app.book_state(tiny).chapters for s in c.sections if s.id == "counting"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "\n[]{#tbp-1}\n",
+        "\n[a page]{#page-41}\n",
+        "\n[front]{#page-iv}\n",
+        "\n![A ruler.](images/ruler.svg){#figure-1.1}\n",
+        "\n### Sums {#table-2.3}\n",
+    ],
+)
+def test_an_id_the_book_makes_itself_is_refused(app: Textbook, tiny: str, body: str) -> None:
+    before, text = event_count(app), counting(app, tiny)
+    with pytest.raises(TextProblems, match=r"Line 5: the id '[^']+' is one the published book"):
+        app.propose_edit(tiny, "counting", HEAD + body, "Forge an anchor", by="alice")
+    assert event_count(app) == before
+    assert counting(app, tiny) == text
+
+
+def test_ids_that_only_look_alike_are_the_author_s(app: Textbook, tiny: str) -> None:
+    body = "\n[a]{#page-ranks} [b]{#figure-of-merit} [c]{#tbp} [d]{#Page-3} [e]{#idx-1}\n"
+    proposal = app.propose_edit(tiny, "counting", HEAD + body, "Ids of my own", by="alice")
+    assert app.proposal_info(proposal).version == 1
