@@ -117,6 +117,7 @@ def test_only_an_editor_with_the_page_s_token_marks_an_edition(
         ("x" * 10_000, "at most 80 characters; this one has 10000"),
         ("first-edition!!", "already has an edition named"),
         ("FIRST \u00a0EDITION", "already has an edition named"),
+        (" NOW! ", "the text as it is now"),  # ?to=now is the book now, never this edition
     ],
 )
 def test_names_that_would_show_otherwise_or_clash_are_refused(
