@@ -45,7 +45,7 @@ from textbook.web.bodies import (
     REVISION_BODY,
     STATUSES,
 )
-from textbook.web.edition_pages import compare_href, downloads_of
+from textbook.web.edition_pages import NOW, compare_href, downloads_of
 from textbook.web.openapi import OPENAPI
 from textbook.web.site import site
 
@@ -118,7 +118,7 @@ def editions(request: Request) -> Response:
                 "at": e.at,
                 "by": e.by,
                 "downloads": {d["format"]: d["href"] for d in downloads_of(request, slug, e)},
-                "changes_since": compare_href(slug, e.slug, "now"),
+                "changes_since": compare_href(slug, e.slug, NOW),
             }
             for e in found
         ]
