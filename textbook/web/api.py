@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from textbook.domain.editions import NOW
 from textbook.domain.errors import (
     InvalidInput,
 )
@@ -45,7 +46,7 @@ from textbook.web.bodies import (
     REVISION_BODY,
     STATUSES,
 )
-from textbook.web.edition_pages import NOW, compare_href, downloads_of
+from textbook.web.edition_pages import compare_href, downloads_of
 from textbook.web.openapi import OPENAPI
 from textbook.web.site import site
 
