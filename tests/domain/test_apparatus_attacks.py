@@ -25,7 +25,6 @@ def counting(app: Textbook, tiny: str) -> str:
     [
         "\n[]{#tbp-1}\n",
         "\n[a page]{#page-41}\n",
-        "\n[front]{#page-iv}\n",
         "\n![A ruler.](images/ruler.svg){#figure-1.1}\n",
         "\n### Sums {#table-2.3}\n",
     ],
@@ -39,6 +38,6 @@ def test_an_id_the_book_makes_itself_is_refused(app: Textbook, tiny: str, body: 
 
 
 def test_ids_that_only_look_alike_are_the_author_s(app: Textbook, tiny: str) -> None:
-    body = "\n[a]{#page-ranks} [b]{#figure-of-merit} [c]{#tbp} [d]{#Page-3} [e]{#idx-1}\n"
+    body = "\n[a]{#page-ranks} [b]{#figure-of-merit} [c]{#tbp} [d]{#Page-3} [e]{#page-iv}\n"
     proposal = app.propose_edit(tiny, "counting", HEAD + body, "Ids of my own", by="alice")
     assert app.proposal_info(proposal).version == 1

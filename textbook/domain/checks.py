@@ -42,10 +42,10 @@ REFERENCE_KINDS = {
     "sec-": "heading",
 }
 # The ids the publishing pipeline makes for itself (projections/publishing): the anchor where each
-# paragraph may begin a printed page (`tbp-3`), the EPUB's page-break markers (`page-41`, `page-iv`)
+# paragraph may begin a printed page (`tbp-3`), the EPUB's page-break markers (`page-41`)
 # and the anchors of figures and tables without a label (`figure-3.2`). An author's own would
 # appear twice in a document (EPUBCheck's RSC-005) or move a page marker: it is refused.
-GENERATED_ID = re.compile(r"tbp-\d+|page-(\d+|[ivxlcdm]+)|(figure|table)-\d+(\.\d+)*")
+GENERATED_ID = re.compile(r"(tbp|page)-\d+|(figure|table)-\d+(\.\d+)*")
 # latex2mathml takes about 0.1 ms a character (1.3 s for a formula of 10,000, measured), so the
 # math of one text is checked up to a budget: the sample book's most is 1,069 characters a section.
 MAX_MATH = 20_000  # characters of math in one section
