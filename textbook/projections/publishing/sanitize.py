@@ -67,7 +67,24 @@ def clean_attr(attr: list[Any], allowed: dict[str, re.Pattern[str]] = ALLOWED_KE
 def sanitize(ast: dict[str, Any], images: set[str]) -> dict[str, Any]:
     """The AST with raw markup dropped, attributes and URLs checked, images from the book only."""
     check_depth(ast["blocks"])
-    return {**ast, "meta": {}, "blocks": clean_list(ast["blocks"], images)}
+    return {**ast, "meta": {}, "blocks": xml_text(clean_list(ast["blocks"], images))}
+
+
+# What XML 1.0 forbids, which an EPUB's documents are: the control characters but tab and line
+# ends, the surrogates, and U+FFFE and U+FFFF. One of them anywhere in the text (a word, a code
+# block, an index entry, a description) made the EPUB unreadable (EPUBCheck's RSC-016).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: Any) -> Any:
+    """The value with every string in it rid of the characters XML cannot hold."""
+    if isinstance(value, str):
+        return NOT_XML.sub("", value)
+    if isinstance(value, list):
+        return [xml_text(item) for item in value]
+    if isinstance(value, dict):
+        return {key: xml_text(item) for key, item in value.items()}
+    return value
 
 
 def check_brackets(markdown: str) -> None:
