@@ -5,11 +5,15 @@ the author's to use."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from tests.conftest import event_count
+from tests.conftest import FIXTURES, event_count
+from textbook.book_folder import read_book
 from textbook.domain.application import Textbook
-from textbook.domain.errors import TextProblems
+from textbook.domain.errors import InvalidBook, InvalidInput, TextProblems
 
 HEAD = "## Counting {#counting}\n\nOne, two, three.\n"
 
@@ -41,3 +45,27 @@ def test_ids_that_only_look_alike_are_the_author_s(app: Textbook, tiny: str) -> 
     body = "\n[a]{#page-ranks} [b]{#figure-of-merit} [c]{#tbp} [d]{#Page-3} [e]{#page-iv}\n"
     proposal = app.propose_edit(tiny, "counting", HEAD + body, "Ids of my own", by="alice")
     assert app.proposal_info(proposal).version == 1
+
+
+@pytest.mark.parametrize("chapter_id", ["index", "search", "book-index", "title", "nav"])
+def test_a_chapter_cannot_be_named_as_a_page_every_edition_has(
+    app: Textbook, tiny: str, chapter_id: str
+) -> None:
+    before = event_count(app)
+    with pytest.raises(InvalidInput, match=f"'{chapter_id}' names a page every edition has"):
+        app.propose_chapter(tiny, "", f"# A chapter {{#{chapter_id}}}\n\nText.\n", "", by="alice")
+    assert event_count(app) == before
+
+
+def test_an_imported_chapter_named_as_a_page_is_refused_or_takes_another_id(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "tiny"
+    shutil.copytree(FIXTURES / "tiny", folder)
+    second = folder / "second.md"
+    second.write_text("# Search {#search}\n\nText.\n", encoding="utf-8")
+    with pytest.raises(InvalidBook, match="'search' names a page every edition has"):
+        read_book(folder)
+    second.write_text("# Index\n\nText.\n\n## Index\n\nMore.\n", encoding="utf-8")
+    chapters = read_book(folder).state.chapters
+    assert [s.id for s in chapters[1].sections] == ["index-1", "index-2"]
