@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +70,13 @@ def test_an_imported_chapter_named_as_a_page_is_refused_or_takes_another_id(
     second.write_text("# Index\n\nText.\n\n## Index\n\nMore.\n", encoding="utf-8")
     chapters = read_book(folder).state.chapters
     assert [s.id for s in chapters[1].sections] == ["index-1", "index-2"]
+
+
+def test_a_chapter_from_elsewhere_titled_as_a_page_takes_another_id() -> None:
+    from textbook.importing.ids import Ids
+
+    def chapter(title: str) -> list[dict[str, Any]]:
+        return [{"t": "Header", "c": [1, ["", [], []], [{"t": "Str", "c": title}]]}]
+
+    chapters = Ids().assign([chapter("Search"), chapter("Index"), chapter("Gardens")])
+    assert [c[0]["c"][1][0] for c in chapters] == ["search-1", "index-1", "gardens"]
