@@ -250,8 +250,8 @@ def _chapter(path: Path, text: str, taken: set[str]) -> ChapterState:
         elif not VALID_ID.match(section_id):
             problem = f"'{section_id}' is not a valid id: use lowercase letters, digits, hyphens"
             raise InvalidBook(str(path), problem, chunk.line)
-        elif position == 0 and (problem := page_name_problem(section_id)) is not None:
-            raise InvalidBook(str(path), problem, chunk.line)
+        elif position == 0 and (clash := page_name_problem(section_id)) is not None:
+            raise InvalidBook(str(path), clash, chunk.line)
         sections.append(SectionState(section_id, section_text))
     return ChapterState(sections[0].id, path.name, tuple(sections))
 
