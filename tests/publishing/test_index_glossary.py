@@ -178,3 +178,7 @@ def test_the_printed_index_gives_pages_that_hold_each_term(sample_build: BuildRe
             checked += 1
     assert checked >= 9
     assert "see LU factorization" in " ".join(index.split())
+    # A term marked in a footnote (chapter 8's on PageRank) has the page of the note's call.
+    match = re.search(r"power iteration,\s*(\d+)", index)
+    assert match, "power iteration, marked only in a footnote, has no page in the printed index"
+    assert "cheap for large sparse matrices" in words(pages[by_label[match.group(1)]])

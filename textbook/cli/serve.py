@@ -168,11 +168,18 @@ def seed_demo_work(context: Context, slug: str) -> None:
     """Work to pick up and people to hear of it: needs on the task board (one taken, one a
     reader's report), a proposal waiting with a review asked of an editor, and watches, so that
     the task board, the inbox and the community page of a fresh clone are not empty; and the
-    book's first named edition, whose downloads the worker builds once and keeps."""
+    book's first named edition, whose downloads the worker builds once and keeps, with a change
+    approved since it."""
     app = context.app
     app.mark_edition(slug, "First edition", "emmy")
     chapters = app.book_state(slug).chapters
     first, second = chapters[0], chapters[1]
+    # A change approved since the First edition: what changed since it is not an empty page.
+    counted = chapters[2].sections[1]
+    since = app.propose_edit(
+        slug, counted.id, f"{counted.text.rstrip()}\n\n{DEMO_CAVEAT}\n", "Flops are not all", "ada"
+    )
+    app.review(since, "approve", "A fair caveat.", "emmy", version=1)
     section = second.sections[1]
     app.mark_need(
         slug, section.id, "figure", "A picture of the interval halving would help here.", "emmy"
@@ -190,6 +197,10 @@ def seed_demo_work(context: Context, slug: str) -> None:
     app.request_review(proposal, "sofia", "ada")
 
 
+DEMO_CAVEAT = (
+    "Counting flops is only a guide to the time taken: on a modern computer, moving the numbers"
+    " between memory and the processor often costs more than the arithmetic done on them."
+)
 DEMO_EXAMPLE = (
     "For example, to bracket a root within $10^{-6}$ starting from an interval of length 1, the"
     " bound asks for $\\lceil \\log_2(10^{6}) \\rceil = 20$ halvings."

@@ -15,7 +15,13 @@ import yaml
 
 from textbook.domain import ids
 from textbook.domain.errors import InvalidInput
-from textbook.domain.metadata import Metadata, UnknownLicence, filled, licence_of
+from textbook.domain.metadata import (
+    Metadata,
+    UnknownLicence,
+    checked_bibliography,
+    filled,
+    licence_of,
+)
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 MIN_SLUG, MAX_SLUG = 2, 60
@@ -28,7 +34,7 @@ LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 COVER = re.compile(r"^images/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 # The details a proposal may change, in the order a page shows them.
-FIELDS = ("title", "subtitle", "authors", "description", "license", "cover")
+FIELDS = ("title", "subtitle", "authors", "description", "license", "cover", "bibliography")
 LABELS = {
     "title": "Title",
     "subtitle": "Subtitle",
@@ -36,8 +42,12 @@ LABELS = {
     "description": "Description",
     "license": "Licence",
     "cover": "Cover image",
+    "bibliography": "References",
 }
-LIMITS = {"title": 200, "subtitle": 300, "description": 3000, "license": 200, "cover": 110}
+LIMITS = {
+    "title": 200, "subtitle": 300, "description": 3000, "license": 200, "cover": 110,
+    "bibliography": 40,
+}  # fmt: skip
 MAX_AUTHOR, MAX_AUTHORS = 120, 50
 MAX_YAML = 16 * 1024
 
@@ -58,6 +68,8 @@ class Details:
     description: str
     license: str
     cover: str = ""
+    # Where the works cited are listed: "chapter" (or "", the default) or "book".
+    bibliography: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +79,7 @@ class Details:
             "description": self.description,
             "license": self.license,
             "cover": self.cover,
+            "bibliography": self.bibliography,
         }
 
     def changed_from(self, other: Details) -> list[str]:
@@ -109,14 +122,17 @@ def checked_details(
     description: str,
     license: str,
     cover: str = "",
+    bibliography: str = "",
 ) -> Details:
-    """The details, trimmed and checked: a title, a licence on the SPDX list, names, lengths."""
+    """The details, trimmed and checked: a title, a licence on the SPDX list, names, lengths,
+    and where the references are listed ("chapter" or "book")."""
     texts = {
         "title": _text("title", title),
         "subtitle": _text("subtitle", subtitle),
         "description": _text("description", description),
         "license": _text("license", license),
         "cover": _text("cover", cover),
+        "bibliography": _text("bibliography", bibliography),
     }
     if not texts["title"]:
         raise InvalidDetails("title", "A book needs a title.")
@@ -132,6 +148,10 @@ def checked_details(
         raise InvalidDetails(
             "cover", "The cover is one of the book's images, named as 'images/cover.png'."
         )
+    try:
+        texts["bibliography"] = checked_bibliography(texts["bibliography"])
+    except ValueError as error:
+        raise InvalidDetails("bibliography", f"The references: {error}.") from None
     return Details(
         texts["title"],
         texts["subtitle"],
@@ -139,6 +159,7 @@ def checked_details(
         texts["description"],
         texts["license"],
         texts["cover"],
+        texts["bibliography"],
     )
 
 
@@ -201,6 +222,7 @@ def details_of(metadata: Metadata) -> Details:
         full["description"],
         full["license"],
         full["cover"],
+        full["bibliography"],
     )
 
 
@@ -247,7 +269,7 @@ def parse_details(text: str) -> Details:
             "details", f"'{unknown[0]}' is not a detail; the details are {', '.join(FIELDS)}."
         )
     texts = {}
-    for key in ("title", "subtitle", "description", "license", "cover"):
+    for key in ("title", "subtitle", "description", "license", "cover", "bibliography"):
         value = data.get(key) or ""
         if not isinstance(value, str):
             raise InvalidDetails(key, f"The {LABELS[key].lower()} must be text.")
@@ -259,5 +281,5 @@ def parse_details(text: str) -> Details:
         raise InvalidDetails("authors", "The authors are a list of names (- Ada Lovelace).")
     return checked_details(
         texts["title"], texts["subtitle"], authors, texts["description"], texts["license"],
-        texts["cover"],
+        texts["cover"], texts["bibliography"],
     )  # fmt: skip

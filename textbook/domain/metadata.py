@@ -14,10 +14,11 @@ from stdnum.exceptions import ValidationError
 
 # Text fields, then lists of names. A book stored before a field existed reads it as empty:
 # `filled()` gives every field its empty value, so old events need no upcasting. `source` names
-# where an imported book came from (a file name or an address).
+# where an imported book came from (a file name or an address); `bibliography` where the works
+# cited are listed (see BIBLIOGRAPHY_PLACES).
 TEXT_FIELDS = (
     "title", "subtitle", "language", "license", "identifier", "description",
-    "publisher", "isbn", "cover", "source",
+    "publisher", "isbn", "cover", "source", "bibliography",
 )  # fmt: skip
 PEOPLE_FIELDS = ("authors", "editors")
 Metadata = dict[str, Any]
@@ -31,6 +32,28 @@ def filled(metadata: Metadata) -> Metadata:
     text = {key: str(metadata.get(key) or "") for key in TEXT_FIELDS}
     people = {key: list(metadata.get(key) or []) for key in PEOPLE_FIELDS}
     return {**text, **people}
+
+
+# Where a book lists the works it cites: at the end of each chapter (the default, also when the
+# field is empty), or once for the whole book, after its last chapter and before its index.
+BIBLIOGRAPHY_PLACES = ("chapter", "book")
+
+
+def checked_bibliography(value: str) -> str:
+    """The place of the book's references ("" stands for "chapter"); ValueError otherwise."""
+    value = value.strip()
+    if value and value not in BIBLIOGRAPHY_PLACES:
+        raise ValueError(
+            f"'{value[:40]}' is not a place for the references: write 'chapter' "
+            "(a list at the end of each chapter, the default) or 'book' (one list for the whole "
+            "book, after its last chapter)"
+        )
+    return value
+
+
+def consolidated(metadata: Metadata) -> bool:
+    """Whether the book lists the works it cites once, for the whole book."""
+    return str(metadata.get("bibliography") or "") == "book"
 
 
 def people(names: list[str] | tuple[str, ...]) -> str:

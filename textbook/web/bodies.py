@@ -361,6 +361,15 @@ DETAILS_BODY: dict[str, Any] = {
                 " images/NAME; empty for none."
             ),
         },
+        "bibliography": {
+            "type": "string",
+            "enum": ["", "chapter", "book"],
+            "default": "",
+            "description": (
+                "Where the works cited are listed: 'chapter' (or empty: at the end of each"
+                " chapter) or 'book' (one list after the last chapter)."
+            ),
+        },
         "message": {**PROPOSAL_BODY["properties"]["message"]},
         "images": {
             **PROPOSAL_BODY["properties"]["images"],

@@ -33,7 +33,7 @@ from textbook.web.signin import signed_in
 from textbook.web.site import site
 
 Files = list[tuple[str, bytes]]
-TEXT_FIELDS = ("title", "subtitle", "description", "license", "cover")
+TEXT_FIELDS = ("title", "subtitle", "description", "license", "cover", "bibliography")
 
 
 def shown(details: Details) -> dict[str, str]:
@@ -54,6 +54,7 @@ def from_form(form: dict[str, str], files: Files) -> Details:
         description=form.get("description", ""),
         license=form.get("license", ""),
         cover=cover,
+        bibliography=form.get("bibliography", ""),
     )
 
 
@@ -213,6 +214,7 @@ def proposing_api(
         description=body["description"],
         license=body["license"],
         cover=body["cover"],
+        bibliography=body.get("bibliography", ""),
     )
     the_site = site(request)
     identifier = the_site.app.propose_details(

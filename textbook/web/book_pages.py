@@ -109,6 +109,7 @@ def book(request: Request) -> Response:
         book=readable.info,
         toc=readable.toc(),
         has_index=moment is None and bool(readable.index()),
+        has_references=bool(readable.references),
         contributors=readable.book.contributors,
         attribution=readable.book.attribution,  # a fork's or remix's sources, credited
         edition=readable.book.edition,
@@ -176,6 +177,7 @@ def chapter(request: Request) -> Response:
         edition=readable.book.edition,
         sections=sections,
         has_index=moment is None and bool(readable.index()),
+        has_references=bool(readable.references),
         downloads=available_downloads(request, slug) if moment is None else [],
         archived=archived,
         may_mark=may_mark(request, slug, queries, archived),
@@ -234,6 +236,28 @@ def book_index(request: Request) -> Response:
     if not body:
         raise SectionNotFound(slug, "index")
     return render(request, "book_index.html", book=readable.info, body=Markup(body))
+
+
+def book_references(request: Request) -> Response:
+    """The book's one list of the works it cites, where it lists them once (its citations
+    link here); at a past moment, that moment's list."""
+    slug, moment = request.path_params["slug"], as_of(request)
+    try:
+        readable = readable_book(request, slug, moment)
+    except BookDidNotExist:
+        assert moment is not None  # the book exists now
+        return before_the_book(request, slug, moment)
+    if not readable.references:
+        raise SectionNotFound(slug, "references")
+    return render(
+        request,
+        "book_references.html",
+        book=readable.info,
+        body=Markup(readable.references),  # sanitised by the pipeline
+        as_of=moment,
+        version=version_query(moment),
+        edition=readable.book.edition,
+    )
 
 
 def available_downloads(request: Request, slug: str) -> list[dict[str, str]]:
@@ -302,5 +326,6 @@ routes = [
     Route("/books/{slug}/chapters/{chapter}", chapter, name="chapter"),
     Route("/books/{slug}/search", search, name="search"),
     Route("/books/{slug}/book-index", book_index, name="book_index"),
+    Route("/books/{slug}/references", book_references, name="book_references"),
     Route("/books/{slug}/download/{format}", download, name="download"),
 ]

@@ -37,6 +37,9 @@ class Edition:
     contributors: list[Any]
     edition: str
     attribution: Attribution = field(default_factory=Attribution)
+    # The book's one list of the works it cites (`<div id="refs" ...>`, each entry `ref-KEY`),
+    # as pandoc writes it, when it lists them once for the whole book; "" when each chapter does.
+    references: str = ""
 
     @property
     def licence(self) -> Licence:

@@ -45,13 +45,17 @@ def chapter_xhtml(
     bibliography: Path | None,
     cache: Cache,
     pages: Mapping[str, str] | None = None,
+    references: str | None = None,
 ) -> str:
     """The chapter's body as XHTML, with a page-break marker where each of its `pages` of the
-    PDF begins (anchor to page number); the glossary as a definition list."""
+    PDF begins (anchor to page number); the glossary as a definition list. With `references`
+    (the file of the book's list of works cited), its citations link there and it lists none."""
     marked = dataclasses.replace(chapter, ast=mark_paragraphs(chapter.ast))
     ast = resolve_links(marked, owners, lambda owner, target: f"{owner}.xhtml#{target}")
     anchor_unlabelled(ast, chapter)
-    body = render_chapter("epub", marked, ast, bibliography, cache, accessible)
+    body = render_chapter(
+        "epub", marked, ast, bibliography, cache, accessible, references=references
+    )
     if chapter.id == GLOSSARY:
         body = as_glossary(body)
     return mark_pages(body, pages or {})
@@ -81,6 +85,16 @@ def as_glossary(body: str) -> str:
 
 
 INDEX_FILE = "book-index.xhtml"
+REFERENCES_FILE = "book-references.xhtml"  # never a chapter's: those are chapter-id.xhtml
+
+
+def references_xhtml(references: str) -> str:
+    """The book's list of the works it cites, as reading systems know a bibliography."""
+    return (
+        '<section id="book-references" epub:type="bibliography" role="doc-bibliography"'
+        ' aria-labelledby="references-title">'
+        f'\n<h1 id="references-title">References</h1>\n{references}\n</section>'
+    )
 
 
 def index_xhtml(edition: Edition) -> str:
@@ -203,6 +217,7 @@ def write_epub(
                 tables=listed(edition, "Table"),
                 pages=pages,
                 index=INDEX_FILE if edition.index else "",
+                references=REFERENCES_FILE if edition.references else "",
             )
             .encode(),
         )
@@ -211,6 +226,11 @@ def write_epub(
         matter = "bodymatter" if chapter.number else "backmatter"
         content = _page(page, book, chapter.title, matter, bodies[chapter.id])
         files.append((f"EPUB/{chapter.id}.xhtml", content))
+    if edition.references:
+        content = _page(
+            page, book, "References", "backmatter", references_xhtml(edition.references)
+        )
+        files.append((f"EPUB/{REFERENCES_FILE}", content))
     if edition.index:
         content = _page(page, book, "Index", "backmatter", index_xhtml(edition))
         files.append((f"EPUB/{INDEX_FILE}", content))
@@ -224,6 +244,7 @@ def write_epub(
         modified=stamp,
         chapters=chapters,
         index=INDEX_FILE if edition.index else "",
+        references=REFERENCES_FILE if edition.references else "",
         images=images,
         has_images=bool(images),
         has_math=any(c["mathml"] for c in chapters),
@@ -278,9 +299,15 @@ class EpubFormat:
         starts: dict[str, dict[str, str]] = {}
         for start in prepared.pages:
             starts.setdefault(start.chapter, {})[start.anchor] = start.label
+        references = REFERENCES_FILE if text.consolidated else None
         bodies = {
             c.id: chapter_xhtml(
-                c, text.owners, text.bibliography, prepared.cache, starts.get(c.id, {})
+                c,
+                text.owners,
+                text.bibliography,
+                prepared.cache,
+                starts.get(c.id, {}),
+                references,
             )
             for c in prepared.each("writing its EPUB XHTML")
         }

@@ -61,6 +61,9 @@ ATTRIBUTES: dict[str, set[str]] = {
     "span": {"data-cites"},
 }
 INDEX_PAGE = "book-index.html"  # index.html is the contents
+# The book's list of the works it cites, when it has one (never a chapter's id: those are
+# chapter-ids, and a book may well have a chapter "references").
+REFERENCES_PAGE = "book-references.html"
 
 
 def keep_attribute(element: str, attribute: str, value: str) -> str | None:
@@ -132,17 +135,22 @@ def chapter_fragment(
     cache: Cache,
     page: str = "{chapter}.html",
     glossary: Mapping[str, Definition] | None = None,
+    references: str | None = None,
 ) -> str:
     """The chapter as an HTML fragment for the web edition, each marked term described by its
     definition in the `glossary`.
 
     `page` is the address of another chapter's page relative to this one's: `{chapter}.html` in
     the downloadable edition, `{chapter}` where the site serves chapters without a suffix.
+    `references` is the address of the book's list of works cited, where the book has one:
+    the chapter then lists none, and its citations link there.
     """
     ast = resolve_links(
         chapter, owners, lambda owner, target: page.format(chapter=owner) + f"#{target}"
     )
-    written = render_chapter("html", chapter, ast, bibliography, cache, clean_html)
+    written = render_chapter(
+        "html", chapter, ast, bibliography, cache, clean_html, references=references
+    )
     # After the allowlist: the tooltips and their aria-describedby are ours, never an author's.
     return with_definitions(written, glossary or {}, chapter.ids)
 
@@ -158,6 +166,11 @@ def index_page(edition: Edition, page: str = "{chapter}.html") -> str:
     )
 
 
+def references_page(references: str) -> str:
+    """The book's list of the works it cites, as a page of the web edition."""
+    return f'<h1 id="book-references">References</h1>\n{clean_html(references)}'
+
+
 def render_page(edition: Edition, content: str, chapter: Chapter | None = None) -> str:
     index = edition.chapters.index(chapter) if chapter else -1
     # A chapter's own contents go between its title and its text.
@@ -168,6 +181,7 @@ def render_page(edition: Edition, content: str, chapter: Chapter | None = None) 
         heading=Markup(heading + end),
         sections=sections_of(chapter) if chapter else [],
         has_index=bool(edition.index),
+        has_references=bool(edition.references),
         previous=edition.chapters[index - 1] if chapter and index > 0 else None,
         next=edition.chapters[index + 1] if chapter and index + 1 < len(edition.chapters) else None,
         content=Markup(text),  # our own pipeline's sanitised output
@@ -253,10 +267,14 @@ def write_web_edition(
         contributors=edition.contributors,
         attribution=edition.attribution,
         has_index=bool(edition.index),
+        has_references=bool(edition.references),
     )
     (staging / "index.html").write_text(render_page(edition, contents), encoding="utf-8")
     search = TEMPLATES.get_template("search.html").render()
     (staging / "search.html").write_text(render_page(edition, search), encoding="utf-8")
+    if edition.references:
+        references_text = render_page(edition, references_page(edition.references))
+        (staging / REFERENCES_PAGE).write_text(references_text, encoding="utf-8")
     if edition.index:
         index_text = render_page(edition, index_page(edition))
         (staging / INDEX_PAGE).write_text(index_text, encoding="utf-8")
@@ -290,9 +308,15 @@ class HtmlFormat:
     def build(self, prepared: PreparedBook, out: Path) -> Path:
         text = prepared.text
         edition = prepared.edition
+        references = REFERENCES_PAGE if text.consolidated else None
         fragments = {
             c.id: chapter_fragment(
-                c, text.owners, text.bibliography, prepared.cache, glossary=edition.glossary
+                c,
+                text.owners,
+                text.bibliography,
+                prepared.cache,
+                glossary=edition.glossary,
+                references=references,
             )
             for c in prepared.each("writing its web page")
         }

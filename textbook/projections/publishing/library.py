@@ -46,6 +46,9 @@ class ReadableBook:
     chapters: list[Chapter]
     fragments: dict[str, str]
     entries: list[dict[str, str]]
+    # The book's one list of the works it cites, sanitised, where it has one (else each chapter
+    # lists its own and this is "").
+    references: str = ""
 
     def chapter(self, chapter_id: str) -> Chapter | None:
         return next((c for c in self.chapters if c.id == chapter_id), None)
@@ -58,9 +61,17 @@ class ReadableBook:
             return text
         names = "|".join(re.escape(c.id) for c in self.chapters)
         kept = str(escape(query))
+        text = text.replace(
+            f'href="{self.references_page}#', f'href="{self.references_page}{kept}#'
+        )
         return re.sub(
             f'href="({names})(#[^"]*)?"', lambda m: f'href="{m[1]}{kept}{m[2] or ""}"', text
         )
+
+    @property
+    def references_page(self) -> str:
+        """The address of the book's list of the works it cites (when it has one)."""
+        return references_page(self.book.state.slug)
 
     def neighbours(self, chapter: Chapter) -> tuple[Chapter | None, Chapter | None]:
         index = self.chapters.index(chapter)
@@ -158,11 +169,25 @@ class Library:
     def render(self, book: BookToBuild) -> ReadableBook:
         text = prepare_chapters(book.state, self.cache)
         glossary = glossary_of(text.chapters)
+        page = references_page(book.state.slug) if text.consolidated else None
         fragments = {
             c.id: html.chapter_fragment(
-                c, text.owners, text.bibliography, self.cache, "{chapter}", glossary
+                c, text.owners, text.bibliography, self.cache, "{chapter}", glossary, page
             )
             for c in text.chapters
         }
         entries = [entry for c in text.chapters for entry in html.search_entries(c)]
-        return ReadableBook(book, book_info(book.state), text.chapters, fragments, entries)
+        references = text.references(self.cache)
+        return ReadableBook(
+            book,
+            book_info(book.state),
+            text.chapters,
+            fragments,
+            entries,
+            html.clean_html(references) if references else "",
+        )
+
+
+def references_page(slug: str) -> str:
+    """Where the site shows a book's list of the works it cites."""
+    return f"/books/{slug}/references"

@@ -30,13 +30,15 @@ def is_reference(key: str) -> bool:
 
 
 def short(caption: str) -> str:
-    """A caption as a list of figures or tables shows it: its first sentence, up to its first
-    colon or semicolon, at most about 120 characters."""
+    """A caption as a list of figures or tables shows it: its first sentence without its full
+    stop, up to its first colon or semicolon, at most about 120 characters."""
     found = FIRST_SENTENCE.match(" ".join(caption.split()))
     text = found.group(1) if found else " ".join(caption.split())
     text = CLAUSE.split(text, maxsplit=1)[0]
     if len(text) > 120:
         text = text[:120].rsplit(" ", 1)[0].rstrip(",;: ") + "…"
+    elif text.endswith(".") and not text.endswith(".."):
+        text = text[:-1]  # a list's entries are titles: no full stop before the leader dots
     return text
 
 

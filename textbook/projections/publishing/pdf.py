@@ -18,6 +18,7 @@ from typing import Any
 
 import weasyprint
 from markupsafe import Markup
+from weasyprint.formatting_structure.boxes import FootnoteAreaBox
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from textbook.files import replacing, write_atomically
@@ -77,7 +78,8 @@ def print_ast(
             node["c"][1] += page_reference(owners.get(target, chapter.id), target)
         if kind == "Note":
             inlines = [i for block in node["c"] for i in _inlines(block)]
-            node["t"], node["c"] = "Span", [["", ["footnote"], []], inlines]
+            footnote = {"t": "Span", "c": [["", ["footnote"], []], inlines]}
+            node["t"], node["c"] = "Span", [["", [], []], [*note_anchors(inlines), footnote]]
         elif kind == "Math":
             display = node["c"][0]["t"] == "DisplayMath"
             image = math.image(node["c"][1], display, folder, cache)
@@ -88,6 +90,17 @@ def print_ast(
             if owner is not None and owner != chapter.id:
                 node["c"][2][0] = f"xref:{owner}/{target}"
     return ast
+
+
+def note_anchors(inlines: list[Any]) -> list[dict[str, Any]]:
+    """The ids of the spans in a note (places marked for the index), moved to empty spans at its
+    call: WeasyPrint keeps no anchor in a footnote, and the note is on the page of its call."""
+    anchors = []
+    for inline in nodes(inlines):
+        if inline["t"] == "Span" and inline["c"][0][0]:
+            anchors.append({"t": "Span", "c": [[inline["c"][0][0], [], []], []]})
+            inline["c"][0][0] = ""
+    return anchors
 
 
 def page_reference(owner: str, target: str) -> list[dict[str, Any]]:
@@ -149,11 +162,16 @@ def chapter_html(
     folder: Path,
     cache: Cache,
     math: MathRenderer,
+    consolidated: bool = False,
 ) -> str:
-    """The chapter as HTML for print: ids prefixed by the chapter, links between chapters."""
+    """The chapter as HTML for print: ids prefixed by the chapter, links between chapters; with
+    the book's works cited `consolidated` after its chapters, the citations link there."""
     ast = print_ast(chapter, owners, folder, cache, math)
     prefix = [f"--id-prefix={chapter.id}--"]
-    html = render_chapter("pdf", chapter, ast, bibliography, cache, link_chapters, prefix)
+    references = "" if consolidated else None
+    html = render_chapter(
+        "pdf", chapter, ast, bibliography, cache, link_chapters, prefix, references=references
+    )
     return hang_code_lines(keep_captions(break_before_formulas(html)))
 
 
@@ -234,6 +252,7 @@ class Layouts:
 # target-counter() cannot reach into another chapter.
 PAGEREF = re.compile(r'(<span class="pageref" data-ref="([^"]+)">)[^<]*(</span>)')
 MAX_PASSES = 4  # layouts until every page reference holds: one without references forward
+LOOSE = weasyprint.CSS(string="p, li, blockquote, dd { orphans: 1; widows: 1; }")
 
 
 @dataclass(frozen=True)
@@ -267,6 +286,19 @@ def anchor_pages(documents: Sequence[Any], first_pages: Sequence[int]) -> dict[s
             for anchor in page.anchors:
                 pages.setdefault(anchor, first + index)
     return pages
+
+
+FOOTNOTE = 'class="footnote"'  # a note, set at the foot of its page (print_ast)
+
+
+def footnotes_drawn(document: Any) -> int:
+    """How many footnotes WeasyPrint set at the feet of the document's pages."""
+    return sum(
+        len(area.children)
+        for page in document.pages
+        for area in page._page_box.children
+        if isinstance(area, FootnoteAreaBox)
+    )
 
 
 @dataclass(frozen=True)
@@ -306,9 +338,15 @@ class Typesetter:
         document = self.layouts.get(key)
         if document is None:
             start = weasyprint.CSS(string=f"@page :first {{ counter-reset: page {first_page} }}")
-            document = weasyprint.HTML(
+            page = weasyprint.HTML(
                 string=html, base_url=f"file://{self.folder}/", url_fetcher=self.fetcher
-            ).render(stylesheets=[self.css, start])
+            )
+            document = page.render(stylesheets=[self.css, start])
+            if footnotes_drawn(document) < html.count(FOOTNOTE):
+                # WeasyPrint 70 can drop a footnote when keeping a paragraph's lines together
+                # moves its call to the next page (Kozea/WeasyPrint#2432): nothing is lost if
+                # the chapter is laid out again without widow and orphan control.
+                document = page.render(stylesheets=[self.css, start, LOOSE])
             self.layouts.put(key, document)
         return document
 
@@ -453,6 +491,12 @@ def listed(
     ]
 
 
+def print_references(edition: Edition) -> Callable[[Mapping[str, int]], str]:
+    """The book's list of the works it cites, for print (pdf.BackMatter's `render`)."""
+    body = f'<h1 id="book-references">References</h1>\n{edition.references}'
+    return lambda _pages: body
+
+
 class PdfFormat:
     """The PDF edition: its own chapter layouts kept between builds, its formulas drawn by
     `math`, written as `variant` (PDF/UA-1, tagged, by default)."""
@@ -476,15 +520,26 @@ class PdfFormat:
         folder = (prepared.cache.folder / "pdf-work" / prepared.slug).resolve()
         stage_images(folder, prepared.book.images)
         bodies = {
-            c.id: chapter_html(c, text.owners, text.bibliography, folder, prepared.cache, self.math)
+            c.id: chapter_html(
+                c,
+                text.owners,
+                text.bibliography,
+                folder,
+                prepared.cache,
+                self.math,
+                text.consolidated,
+            )
             for c in prepared.each("formulas to SVG, HTML for print")
         }
         target = out / f"{prepared.slug}.pdf"
         edition = prepared.edition
-        # The index, after the chapters, with the page of each place marked for it.
-        back = (
-            [BackMatter("book-index", "Index", print_index(edition.index))] if edition.index else []
-        )
+        # The works cited, after the chapters; then the index, with the page of each place
+        # marked for it.
+        back = []
+        if edition.references:
+            back.append(BackMatter("book-references", "References", print_references(edition)))
+        if edition.index:
+            back.append(BackMatter("book-index", "Index", print_index(edition.index)))
         self.pages = tuple(
             write_pdf(
                 target, edition, bodies, folder, self.layouts, prepared.at, self.variant, back

@@ -18,6 +18,7 @@ from typing import Any
 
 from textbook.domain.bibliography import for_citeproc
 from textbook.domain.glossary import chapter_numbers
+from textbook.domain.metadata import consolidated
 from textbook.domain.state import BookState
 from textbook.files import write_atomically
 from textbook.projections.publishing import pandoc
@@ -30,6 +31,7 @@ from textbook.projections.publishing.numbering import (
     resolve_references,
 )
 from textbook.projections.publishing.pagebreaks import PageStart
+from textbook.projections.publishing.render import book_references
 from textbook.projections.publishing.sanitize import UnsafeInput, check_brackets, sanitize
 from textbook.projections.publishing.sources import BookToBuild, BuildError, Chapter, Numbered
 from textbook.projections.publishing.tree import defined_ids, first_header, plain_text
@@ -127,12 +129,21 @@ def bibliography_file(state: BookState, cache: Cache) -> Path | None:
 @dataclass(frozen=True)
 class PreparedChapters:
     """A book's text, prepared: its chapters (their cross-references resolved), which chapter
-    defines each id, what each label names ("Figure 3.2"), its bibliography."""
+    defines each id, what each label names ("Figure 3.2"), its bibliography, and whether the
+    works cited are listed once for the whole book (else after each chapter)."""
 
     chapters: list[Chapter]
     owners: dict[str, str]
     bibliography: Path | None
     labels: dict[str, Numbered] = field(default_factory=dict)
+    consolidated: bool = False
+
+    def references(self, cache: Cache) -> str:
+        """The book's list of the works it cites, as pandoc writes it (`<div id="refs" ...>`),
+        when it lists them once for the whole book and cites any; else ""."""
+        if not self.consolidated:
+            return ""
+        return book_references(self.chapters, self.bibliography, cache)
 
 
 def prepare_chapters(state: BookState, cache: Cache, at: Where = nowhere) -> PreparedChapters:
@@ -140,7 +151,10 @@ def prepare_chapters(state: BookState, cache: Cache, at: Where = nowhere) -> Pre
     labels = labels_of(found)
     for chapter in found:
         resolve_references(chapter.ast, labels)
-    return PreparedChapters(found, owners(found), bibliography_file(state, cache), labels)
+    bibliography = bibliography_file(state, cache)
+    return PreparedChapters(
+        found, owners(found), bibliography, labels, consolidated(state.metadata)
+    )
 
 
 @dataclass(frozen=True)
@@ -168,7 +182,14 @@ class PreparedBook:
     def edition(self) -> Edition:
         info = book_info(self.book.state)
         book = self.book
-        return Edition(info, self.chapters, list(book.contributors), book.edition, book.attribution)
+        return Edition(
+            info,
+            self.chapters,
+            list(book.contributors),
+            book.edition,
+            book.attribution,
+            self.text.references(self.cache),
+        )
 
     @property
     def modified(self) -> datetime:

@@ -69,15 +69,19 @@ def render_chapter(
     extra: Sequence[str] = (),
     numbering: Sequence[str] | None = None,
     limits: pandoc.Limits = pandoc.BUILD,
+    references: str | None = None,
 ) -> str:
     """The chapter's AST as numbered HTML with its references, finished and cached by inputs.
 
     `numbering` is the writer's arguments that number the headings: by default the whole
     chapter's, as the book numbers it (a draft of a section numbers on from where it stands).
+    With `references` (the address of the book's list of works cited: a page, or "" for the
+    same document), the chapter lists none: each of its citations links to its work there.
     """
     numbering = numbered(chapter) if numbering is None else numbering
     bib = bibliography.read_bytes() if bibliography else b""
-    key = digest(kind, json.dumps(ast, sort_keys=True), bib, *numbering, "--", *extra)
+    linked = () if references is None else ("--references", references)
+    key = digest(kind, json.dumps(ast, sort_keys=True), bib, *numbering, "--", *extra, *linked)
     cached = cache.get(kind, key)
     if cached is not None:
         return cached.decode()
@@ -85,11 +89,102 @@ def render_chapter(
     args += ["-M", "reference-section-title=References"]
     if bibliography is not None:
         args += ["--citeproc", f"--bibliography={bibliography}"]
-    html = REFERENCES_H1.sub(
-        r"<h2\1>References</h2>", pandoc.write(ast, "html5", args, limits=limits)
-    )
+        if references is not None:
+            args += ["-M", "link-citations=true"]
+    html = pandoc.write(ast, "html5", args, limits=limits)
+    if references is not None:
+        html = cited_in(without_references(html), references)
+    html = REFERENCES_H1.sub(r"<h2\1>References</h2>", html)
     html = finish(described_images(own_generated_ids(html, chapter.ids)))
     cache.put(kind, key, html.encode())
+    return html
+
+
+# The list citeproc writes at a chapter's end (its id prefixed in print), its heading and entries.
+REFERENCES_SECTION = re.compile(
+    r'<section id="(?:[^"]*--)?bibliography" class="level1 unnumbered">\s*'
+    r'<h1 class="unnumbered">References</h1>\s*'
+    r'<div id="(?:[^"]*--)?refs" .*?</div>\s*</section>\n?',
+    re.S,
+)
+# A citation's link to its work, as citeproc writes it with link-citations.
+CITATION_LINK = re.compile(r'<a href="#([^"]*)" role="doc-biblioref">')
+
+
+def without_references(html: str) -> str:
+    """The chapter without the list of works it cites (the book lists them once). The list is
+    pandoc's, after the chapter's own text: its last match, whose entries hold no section."""
+    found = list(REFERENCES_SECTION.finditer(html))
+    if not found:
+        return html
+    last = found[-1]
+    return html[: last.start()] + html[last.end() :]
+
+
+def cited_in(html: str, references: str) -> str:
+    """Each citation linked to its work in the book's list at `references` ("page.html", or ""
+    for the same document), whose entries have the ids citeproc gives them: `ref-KEY`."""
+
+    def link(m: re.Match[str]) -> str:
+        target = m.group(1)
+        at = target.find("ref-")
+        return f'<a href="{references}#{target[at:]}" role="doc-biblioref">'
+
+    return CITATION_LINK.sub(link, html)
+
+
+def cited_keys(chapters: Sequence[Chapter]) -> list[str]:
+    """The key of every work the chapters cite, each once, in the order first cited."""
+    keys: dict[str, None] = {}
+    for chapter in chapters:
+        for node in nodes(chapter.ast["blocks"]):
+            if node["t"] == "Cite":
+                for citation in node["c"][0]:
+                    keys.setdefault(str(citation["citationId"]), None)
+    return list(keys)
+
+
+# The list citeproc writes of the works cited: the div of its entries.
+REFS_DIV = re.compile(r'<div id="refs" .*</div>', re.S)
+
+
+def book_references(
+    chapters: Sequence[Chapter],
+    bibliography: Path | None,
+    cache: Cache,
+    finish: Callable[[str], str] = lambda html: html,
+    limits: pandoc.Limits = pandoc.BUILD,
+) -> str:
+    """Every work the book cites, once, as citeproc lists and sorts them: the div of entries
+    (`<div id="refs" ...>`, each entry `ref-KEY`), finished and cached; "" if none is cited."""
+    keys = cited_keys(chapters)
+    if bibliography is None or not keys:
+        return ""
+    key = digest("book-references", bibliography.read_bytes(), *keys)
+    cached = cache.get("html", key)
+    if cached is not None:
+        return cached.decode()
+    citations = [
+        {
+            "citationId": k,
+            "citationPrefix": [],
+            "citationSuffix": [],
+            "citationMode": {"t": "NormalCitation"},
+            "citationNoteNum": 0,
+            "citationHash": 0,
+        }
+        for k in keys
+    ]
+    cite = {"t": "Cite", "c": [citations, [{"t": "Str", "c": "[@]"}]]}
+    ast = {
+        "pandoc-api-version": chapters[0].ast["pandoc-api-version"],
+        "meta": {"nocite": {"t": "MetaInlines", "c": [cite]}},
+        "blocks": [],
+    }
+    args = ["--citeproc", f"--bibliography={bibliography}", "--wrap=none"]
+    found = REFS_DIV.search(pandoc.write(ast, "html5", args, limits=limits))
+    html = finish(found.group(0)) if found else ""
+    cache.put("html", key, html.encode())
     return html
 
 
