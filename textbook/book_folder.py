@@ -33,6 +33,7 @@ from textbook.domain.metadata import (
     checked_isbn,
     licence_of,
 )
+from textbook.domain.outline import PAGE_NAMES, page_name_problem
 from textbook.domain.state import BookState, ChapterState, ImageRef, ImportProblem, SectionState
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
@@ -233,7 +234,7 @@ def _chapters(folder: Path, texts: dict[str, str]) -> tuple[ChapterState, ...]:
                 problem = f"the id '{found}' is already used at {other}:{other_line}"
                 raise InvalidBook(where, problem, line)
             first_use[found] = (where, line)
-    taken = set(first_use)
+    taken = set(first_use) | PAGE_NAMES  # a chapter "Index" without an id is "index-1"
     return tuple(_chapter(folder / name, text, taken) for name, text in texts.items())
 
 
@@ -255,6 +256,8 @@ def _chapter(path: Path, text: str, taken: set[str]) -> ChapterState:
         elif not VALID_ID.match(section_id):
             problem = f"'{section_id}' is not a valid id: use lowercase letters, digits, hyphens"
             raise InvalidBook(str(path), problem, chunk.line)
+        elif position == 0 and (clash := page_name_problem(section_id)) is not None:
+            raise InvalidBook(str(path), clash, chunk.line)
         sections.append(SectionState(section_id, section_text))
     return ChapterState(sections[0].id, path.name, tuple(sections))
 

@@ -41,6 +41,11 @@ REFERENCE_KINDS = {
     "lst-": "listing",
     "sec-": "heading",
 }
+# The ids the publishing pipeline makes for itself (projections/publishing): the anchor where each
+# paragraph may begin a printed page (`tbp-3`), the EPUB's page-break markers (`page-41`)
+# and the anchors of figures and tables without a label (`figure-3.2`). An author's own would
+# appear twice in a document (EPUBCheck's RSC-005) or move a page marker: it is refused.
+GENERATED_ID = re.compile(r"(tbp|page)-\d+|(figure|table)-\d+(\.\d+)*")
 # latex2mathml takes about 0.1 ms a character (1.3 s for a formula of 10,000, measured), so the
 # math of one text is checked up to a budget: the sample book's most is 1,069 characters a section.
 MAX_MATH = 20_000  # characters of math in one section
@@ -205,10 +210,19 @@ def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+def is_generated_id(identifier: str) -> bool:
+    """Whether the publishing pipeline makes this id itself (GENERATED_ID)."""
+    return GENERATED_ID.fullmatch(identifier) is not None
+
+
 def _id_problems(own: list[tuple[int, str]], elsewhere: Mapping[str, str]) -> Iterator[Problem]:
     """Ids are unique in the book: a link to one that two places have goes to either."""
     seen: set[str] = set()
     for line, found in own:
+        if is_generated_id(found):
+            message = f"the id '{found}' is one the published book makes itself: choose another"
+            yield Problem(line, "id", found, message)
+            continue
         if found in elsewhere:
             where = f"section '{elsewhere[found]}'"
         elif found in seen:

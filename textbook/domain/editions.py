@@ -9,7 +9,11 @@ import unicodedata
 from textbook.domain.errors import InvalidInput
 
 MAX_EDITION_NAME = 80  # characters, after the spaces around it are taken away
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # and the line and paragraph separators
+# The characters that turn the text around them right to left (or back) until the end of the
+# line: "\u202etide tsriF" shows as "First edit" on a page, and in every title page after it.
+NOW = "now"  # a comparison's end that is the book as it is now (?from=first-edition&to=now)
+DIRECTION = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 def edition_slug(name: str) -> str:
@@ -32,6 +36,16 @@ def checked_edition_name(name: str) -> str:
         )
     if CONTROL.search(stripped):
         raise InvalidInput("An edition's name is one line of text, without control characters.")
+    if DIRECTION.search(stripped):
+        raise InvalidInput(
+            "An edition's name is shown as it is typed: take away the invisible characters "
+            "that override the direction of its text."
+        )
+    if edition_slug(stripped) == NOW:
+        raise InvalidInput(
+            f"'{stripped}' is what the book's addresses call the text as it is now, which changes: "
+            "give the edition a name that stays, such as 'Edition of 2027'."
+        )
     if not edition_slug(stripped):
         raise InvalidInput(
             f"The name '{stripped}' has no letter or digit to address it by: "

@@ -12,6 +12,20 @@ from dataclasses import dataclass
 from typing import Any
 
 OutlineJson = list[dict[str, Any]]
+# The pages every edition has besides its chapters, named as a chapter's file would be: the web
+# edition's contents (index.html), search and index pages, the EPUB's title page and navigation.
+# A chapter with one of these ids would be written over by that page, or write over it.
+PAGE_NAMES = frozenset({"index", "search", "book-index", "title", "nav"})
+
+
+def page_name_problem(chapter_id: str) -> str | None:
+    """Why a chapter cannot have this id (None: it can)."""
+    if chapter_id not in PAGE_NAMES:
+        return None
+    return (
+        f"'{chapter_id}' names a page every edition has ({', '.join(sorted(PAGE_NAMES))}): "
+        f"give the chapter another id, such as '{chapter_id}-chapter'"
+    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from textbook.domain.markdown import ANY_EXPLICIT_ID, CODE_SPAN, outside_code, unique_slug
+from textbook.domain.outline import PAGE_NAMES
 from textbook.importing.clean import FROM
 from textbook.importing.tree import Element, attr_of, elements, is_empty_anchor, rewrite, text
 
@@ -18,7 +19,7 @@ PLAIN_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 @dataclass
 class Ids:
-    taken: set[str] = field(default_factory=set)
+    taken: set[str] = field(default_factory=lambda: set(PAGE_NAMES))  # a chapter "Index": index-1
     renamed: dict[str, str] = field(default_factory=dict)
     linked: set[str] = field(default_factory=set)
     current: str = ""

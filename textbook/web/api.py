@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from textbook.domain.editions import NOW
 from textbook.domain.errors import (
     InvalidInput,
 )
@@ -118,7 +119,7 @@ def editions(request: Request) -> Response:
                 "at": e.at,
                 "by": e.by,
                 "downloads": {d["format"]: d["href"] for d in downloads_of(request, slug, e)},
-                "changes_since": compare_href(slug, e.slug, "now"),
+                "changes_since": compare_href(slug, e.slug, NOW),
             }
             for e in found
         ]

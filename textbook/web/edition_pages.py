@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from textbook.domain.editions import NOW
 from textbook.domain.errors import TextbookError
 from textbook.domain.state import BookState
 from textbook.projections.changelist import Comparison, compare
@@ -28,7 +29,6 @@ from textbook.web.security import current_user, read_form
 from textbook.web.signin import signed_in
 from textbook.web.site import site
 
-NOW = "now"
 MAX_PARAM = 200  # characters of an edition's name or slug in an address
 
 

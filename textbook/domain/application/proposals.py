@@ -19,6 +19,7 @@ from textbook.domain.book import Book
 from textbook.domain.errors import InvalidInput, SectionNotFound, SlugTaken
 from textbook.domain.images import image_names
 from textbook.domain.markdown import VALID_ID, canonical, checked_section_text, heading_of
+from textbook.domain.outline import page_name_problem
 from textbook.domain.proposal import OpenProposals, Proposal, checked_message
 from textbook.domain.section import Source
 from textbook.domain.state import ImageRef
@@ -120,6 +121,9 @@ class Proposals(CopyChecks, Checking):
         if after and not book.outline.has_chapter(after):
             raise SectionNotFound(slug, after)
         chapter_id = self._new_id(book, text)
+        problem = page_name_problem(chapter_id)
+        if problem is not None:
+            raise InvalidInput(problem[0].upper() + problem[1:] + ".")
         text = checked_section_text(text, 1, chapter_id)
         attached = self._attachments(text, book, images)
         self._check_problems(text, "", book, chapter_id, {image.name for image, _ in attached})

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from textbook.domain.checks import is_generated_id
+
 SAFE_ID = re.compile(r"^[A-Za-z][\w:.-]{0,100}$")
 SAFE_CLASS = re.compile(r"^[A-Za-z][\w-]{0,50}$")
 SAFE_LENGTH = re.compile(r"^\d{1,4}(\.\d{1,3})?(%|px|em|rem|cm|mm|in|pt)?$")
@@ -28,6 +30,11 @@ MAX_CAPTION = 300  # characters of a listing's caption
 # the formats write as text (escaped), never as markup or an address.
 SAFE_WORDS = re.compile(r"^[^\x00-\x1f<>{}]{0,200}$")
 SPAN_KEYS = {**ALLOWED_KEYS, "index": SAFE_WORDS, "see": SAFE_WORDS, "term": SAFE_WORDS}
+# The classes the pipeline gives what it makes: a cross-reference's link and the page it points at
+# (pdf.py fills a "pageref"), a footnote, a tooltip, a paragraph after a display. An author's own
+# would pass for the book's, so they are taken away, as are the ids it makes (checks.GENERATED_ID)
+# and links to those ids: an author's `tbp-1` would be a second page marker in the EPUB.
+GENERATED_CLASSES = frozenset({"cross-reference", "pageref", "footnote", "term-tip", "continues"})
 MAX_DEPTH = 64
 MAX_TABLE_CELLS = 20_000  # about 400 printed pages of table in one chapter
 
@@ -51,8 +58,8 @@ def is_attr(value: Any) -> bool:
 def clean_attr(attr: list[Any], allowed: dict[str, re.Pattern[str]] = ALLOWED_KEYS) -> list[Any]:
     identifier, classes, pairs = attr
     return [
-        identifier if SAFE_ID.match(identifier) else "",
-        [c for c in classes if SAFE_CLASS.match(c)][:10],
+        identifier if SAFE_ID.match(identifier) and not is_generated_id(identifier) else "",
+        [c for c in classes if SAFE_CLASS.match(c) and c not in GENERATED_CLASSES][:10],
         [[key, value] for key, value in pairs if key in allowed and allowed[key].match(str(value))],
     ]
 
@@ -60,7 +67,24 @@ def clean_attr(attr: list[Any], allowed: dict[str, re.Pattern[str]] = ALLOWED_KE
 def sanitize(ast: dict[str, Any], images: set[str]) -> dict[str, Any]:
     """The AST with raw markup dropped, attributes and URLs checked, images from the book only."""
     check_depth(ast["blocks"])
-    return {**ast, "meta": {}, "blocks": clean_list(ast["blocks"], images)}
+    return {**ast, "meta": {}, "blocks": xml_text(clean_list(ast["blocks"], images))}
+
+
+# What XML 1.0 forbids, which an EPUB's documents are: the control characters but tab and line
+# ends, the surrogates, and U+FFFE and U+FFFF. One of them anywhere in the text (a word, a code
+# block, an index entry, a description) made the EPUB unreadable (EPUBCheck's RSC-016).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: Any) -> Any:
+    """The value with every string in it rid of the characters XML cannot hold."""
+    if isinstance(value, str):
+        return NOT_XML.sub("", value)
+    if isinstance(value, list):
+        return [xml_text(item) for item in value]
+    if isinstance(value, dict):
+        return {key: xml_text(item) for key, item in value.items()}
+    return value
 
 
 def check_brackets(markdown: str) -> None:
@@ -132,7 +156,7 @@ def clean_node(node: dict[str, Any], images: set[str]) -> Any:
     if kind == "Link":
         attr, inlines, (url, title) = node["c"]
         inlines = clean_list(inlines, images)
-        if not SAFE_URL.match(url):
+        if not SAFE_URL.match(url) or is_generated_id(url.removeprefix("#")):
             return inlines  # keep the words, drop the link
         return {"t": "Link", "c": [clean_attr(attr), inlines, [url, title]]}
     if kind == "Image":
