@@ -19,9 +19,12 @@ def pipeline_version() -> str:
     """A hash of the publishing code, templates and tools: cached work of another is not reused."""
     h = hashlib.sha256()
     folder = Path(__file__).parent
+    # The domain's rules the formats follow too: which chapters are back matter, the ids of
+    # glossary entries and index marks, the bibliography's form.
+    domain = folder.parent.parent / "domain"
     for path in sorted(
         [*folder.glob("*.py"), *folder.glob("templates/*"), *folder.glob("static/*")]
-    ):
+    ) + [domain / "glossary.py", domain / "bibliography.py"]:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     for package in ("pypandoc-binary", "weasyprint", "ziamath", "nh3"):
