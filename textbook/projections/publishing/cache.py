@@ -22,9 +22,8 @@ def pipeline_version() -> str:
     # The domain's rules the formats follow too: which chapters are back matter, the ids of
     # glossary entries and index marks, the bibliography's form.
     domain = folder.parent.parent / "domain"
-    for path in sorted(
-        [*folder.glob("*.py"), *folder.glob("templates/*"), *folder.glob("static/*")]
-    ) + [domain / "glossary.py", domain / "bibliography.py"]:
+    ours = sorted([*folder.glob("*.py"), *folder.glob("templates/*"), *folder.glob("static/*")])
+    for path in [*ours, domain / "glossary.py", domain / "bibliography.py"]:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     for package in ("pypandoc-binary", "weasyprint", "ziamath", "nh3"):
