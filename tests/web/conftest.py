@@ -14,6 +14,18 @@ from textbook.storage import open_textbook
 from textbook.web.app import create_app
 
 
+def served(settings: Settings) -> Settings:
+    """The settings the web app runs with over a store the test filled: its session key kept in
+    a file under `var`, as `textbook serve` keeps it."""
+    return Settings(
+        database=settings.database,
+        build_dir=settings.build_dir,
+        var=settings.var,  # the session key file goes to tmp_path/var
+        secret_key=None,
+        password_hasher=settings.password_hasher,
+    )
+
+
 @pytest.fixture
 def web_settings(settings: Settings) -> Settings:
     """The tiny book in a fresh store (SQLite and PostgreSQL); alice authors, bob and carol edit."""
@@ -25,13 +37,7 @@ def web_settings(settings: Settings) -> Settings:
     app.grant("tiny", "bob", "editor")
     app.grant("tiny", "carol", "editor")
     app.close()
-    return Settings(
-        database=settings.database,
-        build_dir=settings.build_dir,
-        var=settings.var,  # the session key file goes to tmp_path/var
-        secret_key=None,
-        password_hasher=settings.password_hasher,
-    )
+    return served(settings)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from starlette.testclient import TestClient
 
 from tests.conftest import SAMPLE, import_folder
-from tests.web.conftest import csrf_of, sign_in
+from tests.web.conftest import csrf_of, served, sign_in
 from textbook.config import Settings
 from textbook.storage import open_textbook
 from textbook.web.app import create_app
@@ -26,14 +26,7 @@ def reader(settings: Settings) -> Iterator[TestClient]:
     app.register_user("alice", "alice@example.org", "correct horse")
     app.grant("numerical-methods", "alice", "author")
     app.close()
-    web = Settings(
-        database=settings.database,
-        build_dir=settings.build_dir,
-        var=settings.var,
-        secret_key=None,
-        password_hasher=settings.password_hasher,
-    )
-    with TestClient(create_app(web)) as client:
+    with TestClient(create_app(served(settings))) as client:
         yield client
 
 

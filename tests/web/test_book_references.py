@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from tests.conftest import FIXTURES, import_folder
 from tests.crawl import Crawl
+from tests.web.conftest import served
 from textbook.config import Settings
 from textbook.storage import open_textbook
 from textbook.web.app import create_app
@@ -24,14 +25,7 @@ def reader(settings: Settings) -> Iterator[TestClient]:
     import_folder(app, FIXTURES / "cited")
     import_folder(app, FIXTURES / "tiny")  # lists its references after its chapter
     app.close()
-    web = Settings(
-        database=settings.database,
-        build_dir=settings.build_dir,
-        var=settings.var,
-        secret_key=None,
-        password_hasher=settings.password_hasher,
-    )
-    with TestClient(create_app(web)) as client:
+    with TestClient(create_app(served(settings))) as client:
         yield client
 
 
