@@ -67,8 +67,10 @@ def test_editor_sees_the_links_an_approval_would_break(new_page: OpenPage) -> No
     author.goto(f"{BOOK}/sections/binary-representation/edit")
     markdown = author.get_by_label("Markdown")
     text = markdown.input_value()
+    # The figure keeps its description, and loses its id.
+    assert "(images/float-spacing.svg){#fig-float-spacing " in text
     text = text.replace(
-        "(images/float-spacing.svg){#fig-float-spacing}", "(images/float-spacing.svg)"
+        "(images/float-spacing.svg){#fig-float-spacing ", "(images/float-spacing.svg){"
     )
     markdown.fill(text.replace("(#fig-float-spacing)", "(#binary-representation)"))
     author.get_by_label("What does this change, and why?").fill("No figure id")
